@@ -1,0 +1,41 @@
+# The one interface for people and CI. `make run` and `make test` set
+# everything up from nothing and are quick when nothing changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+APP := .venv/bin
+PYTEST_ARGS ?=
+
+.PHONY: help setup setup-app setup-engine train run test test-fast eval-nlu bench lock validate clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: setup-app setup-engine  ## create .venv (our code) and .venv-engine (Rasa)
+
+setup-app:
+	@scripts/ensure-env app
+
+setup-engine:
+	@scripts/ensure-env engine
+
+train: setup  ## train the Rasa model if the training data changed
+	@scripts/train-if-changed
+
+run: train  ## start Rasa, the action server and the gateway (Ctrl-C stops all)
+	@$(APP)/helpline run
+
+test: train  ## run the whole test suite (unit, integration, engine, e2e)
+	@$(APP)/pytest $(PYTEST_ARGS)
+
+test-fast: setup-app  ## unit and integration tests only
+	@$(APP)/pytest tests/unit tests/integration $(PYTEST_ARGS)
+
+validate: setup  ## rasa data validate
+	@PYTHONPATH=$(CURDIR) .venv-engine/bin/rasa data validate --config config.yml --domain domain.yml --data nlu_data
+
+lock: setup-app  ## re-resolve requirements/*.lock from pyproject.toml and requirements/engine.in
+	VIRTUAL_ENV= $(APP)/uv pip compile requirements/engine.in --python-version 3.10 -o requirements/engine.lock -q --no-header
+	VIRTUAL_ENV= $(APP)/uv pip compile pyproject.toml --extra dev --python-version 3.12 -o requirements/app.lock -q --no-header
+
+clean:  ## remove environments, models and local data
+	rm -rf .venv .venv-engine models var .pytest_cache

@@ -1,0 +1,61 @@
+"""Small readers over a Rasa tracker, shared by the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from referral.lifecycle import INTENT_TO_CATEGORY
+
+REPORT_INTENTS = frozenset(INTENT_TO_CATEGORY) | {"emergency"}
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def shared_location(tracker: Tracker) -> tuple[float, float] | None:
+    """Coordinates the gateway put in the message metadata, when the reporter shared a location."""
+    metadata: dict[str, Any] = tracker.latest_message.get("metadata") or {}
+    location = metadata.get("location") or {}
+    try:
+        latitude, longitude = float(location["latitude"]), float(location["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
+
+
+def report_description(tracker: Tracker, limit: int = 2000) -> str | None:
+    """What the reporter told us: their messages since the report began, oldest first."""
+    texts: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        text = (event.get("text") or "").strip()
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if text and not text.startswith("/"):
+            texts.append(text)
+        if intent in REPORT_INTENTS:
+            break
+    description = "\n".join(reversed(texts)).strip()
+    return description[:limit] or None
+
+
+# Below this confidence a runner-up intent says little about the topic.
+MIN_TOPIC_CONFIDENCE = 0.25
+
+
+def category_from_ranking(tracker: Tracker) -> str:
+    """For an emergency: the report category the classifier ranked highest.
+
+    Danger now is most often violence, so that is the default when no report
+    intent stands out.
+    """
+    for entry in tracker.latest_message.get("intent_ranking") or []:
+        category = INTENT_TO_CATEGORY.get(entry.get("name"))
+        if category and (entry.get("confidence") or 0) >= MIN_TOPIC_CONFIDENCE:
+            return category
+    return "violence"

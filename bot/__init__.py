@@ -1,0 +1,1 @@
+"""The gateway: channels, the web chat, the process supervisor and the CLI."""

@@ -1,0 +1,91 @@
+"""The gateway: one ASGI app serving the web chat, the officer console and health.
+
+Run with `python -m bot.gateway` (the supervisor does); `create_app` wires
+settings, database and the Rasa client when the app starts, not at import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from importlib import resources
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import Route
+
+from bot import console, webchat
+from bot.conversation import ConversationService
+from bot.engine_client import EngineClient
+from referral.config import Settings
+from referral.storage import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+
+def _page(name: str) -> str:
+    return resources.files("bot").joinpath("static", name).read_text(encoding="utf-8")
+
+
+async def index(_: Request) -> HTMLResponse:
+    return HTMLResponse(_page("webchat.html"), headers={"Cache-Control": "no-store"})
+
+
+async def livez(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Whether the gateway, Rasa and the action server answer right now."""
+    settings: Settings = request.app.state.settings
+    engine: EngineClient = request.app.state.engine
+    rasa_up = await engine.is_up(f"{settings.rasa_url}/")
+    actions_up = await engine.is_up(f"{settings.action_server_url}/health")
+    healthy = rasa_up and actions_up
+    return JSONResponse(
+        {"status": "ok" if healthy else "degraded", "rasa": rasa_up, "action_server": actions_up},
+        status_code=200 if healthy else 503,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        resolved = settings or Settings.from_env()
+        db_engine = make_engine(resolved.database_url)
+        sessions = make_session_factory(db_engine)
+        async with httpx.AsyncClient() as http:
+            engine = EngineClient(resolved.rasa_url, http, timeout_s=resolved.engine_timeout_s)
+            app.state.settings = resolved
+            app.state.sessions = sessions
+            app.state.engine = engine
+            app.state.conversations = ConversationService(
+                sessions, engine, resolved.resolved_secret_key(), resolved.max_message_chars
+            )
+            yield
+        db_engine.dispose()
+
+    routes = [
+        Route("/", index),
+        Route("/livez", livez),
+        Route("/healthz", healthz),
+        Route("/webchat/messages", webchat.post_message, methods=["POST"]),
+        Route("/console", console.page),
+        Route("/console/api/cases", console.list_cases_json),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def main() -> None:
+    import uvicorn
+
+    settings = Settings.from_env()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # access_log off: URLs and client addresses are not needed in logs.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

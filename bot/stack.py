@@ -1,0 +1,67 @@
+"""The three services `make run` starts, built from the settings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.engine_config import write_endpoints
+from bot.supervisor import Service
+from referral.config import PROJECT_ROOT, Settings
+
+
+class NoModel(RuntimeError):
+    pass
+
+
+def newest_model(models_dir: Path) -> Path:
+    models = sorted(models_dir.glob("*.tar.gz"), key=lambda path: path.stat().st_mtime)
+    if not models:
+        raise NoModel(f"no trained model in {models_dir}; run `make train` first")
+    return models[-1]
+
+
+def build_services(settings: Settings, environ: dict[str, str] | None = None) -> list[Service]:
+    """Rasa (engine env), the action server and the gateway (app env).
+
+    `environ` is passed on to every child so they read the same settings.
+    """
+    base_env = dict(environ or {})
+    endpoints = write_endpoints(settings, settings.data_dir / "run" / "endpoints.yml")
+    rasa_bin = PROJECT_ROOT / ".venv-engine" / "bin" / "rasa"
+    if not rasa_bin.exists():
+        raise NoModel(f"{rasa_bin} is missing; run `make setup` first")
+    rasa = Service(
+        name="rasa",
+        argv=[
+            str(rasa_bin), "run", "--enable-api",
+            "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+            "--model", str(newest_model(settings.models_dir)),
+            "--endpoints", str(endpoints),
+            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        ],
+        ready_url=f"{settings.rasa_url}/status",
+        env={
+            **base_env,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        },
+        cwd=PROJECT_ROOT,
+    )
+    actions = Service(
+        name="actions",
+        argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+        ready_url=f"{settings.action_server_url}/health",
+        env={**base_env, "SANIC_HOST": "127.0.0.1"},
+        cwd=PROJECT_ROOT,
+    )
+    gateway = Service(
+        name="gateway",
+        argv=[sys.executable, "-m", "bot.gateway"],
+        ready_url=f"http://127.0.0.1:{settings.port}/livez",
+        env=base_env,
+        cwd=PROJECT_ROOT,
+    )
+    return [rasa, actions, gateway]

@@ -1,0 +1,183 @@
+"""A small process supervisor for `make run` (and the end-to-end tests).
+
+Starts each service in its own process group, waits until each answers on its
+readiness URL, and stops all of them together: on Ctrl-C/SIGTERM, or as soon
+as one of them dies (printing which one, its exit code and its last log
+lines). Children also get SIGTERM from the kernel if the supervisor itself is
+killed, so nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import ctypes
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    ready_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    ready_timeout_s: float = 180.0
+
+
+def _die_with_parent() -> None:  # runs in the child, between fork and exec
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+class ServiceFailed(RuntimeError):
+    pass
+
+
+class Supervisor:
+    def __init__(self, services: list[Service], log_dir: Path, out=None, stop_timeout_s: float = 10.0) -> None:
+        self.services = services
+        self.log_dir = log_dir
+        self.out = out or sys.stdout
+        self.stop_timeout_s = stop_timeout_s
+        self.processes: dict[str, asyncio.subprocess.Process] = {}
+        self.tails: dict[str, collections.deque[str]] = {}
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    async def run(self, on_ready=None) -> int:
+        """Run until stopped; returns 0 after Ctrl-C/SIGTERM, 1 when a service failed."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            return await self._run(stop, on_ready)
+        finally:
+            await self.stop_all()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    async def _run(self, stop: asyncio.Event, on_ready) -> int:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services:
+            await self._start(service)
+        exits = {
+            asyncio.create_task(process.wait()): name for name, process in self.processes.items()
+        }
+        stopper = asyncio.create_task(stop.wait())
+        readiness = asyncio.create_task(self._wait_ready_all())
+        try:
+            done, _ = await asyncio.wait({stopper, readiness, *exits}, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                self.say("stopping (interrupted)…")
+                return 0
+            died = [task for task in done if task in exits]
+            if died:
+                return self._report_death(exits[died[0]])
+            try:
+                readiness.result()
+            except ServiceFailed as error:
+                self.say(f"error: {error}")
+                return 1
+            if on_ready:
+                on_ready()
+            done, _ = await asyncio.wait({stopper, *exits}, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                self.say("stopping…")
+                return 0
+            return self._report_death(exits[next(task for task in done if task in exits)])
+        finally:
+            for task in (stopper, readiness, *exits):
+                task.cancel()
+
+    async def _start(self, service: Service) -> None:
+        env = {**os.environ, **service.env}
+        process = await asyncio.create_subprocess_exec(
+            *service.argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env=env,
+            cwd=service.cwd,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        self.processes[service.name] = process
+        self.tails[service.name] = collections.deque(maxlen=30)
+        asyncio.create_task(self._pump(service.name, process))
+        self.say(f"  {service.name}: starting (pid {process.pid}, log {self.log_dir / (service.name + '.log')})")
+
+    async def _pump(self, name: str, process: asyncio.subprocess.Process) -> None:
+        """Copy a child's output to its log file, keeping the last lines for error reports."""
+        assert process.stdout is not None
+        with open(self.log_dir / f"{name}.log", "ab") as log:
+            while line := await process.stdout.readline():
+                log.write(line)
+                log.flush()
+                self.tails[name].append(line.decode("utf-8", "replace").rstrip())
+
+    async def _wait_ready_all(self) -> None:
+        async with httpx.AsyncClient() as http:
+            await asyncio.gather(*(self._wait_ready(http, service) for service in self.services))
+
+    async def _wait_ready(self, http: httpx.AsyncClient, service: Service) -> None:
+        started = time.monotonic()
+        while time.monotonic() - started < service.ready_timeout_s:
+            try:
+                response = await http.get(service.ready_url, timeout=2.0)
+                if response.status_code == 200:
+                    self.say(f"  {service.name}: ready ({time.monotonic() - started:.0f}s)")
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.5)
+        raise ServiceFailed(f"{service.name} was not ready after {service.ready_timeout_s:.0f}s")
+
+    def _report_death(self, name: str) -> int:
+        code = self.processes[name].returncode
+        self.say(f"error: {name} stopped unexpectedly (exit code {code}); stopping the others.")
+        tail = list(self.tails.get(name, []))[-12:]
+        if tail:
+            self.say(f"last lines of {name}'s log:")
+            for line in tail:
+                self.say(f"  | {line}")
+        return 1
+
+    async def stop_all(self) -> None:
+        """SIGTERM every process group, then SIGKILL whatever is still there."""
+        running = {name: p for name, p in self.processes.items() if p.returncode is None}
+        for process in running.values():
+            _signal_group(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + self.stop_timeout_s
+        for name, process in running.items():
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                await asyncio.wait_for(process.wait(), timeout=remaining)
+            except asyncio.TimeoutError:
+                self.say(f"  {name}: did not stop in time, killing it")
+        # Whatever the leader did, make sure no grandchild survives in its group.
+        for process in self.processes.values():
+            _signal_group(process.pid, signal.SIGKILL)
+        for process in self.processes.values():
+            if process.returncode is None:
+                await process.wait()
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,123 @@
+"""Settings from the environment (and an optional `.env` file).
+
+Every setting has a safe default for the embedded mode, so `make run` needs
+no accounts. Nothing is read at import time: call `Settings.from_env()`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; blank lines and # comments are skipped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    port: int = 8080
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_url: str = "http://127.0.0.1:5055"
+    tracker_store_url: str | None = None
+    lock_store_url: str | None = None
+    secret_key: str | None = None
+    config_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "config")
+    models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
+    max_message_chars: int = 4000
+    engine_timeout_s: float = 15.0
+    telegram_bot_token: str | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    whatsapp_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = dict(read_dotenv(PROJECT_ROOT / ".env"))
+        env.update(os.environ if environ is None else environ)
+
+        def get(name: str, default: str | None = None) -> str | None:
+            value = env.get(name, "").strip()
+            return value or default
+
+        def get_int(name: str, default: int) -> int:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                return int(raw)
+            except ValueError:
+                raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+        data_dir = Path(get("HELPLINE_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
+        rasa_port = get_int("HELPLINE_RASA_PORT", 5005)
+        action_port = get_int("HELPLINE_ACTION_PORT", 5055)
+        return cls(
+            data_dir=data_dir,
+            database_url=get("DATABASE_URL", f"sqlite:///{data_dir / 'helpline.db'}"),
+            port=get_int("HELPLINE_PORT", 8080),
+            host=get("HELPLINE_HOST", "127.0.0.1"),
+            rasa_port=rasa_port,
+            action_port=action_port,
+            rasa_url=get("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
+            action_server_url=get("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}"),
+            tracker_store_url=get("TRACKER_STORE_URL"),
+            lock_store_url=get("LOCK_STORE_URL"),
+            secret_key=get("HELPLINE_SECRET_KEY"),
+            config_dir=Path(get("HELPLINE_CONFIG_DIR", str(PROJECT_ROOT / "config"))),
+            models_dir=Path(get("HELPLINE_MODELS_DIR", str(PROJECT_ROOT / "models"))),
+            max_message_chars=get_int("HELPLINE_MAX_MESSAGE_CHARS", 4000),
+            telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+            telegram_api_base=get("TELEGRAM_API_BASE", "https://api.telegram.org"),
+            whatsapp_token=get("WHATSAPP_TOKEN"),
+            whatsapp_phone_number_id=get("WHATSAPP_PHONE_NUMBER_ID"),
+            whatsapp_verify_token=get("WHATSAPP_VERIFY_TOKEN"),
+            whatsapp_app_secret=get("WHATSAPP_APP_SECRET"),
+            whatsapp_api_base=get("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0"),
+        )
+
+    def resolved_secret_key(self) -> str:
+        """The key for pseudonyms: HELPLINE_SECRET_KEY, else one kept in the data folder.
+
+        Created on first use with owner-only permissions, so pseudonyms stay
+        stable across restarts without anyone having to configure a secret.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process won the race
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+        return path.read_text().strip()

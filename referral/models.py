@@ -1,0 +1,219 @@
+"""The tables, in SQLAlchemy 2.0 declarative style.
+
+Schema changes go through Alembic (referral/migrations); keep the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps stored in UTC and always read back timezone-aware.
+
+    PostgreSQL keeps the zone; SQLite drops it, so naive values read from it
+    are UTC by construction and get their zone back here.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC times")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class Reporter(Base):
+    """Someone who wrote to the helpline, known only by a keyed pseudonym per channel."""
+
+    __tablename__ = "reporters"
+    __table_args__ = (UniqueConstraint("channel", "pseudonym"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    pseudonym: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("reporters.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    # The sender id Rasa sees: a pseudonym, never a phone number or chat id.
+    engine_sender_id: Mapped[str] = mapped_column(String(80), unique=True)
+    # Where replies go on the channel (chat id, phone number). Personal data:
+    # kept only because the channel needs it to answer.
+    channel_address: Mapped[str | None] = mapped_column(String(120))
+    handled_by: Mapped[str] = mapped_column(String(16), default="bot")  # bot | officer
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_inbound_at: Mapped[datetime | None]
+
+    reporter: Mapped[Reporter] = relationship()
+
+
+class Message(Base):
+    """Every inbound and outbound message, stored before it is acknowledged."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "direction", "provider_message_id", name="uq_message_provider_id"),
+        Index("ix_messages_conversation", "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16), default="text")  # text | location | media | ...
+    text: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TicketCounter(Base):
+    """Last ticket sequence handed out per year; updated under a row lock."""
+
+    __tablename__ = "ticket_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_status", "status"), Index("ix_cases_created_at", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket: Mapped[str] = mapped_column(String(24), unique=True)
+    category: Mapped[str] = mapped_column(String(16))  # violence | bullying | elderly_care | aid
+    is_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgency: Mapped[str] = mapped_column(String(16))  # emergency | high | normal
+    status: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str | None] = mapped_column(Text)
+    victim: Mapped[str | None] = mapped_column(String(16))
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("reporters.id"))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    location_text: Mapped[str | None] = mapped_column(String(200))
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    regency_code: Mapped[str | None] = mapped_column(String(5))
+    district_code: Mapped[str | None] = mapped_column(String(8))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_preference: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+    referrals: Mapped[list["Referral"]] = relationship(
+        back_populates="case", order_by="Referral.id", cascade="all, delete-orphan"
+    )
+
+
+class CaseEvent(Base):
+    """One change to a case: who did what, when, from which status to which."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any] | None]
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Facility(Base):
+    __tablename__ = "facilities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8))  # PSKM | AUMSOS | PARTNER
+    services: Mapped[str] = mapped_column(String(400))  # ';'-separated contract service names
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    regency_code: Mapped[str | None] = mapped_column(String(5))
+    district_code: Mapped[str | None] = mapped_column(String(8))
+    address: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def service_list(self) -> list[str]:
+        return [s for s in self.services.split(";") if s]
+
+
+class Referral(Base):
+    """A case sent to a facility, and what the facility answered."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    status: Mapped[str] = mapped_column(String(16))  # sent | accepted | declined
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    responded_at: Mapped[datetime | None]
+
+    case: Mapped[Case] = relationship(back_populates="referrals")
+    facility: Mapped[Facility] = relationship()
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default="duty")  # duty | coordinator
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

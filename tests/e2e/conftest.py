@@ -1,0 +1,86 @@
+"""Start the real stack (`helpline run`: Rasa, the action server, the gateway) once per module."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.helpers import PROJECT_ROOT, REDIS_URL, free_port, fresh_postgres_database
+
+HELPLINE = PROJECT_ROOT / ".venv" / "bin" / "helpline"
+READY_LINE = "The helpline is running."
+
+
+@dataclass
+class Stack:
+    process: subprocess.Popen
+    base_url: str
+    database_url: str
+    output: list[str] = field(default_factory=list)
+
+    def stop(self, timeout: float = 60) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=timeout)
+
+
+def start_stack(tmp_dir, database_url: str, extra_env: dict[str, str] | None = None, timeout: float = 240) -> Stack:
+    if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
+        pytest.fail("no trained model: run the tests through `make test` (it trains first)")
+    port = free_port()
+    env = {
+        **os.environ,
+        "HELPLINE_DATA_DIR": str(tmp_dir),
+        "HELPLINE_PORT": str(port),
+        "HELPLINE_RASA_PORT": str(free_port()),
+        "HELPLINE_ACTION_PORT": str(free_port()),
+        "DATABASE_URL": database_url,
+        **(extra_env or {}),
+    }
+    for name in ("RASA_URL", "ACTION_SERVER_URL"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [str(HELPLINE), "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    stack = Stack(process, f"http://127.0.0.1:{port}", database_url)
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stdout:
+            stack.output.append(line.rstrip())
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        if READY_LINE in line:
+            return stack
+    stack.stop()
+    pytest.fail("the stack did not start:\n" + "\n".join(stack.output[-40:]))
+
+
+@pytest.fixture(scope="module")
+def postgres_stack(tmp_path_factory):
+    """Production-shaped: app database and Rasa tracker on PostgreSQL, lock store on Redis."""
+    with fresh_postgres_database() as app_db, fresh_postgres_database() as tracker_db:
+        stack = start_stack(
+            tmp_path_factory.mktemp("stack"),
+            app_db,
+            {"TRACKER_STORE_URL": tracker_db, "LOCK_STORE_URL": REDIS_URL},
+        )
+        yield stack
+        stack.stop()

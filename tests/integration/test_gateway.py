@@ -1,0 +1,118 @@
+"""The gateway's HTTP surface, with the real database and no Rasa running.
+
+The full path through Rasa is covered end to end in tests/e2e.
+"""
+
+import json
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.gateway import create_app
+from referral.config import Settings
+from referral.models import Message
+from referral.storage import unit_of_work
+from tests.helpers import free_port
+
+
+@pytest.fixture
+def client(database_url, tmp_path):
+    dead_port = free_port()  # nothing listens here: Rasa is "down"
+    settings = Settings.from_env(
+        {
+            "HELPLINE_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": database_url,
+            "RASA_URL": f"http://127.0.0.1:{dead_port}",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{dead_port}",
+            "HELPLINE_MAX_MESSAGE_CHARS": "4000",
+        }
+    )
+    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as test_client:
+        yield test_client
+
+
+def stored(client) -> list[Message]:
+    with unit_of_work(client.app.state.sessions) as session:
+        return list(session.query(Message).order_by(Message.id))
+
+
+def test_web_chat_page_is_served_in_indonesian(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="id">' in response.text
+    assert "/webchat/messages" in response.text
+
+
+def test_health_reports_rasa_down(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "rasa": False, "action_server": False}
+
+
+def test_message_is_stored_and_kept_pending_when_rasa_is_down(client):
+    response = client.post("/webchat/messages", json={"sender_id": "web-1", "text": "anak saya dibully"})
+    assert response.status_code == 200
+    [reply] = response.json()["replies"]
+    assert "sudah kami terima" in reply["text"]
+    inbound, outbound = stored(client)
+    assert (inbound.direction, inbound.text, inbound.status) == ("in", "anak saya dibully", "pending")
+    assert (outbound.direction, outbound.in_reply_to_id) == ("out", inbound.id)
+
+
+def test_a_retried_request_is_answered_from_the_store(client):
+    body = {"sender_id": "web-1", "text": "halo", "message_id": "abc"}
+    first = client.post("/webchat/messages", json=body).json()
+    second = client.post("/webchat/messages", json=body).json()
+    assert first == second
+    assert [m.direction for m in stored(client)] == ["in", "out"]
+
+
+@pytest.mark.parametrize(
+    "payload, status",
+    [
+        ({"sender_id": "web-1", "text": ""}, 422),
+        ({"sender_id": "web-1", "text": "    "}, 422),
+        ({"sender_id": "web-1", "location": {"latitude": 200, "longitude": 110}}, 422),
+        ({"text": "halo"}, 422),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_written(client, payload, status):
+    response = client.post("/webchat/messages", json=payload)
+    assert response.status_code == status
+    assert response.json()["error"]["message"]
+    assert stored(client) == []
+
+
+def test_invalid_json_is_a_400(client):
+    response = client.post("/webchat/messages", content=b"{oops", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+    assert stored(client) == []
+
+
+def test_oversized_body_is_a_413(client):
+    response = client.post("/webchat/messages", content=b"x" * 200_000)
+    assert response.status_code == 413
+    assert stored(client) == []
+
+
+def test_very_long_text_gets_a_polite_reply_and_is_kept(client):
+    text = "tolong " * 3000  # about 21,000 characters
+    response = client.post("/webchat/messages", content=json.dumps({"sender_id": "web-1", "text": text}))
+    assert response.status_code == 200
+    assert "terlalu panjang" in response.json()["replies"][0]["text"]
+    inbound = stored(client)[0]
+    assert inbound.status == "too_long" and len(inbound.text) > 20_000
+
+
+def test_console_lists_cases_for_local_requests(client):
+    response = client.get("/console/api/cases")
+    assert response.status_code == 200
+    assert response.json() == {"cases": []}
+
+
+def test_console_refuses_remote_clients(database_url, tmp_path):
+    settings = Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url})
+    with TestClient(create_app(settings), client=("203.0.113.7", 5000)) as remote:
+        assert remote.get("/console").status_code == 403
+        assert remote.get("/console/api/cases").status_code == 403

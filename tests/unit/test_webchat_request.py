@@ -1,0 +1,53 @@
+import json
+
+import pytest
+
+from bot.webchat import MAX_BODY_BYTES, BadRequest, parse_request
+
+
+def body(**fields) -> bytes:
+    return json.dumps(fields).encode()
+
+
+def test_text_message():
+    sender, inbound = parse_request(body(sender_id="web-1", text="  anak saya dibully  "))
+    assert sender == "web-1"
+    assert (inbound.kind, inbound.text, inbound.provider_message_id) == ("text", "anak saya dibully", None)
+
+
+def test_message_id_makes_it_idempotent():
+    _, inbound = parse_request(body(sender_id="web-1", text="halo", message_id="m1"))
+    assert inbound.provider_message_id == "web-1:m1"
+
+
+def test_location_message():
+    _, inbound = parse_request(body(sender_id="web-1", location={"latitude": -7.8, "longitude": 110.36}))
+    assert inbound.kind == "location"
+    assert inbound.payload == {"latitude": -7.8, "longitude": 110.36}
+
+
+@pytest.mark.parametrize(
+    "raw, status, code",
+    [
+        (b"{not json", 400, "invalid_json"),
+        (b"[1, 2]", 400, "invalid_json"),
+        (body(text="halo"), 422, "invalid_sender_id"),
+        (body(sender_id="a b", text="halo"), 422, "invalid_sender_id"),
+        (body(sender_id="web-1"), 422, "text_or_location"),
+        (body(sender_id="web-1", text="x", location={"latitude": 0, "longitude": 0}), 422, "text_or_location"),
+        (body(sender_id="web-1", text=""), 422, "empty_text"),
+        (body(sender_id="web-1", text="   \n\t "), 422, "empty_text"),
+        (body(sender_id="web-1", text=5), 422, "invalid_text"),
+        (body(sender_id="web-1", location={"latitude": 200, "longitude": 110}), 422, "location_out_of_range"),
+        (body(sender_id="web-1", location={"latitude": -7.8, "longitude": 181}), 422, "location_out_of_range"),
+        (body(sender_id="web-1", location={"latitude": "-7.8", "longitude": 110}), 422, "invalid_location"),
+        (body(sender_id="web-1", location={"latitude": True, "longitude": 110}), 422, "invalid_location"),
+        (body(sender_id="web-1", location="sleman"), 422, "invalid_location"),
+        (b"x" * (MAX_BODY_BYTES + 1), 413, "body_too_large"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_reason(raw, status, code):
+    with pytest.raises(BadRequest) as caught:
+        parse_request(raw)
+    assert (caught.value.status, caught.value.code) == (status, code)
+    assert caught.value.message  # an Indonesian sentence for the reporter
