@@ -1,7 +1,9 @@
-"""The report flow: acknowledge, ask where, open the case."""
+"""The report flow: acknowledge, ask where (and which one, if unclear), open and route the case."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -9,15 +11,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import get_services
+from actions.services import Services, get_services
 from actions.tracker_utils import (
     category_from_ranking,
     latest_intent,
     report_description,
     shared_location,
 )
+from referral.gazetteer import Lookup
 from referral.lifecycle import INTENT_TO_CATEGORY
+from referral.referrals import refer_case
 from referral.reports import Report, add_location, open_report
+from referral.routing import RouteResult
 from referral.storage import unit_of_work
 
 LOCATION_SKIPPED = "(tidak disebutkan)"
@@ -46,9 +51,19 @@ class ActionStartReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        get_services()  # start loading the gazetteer while the reporter types where they are
         # The acknowledgement itself is uttered by the rule, before this action.
         category = INTENT_TO_CATEGORY.get(latest_intent(tracker) or "", "violence")
-        return [SlotSet("category", category), SlotSet("ticket", None)]
+        return [SlotSet("category", category), SlotSet("ticket", None), SlotSet("location_retry", False)]
+
+
+def choice_buttons(lookup: Lookup, limit: int = 3) -> list[dict[str, str]]:
+    buttons = []
+    for match in lookup.candidates[:limit]:
+        place = match.full_name
+        payload = "/provide_location" + json.dumps({"location": place}, ensure_ascii=False)
+        buttons.append({"title": place, "payload": payload})
+    return buttons
 
 
 class ValidateReportForm(FormValidationAction):
@@ -77,13 +92,24 @@ class ValidateReportForm(FormValidationAction):
         if value == LOCATION_SKIPPED:
             dispatcher.utter_message(response="utter_location_skipped")
             return {"location": LOCATION_SKIPPED}
-        slots: dict[str, Any] = {"location": str(value)[:MAX_LOCATION_CHARS]}
+        text = str(value)[:MAX_LOCATION_CHARS]
         # rasa-sdk keeps only required slots from extraction; the coordinates of
         # a shared location are set here, alongside the validated place.
         coordinates = shared_location(tracker)
         if coordinates:
-            slots["latitude"], slots["longitude"] = coordinates
-        return slots
+            return {"location": text, "latitude": coordinates[0], "longitude": coordinates[1]}
+
+        lookup = await asyncio.to_thread(get_services().gazetteer.lookup, text)
+        already_asked = bool(tracker.get_slot("location_retry"))
+        if lookup.best is None:
+            if already_asked:  # keep what they wrote; a coordinator will place it
+                return {"location": text}
+            dispatcher.utter_message(response="utter_location_not_found")
+            return {"location": None, "location_retry": True}
+        if lookup.ambiguous and not already_asked:
+            dispatcher.utter_message(response="utter_ask_which_place", buttons=choice_buttons(lookup))
+            return {"location": None, "location_retry": True}
+        return {"location": text}
 
 
 class ActionRememberLocation(Action):
@@ -106,6 +132,40 @@ class ActionRememberLocation(Action):
         return []
 
 
+def referral_sentence(result: RouteResult | None) -> str:
+    if result is None:
+        return "Koordinator kami akan mencarikan layanan yang paling sesuai dan menghubungi Anda lewat percakapan ini."
+    if result.facility is None:
+        if result.fallback and result.fallback.get("level") == "province":
+            return (
+                "Belum ada layanan kami yang cukup dekat dengan lokasi Anda, jadi laporan ini kami teruskan "
+                "ke koordinator wilayah provinsi Anda. Mereka akan menghubungi Anda lewat percakapan ini."
+            )
+        return (
+            "Belum ada layanan kami yang cukup dekat dengan lokasi Anda, jadi laporan ini kami teruskan "
+            "ke koordinator pusat. Mereka akan menghubungi Anda lewat percakapan ini."
+        )
+    facility = result.facility
+    distance = f"{facility.distance_km:.0f} km" if facility.distance_km >= 1 else "kurang dari 1 km"
+    return (
+        f"Laporan Anda kami teruskan ke {facility.facility.name}, sekitar {distance} dari lokasi Anda. "
+        "Petugas mereka akan menghubungi Anda lewat percakapan ini."
+    )
+
+
+def open_and_route(services: Services, report: Report, existing_ticket: str | None) -> tuple[str, RouteResult | None, bool]:
+    """One transaction: open (or complete) the case and route it. Returns (ticket, route, was_new)."""
+    with unit_of_work(services.sessions) as session:
+        if existing_ticket:
+            case = add_location(session, existing_ticket, report)
+        else:
+            case = open_report(session, report)
+        result = None
+        if case.status == "new":
+            result = refer_case(session, case, services.routing_index(session), services.gazetteer, actor="bot")
+        return case.ticket, result, existing_ticket is None
+
+
 class ActionOpenCase(Action):
     def name(self) -> str:
         return "action_open_case"
@@ -123,26 +183,18 @@ class ActionOpenCase(Action):
             latitude=tracker.get_slot("latitude"),
             longitude=tracker.get_slot("longitude"),
         )
-        existing_ticket = tracker.get_slot("ticket")
-        with unit_of_work(get_services().sessions) as session:
-            if existing_ticket:
-                case = add_location(session, existing_ticket, report)
-            else:
-                case = open_report(session, report)
-            ticket = case.ticket
-        if existing_ticket:
-            dispatcher.utter_message(
-                text=f"Lokasi sudah kami tambahkan ke laporan {ticket}. Petugas kami sedang menindaklanjuti."
-            )
-        else:
+        ticket, result, was_new = await asyncio.to_thread(
+            open_and_route, get_services(), report, tracker.get_slot("ticket")
+        )
+        if was_new:
             dispatcher.utter_message(
                 text=(
                     f"Laporan Anda sudah kami terima dengan nomor {ticket}. "
-                    "Simpan nomor ini untuk menanyakan perkembangannya. "
-                    "Petugas kami akan meneruskannya ke PSKM atau layanan Muhammadiyah terdekat "
-                    "dan menghubungi Anda lewat percakapan ini."
+                    "Simpan nomor ini untuk menanyakan perkembangannya. " + referral_sentence(result)
                 )
             )
+        else:
+            dispatcher.utter_message(text=f"Lokasi sudah kami tambahkan ke laporan {ticket}. " + referral_sentence(result))
         return [
             SlotSet("ticket", ticket),
             SlotSet("category", None),
@@ -150,4 +202,5 @@ class ActionOpenCase(Action):
             SlotSet("latitude", None),
             SlotSet("longitude", None),
             SlotSet("victim", None),
+            SlotSet("location_retry", False),
         ]

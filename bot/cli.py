@@ -11,10 +11,14 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from referral.config import Settings
 from referral.lifecycle import CATEGORIES, STATUSES, CaseError
 from referral.storage import make_engine, make_session_factory, unit_of_work, upgrade
+
+
+SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "referral" / "data" / "sample_facilities.csv"
 
 
 class UsageError(Exception):
@@ -35,7 +39,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.resolved_secret_key()
-    upgrade(make_engine(settings.database_url))
+    loaded = load_sample_directory_if_empty(_sessions(settings))
+    if loaded:
+        print(f"Loaded the SAMPLE facility directory ({loaded} facilities, names marked \"(contoh)\"); "
+              "replace it with `helpline facilities import FILE.csv`.", flush=True)
     try:
         services = build_services(settings, dict(os.environ))
     except (NoModel, ValueError) as error:
@@ -55,6 +62,152 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     return asyncio.run(supervisor.run(on_ready=ready))
+
+
+def load_sample_directory_if_empty(sessions) -> int:
+    from sqlalchemy import func, select
+
+    from referral.facilities import import_rows, parse_csv
+    from referral.models import Facility
+
+    with unit_of_work(sessions) as session:
+        if session.scalar(select(func.count(Facility.id))):
+            return 0
+        with SAMPLE_DIRECTORY.open(encoding="utf-8") as handle:
+            rows = parse_csv(handle)
+        return import_rows(session, rows).created
+
+
+def _gazetteer():
+    from referral.gazetteer import Gazetteer
+
+    return Gazetteer.load()
+
+
+def cmd_gazetteer(args: argparse.Namespace, settings: Settings) -> int:
+    text = " ".join(args.text).strip()
+    if not text:
+        raise UsageError("give a place name, e.g. helpline gazetteer \"kec. kasihan, bantul\"")
+    if len(text) > 200:
+        raise UsageError("the place text is longer than 200 characters")
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    lookup = _gazetteer().lookup(text, limit=args.limit)
+    rows = [
+        {
+            "code": m.region.code,
+            "level": m.region.level,
+            "name": m.region.name,
+            "full_name": m.full_name,
+            "province_code": m.region.province_code,
+            "regency_code": m.region.regency_code,
+            "district_code": m.region.district_code,
+            "latitude": round(m.region.latitude, 6),
+            "longitude": round(m.region.longitude, 6),
+            "score": m.score,
+            "matched_text": m.matched_text,
+        }
+        for m in lookup.candidates
+    ]
+    if args.json:
+        print(json.dumps({"query": text, "ambiguous": lookup.ambiguous, "matches": rows}, ensure_ascii=False))
+        return 0 if rows else 1
+    if not rows:
+        print(f"helpline: no region matches {text!r}", file=sys.stderr)
+        return 1
+    for row in rows:
+        print(f"{row['score']:.3f}  {row['code']:<14} {row['level']:<9} {row['full_name']}  ({row['latitude']}, {row['longitude']})")
+    if lookup.ambiguous:
+        print("(ambiguous: the first two are close; add the kabupaten/kota or province)")
+    return 0
+
+
+def _number(text: str, name: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{name} must be a number, got {text!r}") from None
+    if not low <= value <= high:
+        raise UsageError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
+def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
+    from referral.facilities import routing_points
+    from referral.referrals import locate
+    from referral.routing import FacilityIndex, RoutingConfig, RoutingError
+
+    if (args.lat is None) != (args.lon is None):
+        raise UsageError("give both --lat and --lon, or --place")
+    if args.lat is None and not args.place:
+        raise UsageError("give --lat and --lon, or --place")
+    config = RoutingConfig.load(settings.config_dir / "routing.yml")
+    try:
+        config.required_services(args.category)
+    except RoutingError as error:
+        raise UsageError(str(error)) from None
+    latitude = _number(args.lat, "--lat", -90, 90) if args.lat is not None else None
+    longitude = _number(args.lon, "--lon", -180, 180) if args.lon is not None else None
+    gazetteer = _gazetteer()
+    place = locate(gazetteer, args.place, latitude, longitude)
+    if place is None:
+        raise UsageError(f"no region matches {args.place!r}; try the kabupaten/kota name")
+    with unit_of_work(_sessions(settings)) as session:
+        index = FacilityIndex(routing_points(session, gazetteer), config)
+    result = index.route(args.category, place.latitude, place.longitude,
+                         province_code=place.region.province_code if place.region else None)
+    data = result.as_json()
+    data["region"] = (
+        {"code": place.region.code, "full_name": gazetteer.full_name(place.region)} if place.region else None
+    )
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    print(f"category {args.category}: needs {', '.join(result.required_services)}")
+    if data["region"]:
+        print(f"from {data['region']['full_name']} ({place.latitude:.4f}, {place.longitude:.4f})")
+    if result.facility:
+        f = result.facility
+        print(f"→ {f.facility.name} [{f.facility.code}, {f.facility.kind}] {f.distance_km:.1f} km")
+    else:
+        print(f"→ no facility: {result.fallback['reason']}; goes to the {result.fallback['level']} coordinator")
+    for alternative in result.alternatives:
+        print(f"  or {alternative.facility.name} [{alternative.facility.code}] {alternative.distance_km:.1f} km")
+    return 0
+
+
+def cmd_facilities_import(args: argparse.Namespace, settings: Settings) -> int:
+    from referral.facilities import ImportFailed, import_rows, parse_csv
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = parse_csv(handle, _gazetteer())
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+    except ImportFailed as error:
+        if args.json:
+            print(json.dumps({"imported": False, "errors": error.errors}, ensure_ascii=False))
+        else:
+            print(f"helpline: error: {len(error.errors)} problem(s) in {path}; nothing was imported", file=sys.stderr)
+            for problem in error.errors:
+                print(f"  {problem}", file=sys.stderr)
+        return 2
+    with unit_of_work(_sessions(settings)) as session:
+        summary = import_rows(session, rows)
+    _emit(args, {"imported": True, "created": summary.created, "updated": summary.updated},
+          f"imported {len(rows)} facilities from {path}: {summary.created} new, {summary.updated} updated")
+    return 0
+
+
+def cmd_facilities_export(args: argparse.Namespace, settings: Settings) -> int:
+    from referral.facilities import export_csv
+
+    with unit_of_work(_sessions(settings)) as session:
+        export_csv(session, sys.stdout)
+    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -147,6 +300,23 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True, metavar="ACTION")
     add("upgrade", cmd_db_upgrade, "apply database migrations", db)
 
+    gazetteer = add("gazetteer", cmd_gazetteer, "resolve a place name to Kemendagri regions, best first")
+    gazetteer.add_argument("text", nargs="+", help='place text, e.g. "kec. kasihan, bantul"')
+    gazetteer.add_argument("--limit", type=int, default=5, help="how many candidates (default 5)")
+
+    route = add("route", cmd_route, "the nearest capable facility for a category, from a point or a place")
+    route.add_argument("--category", required=True, help="violence, bullying, elderly_care or aid")
+    route.add_argument("--lat", help="latitude in degrees (with --lon)")
+    route.add_argument("--lon", help="longitude in degrees (with --lat)")
+    route.add_argument("--place", help="a place name instead of a point")
+
+    facilities = sub.add_parser("facilities", help="import and export the facility directory").add_subparsers(
+        dest="facilities_command", required=True, metavar="ACTION")
+    importing = add("import", cmd_facilities_import, "import a directory CSV (all rows or none)", facilities)
+    importing.add_argument("file", help="CSV with columns " + ",".join(
+        ("code", "name", "kind", "services", "latitude", "longitude", "...")))
+    add("export", cmd_facilities_export, "write the directory as CSV to standard output", facilities)
+
     cases = sub.add_parser("cases", help="list and show cases").add_subparsers(dest="cases_command", required=True, metavar="ACTION")
     listing = add("list", cmd_cases_list, "list recent cases, newest first", cases)
     listing.add_argument("--status", choices=STATUSES)
@@ -168,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `helpline facilities export | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""Routing a case: find where it is, choose the nearest capable facility, record the referral."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from referral.cases import change_status
+from referral.gazetteer import Gazetteer, Region
+from referral.models import Case, CaseEvent, Facility, Referral
+from referral.routing import FacilityIndex, RouteResult
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a case is: a point to route from, and the region it falls in (if known)."""
+
+    latitude: float
+    longitude: float
+    region: Region | None
+
+
+def locate(gazetteer: Gazetteer, text: str | None, latitude: float | None, longitude: float | None) -> Place | None:
+    """A shared point wins over typed text; typed text is resolved to its region's centroid."""
+    if latitude is not None and longitude is not None:
+        district, _ = gazetteer.nearest_district(latitude, longitude)
+        return Place(latitude, longitude, district)
+    if text:
+        best = gazetteer.lookup(text).best
+        if best:
+            return Place(best.region.latitude, best.region.longitude, best.region)
+    return None
+
+
+def refer_case(session: Session, case: Case, index: FacilityIndex, gazetteer: Gazetteer, *, actor: str) -> RouteResult | None:
+    """Fill the case's region, route it, and record the referral (or why there is none).
+
+    Returns None when the case has no usable location; it stays 'new' for a coordinator.
+    """
+    place = locate(gazetteer, case.location_text, case.latitude, case.longitude)
+    if place is None:
+        case.events.append(CaseEvent(actor=actor, kind="unrouted", detail={"reason": "no usable location"}))
+        session.flush()
+        return None
+    if place.region is not None:
+        case.province_code = place.region.province_code
+        case.regency_code = place.region.regency_code
+        case.district_code = place.region.district_code
+    result = index.route(case.category, place.latitude, place.longitude, province_code=case.province_code)
+    if result.facility is None:
+        case.events.append(CaseEvent(actor=actor, kind="fallback", detail=result.fallback))
+        session.flush()
+        return result
+    facility = session.scalar(select(Facility).where(Facility.code == result.facility.facility.code))
+    case.referrals.append(
+        Referral(facility_id=facility.id, status="sent", distance_km=round(result.facility.distance_km, 2))
+    )
+    change_status(
+        session, case, "referred", actor=actor,
+        detail={"facility": facility.code, "distance_km": round(result.facility.distance_km, 2)},
+    )
+    return result
