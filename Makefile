@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APP := .venv/bin
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-app setup-engine train run test test-fast eval-nlu bench lock validate clean
+.PHONY: help setup setup-app setup-engine train run test test-fast bench lock validate clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test-fast: setup-app  ## unit and integration tests only
 
 validate: setup  ## rasa data validate
 	@PYTHONPATH=$(CURDIR) .venv-engine/bin/rasa data validate --config config.yml --domain domain.yml --data nlu_data
+
+bench: setup-app  ## run the benchmarks; each prints one JSON line
+	@$(APP)/python bench/routing.py
 
 lock: setup-app  ## re-resolve requirements/*.lock from pyproject.toml and requirements/engine.in
 	VIRTUAL_ENV= $(APP)/uv pip compile requirements/engine.in --python-version 3.10 -o requirements/engine.lock -q --no-header

@@ -54,16 +54,40 @@ class ActionStartReport(Action):
         get_services()  # start loading the gazetteer while the reporter types where they are
         # The acknowledgement itself is uttered by the rule, before this action.
         category = INTENT_TO_CATEGORY.get(latest_intent(tracker) or "", "violence")
-        return [SlotSet("category", category), SlotSet("ticket", None), SlotSet("location_retry", False)]
+        return [
+            SlotSet("category", category),
+            SlotSet("ticket", None),
+            SlotSet("location_retry", False),
+            SlotSet("location_choices", None),
+        ]
 
 
-def choice_buttons(lookup: Lookup, limit: int = 3) -> list[dict[str, str]]:
-    buttons = []
-    for match in lookup.candidates[:limit]:
-        place = match.full_name
-        payload = "/provide_location" + json.dumps({"location": place}, ensure_ascii=False)
-        buttons.append({"title": place, "payload": payload})
-    return buttons
+def choice_buttons(places: list[str]) -> list[dict[str, str]]:
+    """One button per place; pressing it sends the place as a `location` entity."""
+    return [
+        {"title": place, "payload": "/provide_location" + json.dumps({"location": place}, ensure_ascii=False)}
+        for place in places
+    ]
+
+
+class ActionAskLocation(Action):
+    """How the form asks where: plainly, again when the place was not recognised,
+    or "which one?" with a button per candidate when the name is ambiguous."""
+
+    def name(self) -> str:
+        return "action_ask_location"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        choices = tracker.get_slot("location_choices") or []
+        if choices:
+            dispatcher.utter_message(response="utter_ask_which_place", buttons=choice_buttons(choices))
+        elif tracker.get_slot("location_retry"):
+            dispatcher.utter_message(response="utter_location_not_found")
+        else:
+            dispatcher.utter_message(response="utter_ask_location")
+        return []
 
 
 class ValidateReportForm(FormValidationAction):
@@ -99,17 +123,15 @@ class ValidateReportForm(FormValidationAction):
         if coordinates:
             return {"location": text, "latitude": coordinates[0], "longitude": coordinates[1]}
 
-        lookup = await asyncio.to_thread(get_services().gazetteer.lookup, text)
-        already_asked = bool(tracker.get_slot("location_retry"))
-        if lookup.best is None:
-            if already_asked:  # keep what they wrote; a coordinator will place it
-                return {"location": text}
-            dispatcher.utter_message(response="utter_location_not_found")
-            return {"location": None, "location_retry": True}
-        if lookup.ambiguous and not already_asked:
-            dispatcher.utter_message(response="utter_ask_which_place", buttons=choice_buttons(lookup))
-            return {"location": None, "location_retry": True}
-        return {"location": text}
+        lookup: Lookup = await asyncio.to_thread(get_services().gazetteer.lookup, text)
+        # Ask at most once more (action_ask_location words it); then keep what they wrote.
+        if not tracker.get_slot("location_retry"):
+            if lookup.best is None:
+                return {"location": None, "location_retry": True, "location_choices": None}
+            if lookup.ambiguous:
+                places = [match.full_name for match in lookup.candidates[:3]]
+                return {"location": None, "location_retry": True, "location_choices": places}
+        return {"location": text, "location_choices": None}
 
 
 class ActionRememberLocation(Action):
@@ -203,4 +225,5 @@ class ActionOpenCase(Action):
             SlotSet("longitude", None),
             SlotSet("victim", None),
             SlotSet("location_retry", False),
+            SlotSet("location_choices", None),
         ]

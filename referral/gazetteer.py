@@ -24,12 +24,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
-from sklearn.neighbors import BallTree
 
-EARTH_RADIUS_KM = 6371.0088
+from referral.geo import SphereIndex
+
 LEVELS = ("province", "regency", "district", "village")
 ALIASES_FILE = Path(__file__).resolve().parent / "data" / "gazetteer_aliases.yml"
 
@@ -45,7 +44,8 @@ NOISE = {
     "jl", "jln", "jalan", "gang", "gg", "rt", "rw", "no", "dekat", "deket", "daerah", "wilayah", "di", "ke",
     "dari", "saya", "aku", "kami", "kita", "rumah", "tinggal", "lokasi", "lokasinya", "alamat", "posisi",
     "sekitar", "dan", "atau", "yang", "itu", "ini", "sini", "sana", "kulo", "wonten", "abdi", "i", "am", "in",
-    "administrasi", "tepatnya", "pak", "bu", "mas", "mbak",
+    "administrasi", "tepatnya", "pak", "bu", "mas", "mbak", "kampung", "kp", "dukuh", "perumahan", "perum",
+    "komplek", "kompleks", "blok", "sebelah", "belakang", "depan", "samping", "pasar", "masjid", "sekolah",
 }
 # With nothing else to go on, a kabupaten/kota is the likeliest meaning of a
 # name, then a kecamatan; a desa only when written out ("desa X") or exact.
@@ -162,9 +162,7 @@ class Gazetteer:
         )
         districts = [r for r in regions if r.level == "district"]
         self._districts = districts
-        self._district_tree = BallTree(
-            np.radians([[r.latitude, r.longitude] for r in districts]), metric="haversine"
-        ) if districts else None
+        self._district_index = SphereIndex([r.latitude for r in districts], [r.longitude for r in districts])
 
     def _index(self, key: str, region: Region) -> None:
         if not key:
@@ -269,10 +267,11 @@ class Gazetteer:
         """The kecamatan whose centroid is nearest, and the distance to it in km."""
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise ValueError(f"not a point on Earth: latitude {latitude}, longitude {longitude}")
-        if self._district_tree is None:
+        nearest = self._district_index.nearest(latitude, longitude)
+        if not nearest:
             raise ValueError("the gazetteer has no kecamatan")
-        distance, index = self._district_tree.query(np.radians([[latitude, longitude]]), k=1)
-        return self._districts[int(index[0][0])], float(distance[0][0]) * EARTH_RADIUS_KM
+        distance_km, position = nearest[0]
+        return self._districts[position], distance_km
 
 
 @dataclass

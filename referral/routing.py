@@ -2,7 +2,7 @@
 
 For a case category and a point, the nearest *active* facility offering at
 least one service the category needs (config/routing.yml), plus a few
-alternatives, by great-circle distance. One BallTree (haversine metric) per
+alternatives, by great-circle distance. One spatial index (referral.geo) per
 category over the capable facilities; rebuilt whenever the directory changes.
 Beyond the configured maximum distance (or with no capable facility at all)
 the case goes to the provincial coordinator, or the national one.
@@ -15,12 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from sklearn.neighbors import BallTree
 
+from referral.geo import SphereIndex, haversine_km
 from referral.lifecycle import CATEGORIES
 from referral.services import SERVICES
-
-EARTH_RADIUS_KM = 6371.0088
 
 
 class RoutingError(ValueError):
@@ -114,39 +112,27 @@ def check_point(latitude: float, longitude: float) -> None:
         raise RoutingError(f"not a point on Earth: latitude {latitude}, longitude {longitude}")
 
 
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance; works on numbers and numpy arrays."""
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
-
-
 class FacilityIndex:
     def __init__(self, facilities: list[FacilityPoint], config: RoutingConfig) -> None:
         self.config = config
         self.facilities = facilities
-        self._by_category: dict[str, tuple[list[FacilityPoint], BallTree | None]] = {}
+        self._by_category: dict[str, tuple[list[FacilityPoint], SphereIndex]] = {}
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # for brute_force
         for category, services in config.category_services.items():
             wanted = set(services)
             capable = [f for f in facilities if f.services & wanted]
-            tree = (
-                BallTree(np.radians([[f.latitude, f.longitude] for f in capable]), metric="haversine")
-                if capable
-                else None
-            )
-            self._by_category[category] = (capable, tree)
+            latitudes = np.array([f.latitude for f in capable], dtype=float)
+            longitudes = np.array([f.longitude for f in capable], dtype=float)
+            self._by_category[category] = (capable, SphereIndex(latitudes, longitudes))
+            self._arrays[category] = (latitudes, longitudes)
 
     def route(self, category: str, latitude: float, longitude: float, province_code: str | None = None) -> RouteResult:
         required = self.config.required_services(category)
         check_point(latitude, longitude)
-        capable, tree = self._by_category[category]
+        capable, _ = self._by_category[category]
         result = RouteResult(category, required, latitude, longitude, facility=None)
-        if tree is not None:
-            k = min(len(capable), 1 + self.config.alternatives)
-            distances, indexes = tree.query(np.radians([[latitude, longitude]]), k=k)
-            found = [
-                Candidate(capable[int(i)], float(d) * EARTH_RADIUS_KM) for d, i in zip(distances[0], indexes[0])
-            ]
+        found = self.nearest(category, latitude, longitude)
+        if found:
             if found[0].distance_km <= self.config.max_distance_km:
                 result.facility, result.alternatives = found[0], found[1:]
             else:
@@ -155,15 +141,21 @@ class FacilityIndex:
             result.fallback = self._fallback(category, province_code, capable_count=len(capable))
         return result
 
+    def nearest(self, category: str, latitude: float, longitude: float) -> list[Candidate]:
+        """The nearest capable facilities (the choice and its alternatives), nearest first."""
+        capable, index = self._by_category[category]
+        return [Candidate(capable[i], d) for d, i in index.nearest(latitude, longitude, k=1 + self.config.alternatives)]
+
     def brute_force(self, category: str, latitude: float, longitude: float) -> list[Candidate]:
-        """The same answer without the index: every capable facility's distance, sorted."""
+        """The same answer without the index: every capable facility's distance (vectorised), sorted."""
         capable, _ = self._by_category[category]
         if not capable:
             return []
-        lats = np.array([f.latitude for f in capable])
-        lons = np.array([f.longitude for f in capable])
-        distances = haversine_km(latitude, longitude, lats, lons)
-        order = np.argsort(distances, kind="stable")[: 1 + self.config.alternatives]
+        latitudes, longitudes = self._arrays[category]
+        distances = haversine_km(latitude, longitude, latitudes, longitudes)
+        k = min(len(capable), 1 + self.config.alternatives)
+        nearest = np.argpartition(distances, k - 1)[:k]
+        order = nearest[np.argsort(distances[nearest], kind="stable")]
         return [Candidate(capable[int(i)], float(distances[i])) for i in order]
 
     def _fallback(self, category: str, province_code: str | None, capable_count: int) -> dict:

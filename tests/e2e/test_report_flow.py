@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from referral.models import Case, Conversation, Message
+from referral.models import Case, Conversation, Facility, Message, Referral
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.helpers import descendants, is_alive
 
@@ -54,11 +54,20 @@ def test_bullying_report_with_shared_location_opens_a_case(postgres_stack, db):
 
     second = texts(say(postgres_stack, sender, location={"latitude": -7.7829, "longitude": 110.3671}))
     ticket = TICKET.search(second).group(0)
+    # routed to the nearest facility offering counselling or victim support, named with its distance
+    routed = re.search(r"kami teruskan ke (.+?), sekitar (\d+) km dari lokasi Anda", second)
+    assert routed, second
 
     with unit_of_work(db) as session:
         case = session.scalar(select(Case).where(Case.ticket == ticket))
         assert case is not None
-        assert (case.category, case.status, case.is_emergency) == ("bullying", "new", False)
+        assert (case.category, case.status, case.is_emergency) == ("bullying", "referred", False)
+        assert (case.province_code, case.regency_code) == ("34", "34.71")
+        [referral] = session.scalars(select(Referral).where(Referral.case_id == case.id)).all()
+        facility = session.get(Facility, referral.facility_id)
+        assert facility.name == routed.group(1)
+        assert round(referral.distance_km) == int(routed.group(2))
+        assert set(facility.service_list) & {"konseling", "pendampingan_korban"}
         assert case.latitude == pytest.approx(-7.7829) and case.longitude == pytest.approx(110.3671)
         assert "dibully" in case.description
         conversation = session.get(Conversation, case.conversation_id)
@@ -78,6 +87,37 @@ def test_aid_request_with_a_typed_place(postgres_stack, db):
     with unit_of_work(db) as session:
         case = session.scalar(select(Case).where(Case.ticket == ticket))
         assert (case.category, case.location_text) == ("aid", "kec. kasihan, bantul")
+        assert case.district_code == "34.02.16"
+        assert case.status == "referred"
+
+
+def test_an_ambiguous_place_is_asked_about_with_choices(postgres_stack, db):
+    sender = new_sender()
+    say(postgres_stack, sender, text="anak saya dibully teman sekelasnya")
+    [question] = say(postgres_stack, sender, text="depok")
+    assert "yang mana" in question["text"].lower()
+    titles = [button["title"] for button in question["buttons"]]
+    assert "Depok, Kabupaten Sleman, Daerah Istimewa Yogyakarta" in titles
+    chosen = next(b for b in question["buttons"] if "Sleman" in b["title"])
+    reply = texts(say(postgres_stack, sender, text=chosen["payload"]))
+    ticket = TICKET.search(reply).group(0)
+    with unit_of_work(db) as session:
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        assert case.district_code == "34.04.07"
+        assert case.status == "referred"
+
+
+def test_an_unknown_place_is_asked_once_more_then_kept(postgres_stack, db):
+    sender = new_sender()
+    say(postgres_stack, sender, text="butuh bantuan biaya sekolah anak")
+    again = texts(say(postgres_stack, sender, text="kampung qwerty zzz"))
+    assert "belum mengenali" in again
+    reply = texts(say(postgres_stack, sender, text="kampung qwerty zzz dekat sungai"))
+    ticket = TICKET.search(reply).group(0)
+    with unit_of_work(db) as session:
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        assert case.location_text == "kampung qwerty zzz dekat sungai"
+        assert case.status == "new"  # left for a coordinator to place
 
 
 def test_emergency_gets_hotlines_and_an_emergency_case_at_once(postgres_stack, db):
