@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from referral.cases import change_status
 from referral.gazetteer import Gazetteer, Region
-from referral.models import Case, CaseEvent, Facility, Referral
+from referral.models import Case, CaseEvent, Facility, Referral, utcnow
 from referral.routing import FacilityIndex, RouteResult
 
 
@@ -62,3 +62,44 @@ def refer_case(session: Session, case: Case, index: FacilityIndex, gazetteer: Ga
         detail={"facility": facility.code, "distance_km": round(result.facility.distance_km, 2)},
     )
     return result
+
+
+class ReferralError(ValueError):
+    pass
+
+
+def _open_referral(case: Case) -> Referral:
+    for referral in reversed(case.referrals):
+        if referral.status == "sent":
+            return referral
+    raise ReferralError(f"case {case.ticket} has no referral waiting for an answer")
+
+
+def accept_referral(session: Session, case: Case, *, actor: str) -> Referral:
+    """The facility confirms it takes the case: referral accepted, case accepted."""
+    referral = _open_referral(case)
+    referral.status, referral.responded_at = "accepted", utcnow()
+    change_status(session, case, "accepted", actor=actor, detail={"facility_id": referral.facility_id})
+    return referral
+
+
+def decline_referral(
+    session: Session, case: Case, reason: str, index: FacilityIndex, gazetteer: Gazetteer, *, actor: str
+) -> RouteResult | None:
+    """The facility cannot take the case: record why, send the case back to routing,
+    and route it again to the nearest capable facility that has not declined it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReferralError("a declined referral needs a reason")
+    referral = _open_referral(case)
+    referral.status, referral.reason, referral.responded_at = "declined", reason[:1000], utcnow()
+    change_status(session, case, "new", actor=actor, detail={"declined_by": referral.facility_id, "reason": reason[:200]})
+    declined_codes = {
+        code
+        for code in session.scalars(
+            select(Facility.code).join(Referral, Referral.facility_id == Facility.id).where(
+                Referral.case_id == case.id, Referral.status == "declined"
+            )
+        )
+    }
+    return refer_case(session, case, index.without(declined_codes), gazetteer, actor=actor)

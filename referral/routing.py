@@ -141,6 +141,12 @@ class FacilityIndex:
             result.fallback = self._fallback(category, province_code, capable_count=len(capable))
         return result
 
+    def without(self, codes: set[str]) -> "FacilityIndex":
+        """The same directory minus some facilities (those that declined a case, say)."""
+        if not codes:
+            return self
+        return FacilityIndex([f for f in self.facilities if f.code not in codes], self.config)
+
     def nearest(self, category: str, latitude: float, longitude: float) -> list[Candidate]:
         """The nearest capable facilities (the choice and its alternatives), nearest first."""
         capable, index = self._by_category[category]

@@ -41,6 +41,12 @@ def new_sender() -> str:
     return f"e2e-{uuid.uuid4().hex[:10]}"
 
 
+def test_first_start_loads_the_sample_directory(postgres_stack, db):
+    assert any("Loaded the SAMPLE facility directory (185 facilities" in line for line in postgres_stack.output)
+    with unit_of_work(db) as session:
+        assert session.query(Facility).count() == 185
+
+
 def test_health_is_ok_when_everything_runs(postgres_stack):
     response = httpx.get(f"{postgres_stack.base_url}/healthz", timeout=10)
     assert response.json() == {"status": "ok", "rasa": True, "action_server": True}

@@ -4,7 +4,7 @@ from referral.cases import NewCase, open_case
 from referral.facilities import import_rows, read_csv_text, routing_points
 from referral.gazetteer import Gazetteer
 from referral.routing import FacilityIndex, RoutingConfig
-from referral.referrals import refer_case
+from referral.referrals import ReferralError, accept_referral, decline_referral, refer_case
 from referral.storage import unit_of_work
 from tests.helpers import PROJECT_ROOT
 
@@ -61,3 +61,30 @@ def test_no_location_leaves_the_case_for_a_coordinator(sessions, index, gazettee
         case = open_case(session, NewCase(category="aid"), actor="bot")
         assert refer_case(session, case, index, gazetteer, actor="bot") is None
         assert case.status == "new" and case.events[-1].kind == "unrouted"
+
+
+def test_accept_moves_case_and_referral_forward(sessions, index, gazetteer):
+    with unit_of_work(sessions) as session:
+        case = open_case(session, NewCase(category="bullying", latitude=-7.75, longitude=110.38), actor="bot")
+        refer_case(session, case, index, gazetteer, actor="bot")
+        referral = accept_referral(session, case, actor="facility:PSKM-SLEMAN")
+        assert (referral.status, case.status) == ("accepted", "accepted")
+        assert referral.responded_at is not None
+        with pytest.raises(ReferralError, match="no referral waiting"):
+            accept_referral(session, case, actor="facility:PSKM-SLEMAN")
+
+
+def test_decline_records_the_reason_and_routes_elsewhere(sessions, index, gazetteer):
+    extra = DIRECTORY.splitlines()[0] + "\nPPA-JOGJA,UPTD PPA (contoh),PARTNER,konseling,-7.80,110.37,,,,,,true\n"
+    with unit_of_work(sessions) as session:
+        import_rows(session, read_csv_text(extra, gazetteer))
+        full_index = FacilityIndex(routing_points(session, gazetteer), CONFIG)
+        case = open_case(session, NewCase(category="bullying", latitude=-7.72, longitude=110.36), actor="bot")
+        first = refer_case(session, case, full_index, gazetteer, actor="bot").facility.facility.code
+        with pytest.raises(ReferralError, match="needs a reason"):
+            decline_referral(session, case, "  ", full_index, gazetteer, actor="facility")
+        second = decline_referral(session, case, "kapasitas penuh", full_index, gazetteer, actor="facility")
+        assert first == "PSKM-SLEMAN" and second.facility.facility.code == "PPA-JOGJA"
+        assert [r.status for r in case.referrals] == ["declined", "sent"]
+        assert case.referrals[0].reason == "kapasitas penuh"
+        assert [e.to_status for e in case.events if e.kind == "status"] == ["referred", "new", "referred"]
