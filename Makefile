@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APP := .venv/bin
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-app setup-engine train run test test-fast bench lock validate clean
+.PHONY: help setup setup-app setup-engine train run test test-fast eval-nlu bench lock validate clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -24,7 +24,8 @@ train: setup  ## train the Rasa model if the training data changed
 run: train  ## start Rasa, the action server and the gateway (Ctrl-C stops all)
 	@$(APP)/helpline run
 
-test: train  ## run the whole test suite (unit, integration, engine, e2e)
+test: train  ## run the whole test suite (engine-env components, then unit, integration, engine, e2e)
+	@PYTHONPATH=$(CURDIR) .venv-engine/bin/python -m pytest nlu_components/tests -q -p no:cacheprovider
 	@$(APP)/pytest $(PYTEST_ARGS)
 
 test-fast: setup-app  ## unit and integration tests only
@@ -33,8 +34,12 @@ test-fast: setup-app  ## unit and integration tests only
 validate: setup  ## rasa data validate
 	@PYTHONPATH=$(CURDIR) .venv-engine/bin/rasa data validate --config config.yml --domain domain.yml --data nlu_data
 
+eval-nlu: train  ## score the served model on the held-out set; last line is JSON
+	@scripts/eval-nlu
+
 bench: setup-app  ## run the benchmarks; each prints one JSON line
 	@$(APP)/python bench/routing.py
+	@$(APP)/python bench/language.py
 
 lock: setup-app  ## re-resolve requirements/*.lock from pyproject.toml and requirements/engine.in
 	VIRTUAL_ENV= $(APP)/uv pip compile requirements/engine.in --python-version 3.10 -o requirements/engine.lock -q --no-header

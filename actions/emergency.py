@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import get_services
+from actions.texts import language_of, text
 from actions.tracker_utils import category_from_ranking, report_description, shared_location
 from referral.hotlines import format_hotlines
 from referral.reports import Report, open_report
 from referral.storage import unit_of_work
+
+
+def _open(services, report: Report) -> str:
+    with unit_of_work(services.sessions) as session:
+        return open_report(session, report).ticket
 
 
 class ActionEmergency(Action):
@@ -23,12 +31,9 @@ class ActionEmergency(Action):
     ) -> list[EventType]:
         services = get_services()
         # The numbers go out before anything that could fail.
+        language = language_of(tracker)
         dispatcher.utter_message(
-            text=(
-                "Keselamatan Anda yang utama. Jika Anda atau orang lain dalam bahaya sekarang, "
-                "segera hubungi:\n" + format_hotlines(services.hotlines) + "\n"
-                "Jika bisa, pergilah ke tempat yang aman atau ke rumah tetangga yang Anda percaya."
-            )
+            text=text("emergency_hotlines", language, hotlines=format_hotlines(services.hotlines))
         )
         ticket = tracker.get_slot("ticket")
         if ticket:
@@ -43,9 +48,6 @@ class ActionEmergency(Action):
             latitude=coordinates[0] if coordinates else None,
             longitude=coordinates[1] if coordinates else None,
         )
-        with unit_of_work(services.sessions) as session:
-            ticket = open_report(session, report).ticket
-        dispatcher.utter_message(
-            text=f"Laporan darurat Anda tercatat dengan nomor {ticket}. Laporan ini kami prioritaskan untuk segera ditindaklanjuti petugas."
-        )
+        ticket = await asyncio.to_thread(_open, services, report)
+        dispatcher.utter_message(text=text("emergency_opened", language, ticket=ticket))
         return [SlotSet("ticket", ticket), SlotSet("category", report.category)]

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import Services, get_services
+from actions.texts import language_of, text
 from actions.tracker_utils import (
     category_from_ranking,
     latest_intent,
@@ -154,25 +155,17 @@ class ActionRememberLocation(Action):
         return []
 
 
-def referral_sentence(result: RouteResult | None) -> str:
+def referral_sentence(result: RouteResult | None, language: str) -> str:
     if result is None:
-        return "Koordinator kami akan mencarikan layanan yang paling sesuai dan menghubungi Anda lewat percakapan ini."
+        return text("unrouted", language)
     if result.facility is None:
-        if result.fallback and result.fallback.get("level") == "province":
-            return (
-                "Belum ada layanan kami yang cukup dekat dengan lokasi Anda, jadi laporan ini kami teruskan "
-                "ke koordinator wilayah provinsi Anda. Mereka akan menghubungi Anda lewat percakapan ini."
-            )
-        return (
-            "Belum ada layanan kami yang cukup dekat dengan lokasi Anda, jadi laporan ini kami teruskan "
-            "ke koordinator pusat. Mereka akan menghubungi Anda lewat percakapan ini."
-        )
-    facility = result.facility
-    distance = f"{facility.distance_km:.0f} km" if facility.distance_km >= 1 else "kurang dari 1 km"
-    return (
-        f"Laporan Anda kami teruskan ke {facility.facility.name}, sekitar {distance} dari lokasi Anda. "
-        "Petugas mereka akan menghubungi Anda lewat percakapan ini."
+        level = (result.fallback or {}).get("level")
+        return text("to_province" if level == "province" else "to_national", language)
+    candidate = result.facility
+    distance = (
+        f"{candidate.distance_km:.0f} km" if candidate.distance_km >= 1 else text("distance_under_1km", language)
     )
+    return text("referred", language, facility=candidate.facility.name, distance=distance)
 
 
 def open_and_route(services: Services, report: Report, existing_ticket: str | None) -> tuple[str, RouteResult | None, bool]:
@@ -208,15 +201,9 @@ class ActionOpenCase(Action):
         ticket, result, was_new = await asyncio.to_thread(
             open_and_route, get_services(), report, tracker.get_slot("ticket")
         )
-        if was_new:
-            dispatcher.utter_message(
-                text=(
-                    f"Laporan Anda sudah kami terima dengan nomor {ticket}. "
-                    "Simpan nomor ini untuk menanyakan perkembangannya. " + referral_sentence(result)
-                )
-            )
-        else:
-            dispatcher.utter_message(text=f"Lokasi sudah kami tambahkan ke laporan {ticket}. " + referral_sentence(result))
+        language = language_of(tracker)
+        opening = text("case_opened" if was_new else "location_added", language, ticket=ticket)
+        dispatcher.utter_message(text=opening + referral_sentence(result, language))
         return [
             SlotSet("ticket", ticket),
             SlotSet("category", None),

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import get_services
+from actions.texts import language_of, text
 from referral.lifecycle import CaseError
 from referral.reports import case_for_reporter
 from referral.storage import unit_of_work
 from referral.tickets import find_ticket
 
-STATUS_TEXT = {
-    "new": "sudah kami terima dan sedang dicarikan layanan terdekat",
-    "referred": "sudah diteruskan ke layanan terdekat dan menunggu konfirmasi mereka",
-    "accepted": "sudah diterima oleh layanan yang akan mendampingi",
-    "in_progress": "sedang ditangani oleh pendamping",
-    "closed": "sudah selesai ditangani",
-}
+def _status_of(sender_id: str, ticket: str) -> str:
+    with unit_of_work(get_services().sessions) as session:
+        return case_for_reporter(session, sender_id, ticket).status
 
 
 class ActionCaseStatus(Action):
@@ -34,21 +33,15 @@ class ActionCaseStatus(Action):
             or find_ticket(tracker.latest_message.get("text") or "")
             or tracker.get_slot("ticket")
         )
+        language = language_of(tracker)
         if not ticket:
-            dispatcher.utter_message(
-                text="Boleh sebutkan nomor laporannya? Formatnya seperti MPKS-2026-00123."
-            )
+            dispatcher.utter_message(text=text("status_which", language))
             return []
         try:
-            with unit_of_work(get_services().sessions) as session:
-                status = case_for_reporter(session, tracker.sender_id, ticket).status
+            status = await asyncio.to_thread(_status_of, tracker.sender_id, ticket)
         except CaseError:
-            dispatcher.utter_message(
-                text=(
-                    f"Maaf, laporan {ticket} tidak kami temukan dari percakapan ini. "
-                    "Periksa lagi nomornya, atau tulis \"mau bicara dengan petugas\"."
-                )
-            )
+            dispatcher.utter_message(text=text("status_not_found", language, ticket=ticket))
             return []
-        dispatcher.utter_message(text=f"Laporan {ticket} {STATUS_TEXT.get(status, status)}.")
+        state = text(f"state_{status}", language)
+        dispatcher.utter_message(text=text("status", language, ticket=ticket, state=state))
         return []

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
 from bot.engine_client import EngineClient, EngineUnavailable
+from bot.language import reply_language
 from referral.messages import (
     Inbound,
     get_or_create_conversation,
@@ -76,18 +77,23 @@ class ConversationService:
             if not is_new:
                 return self._replies_already_given(session, message_id)
 
+        is_words = inbound.kind == "text" and not (inbound.text or "").startswith("/")
+        language = reply_language(inbound.text[:500]) if is_words and inbound.text else None
         if inbound.kind == "text" and len(inbound.text or "") > self.max_message_chars:
-            return self._finish(conversation_id, message_id, "too_long", [Reply(replies.too_long(self.max_message_chars))])
+            reply = Reply(replies.too_long(self.max_message_chars, language or "id"))
+            return self._finish(conversation_id, message_id, "too_long", [reply])
 
         text = inbound.text if inbound.kind == "text" else LOCATION_TRIGGER
         metadata: dict[str, Any] = {"channel": channel, "message_id": message_id}
+        if language:
+            metadata["language"] = language
         if inbound.kind == "location" and inbound.payload:
             metadata["location"] = inbound.payload
         try:
             raw_replies = await self.engine.send(sender_id, text or "", metadata)
         except EngineUnavailable as error:
             log.warning("message %s kept pending: %s", message_id, error)
-            return self._finish(conversation_id, message_id, "pending", [Reply(replies.ENGINE_DOWN)])
+            return self._finish(conversation_id, message_id, "pending", [Reply(replies.engine_down(language or "id"))])
         answer = [reply for raw in raw_replies if (reply := reply_from_engine(raw))]
         return self._finish(conversation_id, message_id, "answered", answer)
 

@@ -1,14 +1,23 @@
-"""Reporter-facing texts that the gateway itself sends (not Rasa)."""
+"""Reporter-facing texts that the gateway itself sends (not Rasa), in Indonesian and English."""
 
-ENGINE_DOWN = (
-    "Pesan Anda sudah kami terima dan tersimpan. Sistem kami sedang mengalami gangguan, "
+_ENGINE_DOWN = {
+    "id": "Pesan Anda sudah kami terima dan tersimpan. Sistem kami sedang mengalami gangguan, "
     "petugas kami akan menindaklanjuti secepatnya. Jika ada yang dalam bahaya saat ini, "
-    "segera hubungi 112 atau 110."
-)
+    "segera hubungi 112 atau 110.",
+    "en": "We have received and saved your message. Our system is having a problem right now; "
+    "an officer will follow up as soon as possible. If anyone is in danger right now, call 112 or 110.",
+}
+_TOO_LONG = {
+    "id": "Maaf, pesan Anda terlalu panjang untuk kami proses sekaligus (lebih dari {max_chars} huruf). "
+    "Pesan ini tetap kami simpan. Mohon kirim ceritanya dalam beberapa pesan yang lebih pendek.",
+    "en": "Sorry, your message is too long for us to process at once (more than {max_chars} characters). "
+    "We have kept it. Please send your story in a few shorter messages.",
+}
 
 
-def too_long(max_chars: int) -> str:
-    return (
-        f"Maaf, pesan Anda terlalu panjang untuk kami proses sekaligus (lebih dari {max_chars} huruf). "
-        "Pesan ini tetap kami simpan. Mohon kirim ceritanya dalam beberapa pesan yang lebih pendek."
-    )
+def engine_down(language: str = "id") -> str:
+    return _ENGINE_DOWN.get(language, _ENGINE_DOWN["id"])
+
+
+def too_long(max_chars: int, language: str = "id") -> str:
+    return _TOO_LONG.get(language, _TOO_LONG["id"]).format(max_chars=max_chars)

@@ -22,6 +22,7 @@ READY_LINE = "The helpline is running."
 class Stack:
     process: subprocess.Popen
     base_url: str
+    rasa_url: str
     database_url: str
     output: list[str] = field(default_factory=list)
 
@@ -34,12 +35,12 @@ class Stack:
 def start_stack(tmp_dir, database_url: str, extra_env: dict[str, str] | None = None, timeout: float = 240) -> Stack:
     if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
         pytest.fail("no trained model: run the tests through `make test` (it trains first)")
-    port = free_port()
+    port, rasa_port = free_port(), free_port()
     env = {
         **os.environ,
         "HELPLINE_DATA_DIR": str(tmp_dir),
         "HELPLINE_PORT": str(port),
-        "HELPLINE_RASA_PORT": str(free_port()),
+        "HELPLINE_RASA_PORT": str(rasa_port),
         "HELPLINE_ACTION_PORT": str(free_port()),
         "DATABASE_URL": database_url,
         **(extra_env or {}),
@@ -49,7 +50,7 @@ def start_stack(tmp_dir, database_url: str, extra_env: dict[str, str] | None = N
     process = subprocess.Popen(
         [str(HELPLINE), "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    stack = Stack(process, f"http://127.0.0.1:{port}", database_url)
+    stack = Stack(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}", database_url)
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:

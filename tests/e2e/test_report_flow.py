@@ -136,6 +136,26 @@ def test_emergency_gets_hotlines_and_an_emergency_case_at_once(postgres_stack, d
         assert (case.urgency, case.is_emergency) == ("emergency", True)
 
 
+def test_safety_net_shows_in_the_parse_result(postgres_stack):
+    parsed = httpx.post(f"{postgres_stack.rasa_url}/model/parse", json={"text": "tlg skrg dia bawa pisau"}, timeout=30).json()
+    assert parsed["intent"]["name"] == "emergency"
+    assert parsed["safety_net"]["fired"] is True
+    assert "weapon" in parsed["safety_net"]["rules"]
+
+
+def test_english_reporters_are_answered_in_english(postgres_stack, db):
+    sender = new_sender()
+    first = texts(say(postgres_stack, sender, text="my son is being bullied by older boys at his school"))
+    assert "Thank you for telling us" in first and "where is this" in first
+    reply = texts(say(postgres_stack, sender, text="Kasihan, Bantul"))
+    assert re.search(r"its number is MPKS-\d{4}-\d{5,}", reply), reply
+
+
+def test_javanese_reporters_are_answered_in_indonesian(postgres_stack):
+    reply = texts(say(postgres_stack, new_sender(), text="anakku dipoyoki kanca-kancane ning sekolah"))
+    assert "Terima kasih sudah memberi tahu kami" in reply
+
+
 def test_case_status_only_for_the_reporters_own_case(postgres_stack):
     owner, stranger = new_sender(), new_sender()
     say(postgres_stack, owner, text="nenek saya tinggal sendiri sudah pikun")

@@ -36,9 +36,9 @@ def test_every_intent_has_enough_examples():
     counts = Counter({intent: len(lines) for intent, lines in examples_by_intent().items()})
     assert set(counts) == CONTRACT_INTENTS
     for intent in CORE_INTENTS:
-        assert counts[intent] >= 40, (intent, counts[intent])
+        assert counts[intent] >= 150, (intent, counts[intent])
     for intent in CONTRACT_INTENTS - CORE_INTENTS:
-        assert counts[intent] >= 15, (intent, counts[intent])
+        assert counts[intent] >= 40, (intent, counts[intent])
 
 
 def test_no_example_is_given_to_two_intents():

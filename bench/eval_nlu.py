@@ -1,0 +1,80 @@
+"""Score the served Rasa model on the held-out set, one message at a time over HTTP.
+
+Used by `make eval-nlu` (scripts/eval-nlu starts Rasa and passes --rasa-url).
+Prints per-intent figures, the confusions, the messages it got wrong, and as
+its last line one JSON object with accuracy, macro_f1, core_accuracy,
+emergency_recall, emergency_false_alarm_rate, parse_ms_p50 and parse_ms_p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nlu_components.evaluation import report, score  # noqa: E402
+
+CONTRACT_INTENTS = [
+    "report_violence", "report_bullying", "request_elderly_care", "request_aid", "emergency",
+    "ask_case_status", "request_human", "provide_location", "ask_services",
+    "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rasa-url", required=True, help="a running Rasa server with --enable-api")
+    parser.add_argument("--test-set", default=str(ROOT / "tests" / "nlu" / "test_set.yml"))
+    args = parser.parse_args()
+
+    messages = yaml.safe_load(Path(args.test_set).read_text(encoding="utf-8"))["messages"]
+    expected, predicted, timings, wrong, net_fired = [], [], [], [], 0
+    with httpx.Client(base_url=args.rasa_url, timeout=30) as http:
+        http.post("/model/parse", json={"text": "halo"}).raise_for_status()  # warm-up, not counted
+        for message in messages:
+            started = time.perf_counter()
+            response = http.post("/model/parse", json={"text": message["text"]})
+            timings.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+            parsed = response.json()
+            intent = (parsed.get("intent") or {}).get("name") or "none"
+            net_fired += bool((parsed.get("safety_net") or {}).get("fired"))
+            expected.append(message["intent"])
+            predicted.append(intent)
+            if intent != message["intent"]:
+                wrong.append((message["intent"], intent, message["text"]))
+
+    scores = score(expected, predicted, CONTRACT_INTENTS)
+    print(report(scores))
+    print("\nmisclassified messages:")
+    for want, got, text in wrong:
+        print(f"  [{want} → {got}] {text}")
+    print(json.dumps({
+        "messages": len(messages),
+        "accuracy": round(scores.accuracy, 4),
+        "macro_f1": round(scores.macro_f1, 4),
+        "core_accuracy": round(scores.core_accuracy, 4),
+        "emergency_recall": round(scores.emergency_recall, 4),
+        "emergency_false_alarm_rate": round(scores.emergency_false_alarm_rate, 4),
+        "safety_net_fired": net_fired,
+        "parse_ms_p50": round(percentile(timings, 0.50), 2),
+        "parse_ms_p95": round(percentile(timings, 0.95), 2),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

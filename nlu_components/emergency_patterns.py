@@ -1,0 +1,82 @@
+"""The safety net's matcher: pure Python, no Rasa, so it is easy to test and review.
+
+Rules live in emergency_patterns.yml next to this file (see its header).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, Pattern, Tuple
+
+import yaml
+
+DEFAULT_PATTERNS_FILE = Path(__file__).resolve().parent / "emergency_patterns.yml"
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+def normalise(text: str) -> str:
+    """Lower case, and a letter repeated three or more times counts once ("tolooong" → "tolong")."""
+    return _REPEATS.sub(r"\1", text.lower())
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    why: str
+    groups: Tuple[Tuple[Pattern, ...], ...]
+    raw_groups: Tuple[Tuple[Pattern, ...], ...]
+    unless: Tuple[Pattern, ...]
+
+    def fires(self, text: str, normalised: str) -> bool:
+        if any(p.search(normalised) for p in self.unless):
+            return False
+        if not self.groups and not self.raw_groups:
+            return False
+        return all(any(p.search(normalised) for p in group) for group in self.groups) and all(
+            any(p.search(text) for p in group) for group in self.raw_groups
+        )
+
+
+class EmergencyPatterns:
+    def __init__(self, rules: List[Rule]) -> None:
+        self.rules = rules
+
+    @classmethod
+    def load(cls, path: Optional[Path] = None) -> "EmergencyPatterns":
+        path = Path(path or DEFAULT_PATTERNS_FILE)
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        definitions = {key: str(value) for key, value in (data.get("definitions") or {}).items()}
+
+        def expand(pattern: str) -> str:
+            for key, value in definitions.items():
+                pattern = pattern.replace("{" + key + "}", value)
+            return pattern
+
+        rules = []
+        for entry in data.get("rules") or []:
+            try:
+                rules.append(
+                    Rule(
+                        name=entry["name"],
+                        why=entry.get("why", ""),
+                        groups=tuple(
+                            tuple(re.compile(expand(p), re.IGNORECASE) for p in group) for group in entry.get("all") or []
+                        ),
+                        raw_groups=tuple(tuple(re.compile(expand(p)) for p in group) for group in entry.get("raw_all") or []),
+                        unless=tuple(re.compile(expand(p), re.IGNORECASE) for p in entry.get("unless") or []),
+                    )
+                )
+            except (KeyError, re.error) as error:
+                raise ValueError(f"{path}: rule {entry.get('name', '?')!r} is invalid: {error}") from None
+        if not rules:
+            raise ValueError(f"{path}: no rules")
+        return cls(rules)
+
+    def matching_rules(self, text: str) -> List[str]:
+        """Names of the rules that fire for this message (empty: no sign of danger now)."""
+        if not text:
+            return []
+        normalised = normalise(text)
+        return [rule.name for rule in self.rules if rule.fires(text, normalised)]

@@ -1,0 +1,34 @@
+import pytest
+
+from bot.language import reply_language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "suami sy sering mukul kalo marah",
+        "anakku dipoyoki kanca-kancane",
+        "salaki abdi sok neunggeul upami ambek",
+        "tlg skrg dia bawa pisau",
+        "ok",
+        "😭😭",
+        "12345",
+        "",
+        "MPKS-2026-00001",
+    ],
+)
+def test_indonesian_javanese_sundanese_and_fragments_are_answered_in_indonesian(text):
+    assert reply_language(text) == "id"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my husband hits me when he is drunk", "I want to report bullying at my son's school", "please help me"],
+)
+def test_clear_english_is_answered_in_english(text):
+    assert reply_language(text) == "en"
+
+
+def test_detection_is_repeatable():
+    text = "aku diejek terus sama temen"
+    assert len({reply_language(text) for _ in range(20)}) == 1
