@@ -38,6 +38,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-url", required=True, help="a running Rasa server with --enable-api")
     parser.add_argument("--test-set", default=str(ROOT / "tests" / "nlu" / "test_set.yml"))
+    parser.add_argument("--predictions", help="also write expected/predicted pairs to this JSON file")
     args = parser.parse_args()
 
     messages = yaml.safe_load(Path(args.test_set).read_text(encoding="utf-8"))["messages"]
@@ -57,6 +58,10 @@ def main() -> int:
             if intent != message["intent"]:
                 wrong.append((message["intent"], intent, message["text"]))
 
+    if args.predictions:
+        Path(args.predictions).write_text(
+            json.dumps({"labels": CONTRACT_INTENTS, "expected": expected, "predicted": predicted}), encoding="utf-8"
+        )
     scores = score(expected, predicted, CONTRACT_INTENTS)
     print(report(scores))
     print("\nmisclassified messages:")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
 from bot.engine_client import EngineClient, EngineUnavailable
-from bot.language import reply_language
+from bot.language import language_hint
 from referral.messages import (
     Inbound,
     get_or_create_conversation,
@@ -78,7 +78,7 @@ class ConversationService:
                 return self._replies_already_given(session, message_id)
 
         is_words = inbound.kind == "text" and not (inbound.text or "").startswith("/")
-        language = reply_language(inbound.text[:500]) if is_words and inbound.text else None
+        language = language_hint(inbound.text[:500]) if is_words and inbound.text else None
         if inbound.kind == "text" and len(inbound.text or "") > self.max_message_chars:
             reply = Reply(replies.too_long(self.max_message_chars, language or "id"))
             return self._finish(conversation_id, message_id, "too_long", [reply])

@@ -17,6 +17,7 @@ from langdetect.lang_detect_exception import LangDetectException
 ENGLISH_MIN_PROBABILITY = 0.8
 _seed_lock = threading.Lock()
 _LETTERS = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def _seed() -> None:
@@ -42,3 +43,17 @@ def reply_language(text: str) -> str:
     if guesses and guesses[0][0] == "en" and guesses[0][1] >= ENGLISH_MIN_PROBABILITY:
         return "en"
     return "id"
+
+
+MIN_WORDS_TO_SWITCH = 3
+
+
+def language_hint(text: str) -> str | None:
+    """The language to tell Rasa, or None to keep the conversation's current one.
+
+    Short replies ("Kasihan, Bantul", "ok", "ya") say little about the language,
+    so they never switch it.
+    """
+    if len(_WORD.findall(text or "")) < MIN_WORDS_TO_SWITCH:
+        return None
+    return reply_language(text)

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language import reply_language
+from bot.language import language_hint, reply_language
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,13 @@ def test_clear_english_is_answered_in_english(text):
 def test_detection_is_repeatable():
     text = "aku diejek terus sama temen"
     assert len({reply_language(text) for _ in range(20)}) == 1
+
+
+@pytest.mark.parametrize("text", ["Kasihan, Bantul", "ok", "ya", "Sleman", "yes please"])
+def test_short_replies_do_not_switch_the_conversation_language(text):
+    assert language_hint(text) is None
+
+
+def test_longer_messages_give_a_hint():
+    assert language_hint("my son is being bullied at school") == "en"
+    assert language_hint("anak saya dibully di sekolah") == "id"
