@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,6 +16,7 @@ from actions.services import Services, get_services
 from actions.texts import language_of, text
 from actions.tracker_utils import (
     category_from_ranking,
+    intent_confidence,
     latest_intent,
     report_description,
     shared_location,
@@ -27,6 +29,13 @@ from referral.routing import RouteResult
 from referral.storage import unit_of_work
 
 LOCATION_SKIPPED = "(tidak disebutkan)"
+# A "no" only skips the question when it really says no: nonsense can look like `deny` to the model.
+SKIP_WORDS = re.compile(
+    r"\b(lewat\w*|skip|tidak|tdk|gak|ga|nggak|ngga|enggak|ogah|emoh|ora|mboten|henteu|teu|no|nope|rahasia|jangan)\b",
+    re.IGNORECASE,
+)
+CONFIDENT_DENY = 0.85
+CONFIDENT_OTHER_INTENT = 0.8
 MAX_LOCATION_CHARS = 200
 # Intents whose text is never taken as a place name while we ask for one.
 NOT_A_PLACE = frozenset(
@@ -98,17 +107,24 @@ class ValidateReportForm(FormValidationAction):
     async def extract_location(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        """While we ask where, take the reply as the place unless it is clearly something else."""
         if tracker.get_slot("requested_slot") != "location":
             return {}
         coordinates = shared_location(tracker)
         if coordinates:
             return {"location": "{:.5f}, {:.5f}".format(*coordinates)}
         intent = latest_intent(tracker)
-        if intent == "deny":
-            return {"location": LOCATION_SKIPPED}
         text = (tracker.latest_message.get("text") or "").strip()
-        if intent in NOT_A_PLACE or not text or text.startswith("/"):
-            return {}
+        if not text or text.startswith("/") or intent == "emergency":
+            return {}  # button payloads fill the slot themselves; an emergency has its own rule
+        if intent == "deny" and (SKIP_WORDS.search(text) or intent_confidence(tracker) >= CONFIDENT_DENY):
+            return {"location": LOCATION_SKIPPED}
+        # A place the gazetteer knows is a place, whatever the classifier made of it.
+        lookup: Lookup = await asyncio.to_thread(get_services().gazetteer.lookup, text)
+        if lookup.best is not None:
+            return {"location": text[:MAX_LOCATION_CHARS]}
+        if intent in NOT_A_PLACE and intent_confidence(tracker) >= CONFIDENT_OTHER_INTENT:
+            return {}  # a question or more of the story: the rules answer it, then we ask again
         return {"location": text[:MAX_LOCATION_CHARS]}
 
     async def validate_location(

@@ -15,6 +15,10 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def intent_confidence(tracker: Tracker) -> float:
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+
+
 def shared_location(tracker: Tracker) -> tuple[float, float] | None:
     """Coordinates the gateway put in the message metadata, when the reporter shared a location."""
     metadata: dict[str, Any] = tracker.latest_message.get("metadata") or {}

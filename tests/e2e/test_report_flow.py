@@ -116,13 +116,13 @@ def test_an_ambiguous_place_is_asked_about_with_choices(postgres_stack, db):
 def test_an_unknown_place_is_asked_once_more_then_kept(postgres_stack, db):
     sender = new_sender()
     say(postgres_stack, sender, text="butuh bantuan biaya sekolah anak")
-    again = texts(say(postgres_stack, sender, text="kampung qwerty zzz"))
+    again = texts(say(postgres_stack, sender, text="griya asri blok c nomor 7"))
     assert "belum mengenali" in again
-    reply = texts(say(postgres_stack, sender, text="kampung qwerty zzz dekat sungai"))
+    reply = texts(say(postgres_stack, sender, text="griya asri blok c nomor 7, sebelah kampus"))
     ticket = TICKET.search(reply).group(0)
     with unit_of_work(db) as session:
         case = session.scalar(select(Case).where(Case.ticket == ticket))
-        assert case.location_text == "kampung qwerty zzz dekat sungai"
+        assert case.location_text == "griya asri blok c nomor 7, sebelah kampus"
         assert case.status == "new"  # left for a coordinator to place
 
 
