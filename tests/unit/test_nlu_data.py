@@ -54,3 +54,13 @@ def test_victim_annotations_use_contract_values():
         for line in lines:
             for value in re.findall(r'"entity": "victim", "value": "([^"]+)"', line):
                 assert value in VICTIM_VALUES, line
+
+
+def test_location_lookup_table_is_generated_from_the_gazetteer():
+    path = PROJECT_ROOT / "nlu_data" / "nlu" / "lookup_location.yml"
+    block = yaml.safe_load(path.read_text())["nlu"][0]
+    names = {line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")}
+    assert block["lookup"] == "location"
+    assert {"sleman", "kasihan", "kotagede", "gunungkidul", "jakarta selatan"} <= names
+    assert not {"baru", "timur", "selatan"} & names  # everyday words are left out
+    assert len(names) > 7000
