@@ -74,7 +74,9 @@ class ConversationService:
             message, is_new = record_inbound(session, conversation, inbound)
             conversation_id, message_id = conversation.id, message.id
             sender_id = conversation.engine_sender_id
-            if not is_new:
+            # A repeat of an answered message gets the same answer; a repeat of one that
+            # is still waiting for Rasa (it was down) is tried again.
+            if not is_new and message.status != "pending":
                 return self._replies_already_given(session, message_id)
 
         is_words = inbound.kind == "text" and not (inbound.text or "").startswith("/")

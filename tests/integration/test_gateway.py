@@ -59,11 +59,23 @@ def test_message_is_stored_and_kept_pending_when_rasa_is_down(client):
     assert (outbound.direction, outbound.in_reply_to_id) == ("out", inbound.id)
 
 
-def test_a_retried_request_is_answered_from_the_store(client):
+def test_a_retried_request_is_stored_once_and_tried_again_while_pending(client):
     body = {"sender_id": "web-1", "text": "halo", "message_id": "abc"}
     first = client.post("/webchat/messages", json=body).json()
     second = client.post("/webchat/messages", json=body).json()
-    assert first == second
+    assert first == second  # Rasa is still down: the same "received, we will follow up"
+    messages = stored(client)
+    assert [m.direction for m in messages] == ["in", "out", "out"]
+    assert messages[0].attempts == 2 and messages[0].status == "pending"
+
+
+def test_a_retried_request_for_an_answered_message_is_answered_from_the_store(client):
+    body = {"sender_id": "web-1", "text": "halo", "message_id": "done"}
+    client.post("/webchat/messages", json=body)
+    with unit_of_work(client.app.state.sessions) as session:  # as if Rasa had answered
+        session.query(Message).filter(Message.direction == "in").update({"status": "answered"})
+    again = client.post("/webchat/messages", json=body).json()
+    assert "sudah kami terima" in again["replies"][0]["text"]
     assert [m.direction for m in stored(client)] == ["in", "out"]
 
 
