@@ -37,7 +37,8 @@ SKIP_WORDS = re.compile(
 CONFIDENT_DENY = 0.85
 CONFIDENT_OTHER_INTENT = 0.8
 MAX_LOCATION_CHARS = 200
-# Intents whose text is never taken as a place name while we ask for one.
+# While we ask where, a reply the classifier is sure is one of these (and in which the
+# gazetteer finds no place) is answered as such instead of being taken as the place.
 NOT_A_PLACE = frozenset(
     {
         "emergency",
