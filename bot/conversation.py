@@ -1,14 +1,19 @@
-"""Channel-agnostic handling of one inbound message.
+"""Channel-agnostic handling of inbound messages: the durable inbox.
 
-Store it (all-or-nothing), ask Rasa, store the replies, return them. A
-redelivered message (same provider id) returns the replies already given and
-never reaches Rasa twice.
+Every inbound message is stored (all-or-nothing) before anything else. It is
+then processed once: claimed under a lease, sent to Rasa, and its replies are
+stored together with its new status. If Rasa does not answer, the message
+stays `pending` and the inbox worker (bot/worker.py) tries it again with
+backoff, in order per conversation. A retried message is first looked up in
+Rasa's tracker, so a message Rasa already handled (the gateway died before
+storing the answer) is never answered twice.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,27 +23,35 @@ from bot.engine_client import EngineClient, EngineUnavailable
 from bot.language import language_hint
 from referral.messages import (
     Inbound,
+    claim_inbound,
     get_or_create_conversation,
+    has_earlier_unanswered,
     record_inbound,
     record_outbound,
     replies_to,
+    retry_delay_seconds,
 )
-from referral.models import Conversation, Message
+from referral.models import Conversation, Message, utcnow
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
 
 # What Rasa receives for a shared location; the coordinates travel in metadata.
 LOCATION_TRIGGER = "/provide_location"
+LEASE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
 class Reply:
     text: str | None
     buttons: list[dict[str, Any]] = field(default_factory=list)
+    id: int | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"text": self.text, "buttons": self.buttons}
+        data: dict[str, Any] = {"text": self.text, "buttons": self.buttons}
+        if self.id is not None:
+            data["id"] = self.id
+        return data
 
 
 def reply_from_engine(raw: dict[str, Any]) -> Reply | None:
@@ -51,6 +64,24 @@ def reply_from_engine(raw: dict[str, Any]) -> Reply | None:
     if not text and not buttons:
         return None
     return Reply(text=text, buttons=buttons)
+
+
+def stored_reply(message: Message) -> Reply:
+    return Reply(text=message.text, buttons=(message.payload or {}).get("buttons", []), id=message.id)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What processing needs from a claimed message, read inside its transaction."""
+
+    message_id: int
+    conversation_id: int
+    sender_id: str
+    channel: str
+    kind: str
+    text: str | None
+    payload: dict[str, Any] | None
+    attempts: int
 
 
 class ConversationService:
@@ -67,57 +98,112 @@ class ConversationService:
         self.max_message_chars = max_message_chars
 
     async def handle(self, channel: str, address: str, inbound: Inbound) -> list[Reply]:
+        """Store one inbound message, process it now if it is its turn, and return its replies."""
         with unit_of_work(self.sessions) as session:
             conversation = get_or_create_conversation(
                 session, secret_key=self.secret_key, channel=channel, address=address
             )
             message, is_new = record_inbound(session, conversation, inbound)
-            conversation_id, message_id = conversation.id, message.id
-            sender_id = conversation.engine_sender_id
+            message_id, status = message.id, message.status
             # A repeat of an answered message gets the same answer; a repeat of one that
-            # is still waiting for Rasa (it was down) is tried again.
-            if not is_new and message.status != "pending":
-                return self._replies_already_given(session, message_id)
+            # is still waiting for Rasa is tried again.
+            if not is_new and status not in ("pending", "received"):
+                return [stored_reply(m) for m in replies_to(session, message_id)]
+        answer = await self.process(message_id)
+        if answer:
+            return answer
+        with unit_of_work(self.sessions) as session:
+            given = [stored_reply(m) for m in replies_to(session, message_id)]
+            if given or not is_new:  # a repeat while still waiting: the same acknowledgement as before
+                return given
+            # Queued behind an earlier message that is still waiting: say it is safe with us.
+            message = session.get(Message, message_id)
+            language = language_hint((inbound.text or "")[:500]) or "id"
+            out = record_outbound(
+                session,
+                session.get(Conversation, message.conversation_id),
+                text=replies.queued(language),
+                in_reply_to=message_id,
+            )
+            return [stored_reply(out)]
 
-        is_words = inbound.kind == "text" and not (inbound.text or "").startswith("/")
-        language = language_hint(inbound.text[:500]) if is_words and inbound.text else None
-        if inbound.kind == "text" and len(inbound.text or "") > self.max_message_chars:
+    async def process(self, message_id: int) -> list[Reply]:
+        """Process one stored inbound message, if it is its turn and nobody else holds it."""
+        work = self._claim(message_id)
+        if work is None:
+            return []
+        is_words = work.kind == "text" and not (work.text or "").startswith("/")
+        language = language_hint(work.text[:500]) if is_words and work.text else None
+        if work.kind == "text" and len(work.text or "") > self.max_message_chars:
             reply = Reply(replies.too_long(self.max_message_chars, language or "id"))
-            return self._finish(conversation_id, message_id, "too_long", [reply])
+            return self._finish(work, "too_long", [reply])
 
-        text = inbound.text if inbound.kind == "text" else LOCATION_TRIGGER
-        metadata: dict[str, Any] = {"channel": channel, "message_id": message_id}
+        text = work.text if work.kind == "text" else LOCATION_TRIGGER
+        metadata: dict[str, Any] = {"channel": work.channel, "message_id": work.message_id}
         if language:
             metadata["language"] = language
-        if inbound.kind == "location" and inbound.payload:
-            metadata["location"] = inbound.payload
+        if work.kind == "location" and work.payload:
+            metadata["location"] = work.payload
         try:
-            raw_replies = await self.engine.send(sender_id, text or "", metadata)
+            raw = None
+            if work.attempts > 1:  # tried before: Rasa may have answered while we were gone
+                raw = await self.engine.replies_already_given(work.sender_id, work.message_id)
+            if raw is None:
+                raw = await self.engine.send(work.sender_id, text or "", metadata)
         except EngineUnavailable as error:
-            log.warning("message %s kept pending: %s", message_id, error)
-            return self._finish(conversation_id, message_id, "pending", [Reply(replies.engine_down(language or "id"))])
-        answer = [reply for raw in raw_replies if (reply := reply_from_engine(raw))]
-        return self._finish(conversation_id, message_id, "answered", answer)
+            log.warning("message %s kept pending (attempt %s): %s", work.message_id, work.attempts, error)
+            return self._postpone(work, language or "id")
+        return self._finish(work, "answered", [reply for r in raw if (reply := reply_from_engine(r))])
 
-    def _finish(self, conversation_id: int, message_id: int, status: str, answer: list[Reply]) -> list[Reply]:
-        """Store the replies and the inbound message's new status together."""
+    def _claim(self, message_id: int) -> _Work | None:
         with unit_of_work(self.sessions) as session:
-            conversation = session.get(Conversation, conversation_id)
+            message = session.get(Message, message_id)
+            if message is None or message.direction != "in" or has_earlier_unanswered(session, message):
+                return None  # an older message of this conversation goes first (the worker sees to it)
+            if not claim_inbound(session, message_id, lease_seconds=LEASE_SECONDS):
+                return None
+            session.refresh(message)
+            message.attempts += 1
+            conversation = session.get(Conversation, message.conversation_id)
+            return _Work(
+                message_id=message.id,
+                conversation_id=conversation.id,
+                sender_id=conversation.engine_sender_id,
+                channel=conversation.channel,
+                kind=message.kind,
+                text=message.text,
+                payload=message.payload,
+                attempts=message.attempts,
+            )
+
+    def _finish(self, work: _Work, status: str, answer: list[Reply]) -> list[Reply]:
+        """Store the replies and the inbound message's new status together."""
+        stored = []
+        with unit_of_work(self.sessions) as session:
+            conversation = session.get(Conversation, work.conversation_id)
             for reply in answer:
-                record_outbound(
+                out = record_outbound(
                     session,
                     conversation,
                     text=reply.text,
                     payload={"buttons": reply.buttons} if reply.buttons else None,
-                    in_reply_to=message_id,
+                    in_reply_to=work.message_id,
                 )
-            inbound = session.get(Message, message_id)
-            inbound.status = status
-            inbound.attempts += 1
-        return answer
+                stored.append(Reply(reply.text, reply.buttons, out.id))
+            inbound = session.get(Message, work.message_id)
+            inbound.status, inbound.locked_until, inbound.next_attempt_at = status, None, None
+        return stored
 
-    def _replies_already_given(self, session: Session, message_id: int) -> list[Reply]:
-        return [
-            Reply(text=message.text, buttons=(message.payload or {}).get("buttons", []))
-            for message in replies_to(session, message_id)
-        ]
+    def _postpone(self, work: _Work, language: str) -> list[Reply]:
+        """Rasa is away: keep the message for a retry, and tell the reporter it is safe with us (once)."""
+        with unit_of_work(self.sessions) as session:
+            inbound = session.get(Message, work.message_id)
+            inbound.status, inbound.locked_until = "pending", None
+            inbound.next_attempt_at = utcnow() + timedelta(seconds=retry_delay_seconds(work.attempts))
+            if work.attempts > 1:
+                return []
+            conversation = session.get(Conversation, work.conversation_id)
+            out = record_outbound(
+                session, conversation, text=replies.engine_down(language), in_reply_to=work.message_id
+            )
+            return [Reply(out.text, [], out.id)]

@@ -6,6 +6,7 @@ settings, database and the Rasa client when the app starts, not at import.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from importlib import resources
@@ -19,6 +20,7 @@ from starlette.routing import Route
 from bot import console, webchat
 from bot.conversation import ConversationService
 from bot.engine_client import EngineClient
+from bot.worker import InboxWorker
 from referral.config import Settings
 from referral.storage import make_engine, make_session_factory
 
@@ -64,7 +66,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.conversations = ConversationService(
                 sessions, engine, resolved.resolved_secret_key(), resolved.max_message_chars
             )
-            yield
+            worker = None
+            if resolved.inbox_interval_s > 0:
+                inbox = InboxWorker(app.state.conversations, resolved.inbox_interval_s)
+                worker = asyncio.create_task(inbox.run(), name="inbox-worker")
+            try:
+                yield
+            finally:
+                if worker:
+                    worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
         db_engine.dispose()
 
     routes = [
@@ -72,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/livez", livez),
         Route("/healthz", healthz),
         Route("/webchat/messages", webchat.post_message, methods=["POST"]),
+        Route("/webchat/messages", webchat.get_messages, methods=["GET"]),
         Route("/console", console.page),
         Route("/console/api/cases", console.list_cases_json),
     ]

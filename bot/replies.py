@@ -21,3 +21,13 @@ def engine_down(language: str = "id") -> str:
 
 def too_long(max_chars: int, language: str = "id") -> str:
     return _TOO_LONG.get(language, _TOO_LONG["id"]).format(max_chars=max_chars)
+
+
+_QUEUED = {
+    "id": "Pesan ini juga sudah kami terima dan tersimpan; kami jawab berurutan setelah pesan sebelumnya.",
+    "en": "We have received and saved this message too; we will answer it after your previous one.",
+}
+
+
+def queued(language: str = "id") -> str:
+    return _QUEUED.get(language, _QUEUED["id"])

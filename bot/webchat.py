@@ -3,7 +3,10 @@
 Request: {"sender_id": "...", "text": "..."} or
          {"sender_id": "...", "location": {"latitude": ..., "longitude": ...}};
 an optional "message_id" makes a retried request idempotent.
-Response: {"replies": [{"text": "...", "buttons": [...]}]}.
+Response: {"replies": [{"text": "...", "buttons": [...], "id": N}]}.
+
+GET /webchat/messages?sender_id=...&after=N returns the replies stored after id N: answers
+that arrive later (Rasa was down and the inbox worker caught up) reach the page this way.
 Errors are 4xx with {"error": {"code": ..., "message": <Indonesian, for the reporter>}}.
 """
 
@@ -16,8 +19,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from bot.conversation import stored_reply
 from bot.http_utils import BodyTooLarge, read_body
-from referral.messages import Inbound
+from referral.messages import Inbound, find_conversation_by_address, outbound_after
+from referral.storage import unit_of_work
 
 MAX_BODY_BYTES = 128 * 1024
 SENDER_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
@@ -103,3 +108,20 @@ async def post_message(request: Request) -> JSONResponse:
     service = request.app.state.conversations
     answer = await service.handle("webchat", sender_id, inbound)
     return JSONResponse({"replies": [reply.as_json() for reply in answer]})
+
+
+async def get_messages(request: Request) -> JSONResponse:
+    sender_id = request.query_params.get("sender_id", "")
+    if not SENDER_ID.match(sender_id):
+        return BadRequest(422, "invalid_sender_id", "sender_id tidak valid.").response()
+    after_text = request.query_params.get("after", "0")
+    if not after_text.isdigit():
+        return BadRequest(422, "invalid_after", "after harus berupa angka.").response()
+    service = request.app.state.conversations
+    with unit_of_work(request.app.state.sessions) as session:
+        conversation = find_conversation_by_address(
+            session, secret_key=service.secret_key, channel="webchat", address=sender_id
+        )
+        found = outbound_after(session, conversation.id, int(after_text)) if conversation else []
+        answer = [stored_reply(message).as_json() for message in found]
+    return JSONResponse({"replies": answer}, headers={"Cache-Control": "no-store"})

@@ -49,6 +49,7 @@ class Settings:
     models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
     max_message_chars: int = 4000
     engine_timeout_s: float = 15.0
+    inbox_interval_s: float = 2.0  # 0 turns the inbox worker off (tests that drive it by hand)
     telegram_bot_token: str | None = None
     telegram_api_base: str = "https://api.telegram.org"
     whatsapp_token: str | None = None
@@ -93,6 +94,7 @@ class Settings:
             config_dir=Path(get("HELPLINE_CONFIG_DIR", str(PROJECT_ROOT / "config"))),
             models_dir=Path(get("HELPLINE_MODELS_DIR", str(PROJECT_ROOT / "models"))),
             max_message_chars=get_int("HELPLINE_MAX_MESSAGE_CHARS", 4000),
+            inbox_interval_s=float(get_int("HELPLINE_INBOX_INTERVAL", 2)),
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_api_base=get("TELEGRAM_API_BASE", "https://api.telegram.org"),
             whatsapp_token=get("WHATSAPP_TOKEN"),

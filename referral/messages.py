@@ -7,9 +7,10 @@ that redelivers a message finds it already stored and nothing happens twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -155,3 +156,96 @@ def replies_to(session: Session, message_id: int) -> list[Message]:
     return list(
         session.scalars(select(Message).where(Message.in_reply_to_id == message_id).order_by(Message.id))
     )
+
+
+# -- the inbox: claiming, retrying and ordering inbound messages ---------------
+
+WAITING = ("received", "pending")
+
+
+def claim_inbound(session: Session, message_id: int, *, lease_seconds: float, now: datetime | None = None) -> bool:
+    """Take a waiting inbound message for processing; False when someone else holds it.
+
+    The lease (locked_until) lets a crashed holder's message be taken again later.
+    """
+    now = now or utcnow()
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.id == message_id,
+            Message.direction == "in",
+            Message.status.in_(WAITING),
+            or_(Message.locked_until.is_(None), Message.locked_until < now),
+        )
+        .values(status="processing", locked_until=now + timedelta(seconds=lease_seconds), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def has_earlier_unanswered(session: Session, message: Message) -> bool:
+    """Is an older inbound message of the same conversation still waiting? (Keep the order.)"""
+    return session.scalar(
+        select(Message.id)
+        .where(
+            Message.conversation_id == message.conversation_id,
+            Message.direction == "in",
+            Message.id < message.id,
+            Message.status.in_((*WAITING, "processing")),
+        )
+        .limit(1)
+    ) is not None
+
+
+def due_inbound(session: Session, *, now: datetime | None = None, limit: int = 50) -> list[int]:
+    """Inbound messages ready to be (re)processed: the oldest waiting one per conversation,
+    whose retry time has come and whose lease (if any) has run out. A message stuck in
+    'processing' past its lease (its holder crashed) is due again too."""
+    now = now or utcnow()
+    ready = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
+    unlocked = or_(Message.locked_until.is_(None), Message.locked_until < now)
+    oldest_open = (
+        select(func.min(Message.id))
+        .where(Message.direction == "in", Message.status.in_((*WAITING, "processing")))
+        .group_by(Message.conversation_id)
+    )
+    return list(
+        session.scalars(
+            select(Message.id)
+            .where(Message.id.in_(oldest_open), ready, unlocked)
+            .order_by(Message.id)
+            .limit(limit)
+        )
+    )
+
+
+def release_stale(session: Session, *, now: datetime | None = None) -> int:
+    """Put messages whose holder died mid-processing back in the queue."""
+    now = now or utcnow()
+    result = session.execute(
+        update(Message)
+        .where(Message.direction == "in", Message.status == "processing", Message.locked_until < now)
+        .values(status="pending", locked_until=None, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def retry_delay_seconds(attempts: int, *, base: float = 2.0, cap: float = 300.0) -> float:
+    """Exponential backoff: 2, 4, 8 … seconds, at most five minutes."""
+    return min(cap, base * (2 ** max(0, attempts - 1)))
+
+
+def outbound_after(session: Session, conversation_id: int, after_id: int, limit: int = 50) -> list[Message]:
+    return list(
+        session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.direction == "out", Message.id > after_id)
+            .order_by(Message.id)
+            .limit(limit)
+        )
+    )
+
+
+def find_conversation_by_address(session: Session, *, secret_key: str, channel: str, address: str) -> Conversation | None:
+    return find_conversation(session, engine_sender_id(channel, pseudonym(secret_key, channel, address)))

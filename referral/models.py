@@ -91,6 +91,7 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "direction", "provider_message_id", name="uq_message_provider_id"),
         Index("ix_messages_conversation", "conversation_id", "id"),
+        Index("ix_messages_inbox", "direction", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +105,9 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    # Inbox bookkeeping: when to try a pending message again, and who holds it now.
+    next_attempt_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

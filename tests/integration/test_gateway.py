@@ -25,6 +25,7 @@ def client(database_url, tmp_path):
             "RASA_URL": f"http://127.0.0.1:{dead_port}",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{dead_port}",
             "HELPLINE_MAX_MESSAGE_CHARS": "4000",
+            "HELPLINE_INBOX_INTERVAL": "0",  # these tests drive the inbox themselves
         }
     )
     with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as test_client:
@@ -65,8 +66,9 @@ def test_a_retried_request_is_stored_once_and_tried_again_while_pending(client):
     second = client.post("/webchat/messages", json=body).json()
     assert first == second  # Rasa is still down: the same "received, we will follow up"
     messages = stored(client)
-    assert [m.direction for m in messages] == ["in", "out", "out"]
+    assert [m.direction for m in messages] == ["in", "out"]  # acknowledged once
     assert messages[0].attempts == 2 and messages[0].status == "pending"
+    assert messages[0].next_attempt_at is not None
 
 
 def test_a_retried_request_for_an_answered_message_is_answered_from_the_store(client):
@@ -128,3 +130,22 @@ def test_console_refuses_remote_clients(database_url, tmp_path):
     with TestClient(create_app(settings), client=("203.0.113.7", 5000)) as remote:
         assert remote.get("/console").status_code == 403
         assert remote.get("/console/api/cases").status_code == 403
+
+
+def test_replies_can_be_fetched_after_an_id(client):
+    client.post("/webchat/messages", json={"sender_id": "web-9", "text": "halo"})
+    fetched = client.get("/webchat/messages", params={"sender_id": "web-9", "after": 0}).json()["replies"]
+    assert len(fetched) == 1 and "sudah kami terima" in fetched[0]["text"]
+    later = client.get("/webchat/messages", params={"sender_id": "web-9", "after": fetched[0]["id"]}).json()
+    assert later == {"replies": []}
+    assert client.get("/webchat/messages", params={"sender_id": "nobody", "after": 0}).json() == {"replies": []}
+    assert client.get("/webchat/messages", params={"sender_id": "web-9", "after": "x"}).status_code == 422
+
+
+def test_a_message_behind_a_waiting_one_is_queued_in_order(client):
+    client.post("/webchat/messages", json={"sender_id": "web-q", "text": "halo"})
+    [queued] = client.post("/webchat/messages", json={"sender_id": "web-q", "text": "anak saya dibully"}).json()["replies"]
+    assert "juga sudah kami terima" in queued["text"]
+    first, second = [m for m in stored(client) if m.direction == "in"]
+    assert (first.status, second.status) == ("pending", "received")  # the second waits for the first
+    assert second.attempts == 0

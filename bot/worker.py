@@ -1,0 +1,44 @@
+"""The inbox worker: processes stored messages that are still waiting.
+
+Runs inside the gateway. Every few seconds it puts back messages whose holder
+died mid-processing, then processes the oldest waiting message of each
+conversation whose retry time has come. Rasa being down only delays answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.conversation import ConversationService
+from referral.messages import due_inbound, release_stale
+from referral.storage import unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+class InboxWorker:
+    def __init__(self, service: ConversationService, interval_s: float = 2.0) -> None:
+        self.service = service
+        self.interval_s = interval_s
+
+    async def run_once(self) -> int:
+        """One pass; returns how many messages it processed."""
+        with unit_of_work(self.service.sessions) as session:
+            released = release_stale(session)
+            due = due_inbound(session)
+        if released:
+            log.warning("%s message(s) were left mid-processing; queued again", released)
+        for message_id in due:
+            await self.service.process(message_id)
+        return len(due)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # keep the worker alive; the next pass tries again
+                log.exception("inbox worker pass failed")
+            await asyncio.sleep(self.interval_s)
