@@ -70,6 +70,11 @@ def stored_reply(message: Message) -> Reply:
     return Reply(text=message.text, buttons=(message.payload or {}).get("buttons", []), id=message.id)
 
 
+def outbound_status(conversation: Conversation) -> str:
+    """Web chat replies travel in the HTTP answer; other channels' wait in the outbox."""
+    return "sent" if conversation.channel == "webchat" else "queued"
+
+
 @dataclass(frozen=True)
 class _Work:
     """What processing needs from a claimed message, read inside its transaction."""
@@ -97,17 +102,22 @@ class ConversationService:
         self.secret_key = secret_key
         self.max_message_chars = max_message_chars
 
-    async def handle(self, channel: str, address: str, inbound: Inbound) -> list[Reply]:
-        """Store one inbound message, process it now if it is its turn, and return its replies."""
+    def store(self, channel: str, address: str, inbound: Inbound) -> tuple[int, bool, str]:
+        """Store one inbound message (a redelivery finds the stored one): (id, is_new, status)."""
         with unit_of_work(self.sessions) as session:
             conversation = get_or_create_conversation(
                 session, secret_key=self.secret_key, channel=channel, address=address
             )
             message, is_new = record_inbound(session, conversation, inbound)
-            message_id, status = message.id, message.status
-            # A repeat of an answered message gets the same answer; a repeat of one that
-            # is still waiting for Rasa is tried again.
-            if not is_new and status not in ("pending", "received"):
+            return message.id, is_new, message.status
+
+    async def handle(self, channel: str, address: str, inbound: Inbound) -> list[Reply]:
+        """Store one inbound message, process it now if it is its turn, and return its replies."""
+        message_id, is_new, status = self.store(channel, address, inbound)
+        # A repeat of an answered message gets the same answer; a repeat of one that
+        # is still waiting for Rasa is tried again.
+        if not is_new and status not in ("pending", "received"):
+            with unit_of_work(self.sessions) as session:
                 return [stored_reply(m) for m in replies_to(session, message_id)]
         answer = await self.process(message_id)
         if answer:
@@ -119,11 +129,10 @@ class ConversationService:
             # Queued behind an earlier message that is still waiting: say it is safe with us.
             message = session.get(Message, message_id)
             language = language_hint((inbound.text or "")[:500]) or "id"
+            conversation = session.get(Conversation, message.conversation_id)
             out = record_outbound(
-                session,
-                session.get(Conversation, message.conversation_id),
-                text=replies.queued(language),
-                in_reply_to=message_id,
+                session, conversation, text=replies.queued(language), in_reply_to=message_id,
+                status=outbound_status(conversation),
             )
             return [stored_reply(out)]
 
@@ -132,13 +141,22 @@ class ConversationService:
         work = self._claim(message_id)
         if work is None:
             return []
-        is_words = work.kind == "text" and not (work.text or "").startswith("/")
+        kind = work.kind
+        if kind == "media" and work.text:  # a photo with a caption: the caption is what was said
+            kind = "text"
+        is_words = kind == "text" and not (work.text or "").startswith("/")
         language = language_hint(work.text[:500]) if is_words and work.text else None
-        if work.kind == "text" and len(work.text or "") > self.max_message_chars:
+        if kind == "text" and len(work.text or "") > self.max_message_chars:
             reply = Reply(replies.too_long(self.max_message_chars, language or "id"))
             return self._finish(work, "too_long", [reply])
+        if kind == "media":  # kept for officers (media id in the payload); nothing for Rasa to read
+            return self._finish(work, "answered", [Reply(replies.media_saved())])
+        if kind == "reaction":
+            return self._finish(work, "ignored", [])
+        if kind not in ("text", "location"):
+            return self._finish(work, "answered", [Reply(replies.unsupported())])
 
-        text = work.text if work.kind == "text" else LOCATION_TRIGGER
+        text = work.text if kind == "text" else LOCATION_TRIGGER
         metadata: dict[str, Any] = {"channel": work.channel, "message_id": work.message_id}
         if language:
             metadata["language"] = language
@@ -188,6 +206,7 @@ class ConversationService:
                     text=reply.text,
                     payload={"buttons": reply.buttons} if reply.buttons else None,
                     in_reply_to=work.message_id,
+                    status=outbound_status(conversation),
                 )
                 stored.append(Reply(reply.text, reply.buttons, out.id))
             inbound = session.get(Message, work.message_id)
@@ -204,6 +223,7 @@ class ConversationService:
                 return []
             conversation = session.get(Conversation, work.conversation_id)
             out = record_outbound(
-                session, conversation, text=replies.engine_down(language), in_reply_to=work.message_id
+                session, conversation, text=replies.engine_down(language), in_reply_to=work.message_id,
+                status=outbound_status(conversation),
             )
             return [Reply(out.text, [], out.id)]

@@ -18,6 +18,9 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from bot import console, webchat
+from bot.channels import whatsapp_webhook
+from bot.channels.whatsapp import WhatsAppClient, WhatsAppSender
+from bot.outbox import Outbox
 from bot.conversation import ConversationService
 from bot.engine_client import EngineClient
 from bot.worker import InboxWorker
@@ -52,6 +55,19 @@ async def healthz(request: Request) -> JSONResponse:
     )
 
 
+def channel_senders(settings: Settings, http: httpx.AsyncClient) -> dict:
+    """The outbox's sender for each configured chat channel (none in the embedded mode)."""
+    senders = {}
+    if settings.whatsapp_enabled:
+        client = WhatsAppClient(
+            http, settings.whatsapp_api_base, settings.whatsapp_phone_number_id, settings.whatsapp_token
+        )
+        senders["whatsapp"] = WhatsAppSender(
+            client, settings.whatsapp_template_name, settings.whatsapp_template_language
+        )
+    return senders
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -66,9 +82,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.conversations = ConversationService(
                 sessions, engine, resolved.resolved_secret_key(), resolved.max_message_chars
             )
+            app.state.outbox = Outbox(sessions, channel_senders(resolved, http))
             worker = None
             if resolved.inbox_interval_s > 0:
-                inbox = InboxWorker(app.state.conversations, resolved.inbox_interval_s)
+                inbox = InboxWorker(app.state.conversations, resolved.inbox_interval_s, app.state.outbox)
                 worker = asyncio.create_task(inbox.run(), name="inbox-worker")
             try:
                 yield
@@ -85,6 +102,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/webchat/messages", webchat.post_message, methods=["POST"]),
         Route("/webchat/messages", webchat.get_messages, methods=["GET"]),
+        Route("/webhooks/whatsapp", whatsapp_webhook.verify, methods=["GET"]),
+        Route("/webhooks/whatsapp", whatsapp_webhook.receive, methods=["POST"]),
         Route("/console", console.page),
         Route("/console/api/cases", console.list_cases_json),
     ]

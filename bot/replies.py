@@ -31,3 +31,21 @@ _QUEUED = {
 
 def queued(language: str = "id") -> str:
     return _QUEUED.get(language, _QUEUED["id"])
+
+
+_MEDIA = {
+    "id": "Terima kasih, kiriman Anda sudah kami simpan untuk petugas. Boleh ceritakan juga dengan tulisan apa yang terjadi?",
+    "en": "Thank you, we have saved what you sent for our officers. Could you also tell us in writing what happened?",
+}
+_UNSUPPORTED = {
+    "id": "Maaf, jenis pesan ini belum bisa kami baca. Silakan tulis pesan Anda.",
+    "en": "Sorry, we cannot read this kind of message yet. Please write your message.",
+}
+
+
+def media_saved(language: str = "id") -> str:
+    return _MEDIA.get(language, _MEDIA["id"])
+
+
+def unsupported(language: str = "id") -> str:
+    return _UNSUPPORTED.get(language, _UNSUPPORTED["id"])

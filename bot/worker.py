@@ -1,8 +1,9 @@
-"""The inbox worker: processes stored messages that are still waiting.
+"""The inbox worker: processes stored messages that are still waiting, then flushes the outbox.
 
 Runs inside the gateway. Every few seconds it puts back messages whose holder
-died mid-processing, then processes the oldest waiting message of each
-conversation whose retry time has come. Rasa being down only delays answers.
+died mid-processing, processes the oldest waiting message of each
+conversation whose retry time has come, and sends queued channel replies.
+Rasa or a provider being down only delays answers.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import logging
 
 from bot.conversation import ConversationService
+from bot.outbox import Outbox
 from referral.messages import due_inbound, release_stale
 from referral.storage import unit_of_work
 
@@ -18,9 +20,10 @@ log = logging.getLogger(__name__)
 
 
 class InboxWorker:
-    def __init__(self, service: ConversationService, interval_s: float = 2.0) -> None:
+    def __init__(self, service: ConversationService, interval_s: float = 2.0, outbox: Outbox | None = None) -> None:
         self.service = service
         self.interval_s = interval_s
+        self.outbox = outbox
 
     async def run_once(self) -> int:
         """One pass; returns how many messages it processed."""
@@ -31,6 +34,8 @@ class InboxWorker:
             log.warning("%s message(s) were left mid-processing; queued again", released)
         for message_id in due:
             await self.service.process(message_id)
+        if self.outbox:
+            await self.outbox.flush()
         return len(due)
 
     async def run(self) -> None:

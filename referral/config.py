@@ -57,6 +57,13 @@ class Settings:
     whatsapp_verify_token: str | None = None
     whatsapp_app_secret: str | None = None
     whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    # Outside WhatsApp's 24-hour customer-service window only an approved template may be sent.
+    whatsapp_template_name: str = "helpline_follow_up"
+    whatsapp_template_language: str = "id"
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_token and self.whatsapp_phone_number_id and self.whatsapp_app_secret)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -102,6 +109,8 @@ class Settings:
             whatsapp_verify_token=get("WHATSAPP_VERIFY_TOKEN"),
             whatsapp_app_secret=get("WHATSAPP_APP_SECRET"),
             whatsapp_api_base=get("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0"),
+            whatsapp_template_name=get("WHATSAPP_TEMPLATE_NAME", "helpline_follow_up"),
+            whatsapp_template_language=get("WHATSAPP_TEMPLATE_LANGUAGE", "id"),
         )
 
     def resolved_secret_key(self) -> str:

@@ -249,3 +249,64 @@ def outbound_after(session: Session, conversation_id: int, after_id: int, limit:
 
 def find_conversation_by_address(session: Session, *, secret_key: str, channel: str, address: str) -> Conversation | None:
     return find_conversation(session, engine_sender_id(channel, pseudonym(secret_key, channel, address)))
+
+
+# -- the outbox: replies waiting to be sent on a chat channel ----------------------------------
+
+MAX_SEND_ATTEMPTS = 5
+
+
+def due_outbound(session: Session, channels: tuple[str, ...], *, now: datetime | None = None, limit: int = 50) -> list[int]:
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(Message.id)
+            .where(
+                Message.direction == "out",
+                Message.status == "queued",
+                Message.channel.in_(channels),
+                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            )
+            .order_by(Message.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim_outbound(session: Session, message_id: int, *, lease_seconds: float, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    result = session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.direction == "out", Message.status == "queued")
+        .values(status="sending", locked_until=now + timedelta(seconds=lease_seconds), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def fail_interrupted_sends(session: Session, *, now: datetime | None = None) -> int:
+    """A send cut off by a crash may or may not have reached the person. Rather than risk
+    saying it twice, mark it failed so an officer can see and follow up."""
+    now = now or utcnow()
+    result = session.execute(
+        update(Message)
+        .where(Message.direction == "out", Message.status == "sending", Message.locked_until < now)
+        .values(status="failed", locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def record_delivery_status(session: Session, channel: str, provider_message_id: str, status: str) -> bool:
+    """A provider's sent/delivered/read/failed callback, recorded on our outbound message."""
+    message = session.scalar(
+        select(Message).where(
+            Message.channel == channel, Message.direction == "out", Message.provider_message_id == provider_message_id
+        )
+    )
+    if message is None:
+        return False
+    order = ["queued", "sending", "sent", "delivered", "read"]
+    if status == "failed" or message.status not in order or status not in order or order.index(status) > order.index(message.status):
+        message.status = status
+    return True

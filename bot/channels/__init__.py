@@ -1,0 +1,1 @@
+"""Chat channels: each turns provider payloads into stored inbound messages and sends replies."""
