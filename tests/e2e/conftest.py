@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.fakes.servers import FakeGraphApi, serve
 from tests.helpers import PROJECT_ROOT, REDIS_URL, free_port, fresh_postgres_database
 
 HELPLINE = PROJECT_ROOT / ".venv" / "bin" / "helpline"
@@ -74,14 +75,35 @@ def start_stack(tmp_dir, database_url: str, extra_env: dict[str, str] | None = N
     pytest.fail("the stack did not start:\n" + "\n".join(stack.output[-40:]))
 
 
+WHATSAPP = {"token": "e2e-graph-token", "phone_number_id": "5550001111", "app_secret": "e2e-app-secret"}
+
+
 @pytest.fixture(scope="module")
-def postgres_stack(tmp_path_factory):
-    """Production-shaped: app database and Rasa tracker on PostgreSQL, lock store on Redis."""
+def graph_api():
+    """A fake WhatsApp Cloud API on 127.0.0.1 that records what the helpline sends."""
+    fake = FakeGraphApi(WHATSAPP["phone_number_id"], WHATSAPP["token"])
+    with serve(fake.app) as url:
+        fake.url = url
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def postgres_stack(tmp_path_factory, graph_api):
+    """Production-shaped: app database and Rasa tracker on PostgreSQL, lock store on Redis,
+    WhatsApp pointed at the fake Graph API."""
     with fresh_postgres_database() as app_db, fresh_postgres_database() as tracker_db:
         stack = start_stack(
             tmp_path_factory.mktemp("stack"),
             app_db,
-            {"TRACKER_STORE_URL": tracker_db, "LOCK_STORE_URL": REDIS_URL},
+            {
+                "TRACKER_STORE_URL": tracker_db,
+                "LOCK_STORE_URL": REDIS_URL,
+                "WHATSAPP_TOKEN": WHATSAPP["token"],
+                "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP["phone_number_id"],
+                "WHATSAPP_APP_SECRET": WHATSAPP["app_secret"],
+                "WHATSAPP_VERIFY_TOKEN": "e2e-verify",
+                "WHATSAPP_API_BASE": graph_api.url,
+            },
         )
         yield stack
         stack.stop()
