@@ -153,6 +153,10 @@ class ConversationService:
             return self._finish(work, "answered", [Reply(replies.media_saved())])
         if kind == "reaction":
             return self._finish(work, "ignored", [])
+        if kind == "start":  # Telegram's /start: a warm welcome, nothing for Rasa to read
+            return self._finish(work, "answered", [Reply(replies.welcome())])
+        if kind == "contact":
+            return self._finish(work, "answered", [Reply(replies.contact_saved())])
         if kind not in ("text", "location"):
             return self._finish(work, "answered", [Reply(replies.unsupported())])
 

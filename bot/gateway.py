@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
+import json
 import logging
 from importlib import resources
 
 import httpx
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from telegram import Update
+from telegram.error import TelegramError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from bot import console, webchat
 from bot.channels import whatsapp_webhook
+from bot.channels.telegram import TelegramChannel, TelegramSender, build_application, webhook_secret
 from bot.channels.whatsapp import WhatsAppClient, WhatsAppSender
+from bot.http_utils import BodyTooLarge, read_body
 from bot.outbox import Outbox
 from bot.conversation import ConversationService
 from bot.engine_client import EngineClient
@@ -40,6 +47,28 @@ async def index(_: Request) -> HTMLResponse:
 
 async def livez(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
+
+
+async def telegram_webhook(request: Request) -> JSONResponse:
+    """POST /webhooks/telegram (webhook mode): the secret-token header, then store, then 200."""
+    settings: Settings = request.app.state.settings
+    channel = request.app.state.telegram
+    if channel is None or not settings.telegram_webhook_url:
+        return JSONResponse({"error": "Telegram webhook mode is off"}, status_code=404)
+    given = request.headers.get("x-telegram-bot-api-secret-token", "")
+    if not hmac.compare_digest(given, webhook_secret(settings.resolved_secret_key())):
+        return JSONResponse({"error": "missing or wrong secret token"}, status_code=403)
+    try:
+        data = json.loads(await read_body(request, 1024 * 1024))
+        update = Update.de_json(data, channel.application.bot)
+    except BodyTooLarge:
+        return JSONResponse({"error": "body too large"}, status_code=413)
+    except (ValueError, TypeError, KeyError):
+        return JSONResponse({"error": "not a Telegram update"}, status_code=400)
+    if update is None:
+        return JSONResponse({"error": "not a Telegram update"}, status_code=400)
+    stored = await channel.store_update(update)
+    return JSONResponse({"status": "ok"}, background=BackgroundTask(channel.handle_stored, stored))
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -68,6 +97,38 @@ def channel_senders(settings: Settings, http: httpx.AsyncClient) -> dict:
     return senders
 
 
+async def start_telegram(settings: Settings, conversations, outbox) -> TelegramChannel | None:
+    """Polling by default (no public URL needed); webhook mode when TELEGRAM_WEBHOOK_URL is set."""
+    application = build_application(settings.telegram_bot_token, settings.telegram_api_base)
+    channel = TelegramChannel(application, conversations, outbox)
+    try:
+        await application.initialize()
+        if settings.telegram_webhook_url:
+            await application.bot.set_webhook(
+                settings.telegram_webhook_url,
+                secret_token=webhook_secret(settings.resolved_secret_key()),
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            await application.start()
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+    except TelegramError as error:
+        # The web chat and WhatsApp keep working; the reason goes to the log.
+        log.error("Telegram is unavailable and stays off: %s", error)
+        return None
+    log.info("Telegram is on (%s mode)", "webhook" if settings.telegram_webhook_url else "polling")
+    return channel
+
+
+async def stop_telegram(application) -> None:
+    with contextlib.suppress(Exception):
+        if application.updater and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -82,7 +143,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.conversations = ConversationService(
                 sessions, engine, resolved.resolved_secret_key(), resolved.max_message_chars
             )
-            app.state.outbox = Outbox(sessions, channel_senders(resolved, http))
+            senders = channel_senders(resolved, http)
+            app.state.outbox = Outbox(sessions, senders)
+            app.state.telegram = None
+            if resolved.telegram_bot_token:
+                app.state.telegram = await start_telegram(resolved, app.state.conversations, app.state.outbox)
+                if app.state.telegram:
+                    senders["telegram"] = TelegramSender(app.state.telegram.application)
             worker = None
             if resolved.inbox_interval_s > 0:
                 inbox = InboxWorker(app.state.conversations, resolved.inbox_interval_s, app.state.outbox)
@@ -94,6 +161,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     worker.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
+                if app.state.telegram:
+                    await stop_telegram(app.state.telegram.application)
         db_engine.dispose()
 
     routes = [
@@ -102,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/webchat/messages", webchat.post_message, methods=["POST"]),
         Route("/webchat/messages", webchat.get_messages, methods=["GET"]),
+        Route("/webhooks/telegram", telegram_webhook, methods=["POST"]),
         Route("/webhooks/whatsapp", whatsapp_webhook.verify, methods=["GET"]),
         Route("/webhooks/whatsapp", whatsapp_webhook.receive, methods=["POST"]),
         Route("/console", console.page),

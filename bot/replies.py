@@ -49,3 +49,27 @@ def media_saved(language: str = "id") -> str:
 
 def unsupported(language: str = "id") -> str:
     return _UNSUPPORTED.get(language, _UNSUPPORTED["id"])
+
+
+_WELCOME = {
+    "id": "Assalamu'alaikum, selamat datang di Layanan Pengaduan MPKS PP Muhammadiyah. Di sini Anda bisa "
+    "bercerita tentang kekerasan, perundungan, lansia yang butuh perawatan, atau kebutuhan bantuan. "
+    "Cerita Anda kami jaga kerahasiaannya. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110. "
+    "Silakan tulis apa yang terjadi.",
+    "en": "Welcome to the MPKS PP Muhammadiyah helpline. You can tell us about violence, bullying, an elderly "
+    "person who needs care, or a need for help. What you tell us stays confidential. If anyone is in danger "
+    "right now, call 112 or 110. Please write what happened.",
+}
+_CONTACT = {
+    "id": "Terima kasih, nomor yang Anda bagikan kami simpan agar petugas bisa menghubungi Anda. "
+    "Silakan lanjutkan cerita Anda.",
+    "en": "Thank you, we have saved the number you shared so an officer can contact you. Please go on with your story.",
+}
+
+
+def welcome(language: str = "id") -> str:
+    return _WELCOME.get(language, _WELCOME["id"])
+
+
+def contact_saved(language: str = "id") -> str:
+    return _CONTACT.get(language, _CONTACT["id"])

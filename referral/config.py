@@ -52,6 +52,7 @@ class Settings:
     inbox_interval_s: float = 2.0  # 0 turns the inbox worker off (tests that drive it by hand)
     telegram_bot_token: str | None = None
     telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None  # set: webhook mode; unset: polling
     whatsapp_token: str | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_verify_token: str | None = None
@@ -104,6 +105,7 @@ class Settings:
             inbox_interval_s=float(get_int("HELPLINE_INBOX_INTERVAL", 2)),
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_api_base=get("TELEGRAM_API_BASE", "https://api.telegram.org"),
+            telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),
             whatsapp_token=get("WHATSAPP_TOKEN"),
             whatsapp_phone_number_id=get("WHATSAPP_PHONE_NUMBER_ID"),
             whatsapp_verify_token=get("WHATSAPP_VERIFY_TOKEN"),

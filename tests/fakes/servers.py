@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import parse_qsl
 
 import httpx
 import uvicorn
@@ -69,3 +72,104 @@ def serve(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class FakeBotApi:
+    """The Telegram Bot API methods the helpline uses, at /bot{token}/{method}.
+
+    Parameters arrive the way python-telegram-bot sends them (form fields, JSON-encoded
+    values) or as JSON; answers have the Bot API's {"ok": true, "result": …} shape.
+    Tests push updates with `push()` and read what the bot sent from `sent`.
+    """
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.updates: list[dict] = []
+        self.sent: list[dict] = []
+        self.answered_callbacks: list[str] = []
+        self.webhook: dict | None = None
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._lock = threading.Lock()
+        self.bot_user = {"id": 424242, "is_bot": True, "first_name": "Helpline", "username": "mpks_helpline_bot"}
+        self.app = Starlette(routes=[Route("/bot{token}/{method}", self.call, methods=["GET", "POST"])])
+
+    def push(self, update: dict) -> int:
+        with self._lock:
+            update_id = next(self._update_ids)
+            self.updates.append({"update_id": update_id, **update})
+        return update_id
+
+    @staticmethod
+    def _decode(value):
+        try:
+            return json.loads(value)
+        except (TypeError, ValueError):
+            return value
+
+    async def _params(self, request: Request) -> dict:
+        if request.headers.get("content-type", "").startswith("application/json"):
+            return await request.json()
+        body = (await request.body()).decode()
+        return {key: self._decode(value) for key, value in parse_qsl(body, keep_blank_values=True)}
+
+    async def call(self, request: Request) -> JSONResponse:
+        if request.path_params["token"] != self.token:
+            return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
+        method = request.path_params["method"]
+        params = await self._params(request)
+        handler = getattr(self, f"_{method}", None)
+        if handler is None:
+            return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404)
+        return JSONResponse({"ok": True, "result": await handler(params)})
+
+    async def _getMe(self, params):
+        return self.bot_user
+
+    async def _deleteWebhook(self, params):
+        self.webhook = None
+        return True
+
+    async def _setWebhook(self, params):
+        self.webhook = params
+        return True
+
+    async def _getUpdates(self, params):
+        offset = int(params.get("offset") or 0)
+        wait_until = time.monotonic() + min(float(params.get("timeout") or 0), 1.0)
+        while True:
+            with self._lock:
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                ready = list(self.updates)
+            if ready or time.monotonic() >= wait_until:
+                return ready
+            await asyncio.sleep(0.05)
+
+    async def _sendMessage(self, params):
+        self.sent.append(params)
+        chat_id = int(params["chat_id"])
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": self.bot_user,
+            "text": params.get("text", ""),
+        }
+
+    async def _answerCallbackQuery(self, params):
+        self.answered_callbacks.append(str(params.get("callback_query_id")))
+        return True
+
+
+def telegram_user(chat_id: int) -> dict:
+    return {"id": chat_id, "is_bot": False, "first_name": "Pelapor", "language_code": "id"}
+
+
+def telegram_message(chat_id: int, message_id: int, chat_type: str = "private", **content) -> dict:
+    return {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": chat_type, **({"first_name": "Pelapor"} if chat_type == "private" else {"title": "Grup"})},
+        "from": telegram_user(chat_id),
+        **content,
+    }

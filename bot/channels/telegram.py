@@ -1,0 +1,193 @@
+"""Telegram with python-telegram-bot 22: updates in (polling or webhook), replies out.
+
+Every update becomes a stored inbound message (unique on chat and message id)
+before anything else; replies leave through the outbox (TelegramSender), with
+PTB's rate limiter honouring Telegram's RetryAfter. Reports are private: in a
+group the bot only explains that and stores nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from referral.messages import Inbound
+from referral.models import Message
+from referral.storage import unit_of_work
+
+log = logging.getLogger(__name__)
+MEDIA_ATTRIBUTES = ("photo", "voice", "audio", "video", "video_note", "document", "sticker", "animation")
+GROUP_NOTICE = (
+    "Layanan Pengaduan MPKS bersifat pribadi dan rahasia. Silakan kirim laporan lewat pesan "
+    "langsung (chat pribadi) ke bot ini, bukan di grup."
+)
+
+
+def webhook_secret(secret_key: str) -> str:
+    """A stable secret for X-Telegram-Bot-Api-Secret-Token, derived from our own key."""
+    return hmac.new(secret_key.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()[:48]
+
+
+def build_application(token: str, api_base: str) -> Application:
+    base = api_base.rstrip("/")
+    return (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .build()
+    )
+
+
+@dataclass(frozen=True)
+class TelegramInbound:
+    chat_id: str
+    inbound: Inbound
+
+
+def button_data(outbound_id: int, index: int) -> str:
+    """Telegram allows 64 bytes of callback data; our payloads can be longer, so the
+    button points at the stored reply and the position of the button in it."""
+    return f"b{outbound_id}:{index}"
+
+
+def parse_button_data(data: str) -> tuple[int, int] | None:
+    if not data.startswith("b") or ":" not in data:
+        return None
+    left, _, right = data[1:].partition(":")
+    return (int(left), int(right)) if left.isdigit() and right.isdigit() else None
+
+
+def inbound_from_update(update: Update) -> TelegramInbound | None:
+    """The message an update carries, as our Inbound; None for updates we do not store."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat if query.message else None
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return None
+        return TelegramInbound(
+            str(chat.id),
+            Inbound(kind="callback", text=query.data or "", provider_message_id=f"cb:{query.id}"),
+        )
+    message = update.message or update.edited_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return None
+    chat_id = str(message.chat.id)
+    provider_id = f"{chat_id}:{message.message_id}"
+    extra: dict[str, Any] = {}
+    if update.edited_message is not None:
+        provider_id += f":edit:{int(message.edit_date.timestamp()) if message.edit_date else 0}"
+        extra["edited"] = True
+    if message.location is not None:
+        point = {"latitude": message.location.latitude, "longitude": message.location.longitude}
+        return TelegramInbound(chat_id, Inbound(kind="location", payload=point, provider_message_id=provider_id))
+    if message.contact is not None:
+        # Sharing one's contact is an explicit act; the number is kept only as given.
+        contact = {"phone_number": message.contact.phone_number, "own": message.contact.user_id == (message.from_user.id if message.from_user else None)}
+        return TelegramInbound(chat_id, Inbound(kind="contact", payload=contact, provider_message_id=provider_id))
+    for attribute in MEDIA_ATTRIBUTES:
+        media = getattr(message, attribute, None)
+        if media:
+            item = media[-1] if isinstance(media, tuple) else media  # photos come in several sizes
+            payload = {"type": attribute, "file_id": item.file_id, **extra}
+            return TelegramInbound(
+                chat_id, Inbound(kind="media", text=message.caption, payload=payload, provider_message_id=provider_id)
+            )
+    if message.text is not None:
+        text = message.text
+        if text.split()[0].split("@")[0] == "/start":
+            return TelegramInbound(chat_id, Inbound(kind="start", text=text, payload=extra or None, provider_message_id=provider_id))
+        return TelegramInbound(chat_id, Inbound(kind="text", text=text, payload=extra or None, provider_message_id=provider_id))
+    return TelegramInbound(chat_id, Inbound(kind="unsupported", payload={"type": "other"}, provider_message_id=provider_id))
+
+
+def is_group_message(update: Update) -> bool:
+    message = update.effective_message
+    return message is not None and message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def keyboard(outbound_id: int, buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b["title"][:64], callback_data=button_data(outbound_id, i))] for i, b in enumerate(buttons)]
+    )
+
+
+class TelegramSender:
+    """The outbox's sender for Telegram."""
+
+    def __init__(self, application: Application) -> None:
+        self.application = application
+
+    async def send(self, conversation, message) -> str:
+        chat_id = conversation.channel_address
+        sent = await self.application.bot.send_message(
+            chat_id=chat_id,
+            text=message.text or "…",
+            reply_markup=keyboard(message.id, (message.payload or {}).get("buttons") or []),
+        )
+        return f"{chat_id}:{sent.message_id}"
+
+
+class TelegramChannel:
+    """Connects PTB to the durable inbox: store first, then process, then flush the outbox."""
+
+    def __init__(self, application: Application, service, outbox) -> None:
+        self.application = application
+        self.service = service
+        self.outbox = outbox
+        application.add_handler(TypeHandler(Update, self._on_update))
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.handle_stored(await self.store_update(update))
+
+    async def store_update(self, update: Update) -> list[int]:
+        """Store what the update carries; returns the ids of newly stored messages."""
+        if is_group_message(update):
+            await self.application.bot.send_message(update.effective_chat.id, GROUP_NOTICE)
+            return []
+        item = inbound_from_update(update)
+        if item is None:
+            return []
+        inbound = item.inbound
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+            inbound = Inbound(
+                kind="text",
+                text=self._button_payload(item.chat_id, inbound.text or "") or "",
+                provider_message_id=inbound.provider_message_id,
+            )
+            if not inbound.text:
+                return []
+        message_id, is_new, _ = self.service.store("telegram", item.chat_id, inbound)
+        return [message_id] if is_new else []
+
+    async def handle_stored(self, message_ids: list[int]) -> None:
+        for message_id in message_ids:
+            await self.service.process(message_id)
+        if message_ids:
+            await self.outbox.flush()
+
+    def _button_payload(self, chat_id: str, data: str) -> str | None:
+        """What a pressed inline button means: the payload of that button in our stored reply."""
+        ref = parse_button_data(data)
+        if ref is None:
+            return None
+        outbound_id, index = ref
+        with unit_of_work(self.service.sessions) as session:
+            message = session.get(Message, outbound_id)
+            if message is None or message.direction != "out" or message.channel != "telegram":
+                return None
+            if message.conversation.channel_address != chat_id:  # only one's own buttons
+                return None
+            buttons = (message.payload or {}).get("buttons") or []
+            return buttons[index]["payload"] if index < len(buttons) else None

@@ -1,0 +1,127 @@
+"""Telegram through the real python-telegram-bot client, against a fake Bot API on 127.0.0.1.
+
+Polling mode (the default) and webhook mode; Rasa is not running here, so texts take the
+"stored, we will follow up" path (the full conversation through Rasa is in tests/e2e).
+"""
+
+import time
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.channels.telegram import webhook_secret
+from bot.gateway import create_app
+from referral.config import Settings
+from referral.models import Message
+from referral.storage import unit_of_work
+from tests.fakes.servers import FakeBotApi, serve, telegram_message, telegram_user
+from tests.helpers import free_port
+
+TOKEN = "123456:TEST-token"
+
+
+@pytest.fixture
+def bot_api():
+    fake = FakeBotApi(TOKEN)
+    with serve(fake.app) as url:
+        fake.url = url
+        yield fake
+
+
+def make_client(database_url, tmp_path, bot_api, **extra):
+    dead = free_port()
+    settings = Settings.from_env({
+        "HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url,
+        "RASA_URL": f"http://127.0.0.1:{dead}", "ACTION_SERVER_URL": f"http://127.0.0.1:{dead}",
+        "HELPLINE_INBOX_INTERVAL": "1",
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": bot_api.url, **extra,
+    })
+    return TestClient(create_app(settings), client=("127.0.0.1", 50000))
+
+
+def wait_for(check, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def stored(client) -> list[Message]:
+    with unit_of_work(client.app.state.sessions) as session:
+        return list(session.query(Message).order_by(Message.id))
+
+
+def test_polling_text_location_photo_and_group(database_url, tmp_path, bot_api):
+    with make_client(database_url, tmp_path, bot_api) as client:
+        bot_api.push({"message": telegram_message(555, 1, text="/start")})
+        wait_for(lambda: len(bot_api.sent) == 1)
+        assert "selamat datang" in bot_api.sent[0]["text"] and bot_api.sent[0]["chat_id"] == 555
+
+        bot_api.push({"message": telegram_message(555, 2, text="anak saya dibully di sekolah")})
+        wait_for(lambda: len(bot_api.sent) == 2)
+        assert "sudah kami terima" in bot_api.sent[1]["text"]  # Rasa is down: stored, we follow up
+
+        bot_api.push({"message": telegram_message(555, 3, location={"latitude": -7.78, "longitude": 110.36})})
+        bot_api.push({"message": telegram_message(555, 4, photo=[
+            {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+            {"file_id": "large", "file_unique_id": "l", "width": 800, "height": 800},
+        ])})
+        bot_api.push({"message": telegram_message(-100777, 5, chat_type="group", text="lapor kdrt")})
+        wait_for(lambda: any("pribadi" in s["text"] for s in bot_api.sent))
+
+        inbound = [m for m in stored(client) if m.direction == "in"]
+        assert [m.kind for m in inbound] == ["start", "text", "location", "media"]  # nothing from the group
+        assert inbound[2].payload == {"latitude": -7.78, "longitude": 110.36}
+        assert inbound[3].payload["file_id"] == "large"
+        assert inbound[1].provider_message_id == "555:2"
+
+
+def test_a_pressed_button_is_answered_and_turned_into_its_payload(database_url, tmp_path, bot_api):
+    with make_client(database_url, tmp_path, bot_api) as client:
+        bot_api.push({"message": telegram_message(556, 1, text="halo")})
+        wait_for(lambda: len(bot_api.sent) == 1)
+        # a reply of ours with buttons, as the dialogue sends for "which place?"
+        with unit_of_work(client.app.state.sessions) as session:
+            reply = session.query(Message).filter(Message.direction == "out").one()
+            reply.payload = {"buttons": [{"title": "Depok, Sleman", "payload": '/provide_location{"location": "Depok, Sleman"}'}]}
+            reply_id = reply.id
+        bot_api.push({"callback_query": {
+            "id": "cb-1", "from": telegram_user(556), "chat_instance": "x", "data": f"b{reply_id}:0",
+            "message": telegram_message(556, 1001, text="Yang mana?") | {"from": bot_api.bot_user},
+        }})
+        wait_for(lambda: "cb-1" in bot_api.answered_callbacks)
+        wait_for(lambda: len([m for m in stored(client) if m.direction == "in"]) == 2)
+        pressed = [m for m in stored(client) if m.direction == "in"][-1]
+        assert pressed.text == '/provide_location{"location": "Depok, Sleman"}'
+
+
+def test_webhook_mode_needs_the_secret_header(database_url, tmp_path, bot_api):
+    with make_client(database_url, tmp_path, bot_api, TELEGRAM_WEBHOOK_URL="https://helpline.example/webhooks/telegram") as client:
+        assert bot_api.webhook["url"] == "https://helpline.example/webhooks/telegram"
+        secret = bot_api.webhook["secret_token"]
+        assert secret == webhook_secret(client.app.state.settings.resolved_secret_key())
+        update = {"update_id": 9, "message": telegram_message(557, 1, text="tolong bantu biaya sekolah")}
+        assert client.post("/webhooks/telegram", json=update).status_code == 403
+        assert client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}).status_code == 403
+        ok = client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+        assert ok.status_code == 200
+        again = client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+        assert again.status_code == 200  # Telegram retried: stored once, answered once
+        assert [m.text for m in stored(client) if m.direction == "in"] == ["tolong bantu biaya sekolah"]
+        wait_for(lambda: len(bot_api.sent) == 1)
+        bad = client.post("/webhooks/telegram", content=b"{oops", headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+        assert bad.status_code == 400
+
+
+def test_telegram_down_at_start_leaves_the_rest_running(database_url, tmp_path):
+    dead = free_port()
+    settings = Settings.from_env({
+        "HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url,
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": f"http://127.0.0.1:{dead}",
+        "RASA_URL": f"http://127.0.0.1:{dead}", "HELPLINE_INBOX_INTERVAL": "0",
+    })
+    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
+        assert client.app.state.telegram is None
+        assert client.post("/webchat/messages", json={"sender_id": "w", "text": "halo"}).status_code == 200
