@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from referral.cases import list_cases
+from referral.messages import attention_summary
 from referral.storage import unit_of_work
 
 
@@ -50,4 +51,5 @@ async def list_cases_json(request: Request) -> JSONResponse:
             }
             for case in list_cases(session, limit=100)
         ]
-    return JSONResponse({"cases": cases}, headers={"Cache-Control": "no-store"})
+        attention = attention_summary(session)
+    return JSONResponse({"cases": cases, "attention": attention}, headers={"Cache-Control": "no-store"})

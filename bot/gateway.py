@@ -28,6 +28,7 @@ from bot.channels.telegram import TelegramChannel, TelegramSender, build_applica
 from bot.channels.whatsapp import WhatsAppClient, WhatsAppSender
 from bot.http_utils import BodyTooLarge, read_body
 from bot.outbox import Outbox
+from bot.rate_limit import RateLimiter
 from bot.conversation import ConversationService
 from bot.engine_client import EngineClient
 from bot.worker import InboxWorker
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with httpx.AsyncClient() as http:
             engine = EngineClient(resolved.rasa_url, http, timeout_s=resolved.engine_timeout_s)
             app.state.settings = resolved
+            app.state.rate_limiter = RateLimiter(resolved.webchat_messages_per_minute, 60)
             app.state.sessions = sessions
             app.state.engine = engine
             app.state.conversations = ConversationService(

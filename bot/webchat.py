@@ -40,6 +40,11 @@ class BadRequest(Exception):
 TOO_LARGE = BadRequest(413, "body_too_large", "Pesan terlalu besar. Mohon kirim pesan yang lebih pendek.")
 
 
+RATE_LIMITED = BadRequest(
+    429, "rate_limited", "Terlalu banyak pesan dalam waktu singkat. Mohon tunggu sebentar, lalu kirim lagi."
+)
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -105,6 +110,8 @@ async def post_message(request: Request) -> JSONResponse:
         sender_id, inbound = parse_request(body)
     except BadRequest as error:
         return error.response()
+    if not request.app.state.rate_limiter.allow(sender_id):
+        return RATE_LIMITED.response()
     service = request.app.state.conversations
     answer = await service.handle("webchat", sender_id, inbound)
     return JSONResponse({"replies": [reply.as_json() for reply in answer]})

@@ -310,3 +310,23 @@ def record_delivery_status(session: Session, channel: str, provider_message_id: 
     if status == "failed" or message.status not in order or status not in order or order.index(status) > order.index(message.status):
         message.status = status
     return True
+
+
+def attention_summary(session: Session, *, now: datetime | None = None) -> dict[str, Any]:
+    """What officers should know about the message flow: reporters waiting for an answer,
+    and replies that could not be delivered. Counts and ages only, no message text."""
+    now = now or utcnow()
+    waiting = session.execute(
+        select(func.count(Message.id), func.min(Message.created_at)).where(
+            Message.direction == "in", Message.status.in_((*WAITING, "processing"))
+        )
+    ).one()
+    failed = session.scalar(select(func.count(Message.id)).where(Message.direction == "out", Message.status == "failed"))
+    oldest = waiting[1]
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return {
+        "waiting_messages": waiting[0],
+        "oldest_waiting_seconds": int((now - oldest).total_seconds()) if oldest else None,
+        "failed_replies": failed,
+    }

@@ -184,3 +184,28 @@ def test_an_answer_rasa_gave_before_the_gateway_died_is_recovered_not_repeated(s
         stored = session.scalars(select(Message.text).where(Message.in_reply_to_id == message_id)).all()
     assert stored == [r["text"] for r in rasa_answer]
     assert [e["metadata"].get("message_id") for e in user_events(settings, sender_id)] == [message_id]
+
+
+def test_a_gateway_killed_with_sigkill_loses_nothing_and_answers_once(stack):
+    processes, settings, sessions = stack
+    processes.start("actions")
+    processes.start("gateway")
+    sender = f"kill-{uuid.uuid4().hex[:8]}"
+    for text in ("halo", "butuh bantuan sembako"):
+        assert ACK in post(settings, sender, text)[0]["text"]  # stored while Rasa is down
+    processes.stop("gateway", sig=signal.SIGKILL)  # no chance to clean up
+
+    processes.start("rasa")
+    processes.start("gateway")  # the restart picks the stored messages up
+
+    def answered():
+        with unit_of_work(sessions) as session:
+            statuses = session.scalars(select(Message.status).where(Message.direction == "in")).all()
+        return statuses == ["answered", "answered"]
+
+    wait_until(answered, 120, "both messages to be answered after the restart")
+    with unit_of_work(sessions) as session:
+        conversation = session.scalars(select(Conversation)).one()
+        ids = session.scalars(select(Message.id).where(Message.direction == "in").order_by(Message.id)).all()
+        sender_id = conversation.engine_sender_id
+    assert [e["metadata"]["message_id"] for e in user_events(settings, sender_id)] == ids

@@ -122,7 +122,13 @@ def test_very_long_text_gets_a_polite_reply_and_is_kept(client):
 def test_console_lists_cases_for_local_requests(client):
     response = client.get("/console/api/cases")
     assert response.status_code == 200
-    assert response.json() == {"cases": []}
+    assert response.json() == {"cases": [], "attention": {"waiting_messages": 0, "oldest_waiting_seconds": None, "failed_replies": 0}}
+
+
+def test_console_shows_reporters_waiting_while_rasa_is_down(client):
+    client.post("/webchat/messages", json={"sender_id": "web-w", "text": "tolong bantu"})
+    attention = client.get("/console/api/cases").json()["attention"]
+    assert attention["waiting_messages"] == 1 and attention["oldest_waiting_seconds"] >= 0
 
 
 def test_console_refuses_remote_clients(database_url, tmp_path):
@@ -149,3 +155,9 @@ def test_a_message_behind_a_waiting_one_is_queued_in_order(client):
     first, second = [m for m in stored(client) if m.direction == "in"]
     assert (first.status, second.status) == ("pending", "received")  # the second waits for the first
     assert second.attempts == 0
+
+
+def test_a_flooding_sender_is_asked_to_wait_and_others_are_not(client):
+    answers = [client.post("/webchat/messages", json={"sender_id": "flood", "text": f"pesan {i}"}).status_code for i in range(21)]
+    assert answers[:20] == [200] * 20 and answers[20] == 429
+    assert client.post("/webchat/messages", json={"sender_id": "calm", "text": "halo"}).status_code == 200
