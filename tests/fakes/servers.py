@@ -88,6 +88,7 @@ class FakeBotApi:
         self.sent: list[dict] = []
         self.answered_callbacks: list[str] = []
         self.webhook: dict | None = None
+        self.flood_waits = 0  # answer this many sendMessage calls with 429 "retry after 1"
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._lock = threading.Lock()
@@ -119,6 +120,13 @@ class FakeBotApi:
         method = request.path_params["method"]
         params = await self._params(request)
         handler = getattr(self, f"_{method}", None)
+        if method == "sendMessage" and self.flood_waits > 0:
+            self.flood_waits -= 1
+            return JSONResponse(
+                {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                 "parameters": {"retry_after": 1}},
+                status_code=429,
+            )
         if handler is None:
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404)
         return JSONResponse({"ok": True, "result": await handler(params)})

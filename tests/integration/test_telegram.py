@@ -125,3 +125,13 @@ def test_telegram_down_at_start_leaves_the_rest_running(database_url, tmp_path):
     with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
         assert client.app.state.telegram is None
         assert client.post("/webchat/messages", json={"sender_id": "w", "text": "halo"}).status_code == 200
+
+
+def test_flood_control_is_waited_out(database_url, tmp_path, bot_api):
+    bot_api.flood_waits = 1  # Telegram says RetryAfter(1) once
+    with make_client(database_url, tmp_path, bot_api):
+        started = time.monotonic()
+        bot_api.push({"message": telegram_message(558, 1, text="/start")})
+        wait_for(lambda: len(bot_api.sent) == 1)
+        assert time.monotonic() - started >= 1.0  # it waited as told, then sent once
+        assert bot_api.flood_waits == 0
