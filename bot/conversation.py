@@ -177,6 +177,19 @@ class ConversationService:
             return self._postpone(work, language or "id")
         return self._finish(work, "answered", [reply for r in raw if (reply := reply_from_engine(r))])
 
+    def defer(self, message_id: int, seconds: float, notice: str | None) -> None:
+        """Keep a stored message for later (a flooding sender), optionally telling them so."""
+        with unit_of_work(self.sessions) as session:
+            message = session.get(Message, message_id)
+            if message is None or message.status not in ("received", "pending"):
+                return
+            message.status, message.next_attempt_at = "pending", utcnow() + timedelta(seconds=seconds)
+            if notice:
+                conversation = session.get(Conversation, message.conversation_id)
+                record_outbound(
+                    session, conversation, text=notice, in_reply_to=message_id, status=outbound_status(conversation)
+                )
+
     def _claim(self, message_id: int) -> _Work | None:
         with unit_of_work(self.sessions) as session:
             message = session.get(Message, message_id)

@@ -23,11 +23,13 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from bot import console, webchat
+from bot.alerts import OfficerAlerts
 from bot.channels import whatsapp_webhook
 from bot.channels.telegram import TelegramChannel, TelegramSender, build_application, webhook_secret
 from bot.channels.whatsapp import WhatsAppClient, WhatsAppSender
 from bot.http_utils import BodyTooLarge, read_body
 from bot.outbox import Outbox
+from bot.flood import FloodGuard
 from bot.rate_limit import RateLimiter
 from bot.conversation import ConversationService
 from bot.engine_client import EngineClient
@@ -98,10 +100,10 @@ def channel_senders(settings: Settings, http: httpx.AsyncClient) -> dict:
     return senders
 
 
-async def start_telegram(settings: Settings, conversations, outbox) -> TelegramChannel | None:
+async def start_telegram(settings: Settings, conversations, outbox, flood_guard=None) -> TelegramChannel | None:
     """Polling by default (no public URL needed); webhook mode when TELEGRAM_WEBHOOK_URL is set."""
     application = build_application(settings.telegram_bot_token, settings.telegram_api_base)
-    channel = TelegramChannel(application, conversations, outbox)
+    channel = TelegramChannel(application, conversations, outbox, flood_guard)
     try:
         await application.initialize()
         if settings.telegram_webhook_url:
@@ -140,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             engine = EngineClient(resolved.rasa_url, http, timeout_s=resolved.engine_timeout_s)
             app.state.settings = resolved
             app.state.rate_limiter = RateLimiter(resolved.webchat_messages_per_minute, 60)
+            app.state.flood_guard = FloodGuard(resolved.webchat_messages_per_minute)
             app.state.sessions = sessions
             app.state.engine = engine
             app.state.conversations = ConversationService(
@@ -149,12 +152,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.outbox = Outbox(sessions, senders)
             app.state.telegram = None
             if resolved.telegram_bot_token:
-                app.state.telegram = await start_telegram(resolved, app.state.conversations, app.state.outbox)
+                app.state.telegram = await start_telegram(
+                    resolved, app.state.conversations, app.state.outbox, app.state.flood_guard
+                )
                 if app.state.telegram:
                     senders["telegram"] = TelegramSender(app.state.telegram.application)
             worker = None
             if resolved.inbox_interval_s > 0:
-                inbox = InboxWorker(app.state.conversations, resolved.inbox_interval_s, app.state.outbox)
+                telegram_bot = app.state.telegram.application.bot if app.state.telegram else None
+                alerts = OfficerAlerts(sessions, resolved.alert_after_s, telegram_bot)
+                inbox = InboxWorker(app.state.conversations, resolved.inbox_interval_s, app.state.outbox, alerts)
                 worker = asyncio.create_task(inbox.run(), name="inbox-worker")
             try:
                 yield

@@ -73,3 +73,15 @@ def welcome(language: str = "id") -> str:
 
 def contact_saved(language: str = "id") -> str:
     return _CONTACT.get(language, _CONTACT["id"])
+
+
+_SLOW_DOWN = {
+    "id": "Pesan Anda banyak sekali dalam waktu singkat. Semuanya sudah kami simpan dan akan kami jawab satu per satu. "
+    "Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110.",
+    "en": "You have sent many messages in a short time. We have saved all of them and will answer them one by one. "
+    "If anyone is in danger right now, call 112 or 110.",
+}
+
+
+def slow_down(language: str = "id") -> str:
+    return _SLOW_DOWN.get(language, _SLOW_DOWN["id"])

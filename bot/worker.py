@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.alerts import OfficerAlerts
 from bot.conversation import ConversationService
 from bot.outbox import Outbox
 from referral.messages import due_inbound, release_stale
@@ -20,10 +21,17 @@ log = logging.getLogger(__name__)
 
 
 class InboxWorker:
-    def __init__(self, service: ConversationService, interval_s: float = 2.0, outbox: Outbox | None = None) -> None:
+    def __init__(
+        self,
+        service: ConversationService,
+        interval_s: float = 2.0,
+        outbox: Outbox | None = None,
+        alerts: OfficerAlerts | None = None,
+    ) -> None:
         self.service = service
         self.interval_s = interval_s
         self.outbox = outbox
+        self.alerts = alerts
 
     async def run_once(self) -> int:
         """One pass; returns how many messages it processed."""
@@ -36,6 +44,8 @@ class InboxWorker:
             await self.service.process(message_id)
         if self.outbox:
             await self.outbox.flush()
+        if self.alerts:
+            await self.alerts.check()
         return len(due)
 
     async def run(self) -> None:

@@ -50,6 +50,7 @@ class Settings:
     max_message_chars: int = 4000
     engine_timeout_s: float = 15.0
     webchat_messages_per_minute: int = 20
+    alert_after_s: float = 120.0  # officers hear about a reporter waiting longer than this
     inbox_interval_s: float = 2.0  # 0 turns the inbox worker off (tests that drive it by hand)
     telegram_bot_token: str | None = None
     telegram_api_base: str = "https://api.telegram.org"
@@ -105,6 +106,7 @@ class Settings:
             max_message_chars=get_int("HELPLINE_MAX_MESSAGE_CHARS", 4000),
             inbox_interval_s=float(get_int("HELPLINE_INBOX_INTERVAL", 2)),
             webchat_messages_per_minute=get_int("HELPLINE_WEBCHAT_PER_MINUTE", 20),
+            alert_after_s=float(get_int("HELPLINE_ALERT_AFTER_SECONDS", 120)),
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_api_base=get("TELEGRAM_API_BASE", "https://api.telegram.org"),
             telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),

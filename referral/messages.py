@@ -330,3 +330,17 @@ def attention_summary(session: Session, *, now: datetime | None = None) -> dict[
         "oldest_waiting_seconds": int((now - oldest).total_seconds()) if oldest else None,
         "failed_replies": failed,
     }
+
+
+def waiting_too_long(session: Session, *, older_than: datetime) -> list[Message]:
+    """Inbound messages still without an answer from before `older_than`, not yet reported to officers."""
+    return list(
+        session.scalars(
+            select(Message).where(
+                Message.direction == "in",
+                Message.status.in_((*WAITING, "processing")),
+                Message.created_at < older_than,
+                Message.alerted_at.is_(None),
+            )
+        )
+    )

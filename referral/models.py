@@ -108,6 +108,8 @@ class Message(Base):
     # Inbox bookkeeping: when to try a pending message again, and who holds it now.
     next_attempt_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
+    # When officers were told this message is waiting too long (once per message).
+    alerted_at: Mapped[datetime | None]
 
     conversation: Mapped["Conversation"] = relationship()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

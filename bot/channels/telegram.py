@@ -141,17 +141,18 @@ class TelegramSender:
 class TelegramChannel:
     """Connects PTB to the durable inbox: store first, then process, then flush the outbox."""
 
-    def __init__(self, application: Application, service, outbox) -> None:
+    def __init__(self, application: Application, service, outbox, flood_guard=None) -> None:
         self.application = application
         self.service = service
         self.outbox = outbox
+        self.flood_guard = flood_guard
         application.add_handler(TypeHandler(Update, self._on_update))
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.handle_stored(await self.store_update(update))
 
-    async def store_update(self, update: Update) -> list[int]:
-        """Store what the update carries; returns the ids of newly stored messages."""
+    async def store_update(self, update: Update) -> list[tuple[str, int]]:
+        """Store what the update carries; returns (chat id, message id) of newly stored messages."""
         if is_group_message(update):
             await self.application.bot.send_message(update.effective_chat.id, GROUP_NOTICE)
             return []
@@ -169,12 +170,15 @@ class TelegramChannel:
             if not inbound.text:
                 return []
         message_id, is_new, _ = self.service.store("telegram", item.chat_id, inbound)
-        return [message_id] if is_new else []
+        return [(item.chat_id, message_id)] if is_new else []
 
-    async def handle_stored(self, message_ids: list[int]) -> None:
-        for message_id in message_ids:
-            await self.service.process(message_id)
-        if message_ids:
+    async def handle_stored(self, stored: list[tuple[str, int]]) -> None:
+        for chat_id, message_id in stored:
+            if self.flood_guard:
+                await self.flood_guard.process(self.service, f"telegram:{chat_id}", [message_id])
+            else:
+                await self.service.process(message_id)
+        if stored:
             await self.outbox.flush()
 
     def _button_payload(self, chat_id: str, data: str) -> str | None:

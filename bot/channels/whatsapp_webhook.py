@@ -46,7 +46,7 @@ async def receive(request: Request) -> Response:
         return JSONResponse({"error": f"unreadable webhook: {error}"}, status_code=400)
 
     service = request.app.state.conversations
-    new_ids = []
+    new_ids: list[tuple[str, int]] = []
     for message in messages:
         inbound = Inbound(
             kind=message.kind,
@@ -56,7 +56,7 @@ async def receive(request: Request) -> Response:
         )
         message_id, is_new, _ = service.store("whatsapp", message.sender, inbound)
         if is_new:
-            new_ids.append(message_id)
+            new_ids.append((message.sender, message_id))
     if statuses:
         with unit_of_work(request.app.state.sessions) as session:
             for status in statuses:
@@ -66,7 +66,7 @@ async def receive(request: Request) -> Response:
     return JSONResponse({"status": "ok"}, background=BackgroundTask(_process, request.app, new_ids))
 
 
-async def _process(app, message_ids: list[int]) -> None:
-    for message_id in message_ids:
-        await app.state.conversations.process(message_id)
+async def _process(app, stored: list[tuple[str, int]]) -> None:
+    for sender, message_id in stored:
+        await app.state.flood_guard.process(app.state.conversations, f"whatsapp:{sender}", [message_id])
     await app.state.outbox.flush()

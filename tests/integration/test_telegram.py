@@ -135,3 +135,19 @@ def test_flood_control_is_waited_out(database_url, tmp_path, bot_api):
         wait_for(lambda: len(bot_api.sent) == 1)
         assert time.monotonic() - started >= 1.0  # it waited as told, then sent once
         assert bot_api.flood_waits == 0
+
+
+def test_officers_are_alerted_once_when_a_reporter_waits_too_long(database_url, tmp_path, bot_api):
+    from referral.models import Officer
+
+    with make_client(database_url, tmp_path, bot_api, HELPLINE_ALERT_AFTER_SECONDS="1") as client:
+        with unit_of_work(client.app.state.sessions) as session:
+            session.add(Officer(name="Petugas jaga", telegram_chat_id="999", role="duty"))
+        # Rasa is down: the reporter is acknowledged, the message waits
+        assert client.post("/webchat/messages", json={"sender_id": "w-1", "text": "tolong bantu saya"}).status_code == 200
+        wait_for(lambda: any(s["chat_id"] == 999 for s in bot_api.sent))
+        alerts = [s for s in bot_api.sent if s["chat_id"] == 999]
+        assert "1 pesan pelapor belum terjawab" in alerts[0]["text"]
+        assert "tolong bantu saya" not in alerts[0]["text"]  # counts only, no message text
+        time.sleep(2.5)  # more worker passes: no second alert about the same message
+        assert len([s for s in bot_api.sent if s["chat_id"] == 999]) == 1

@@ -136,3 +136,12 @@ def test_outside_the_24_hour_window_only_a_template_is_sent(client, graph):
     client.portal.call(client.app.state.outbox.flush)
     assert graph.sent[-1]["type"] == "template"
     assert graph.sent[-1]["template"]["name"] == "helpline_follow_up"
+
+
+def test_a_flooding_sender_is_kept_and_slowed_down_not_dropped(client, graph):
+    for i in range(22):
+        assert post(client, webhook([text_message(f"wamid.flood.{i}", f"pesan {i}")])).status_code == 200
+    messages = inbound(client)
+    assert len(messages) == 22  # every delivery stored
+    notices = [s for s in graph.sent if "banyak sekali" in s.get("text", {}).get("body", "")]
+    assert len(notices) == 1  # told once

@@ -1,0 +1,27 @@
+"""Per-sender limits for WhatsApp and Telegram.
+
+Their deliveries are always stored (the provider would redeliver anything we
+refused). A sender over the limit has the extra messages kept and answered
+later, in order, and is told so once a minute.
+"""
+
+from __future__ import annotations
+
+from bot import replies
+from bot.rate_limit import RateLimiter
+
+DEFER_SECONDS = 30.0
+
+
+class FloodGuard:
+    def __init__(self, per_minute: int) -> None:
+        self.messages = RateLimiter(per_minute, 60)
+        self.notices = RateLimiter(1, 60)
+
+    async def process(self, service, sender_key: str, message_ids: list[int]) -> None:
+        for message_id in message_ids:
+            if self.messages.allow(sender_key):
+                await service.process(message_id)
+            else:
+                notice = replies.slow_down() if self.notices.allow(sender_key) else None
+                service.defer(message_id, DEFER_SECONDS, notice)
