@@ -131,7 +131,7 @@ class ConversationService:
             language = language_hint((inbound.text or "")[:500]) or "id"
             conversation = session.get(Conversation, message.conversation_id)
             out = record_outbound(
-                session, conversation, text=replies.queued(language), in_reply_to=message_id,
+                session, conversation, text=replies.text("queued", language), in_reply_to=message_id,
                 status=outbound_status(conversation),
             )
             return [stored_reply(out)]
@@ -147,18 +147,18 @@ class ConversationService:
         is_words = kind == "text" and not (work.text or "").startswith("/")
         language = language_hint(work.text[:500]) if is_words and work.text else None
         if kind == "text" and len(work.text or "") > self.max_message_chars:
-            reply = Reply(replies.too_long(self.max_message_chars, language or "id"))
+            reply = Reply(replies.text("too_long", language or "id", max_chars=self.max_message_chars))
             return self._finish(work, "too_long", [reply])
         if kind == "media":  # kept for officers (media id in the payload); nothing for Rasa to read
-            return self._finish(work, "answered", [Reply(replies.media_saved())])
+            return self._finish(work, "answered", [Reply(replies.text("media_saved"))])
         if kind == "reaction":
             return self._finish(work, "ignored", [])
         if kind == "start":  # Telegram's /start: a warm welcome, nothing for Rasa to read
-            return self._finish(work, "answered", [Reply(replies.welcome())])
+            return self._finish(work, "answered", [Reply(replies.text("welcome"))])
         if kind == "contact":
-            return self._finish(work, "answered", [Reply(replies.contact_saved())])
+            return self._finish(work, "answered", [Reply(replies.text("contact_saved"))])
         if kind not in ("text", "location"):
-            return self._finish(work, "answered", [Reply(replies.unsupported())])
+            return self._finish(work, "answered", [Reply(replies.text("unsupported"))])
 
         text = work.text if kind == "text" else LOCATION_TRIGGER
         metadata: dict[str, Any] = {"channel": work.channel, "message_id": work.message_id}
@@ -240,7 +240,7 @@ class ConversationService:
                 return []
             conversation = session.get(Conversation, work.conversation_id)
             out = record_outbound(
-                session, conversation, text=replies.engine_down(language), in_reply_to=work.message_id,
+                session, conversation, text=replies.text("engine_down", language), in_reply_to=work.message_id,
                 status=outbound_status(conversation),
             )
             return [Reply(out.text, [], out.id)]

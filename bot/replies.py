@@ -1,87 +1,41 @@
 """Reporter-facing texts that the gateway itself sends (not Rasa), in Indonesian and English."""
 
-_ENGINE_DOWN = {
-    "id": "Pesan Anda sudah kami terima dan tersimpan. Sistem kami sedang mengalami gangguan, "
-    "petugas kami akan menindaklanjuti secepatnya. Jika ada yang dalam bahaya saat ini, "
-    "segera hubungi 112 atau 110.",
-    "en": "We have received and saved your message. Our system is having a problem right now; "
-    "an officer will follow up as soon as possible. If anyone is in danger right now, call 112 or 110.",
-}
-_TOO_LONG = {
-    "id": "Maaf, pesan Anda terlalu panjang untuk kami proses sekaligus (lebih dari {max_chars} huruf). "
-    "Pesan ini tetap kami simpan. Mohon kirim ceritanya dalam beberapa pesan yang lebih pendek.",
-    "en": "Sorry, your message is too long for us to process at once (more than {max_chars} characters). "
-    "We have kept it. Please send your story in a few shorter messages.",
-}
-
-
-def engine_down(language: str = "id") -> str:
-    return _ENGINE_DOWN.get(language, _ENGINE_DOWN["id"])
-
-
-def too_long(max_chars: int, language: str = "id") -> str:
-    return _TOO_LONG.get(language, _TOO_LONG["id"]).format(max_chars=max_chars)
-
-
-_QUEUED = {
-    "id": "Pesan ini juga sudah kami terima dan tersimpan; kami jawab berurutan setelah pesan sebelumnya.",
-    "en": "We have received and saved this message too; we will answer it after your previous one.",
-}
-
-
-def queued(language: str = "id") -> str:
-    return _QUEUED.get(language, _QUEUED["id"])
-
-
-_MEDIA = {
-    "id": "Terima kasih, kiriman Anda sudah kami simpan untuk petugas. Boleh ceritakan juga dengan tulisan apa yang terjadi?",
-    "en": "Thank you, we have saved what you sent for our officers. Could you also tell us in writing what happened?",
-}
-_UNSUPPORTED = {
-    "id": "Maaf, jenis pesan ini belum bisa kami baca. Silakan tulis pesan Anda.",
-    "en": "Sorry, we cannot read this kind of message yet. Please write your message.",
+TEXTS: dict[str, dict[str, str]] = {
+    "engine_down": {
+        "id": "Pesan Anda sudah kami terima dan tersimpan. Sistem kami sedang mengalami gangguan, petugas kami akan menindaklanjuti secepatnya. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110.",
+        "en": "We have received and saved your message. Our system is having a problem right now; an officer will follow up as soon as possible. If anyone is in danger right now, call 112 or 110.",
+    },
+    "too_long": {
+        "id": "Maaf, pesan Anda terlalu panjang untuk kami proses sekaligus (lebih dari {max_chars} huruf). Pesan ini tetap kami simpan. Mohon kirim ceritanya dalam beberapa pesan yang lebih pendek.",
+        "en": "Sorry, your message is too long for us to process at once (more than {max_chars} characters). We have kept it. Please send your story in a few shorter messages.",
+    },
+    "queued": {
+        "id": "Pesan ini juga sudah kami terima dan tersimpan; kami jawab berurutan setelah pesan sebelumnya.",
+        "en": "We have received and saved this message too; we will answer it after your previous one.",
+    },
+    "media_saved": {
+        "id": "Terima kasih, kiriman Anda sudah kami simpan untuk petugas. Boleh ceritakan juga dengan tulisan apa yang terjadi?",
+        "en": "Thank you, we have saved what you sent for our officers. Could you also tell us in writing what happened?",
+    },
+    "unsupported": {
+        "id": "Maaf, jenis pesan ini belum bisa kami baca. Silakan tulis pesan Anda.",
+        "en": "Sorry, we cannot read this kind of message yet. Please write your message.",
+    },
+    "welcome": {
+        "id": "Assalamu'alaikum, selamat datang di Layanan Pengaduan MPKS PP Muhammadiyah. Di sini Anda bisa bercerita tentang kekerasan, perundungan, lansia yang butuh perawatan, atau kebutuhan bantuan. Cerita Anda kami jaga kerahasiaannya. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110. Silakan tulis apa yang terjadi.",
+        "en": "Welcome to the MPKS PP Muhammadiyah helpline. You can tell us about violence, bullying, an elderly person who needs care, or a need for help. What you tell us stays confidential. If anyone is in danger right now, call 112 or 110. Please write what happened.",
+    },
+    "contact_saved": {
+        "id": "Terima kasih, nomor yang Anda bagikan kami simpan agar petugas bisa menghubungi Anda. Silakan lanjutkan cerita Anda.",
+        "en": "Thank you, we have saved the number you shared so an officer can contact you. Please go on with your story.",
+    },
+    "slow_down": {
+        "id": "Pesan Anda banyak sekali dalam waktu singkat. Semuanya sudah kami simpan dan akan kami jawab satu per satu. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110.",
+        "en": "You have sent many messages in a short time. We have saved all of them and will answer them one by one. If anyone is in danger right now, call 112 or 110.",
+    },
 }
 
 
-def media_saved(language: str = "id") -> str:
-    return _MEDIA.get(language, _MEDIA["id"])
-
-
-def unsupported(language: str = "id") -> str:
-    return _UNSUPPORTED.get(language, _UNSUPPORTED["id"])
-
-
-_WELCOME = {
-    "id": "Assalamu'alaikum, selamat datang di Layanan Pengaduan MPKS PP Muhammadiyah. Di sini Anda bisa "
-    "bercerita tentang kekerasan, perundungan, lansia yang butuh perawatan, atau kebutuhan bantuan. "
-    "Cerita Anda kami jaga kerahasiaannya. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110. "
-    "Silakan tulis apa yang terjadi.",
-    "en": "Welcome to the MPKS PP Muhammadiyah helpline. You can tell us about violence, bullying, an elderly "
-    "person who needs care, or a need for help. What you tell us stays confidential. If anyone is in danger "
-    "right now, call 112 or 110. Please write what happened.",
-}
-_CONTACT = {
-    "id": "Terima kasih, nomor yang Anda bagikan kami simpan agar petugas bisa menghubungi Anda. "
-    "Silakan lanjutkan cerita Anda.",
-    "en": "Thank you, we have saved the number you shared so an officer can contact you. Please go on with your story.",
-}
-
-
-def welcome(language: str = "id") -> str:
-    return _WELCOME.get(language, _WELCOME["id"])
-
-
-def contact_saved(language: str = "id") -> str:
-    return _CONTACT.get(language, _CONTACT["id"])
-
-
-_SLOW_DOWN = {
-    "id": "Pesan Anda banyak sekali dalam waktu singkat. Semuanya sudah kami simpan dan akan kami jawab satu per satu. "
-    "Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110.",
-    "en": "You have sent many messages in a short time. We have saved all of them and will answer them one by one. "
-    "If anyone is in danger right now, call 112 or 110.",
-}
-
-
-def slow_down(language: str = "id") -> str:
-    return _SLOW_DOWN.get(language, _SLOW_DOWN["id"])
+def text(key: str, language: str = "id", **values: object) -> str:
+    variants = TEXTS[key]
+    return variants.get(language, variants["id"]).format(**values)
