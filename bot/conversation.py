@@ -4,9 +4,11 @@ Every inbound message is stored (all-or-nothing) before anything else. It is
 then processed once: claimed under a lease, sent to Rasa, and its replies are
 stored together with its new status. If Rasa does not answer, the message
 stays `pending` and the inbox worker (bot/worker.py) tries it again with
-backoff, in order per conversation. A retried message is first looked up in
-Rasa's tracker, so a message Rasa already handled (the gateway died before
-storing the answer) is never answered twice.
+backoff, in order per conversation; once it has waited `ack_after_s`, the
+reporter is told (once) that it is saved and a person will follow up. A
+retried message is first looked up in Rasa's tracker, so a message Rasa
+already handled (the gateway died before storing the answer) is never
+answered twice.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from referral.messages import (
     record_outbound,
     replies_to,
     retry_delay_seconds,
+    waiting_without_acknowledgement,
 )
 from referral.models import Conversation, Message, utcnow
 from referral.storage import unit_of_work
@@ -75,6 +78,13 @@ def outbound_status(conversation: Conversation) -> str:
     return "sent" if conversation.channel == "webchat" else "queued"
 
 
+def language_of(kind: str, text: str | None) -> str | None:
+    """The reply language a message asks for; None for commands, buttons and non-text."""
+    if kind != "text" or not text or text.startswith("/"):
+        return None
+    return language_hint(text[:500])
+
+
 @dataclass(frozen=True)
 class _Work:
     """What processing needs from a claimed message, read inside its transaction."""
@@ -96,11 +106,13 @@ class ConversationService:
         engine: EngineClient,
         secret_key: str,
         max_message_chars: int = 4000,
+        ack_after_s: float = 0.0,
     ) -> None:
         self.sessions = sessions
         self.engine = engine
         self.secret_key = secret_key
         self.max_message_chars = max_message_chars
+        self.ack_after_s = ack_after_s
 
     def store(self, channel: str, address: str, inbound: Inbound) -> tuple[int, bool, str]:
         """Store one inbound message (a redelivery finds the stored one): (id, is_new, status)."""
@@ -124,11 +136,13 @@ class ConversationService:
             return answer
         with unit_of_work(self.sessions) as session:
             given = [stored_reply(m) for m in replies_to(session, message_id)]
-            if given or not is_new:  # a repeat while still waiting: the same acknowledgement as before
+            message = session.get(Message, message_id)
+            # A repeat while still waiting gets the same acknowledgement as before (if any); a
+            # message Rasa could not answer yet is acknowledged later, by the inbox worker.
+            if given or not is_new or message.attempts > 0:
                 return given
             # Queued behind an earlier message that is still waiting: say it is safe with us.
-            message = session.get(Message, message_id)
-            language = language_hint((inbound.text or "")[:500]) or "id"
+            language = language_of(inbound.kind, inbound.text) or "id"
             conversation = session.get(Conversation, message.conversation_id)
             out = record_outbound(
                 session, conversation, text=replies.text("queued", language), in_reply_to=message_id,
@@ -144,8 +158,7 @@ class ConversationService:
         kind = work.kind
         if kind == "media" and work.text:  # a photo with a caption: the caption is what was said
             kind = "text"
-        is_words = kind == "text" and not (work.text or "").startswith("/")
-        language = language_hint(work.text[:500]) if is_words and work.text else None
+        language = language_of(kind, work.text)
         if kind == "text" and len(work.text or "") > self.max_message_chars:
             reply = Reply(replies.text("too_long", language or "id", max_chars=self.max_message_chars))
             return self._finish(work, "too_long", [reply])
@@ -231,16 +244,33 @@ class ConversationService:
         return stored
 
     def _postpone(self, work: _Work, language: str) -> list[Reply]:
-        """Rasa is away: keep the message for a retry, and tell the reporter it is safe with us (once)."""
+        """Rasa is away: keep the message for a retry. With no acknowledgement delay the
+        reporter is told at once that it is safe with us; otherwise the worker does it later."""
         with unit_of_work(self.sessions) as session:
             inbound = session.get(Message, work.message_id)
             inbound.status, inbound.locked_until = "pending", None
             inbound.next_attempt_at = utcnow() + timedelta(seconds=retry_delay_seconds(work.attempts))
-            if work.attempts > 1:
+            if self.ack_after_s > 0 or replies_to(session, work.message_id):
                 return []
-            conversation = session.get(Conversation, work.conversation_id)
-            out = record_outbound(
-                session, conversation, text=replies.text("engine_down", language), in_reply_to=work.message_id,
-                status=outbound_status(conversation),
-            )
-            return [Reply(out.text, [], out.id)]
+            return [self._acknowledge(session, inbound, language)]
+
+    def acknowledge_waiting(self) -> int:
+        """Tell each reporter whose message has waited `ack_after_s` for Rasa that it is
+        saved and a person will follow up (once per message). Returns how many were told."""
+        older_than = utcnow() - timedelta(seconds=self.ack_after_s)
+        with unit_of_work(self.sessions) as session:
+            waiting = waiting_without_acknowledgement(session, older_than=older_than)
+            for message in waiting:
+                self._acknowledge(session, message, language_of(message.kind, message.text) or "id")
+        if waiting:
+            log.warning("%s reporter(s) told their message waits for a person", len(waiting))
+        return len(waiting)
+
+    @staticmethod
+    def _acknowledge(session: Session, inbound: Message, language: str) -> Reply:
+        conversation = session.get(Conversation, inbound.conversation_id)
+        out = record_outbound(
+            session, conversation, text=replies.text("engine_down", language), in_reply_to=inbound.id,
+            status=outbound_status(conversation),
+        )
+        return Reply(out.text, [], out.id)

@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.sessions = sessions
             app.state.engine = engine
             app.state.conversations = ConversationService(
-                sessions, engine, resolved.resolved_secret_key(), resolved.max_message_chars
+                sessions, engine, resolved.resolved_secret_key(), resolved.max_message_chars, resolved.ack_after_s
             )
             senders = channel_senders(resolved, http)
             app.state.outbox = Outbox(sessions, senders)

@@ -2,7 +2,8 @@
 
 Runs inside the gateway. Every few seconds it puts back messages whose holder
 died mid-processing, processes the oldest waiting message of each
-conversation whose retry time has come, and sends queued channel replies.
+conversation whose retry time has come, tells reporters who have waited too
+long that a person will follow up, and sends queued channel replies.
 Rasa or a provider being down only delays answers.
 """
 
@@ -42,6 +43,8 @@ class InboxWorker:
             log.warning("%s message(s) were left mid-processing; queued again", released)
         for message_id in due:
             await self.service.process(message_id)
+        if self.service.ack_after_s > 0:
+            self.service.acknowledge_waiting()
         if self.outbox:
             await self.outbox.flush()
         if self.alerts:

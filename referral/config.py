@@ -50,6 +50,9 @@ class Settings:
     max_message_chars: int = 4000
     engine_timeout_s: float = 15.0
     webchat_messages_per_minute: int = 20
+    # While Rasa is away, a reporter hears "saved, a person will follow up" after this long
+    # (0: at once). Short blips are ridden out by retries without worrying anyone.
+    ack_after_s: float = 15.0
     alert_after_s: float = 120.0  # officers hear about a reporter waiting longer than this
     inbox_interval_s: float = 2.0  # 0 turns the inbox worker off (tests that drive it by hand)
     telegram_bot_token: str | None = None
@@ -86,6 +89,12 @@ class Settings:
             except ValueError:
                 raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
 
+        def get_seconds(name: str, default: int) -> float:
+            value = get_int(name, default)
+            if value < 0:
+                raise ValueError(f"{name} must be 0 or more seconds, got {value}")
+            return float(value)
+
         data_dir = Path(get("HELPLINE_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
         rasa_port = get_int("HELPLINE_RASA_PORT", 5005)
         action_port = get_int("HELPLINE_ACTION_PORT", 5055)
@@ -104,9 +113,10 @@ class Settings:
             config_dir=Path(get("HELPLINE_CONFIG_DIR", str(PROJECT_ROOT / "config"))),
             models_dir=Path(get("HELPLINE_MODELS_DIR", str(PROJECT_ROOT / "models"))),
             max_message_chars=get_int("HELPLINE_MAX_MESSAGE_CHARS", 4000),
-            inbox_interval_s=float(get_int("HELPLINE_INBOX_INTERVAL", 2)),
+            inbox_interval_s=get_seconds("HELPLINE_INBOX_INTERVAL", 2),
             webchat_messages_per_minute=get_int("HELPLINE_WEBCHAT_PER_MINUTE", 20),
-            alert_after_s=float(get_int("HELPLINE_ALERT_AFTER_SECONDS", 120)),
+            ack_after_s=get_seconds("HELPLINE_ACK_AFTER_SECONDS", 15),
+            alert_after_s=get_seconds("HELPLINE_ALERT_AFTER_SECONDS", 120),
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_api_base=get("TELEGRAM_API_BASE", "https://api.telegram.org"),
             telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),

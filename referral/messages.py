@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from referral.identity import engine_sender_id, pseudonym
 from referral.models import Conversation, Message, Reporter, utcnow
@@ -342,5 +342,24 @@ def waiting_too_long(session: Session, *, older_than: datetime) -> list[Message]
                 Message.created_at < older_than,
                 Message.alerted_at.is_(None),
             )
+        )
+    )
+
+
+def waiting_without_acknowledgement(session: Session, *, older_than: datetime) -> list[Message]:
+    """Inbound messages Rasa failed to answer (tried at least once), received before
+    `older_than`, whose reporter has heard nothing back yet."""
+    reply = aliased(Message)
+    return list(
+        session.scalars(
+            select(Message)
+            .where(
+                Message.direction == "in",
+                Message.status.in_(("pending", "processing")),
+                Message.attempts > 0,
+                Message.created_at < older_than,
+                ~select(reply.id).where(reply.in_reply_to_id == Message.id).exists(),
+            )
+            .order_by(Message.id)
         )
     )

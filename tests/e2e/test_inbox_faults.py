@@ -1,6 +1,7 @@
 """Fault tests for the durable inbox, with the real Rasa server, action server and gateway.
 
-- Rasa stopped while messages arrive: each is stored and acknowledged, and answered
+- Rasa stopped while messages arrive: each is stored, the reporters hear once (after the
+  acknowledgement delay) that a person will follow up, and every message is answered
   (exactly once) by the inbox worker after Rasa returns.
 - The gateway dies after Rasa answered but before the answer was stored (the window a
   SIGKILL can hit): after the lease runs out the worker finds Rasa's answer in its tracker
@@ -28,7 +29,7 @@ from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.helpers import PROJECT_ROOT, free_port
 
 pytestmark = pytest.mark.e2e
-ACK = "sudah kami terima"
+ACK = "petugas kami akan menindaklanjuti"  # "saved; a person will follow up"
 
 
 def wait_until(check, timeout: float, what: str):
@@ -90,6 +91,7 @@ def stack(tmp_path):
         "HELPLINE_ACTION_PORT": str(action_port),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'helpline.db'}",
         "HELPLINE_INBOX_INTERVAL": "1",
+        "HELPLINE_ACK_AFTER_SECONDS": "2",
     }
     settings = Settings.from_env(env)
     settings.resolved_secret_key()
@@ -124,9 +126,21 @@ def test_messages_sent_while_rasa_is_down_are_answered_once_it_returns(stack):
     processes.start("gateway")
     senders = [f"fault-{uuid.uuid4().hex[:8]}" for _ in range(2)]
     sent = [(senders[0], "halo"), (senders[0], "anak saya dibully di sekolah"), (senders[1], "terima kasih")]
-    for sender, text in sent:
-        [reply] = post(settings, sender, text)
-        assert ACK in reply["text"]  # stored and acknowledged, although Rasa is down
+    first_replies = [post(settings, sender, text) for sender, text in sent]
+    # Stored; the second message of the first reporter waits its turn behind the first.
+    assert first_replies[0] == [] and first_replies[2] == []
+    assert "juga sudah kami terima" in first_replies[1][0]["text"]
+
+    def fetched(sender: str) -> list[str]:
+        replies = httpx.get(
+            f"http://127.0.0.1:{settings.port}/webchat/messages", params={"sender_id": sender, "after": 0}, timeout=10
+        ).json()["replies"]
+        return [r["text"] or "" for r in replies]
+
+    # After the acknowledgement delay each reporter hears, once, that a person will follow up.
+    wait_until(lambda: all(any(ACK in t for t in fetched(s)) for s in senders), 30, "the delayed acknowledgements")
+    time.sleep(2)
+    assert [sum(ACK in t for t in fetched(s)) for s in senders] == [1, 1]
 
     processes.start("rasa")
 
@@ -192,7 +206,9 @@ def test_a_gateway_killed_with_sigkill_loses_nothing_and_answers_once(stack):
     processes.start("gateway")
     sender = f"kill-{uuid.uuid4().hex[:8]}"
     for text in ("halo", "butuh bantuan sembako"):
-        assert ACK in post(settings, sender, text)[0]["text"]  # stored while Rasa is down
+        post(settings, sender, text)  # answered 200: stored while Rasa is down
+    with unit_of_work(sessions) as session:
+        assert len(session.scalars(select(Message.id).where(Message.direction == "in")).all()) == 2
     processes.stop("gateway", sig=signal.SIGKILL)  # no chance to clean up
 
     processes.start("rasa")

@@ -4,19 +4,19 @@ The full path through Rasa is covered end to end in tests/e2e.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from starlette.testclient import TestClient
 
 from bot.gateway import create_app
 from referral.config import Settings
-from referral.models import Message
+from referral.models import Message, utcnow
 from referral.storage import unit_of_work
 from tests.helpers import free_port
 
 
-@pytest.fixture
-def client(database_url, tmp_path):
+def rasa_down_client(database_url, tmp_path, ack_after_seconds: str) -> TestClient:
     dead_port = free_port()  # nothing listens here: Rasa is "down"
     settings = Settings.from_env(
         {
@@ -26,9 +26,15 @@ def client(database_url, tmp_path):
             "ACTION_SERVER_URL": f"http://127.0.0.1:{dead_port}",
             "HELPLINE_MAX_MESSAGE_CHARS": "4000",
             "HELPLINE_INBOX_INTERVAL": "0",  # these tests drive the inbox themselves
+            "HELPLINE_ACK_AFTER_SECONDS": ack_after_seconds,
         }
     )
-    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as test_client:
+    return TestClient(create_app(settings), client=("127.0.0.1", 50000))
+
+
+@pytest.fixture
+def client(database_url, tmp_path):
+    with rasa_down_client(database_url, tmp_path, "0") as test_client:  # acknowledged at once
         yield test_client
 
 
@@ -161,3 +167,32 @@ def test_a_flooding_sender_is_asked_to_wait_and_others_are_not(client):
     answers = [client.post("/webchat/messages", json={"sender_id": "flood", "text": f"pesan {i}"}).status_code for i in range(21)]
     assert answers[:20] == [200] * 20 and answers[20] == 429
     assert client.post("/webchat/messages", json={"sender_id": "calm", "text": "halo"}).status_code == 200
+
+
+def test_with_a_delay_the_reporter_is_acknowledged_once_after_it(database_url, tmp_path):
+    with rasa_down_client(database_url, tmp_path, "30") as client:
+        service = client.app.state.conversations
+        assert client.post("/webchat/messages", json={"sender_id": "web-d", "text": "tolong anak saya dipukul"}).json() == {
+            "replies": []  # stored; Rasa may be back within seconds, so nobody is worried yet
+        }
+        retried = client.post("/webchat/messages", json={"sender_id": "web-d", "text": "halo", "message_id": "m-1"})
+        assert "juga sudah kami terima" in retried.json()["replies"][0]["text"]  # queued behind the first
+        assert service.acknowledge_waiting() == 0  # not 30 seconds yet
+        with unit_of_work(client.app.state.sessions) as session:  # let 31 seconds pass
+            first = session.query(Message).filter(Message.direction == "in").order_by(Message.id).first()
+            first.created_at = first.created_at - timedelta(seconds=31)
+        assert service.acknowledge_waiting() == 1
+        assert service.acknowledge_waiting() == 0  # once
+        fetched = client.get("/webchat/messages", params={"sender_id": "web-d", "after": 0}).json()["replies"]
+        assert [r["text"][:26] for r in fetched] == ["Pesan ini juga sudah kami ", "Pesan Anda sudah kami teri"]
+        assert "petugas kami akan menindaklanjuti" in fetched[1]["text"] and "112" in fetched[1]["text"]
+
+
+def test_the_delayed_acknowledgement_speaks_english_to_an_english_reporter(database_url, tmp_path):
+    with rasa_down_client(database_url, tmp_path, "30") as client:
+        client.post("/webchat/messages", json={"sender_id": "web-e", "text": "my father hits my mother every night"})
+        with unit_of_work(client.app.state.sessions) as session:
+            session.query(Message).update({"created_at": utcnow() - timedelta(seconds=60)})
+        assert client.app.state.conversations.acknowledge_waiting() == 1
+        [ack] = client.get("/webchat/messages", params={"sender_id": "web-e", "after": 0}).json()["replies"]
+        assert ack["text"].startswith("We have received and saved your message")

@@ -33,7 +33,7 @@ def make_client(database_url, tmp_path, bot_api, **extra):
     settings = Settings.from_env({
         "HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url,
         "RASA_URL": f"http://127.0.0.1:{dead}", "ACTION_SERVER_URL": f"http://127.0.0.1:{dead}",
-        "HELPLINE_INBOX_INTERVAL": "1",
+        "HELPLINE_INBOX_INTERVAL": "1", "HELPLINE_ACK_AFTER_SECONDS": "0",  # Rasa is down: acknowledged at once
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": bot_api.url, **extra,
     })
     return TestClient(create_app(settings), client=("127.0.0.1", 50000))
@@ -137,13 +137,27 @@ def test_flood_control_is_waited_out(database_url, tmp_path, bot_api):
         assert bot_api.flood_waits == 0
 
 
+def test_while_rasa_is_down_the_reporter_hears_a_person_will_follow_up_once_after_the_delay(
+    database_url, tmp_path, bot_api
+):
+    with make_client(database_url, tmp_path, bot_api, HELPLINE_ACK_AFTER_SECONDS="2"):
+        started = time.monotonic()
+        bot_api.push({"message": telegram_message(560, 1, text="suami saya mukul terus")})
+        wait_for(lambda: len(bot_api.sent) == 1)
+        assert time.monotonic() - started >= 2.0  # not before the delay
+        assert "petugas kami akan menindaklanjuti" in bot_api.sent[0]["text"]
+        assert bot_api.sent[0]["chat_id"] == 560
+        time.sleep(3)  # more worker passes and retries: still one acknowledgement
+        assert len(bot_api.sent) == 1
+
+
 def test_officers_are_alerted_once_when_a_reporter_waits_too_long(database_url, tmp_path, bot_api):
     from referral.models import Officer
 
     with make_client(database_url, tmp_path, bot_api, HELPLINE_ALERT_AFTER_SECONDS="1") as client:
         with unit_of_work(client.app.state.sessions) as session:
             session.add(Officer(name="Petugas jaga", telegram_chat_id="999", role="duty"))
-        # Rasa is down: the reporter is acknowledged, the message waits
+        # Rasa is down: the message waits
         assert client.post("/webchat/messages", json={"sender_id": "w-1", "text": "tolong bantu saya"}).status_code == 200
         wait_for(lambda: any(s["chat_id"] == 999 for s in bot_api.sent))
         alerts = [s for s in bot_api.sent if s["chat_id"] == 999]

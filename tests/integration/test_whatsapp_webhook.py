@@ -36,7 +36,7 @@ def client(database_url, tmp_path, graph):
     settings = Settings.from_env({
         "HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url,
         "RASA_URL": f"http://127.0.0.1:{dead}", "ACTION_SERVER_URL": f"http://127.0.0.1:{dead}",
-        "HELPLINE_INBOX_INTERVAL": "0",
+        "HELPLINE_INBOX_INTERVAL": "0", "HELPLINE_ACK_AFTER_SECONDS": "0",  # Rasa is down: acknowledged at once
         "WHATSAPP_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID, "WHATSAPP_APP_SECRET": SECRET,
         "WHATSAPP_VERIFY_TOKEN": VERIFY, "WHATSAPP_API_BASE": graph.url,
     })

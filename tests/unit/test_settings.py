@@ -17,6 +17,15 @@ def test_port_must_be_a_number(tmp_path):
         Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path), "HELPLINE_PORT": "eighty"})
 
 
+def test_acknowledgement_delay_defaults_and_refuses_negative_values(tmp_path):
+    assert Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path)}).ack_after_s == 15
+    assert Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path), "HELPLINE_ACK_AFTER_SECONDS": "0"}).ack_after_s == 0
+    with pytest.raises(ValueError, match="HELPLINE_ACK_AFTER_SECONDS must be 0 or more seconds, got -5"):
+        Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path), "HELPLINE_ACK_AFTER_SECONDS": "-5"})
+    with pytest.raises(ValueError, match="HELPLINE_ACK_AFTER_SECONDS must be a whole number"):
+        Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path), "HELPLINE_ACK_AFTER_SECONDS": "soon"})
+
+
 def test_secret_key_is_created_once_with_private_permissions(tmp_path):
     settings = Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path)})
     key = settings.resolved_secret_key()
