@@ -59,7 +59,8 @@ async def telegram_webhook(request: Request) -> JSONResponse:
     if channel is None or not settings.telegram_webhook_url:
         return JSONResponse({"error": "Telegram webhook mode is off"}, status_code=404)
     given = request.headers.get("x-telegram-bot-api-secret-token", "")
-    if not hmac.compare_digest(given, webhook_secret(settings.resolved_secret_key())):
+    expected = webhook_secret(request.app.state.conversations.secret_key)  # the key read once at start
+    if not hmac.compare_digest(given, expected):
         return JSONResponse({"error": "missing or wrong secret token"}, status_code=403)
     try:
         data = json.loads(await read_body(request, 1024 * 1024))
