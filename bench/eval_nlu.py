@@ -1,6 +1,7 @@
 """Score the served Rasa model on the held-out set, one message at a time over HTTP.
 
 Used by `make eval-nlu` (scripts/eval-nlu starts Rasa and passes --rasa-url).
+Scores every tests/nlu/test_set*.yml together (and prints each file's figures).
 Prints per-intent figures, the confusions, the messages it got wrong, and as
 its last line one JSON object with accuracy, macro_f1, core_accuracy,
 emergency_recall, emergency_false_alarm_rate, parse_ms_p50 and parse_ms_p95.
@@ -37,11 +38,19 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-url", required=True, help="a running Rasa server with --enable-api")
-    parser.add_argument("--test-set", default=str(ROOT / "tests" / "nlu" / "test_set.yml"))
+    parser.add_argument(
+        "--test-set", action="append", dest="test_sets",
+        help="a held-out YAML file (repeatable; default: every tests/nlu/test_set*.yml)",
+    )
     parser.add_argument("--predictions", help="also write expected/predicted pairs to this JSON file")
     args = parser.parse_args()
 
-    messages = yaml.safe_load(Path(args.test_set).read_text(encoding="utf-8"))["messages"]
+    paths = [Path(p) for p in args.test_sets] if args.test_sets else sorted((ROOT / "tests" / "nlu").glob("test_set*.yml"))
+    messages, origin = [], []
+    for path in paths:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+        messages += loaded
+        origin += [path.name] * len(loaded)
     expected, predicted, timings, wrong, net_fired = [], [], [], [], 0
     with httpx.Client(base_url=args.rasa_url, timeout=30) as http:
         http.post("/model/parse", json={"text": "halo"}).raise_for_status()  # warm-up, not counted
@@ -67,6 +76,19 @@ def main() -> int:
     print("\nmisclassified messages:")
     for want, got, text in wrong:
         print(f"  [{want} → {got}] {text}")
+    by_set = {}
+    for name in dict.fromkeys(origin):
+        picked = [i for i, o in enumerate(origin) if o == name]
+        part = score([expected[i] for i in picked], [predicted[i] for i in picked], CONTRACT_INTENTS)
+        by_set[name] = {
+            "messages": len(picked),
+            "accuracy": round(part.accuracy, 4),
+            "macro_f1": round(part.macro_f1, 4),
+            "core_accuracy": round(part.core_accuracy, 4),
+            "emergency_recall": round(part.emergency_recall, 4),
+            "emergency_false_alarm_rate": round(part.emergency_false_alarm_rate, 4),
+        }
+    print("\nby held-out file:", json.dumps(by_set))
     print(json.dumps({
         "messages": len(messages),
         "accuracy": round(scores.accuracy, 4),

@@ -1,4 +1,4 @@
-"""Language detection on the held-out messages (tests/nlu/test_set.yml, labelled id/jv/su/en).
+"""Language detection on the held-out messages (tests/nlu/test_set*.yml, labelled id/jv/su/en).
 
 Prints one JSON line: how often langdetect's own top guess is Indonesian for
 non-English messages, how often our rule keeps them Indonesian (only a
@@ -23,7 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    messages = yaml.safe_load((ROOT / "tests" / "nlu" / "test_set.yml").read_text(encoding="utf-8"))["messages"]
+    messages = [
+        message
+        for path in sorted((ROOT / "tests" / "nlu").glob("test_set*.yml"))
+        for message in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+    ]
     non_english = [m for m in messages if m["lang"] != "en"]
     english = [m for m in messages if m["lang"] == "en"]
     timings, raw_top = [], Counter()

@@ -3,7 +3,7 @@
 Indonesian is the default, and Javanese, Sundanese and mixed messages are
 answered in Indonesian (never turned away). English only when langdetect is
 confident the message is English. Measured by `bench/language.py` on the
-held-out set (tests/nlu/test_set.yml).
+held-out sets (tests/nlu/test_set*.yml).
 """
 
 from __future__ import annotations

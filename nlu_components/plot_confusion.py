@@ -29,7 +29,7 @@ def main(source: str, target: str) -> None:
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.set_xlabel("predicted")
     ax.set_ylabel("expected")
-    ax.set_title("Held-out set (tests/nlu/test_set.yml): expected vs predicted intent")
+    ax.set_title(f"Held-out sets (tests/nlu/test_set*.yml, {len(data['expected'])} messages): expected vs predicted intent")
     for i in range(matrix.shape[0]):
         for j in range(matrix.shape[1]):
             if matrix[i, j]:

@@ -8,7 +8,7 @@ import yaml
 from tests.helpers import PROJECT_ROOT
 from tests.unit.test_nlu_data import CONTRACT_INTENTS, examples_by_intent
 
-TEST_SET = PROJECT_ROOT / "tests" / "nlu" / "test_set.yml"
+TEST_SETS = sorted((PROJECT_ROOT / "tests" / "nlu").glob("test_set*.yml"))
 
 
 def plain(text: str) -> str:
@@ -16,15 +16,22 @@ def plain(text: str) -> str:
     return re.sub(r"[^\w]+", " ", text.lower()).strip()
 
 
+def load(path) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+
+
 def held_out() -> list[dict]:
-    return yaml.safe_load(TEST_SET.read_text(encoding="utf-8"))["messages"]
+    """Every held-out file together, as `make eval-nlu` scores them."""
+    return [message for path in TEST_SETS for message in load(path)]
 
 
 def test_size_and_coverage():
-    messages = held_out()
-    assert len(messages) >= 300
-    assert set(Counter(m["intent"] for m in messages)) == CONTRACT_INTENTS
-    assert {m["lang"] for m in messages} == {"id", "jv", "su", "en"}
+    assert [p.name for p in TEST_SETS] == ["test_set.yml", "test_set_2.yml", "test_set_3.yml"]
+    assert len(load(TEST_SETS[0])) >= 300
+    for path in TEST_SETS:
+        messages = load(path)
+        assert set(Counter(m["intent"] for m in messages)) == CONTRACT_INTENTS, path.name
+        assert {m["lang"] for m in messages} == {"id", "jv", "su", "en"}, path.name
 
 
 def test_no_test_message_is_in_the_training_data():
@@ -33,6 +40,6 @@ def test_no_test_message_is_in_the_training_data():
     assert leaked == []
 
 
-def test_no_duplicates_inside_the_test_set():
+def test_no_duplicates_inside_or_across_the_test_sets():
     texts = [plain(m["text"]) for m in held_out()]
     assert len(texts) == len(set(texts))
