@@ -1,4 +1,4 @@
-"""`make eval-nlu` on the held-out set: quality floors a little below the targets.
+"""`make eval-nlu` on the held-out sets (all of tests/nlu/test_set*.yml): quality floors a little below the targets.
 
 Targets (docs/nlu.md): macro-F1 ≥ 0.92, core accuracy ≥ 0.93, emergency recall
 1.00, false alarms ≤ 1 %. The floors leave room for run-to-run noise, except
