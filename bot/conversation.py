@@ -143,12 +143,7 @@ class ConversationService:
                 return given
             # Queued behind an earlier message that is still waiting: say it is safe with us.
             language = language_of(inbound.kind, inbound.text) or "id"
-            conversation = session.get(Conversation, message.conversation_id)
-            out = record_outbound(
-                session, conversation, text=replies.text("queued", language), in_reply_to=message_id,
-                status=outbound_status(conversation),
-            )
-            return [stored_reply(out)]
+            return [self._reply(session, message, replies.text("queued", language))]
 
     async def process(self, message_id: int) -> list[Reply]:
         """Process one stored inbound message, if it is its turn and nobody else holds it."""
@@ -198,10 +193,7 @@ class ConversationService:
                 return
             message.status, message.next_attempt_at = "pending", utcnow() + timedelta(seconds=seconds)
             if notice:
-                conversation = session.get(Conversation, message.conversation_id)
-                record_outbound(
-                    session, conversation, text=notice, in_reply_to=message_id, status=outbound_status(conversation)
-                )
+                self._reply(session, message, notice)
 
     def _claim(self, message_id: int) -> _Work | None:
         with unit_of_work(self.sessions) as session:
@@ -252,25 +244,28 @@ class ConversationService:
             inbound.next_attempt_at = utcnow() + timedelta(seconds=retry_delay_seconds(work.attempts))
             if self.ack_after_s > 0 or replies_to(session, work.message_id):
                 return []
-            return [self._acknowledge(session, inbound, language)]
+            return [self._reply(session, inbound, replies.text("engine_down", language))]
 
     def acknowledge_waiting(self) -> int:
         """Tell each reporter whose message has waited `ack_after_s` for Rasa that it is
         saved and a person will follow up (once per message). Returns how many were told."""
+        if self.ack_after_s <= 0:
+            return 0  # without a delay, _postpone acknowledges at once
         older_than = utcnow() - timedelta(seconds=self.ack_after_s)
         with unit_of_work(self.sessions) as session:
             waiting = waiting_without_acknowledgement(session, older_than=older_than)
             for message in waiting:
-                self._acknowledge(session, message, language_of(message.kind, message.text) or "id")
+                language = language_of(message.kind, message.text) or "id"
+                self._reply(session, message, replies.text("engine_down", language))
         if waiting:
             log.warning("%s reporter(s) told their message waits for a person", len(waiting))
         return len(waiting)
 
     @staticmethod
-    def _acknowledge(session: Session, inbound: Message, language: str) -> Reply:
+    def _reply(session: Session, inbound: Message, text: str) -> Reply:
+        """Store one plain-text reply of the gateway's own (not Rasa's) to an inbound message."""
         conversation = session.get(Conversation, inbound.conversation_id)
         out = record_outbound(
-            session, conversation, text=replies.text("engine_down", language), in_reply_to=inbound.id,
-            status=outbound_status(conversation),
+            session, conversation, text=text, in_reply_to=inbound.id, status=outbound_status(conversation)
         )
-        return Reply(out.text, [], out.id)
+        return stored_reply(out)

@@ -18,10 +18,10 @@ class FloodGuard:
         self.messages = RateLimiter(per_minute, 60)
         self.notices = RateLimiter(1, 60)
 
-    async def process(self, service, sender_key: str, message_ids: list[int]) -> None:
-        for message_id in message_ids:
-            if self.messages.allow(sender_key):
-                await service.process(message_id)
-            else:
-                notice = replies.text("slow_down") if self.notices.allow(sender_key) else None
-                service.defer(message_id, DEFER_SECONDS, notice)
+    async def process(self, service, sender_key: str, message_id: int) -> None:
+        """Process one stored message now, or keep it for later when its sender floods."""
+        if self.messages.allow(sender_key):
+            await service.process(message_id)
+        else:
+            notice = replies.text("slow_down") if self.notices.allow(sender_key) else None
+            service.defer(message_id, DEFER_SECONDS, notice)

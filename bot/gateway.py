@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import json
 import logging
 from importlib import resources
 
 import httpx
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from telegram import Update
 from telegram.error import TelegramError
 from starlette.requests import Request
@@ -24,10 +21,9 @@ from starlette.routing import Route
 
 from bot import console, webchat
 from bot.alerts import OfficerAlerts
-from bot.channels import whatsapp_webhook
-from bot.channels.telegram import TelegramChannel, TelegramSender, build_application, webhook_secret
+from bot.channels import telegram_webhook, whatsapp_webhook
+from bot.channels.telegram import TelegramChannel, TelegramSender, build_application
 from bot.channels.whatsapp import WhatsAppClient, WhatsAppSender
-from bot.http_utils import BodyTooLarge, read_body
 from bot.outbox import Outbox
 from bot.flood import FloodGuard
 from bot.rate_limit import RateLimiter
@@ -50,29 +46,6 @@ async def index(_: Request) -> HTMLResponse:
 
 async def livez(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
-
-
-async def telegram_webhook(request: Request) -> JSONResponse:
-    """POST /webhooks/telegram (webhook mode): the secret-token header, then store, then 200."""
-    settings: Settings = request.app.state.settings
-    channel = request.app.state.telegram
-    if channel is None or not settings.telegram_webhook_url:
-        return JSONResponse({"error": "Telegram webhook mode is off"}, status_code=404)
-    given = request.headers.get("x-telegram-bot-api-secret-token", "")
-    expected = webhook_secret(request.app.state.conversations.secret_key)  # the key read once at start
-    if not hmac.compare_digest(given, expected):
-        return JSONResponse({"error": "missing or wrong secret token"}, status_code=403)
-    try:
-        data = json.loads(await read_body(request, 1024 * 1024))
-        update = Update.de_json(data, channel.application.bot)
-    except BodyTooLarge:
-        return JSONResponse({"error": "body too large"}, status_code=413)
-    except (ValueError, TypeError, KeyError):
-        return JSONResponse({"error": "not a Telegram update"}, status_code=400)
-    if update is None:
-        return JSONResponse({"error": "not a Telegram update"}, status_code=400)
-    stored = await channel.store_update(update)
-    return JSONResponse({"status": "ok"}, background=BackgroundTask(channel.handle_stored, stored))
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -110,7 +83,7 @@ async def start_telegram(settings: Settings, conversations, outbox, flood_guard=
         if settings.telegram_webhook_url:
             await application.bot.set_webhook(
                 settings.telegram_webhook_url,
-                secret_token=webhook_secret(settings.resolved_secret_key()),
+                secret_token=channel.secret_token,
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
@@ -181,7 +154,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/webchat/messages", webchat.post_message, methods=["POST"]),
         Route("/webchat/messages", webchat.get_messages, methods=["GET"]),
-        Route("/webhooks/telegram", telegram_webhook, methods=["POST"]),
+        Route("/webhooks/telegram", telegram_webhook.receive, methods=["POST"]),
         Route("/webhooks/whatsapp", whatsapp_webhook.verify, methods=["GET"]),
         Route("/webhooks/whatsapp", whatsapp_webhook.receive, methods=["POST"]),
         Route("/console", console.page),

@@ -43,8 +43,7 @@ class InboxWorker:
             log.warning("%s message(s) were left mid-processing; queued again", released)
         for message_id in due:
             await self.service.process(message_id)
-        if self.service.ack_after_s > 0:
-            self.service.acknowledge_waiting()
+        self.service.acknowledge_waiting()
         if self.outbox:
             await self.outbox.flush()
         if self.alerts:

@@ -146,6 +146,8 @@ class TelegramChannel:
         self.service = service
         self.outbox = outbox
         self.flood_guard = flood_guard
+        # What Telegram sends back in X-Telegram-Bot-Api-Secret-Token in webhook mode.
+        self.secret_token = webhook_secret(service.secret_key)
         application.add_handler(TypeHandler(Update, self._on_update))
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -175,7 +177,7 @@ class TelegramChannel:
     async def handle_stored(self, stored: list[tuple[str, int]]) -> None:
         for chat_id, message_id in stored:
             if self.flood_guard:
-                await self.flood_guard.process(self.service, f"telegram:{chat_id}", [message_id])
+                await self.flood_guard.process(self.service, f"telegram:{chat_id}", message_id)
             else:
                 await self.service.process(message_id)
         if stored:

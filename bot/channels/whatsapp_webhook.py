@@ -68,5 +68,5 @@ async def receive(request: Request) -> Response:
 
 async def _process(app, stored: list[tuple[str, int]]) -> None:
     for sender, message_id in stored:
-        await app.state.flood_guard.process(app.state.conversations, f"whatsapp:{sender}", [message_id])
+        await app.state.flood_guard.process(app.state.conversations, f"whatsapp:{sender}", message_id)
     await app.state.outbox.flush()
