@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import httpx
-import yaml
+
+from held_out import load_held_out
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,15 +46,18 @@ def main() -> int:
     parser.add_argument("--predictions", help="also write expected/predicted pairs to this JSON file")
     args = parser.parse_args()
 
-    paths = [Path(p) for p in args.test_sets] if args.test_sets else sorted((ROOT / "tests" / "nlu").glob("test_set*.yml"))
-    messages, origin = [], []
-    for path in paths:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
-        messages += loaded
-        origin += [path.name] * len(loaded)
+    try:
+        loaded = load_held_out([Path(p) for p in args.test_sets] if args.test_sets else None)
+    except ValueError as error:
+        parser.error(str(error))
+    origin = [name for name, _ in loaded]
+    messages = [message for _, message in loaded]
     expected, predicted, timings, wrong, net_fired = [], [], [], [], 0
     with httpx.Client(base_url=args.rasa_url, timeout=30) as http:
-        http.post("/model/parse", json={"text": "halo"}).raise_for_status()  # warm-up, not counted
+        try:
+            http.post("/model/parse", json={"text": "halo"}).raise_for_status()  # warm-up, not counted
+        except httpx.HTTPError as error:
+            parser.error(f"Rasa does not answer at {args.rasa_url}/model/parse: {error}")
         for message in messages:
             started = time.perf_counter()
             response = http.post("/model/parse", json={"text": message["text"]})

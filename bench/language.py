@@ -13,21 +13,13 @@ import json
 import statistics
 import time
 from collections import Counter
-from pathlib import Path
-
-import yaml
 
 from bot.language import detected_languages, reply_language
-
-ROOT = Path(__file__).resolve().parent.parent
+from held_out import load_held_out
 
 
 def main() -> None:
-    messages = [
-        message
-        for path in sorted((ROOT / "tests" / "nlu").glob("test_set*.yml"))
-        for message in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
-    ]
+    messages = [message for _, message in load_held_out()]
     non_english = [m for m in messages if m["lang"] != "en"]
     english = [m for m in messages if m["lang"] == "en"]
     timings, raw_top = [], Counter()
