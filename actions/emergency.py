@@ -1,4 +1,5 @@
-"""Danger now: give the hotlines first, open an emergency case, then ask where."""
+"""Danger now: give the hotlines first, open an emergency case (or add to the one still
+open), alert officers, then ask where."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from actions.services import get_services
 from actions.texts import language_of, text
 from actions.tracker_utils import category_from_ranking, report_description, shared_location
 from referral.hotlines import format_hotlines
-from referral.reports import Report, open_report
+from referral.reports import Report, report_emergency
 from referral.storage import unit_of_work
 
 
-def _open(services, report: Report) -> str:
+def _report(services, report: Report) -> tuple[str, bool]:
     with unit_of_work(services.sessions) as session:
-        return open_report(session, report).ticket
+        case, is_new = report_emergency(session, report)
+        return case.ticket, is_new
 
 
 class ActionEmergency(Action):
@@ -35,9 +37,7 @@ class ActionEmergency(Action):
         dispatcher.utter_message(
             text=text("emergency_hotlines", language, hotlines=format_hotlines(services.hotlines))
         )
-        ticket = tracker.get_slot("ticket")
-        if ticket:
-            return []
+        # Never skipped because of an earlier report's ticket: every emergency is recorded.
         coordinates = shared_location(tracker)
         report = Report(
             sender_id=tracker.sender_id,
@@ -48,6 +48,7 @@ class ActionEmergency(Action):
             latitude=coordinates[0] if coordinates else None,
             longitude=coordinates[1] if coordinates else None,
         )
-        ticket = await asyncio.to_thread(_open, services, report)
-        dispatcher.utter_message(text=text("emergency_opened", language, ticket=ticket))
-        return [SlotSet("ticket", ticket), SlotSet("category", report.category)]
+        ticket, is_new = await asyncio.to_thread(_report, services, report)
+        dispatcher.utter_message(text=text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
+        # The form that follows asks where, and completes this case (not any earlier one).
+        return [SlotSet("ticket", ticket), SlotSet("emergency_ticket", ticket), SlotSet("category", report.category)]

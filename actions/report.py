@@ -22,7 +22,7 @@ from actions.tracker_utils import (
     shared_location,
 )
 from referral.gazetteer import Lookup
-from referral.lifecycle import INTENT_TO_CATEGORY
+from referral.lifecycle import INTENT_TO_CATEGORY, CaseError
 from referral.referrals import refer_case
 from referral.reports import Report, add_location, open_report
 from referral.routing import RouteResult
@@ -67,7 +67,7 @@ class ActionStartReport(Action):
         category = INTENT_TO_CATEGORY.get(latest_intent(tracker) or "", "violence")
         return [
             SlotSet("category", category),
-            SlotSet("ticket", None),
+            SlotSet("emergency_ticket", None),  # a new report opens its own case
             SlotSet("location_retry", False),
             SlotSet("location_choices", None),
         ]
@@ -185,17 +185,22 @@ def referral_sentence(result: RouteResult | None, language: str) -> str:
     return text("referred", language, facility=candidate.facility.name, distance=distance)
 
 
-def open_and_route(services: Services, report: Report, existing_ticket: str | None) -> tuple[str, RouteResult | None, bool]:
-    """One transaction: open (or complete) the case and route it. Returns (ticket, route, was_new)."""
+def open_and_route(services: Services, report: Report, emergency_ticket: str | None) -> tuple[str, RouteResult | None, bool]:
+    """One transaction: open the case (or complete the emergency case this report began
+    with) and route it. Returns (ticket, route, was_new)."""
     with unit_of_work(services.sessions) as session:
-        if existing_ticket:
-            case = add_location(session, existing_ticket, report)
-        else:
+        case = None
+        if emergency_ticket:
+            try:
+                case = add_location(session, emergency_ticket, report)
+            except CaseError:  # closed meanwhile: this report stands on its own
+                emergency_ticket = None
+        if case is None:
             case = open_report(session, report)
         result = None
         if case.status == "new":
             result = refer_case(session, case, services.routing_index(session), services.gazetteer, actor="bot")
-        return case.ticket, result, existing_ticket is None
+        return case.ticket, result, emergency_ticket is None
 
 
 class ActionOpenCase(Action):
@@ -216,13 +221,15 @@ class ActionOpenCase(Action):
             longitude=tracker.get_slot("longitude"),
         )
         ticket, result, was_new = await asyncio.to_thread(
-            open_and_route, get_services(), report, tracker.get_slot("ticket")
+            open_and_route, get_services(), report, tracker.get_slot("emergency_ticket")
         )
         language = language_of(tracker)
         opening = text("case_opened" if was_new else "location_added", language, ticket=ticket)
         dispatcher.utter_message(text=opening + referral_sentence(result, language))
+        # The report is complete: nothing of it carries over into the next one.
         return [
-            SlotSet("ticket", ticket),
+            SlotSet("ticket", ticket),  # kept only to answer "how is my report?"
+            SlotSet("emergency_ticket", None),
             SlotSet("category", None),
             SlotSet("location", None),
             SlotSet("latitude", None),

@@ -51,6 +51,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ditindaklanjuti petugas.",
         "en": "Your emergency report is recorded as {ticket}. Our officers will follow it up first.",
     },
+    "emergency_repeated": {
+        "id": "Pesan Anda kami tambahkan ke laporan darurat {ticket}, dan petugas kami sudah diberi tahu lagi "
+        "agar segera menindaklanjuti.",
+        "en": "We have added your message to emergency report {ticket} and alerted our officers again to act "
+        "right away.",
+    },
     "status_which": {
         "id": "Boleh sebutkan nomor laporannya? Formatnya seperti MPKS-2026-00123.",
         "en": "Could you tell me the report number? It looks like MPKS-2026-00123.",

@@ -10,6 +10,7 @@ emergency_recall, emergency_false_alarm_rate, parse_ms_p50 and parse_ms_p95.
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 import time
@@ -44,6 +45,10 @@ def main() -> int:
         help="a held-out YAML file (repeatable; default: every tests/nlu/test_set*.yml)",
     )
     parser.add_argument("--predictions", help="also write expected/predicted pairs to this JSON file")
+    parser.add_argument(
+        "--token", default=os.environ.get("HELPLINE_ENGINE_TOKEN"),
+        help="Rasa's --auth-token, sent as ?token=… (default: $HELPLINE_ENGINE_TOKEN)",
+    )
     args = parser.parse_args()
 
     try:
@@ -53,7 +58,8 @@ def main() -> int:
     origin = [name for name, _ in loaded]
     messages = [message for _, message in loaded]
     expected, predicted, timings, wrong, net_fired = [], [], [], [], 0
-    with httpx.Client(base_url=args.rasa_url, timeout=30) as http:
+    params = {"token": args.token} if args.token else None
+    with httpx.Client(base_url=args.rasa_url, timeout=30, params=params) as http:
         try:
             http.post("/model/parse", json={"text": "halo"}).raise_for_status()  # warm-up, not counted
         except httpx.HTTPError as error:

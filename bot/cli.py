@@ -9,13 +9,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from referral.config import Settings
 from referral.lifecycle import CATEGORIES, STATUSES, CaseError
-from referral.storage import make_engine, make_session_factory, unit_of_work, upgrade
+from bot.logs import Redactor, settings_secrets
+from referral.storage import make_engine, make_private_dir, make_session_factory, unit_of_work, upgrade
 
 
 SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "referral" / "data" / "sample_facilities.csv"
@@ -32,12 +34,10 @@ def _sessions(settings: Settings):
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    import os
-
     from bot.stack import NoModel, build_services
     from bot.supervisor import Supervisor
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)
     settings.resolved_secret_key()
     loaded = load_sample_directory_if_empty(_sessions(settings))
     if loaded:
@@ -47,15 +47,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         services = build_services(settings, dict(os.environ))
     except (NoModel, ValueError) as error:
         raise UsageError(str(error)) from None
-    supervisor = Supervisor(services, settings.data_dir / "log")
+    supervisor = Supervisor(services, settings.data_dir / "log", redact=Redactor(settings_secrets(settings)))
     print("Starting the helpline (Rasa takes about half a minute to load)…", flush=True)
 
     def ready() -> None:
         base = f"http://127.0.0.1:{settings.port}"
+        console = (
+            f"{base}/console#token={settings.resolved_console_token()}"
+            if settings.console_enabled
+            else "off (HELPLINE_CONSOLE=off)"
+        )
         print(
             f"\nThe helpline is running.\n"
             f"  Web chat:        {base}/\n"
-            f"  Officer console: {base}/console\n"
+            f"  Officer console: {console}\n"
             f"  Health:          {base}/healthz\n"
             f"Press Ctrl-C to stop.",
             flush=True,
@@ -328,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Whatever this process and the services it starts create (databases, logs, keys)
+    # is for the service's own user only: reports are personal data.
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

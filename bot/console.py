@@ -1,12 +1,16 @@
 """The officer console (first cut): a live list of recent cases.
 
-There is no officer login yet, so the console answers only to requests from
-this machine (loopback). Reporters' message texts are not shown here.
+There are no officer logins yet, so the case data answers only to a bearer token
+(HELPLINE_CONSOLE_TOKEN, or one derived from the secret key) that `helpline run`
+prints as part of the console's link; HELPLINE_CONSOLE=off turns the console off.
+The client's address is never trusted for this: behind a reverse proxy every request
+comes from 127.0.0.1, and X-Forwarded-For is whatever the sender wrote.
+Reporters' message texts are not shown here.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import hmac
 from importlib import resources
 
 from starlette.requests import Request
@@ -16,28 +20,31 @@ from referral.cases import list_cases
 from referral.messages import attention_summary
 from referral.storage import unit_of_work
 
-
-def _is_local(request: Request) -> bool:
-    host = request.client.host if request.client else ""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
+OFF = "The officer console is turned off (HELPLINE_CONSOLE=off)."
+REFUSED = "The officer console needs its token: open the link `helpline run` printed."
 
 
-FORBIDDEN = "The officer console is only served to this machine (no officer login is configured)."
+def _authorised(request: Request) -> bool:
+    given = request.headers.get("authorization", "")
+    if not given.startswith("Bearer "):
+        return False
+    expected = request.app.state.console_token
+    return hmac.compare_digest(given.removeprefix("Bearer ").strip().encode(), expected.encode())
 
 
 async def page(request: Request) -> HTMLResponse:
-    if not _is_local(request):
-        return HTMLResponse(FORBIDDEN, status_code=403)
+    # The page itself holds no data; it asks for it with the token.
+    if not request.app.state.settings.console_enabled:
+        return HTMLResponse(OFF, status_code=404)
     html = resources.files("bot").joinpath("static", "console.html").read_text(encoding="utf-8")
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
 async def list_cases_json(request: Request) -> JSONResponse:
-    if not _is_local(request):
-        return JSONResponse({"error": FORBIDDEN}, status_code=403)
+    if not request.app.state.settings.console_enabled:
+        return JSONResponse({"error": OFF}, status_code=404)
+    if not _authorised(request):
+        return JSONResponse({"error": REFUSED}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     with unit_of_work(request.app.state.sessions) as session:
         cases = [
             {

@@ -13,7 +13,10 @@ answered twice.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -28,8 +31,11 @@ from referral.messages import (
     claim_inbound,
     get_or_create_conversation,
     has_earlier_unanswered,
+    holds_lease,
+    offered_payloads,
     record_inbound,
     record_outbound,
+    renew_lease,
     replies_to,
     retry_delay_seconds,
     waiting_without_acknowledgement,
@@ -41,7 +47,13 @@ log = logging.getLogger(__name__)
 
 # What Rasa receives for a shared location; the coordinates travel in metadata.
 LOCATION_TRIGGER = "/provide_location"
+# A holder renews its lease while Rasa works, so a crashed holder's message is free
+# again within a minute while a slow answer is still waited for.
 LEASE_SECONDS = 60.0
+LEASE_RENEW_SECONDS = 20.0
+# Rasa got the message but did not answer in time: give it this long to finish and save
+# its tracker before we look there for the answer (and only then send again).
+RECHECK_AFTER_TIMEOUT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,12 @@ def outbound_status(conversation: Conversation) -> str:
     return "sent" if conversation.channel == "webchat" else "queued"
 
 
+def as_plain_text(text: str) -> str:
+    """A reporter's words as words: Rasa reads "/intent{...}" as an intent, so leading
+    slashes are dropped from anything the bot did not itself offer as a button."""
+    return text.lstrip().lstrip("/").lstrip() or text.replace("/", " ").strip()
+
+
 def language_of(kind: str, text: str | None) -> str | None:
     """The reply language a message asks for; None for commands, buttons and non-text."""
     if kind != "text" or not text or text.startswith("/"):
@@ -97,6 +115,7 @@ class _Work:
     text: str | None
     payload: dict[str, Any] | None
     attempts: int
+    lease_token: str
 
 
 class ConversationService:
@@ -107,12 +126,28 @@ class ConversationService:
         secret_key: str,
         max_message_chars: int = 4000,
         ack_after_s: float = 0.0,
+        wait_s: float = 20.0,
     ) -> None:
         self.sessions = sessions
         self.engine = engine
         self.secret_key = secret_key
         self.max_message_chars = max_message_chars
         self.ack_after_s = ack_after_s
+        self.wait_s = wait_s  # how long handle() waits for an answer before returning
+        self._running: set[asyncio.Task] = set()
+
+    def in_background(self, work: Awaitable[Any]) -> asyncio.Task:
+        """Run work that must finish even when the caller stops waiting (a closed web chat
+        request, a Telegram update handler that has to get on with the next update)."""
+        task = asyncio.ensure_future(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return task
+
+    async def drain(self) -> None:
+        """Wait for background work (on shutdown, and in tests)."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
 
     def store(self, channel: str, address: str, inbound: Inbound) -> tuple[int, bool, str]:
         """Store one inbound message (a redelivery finds the stored one): (id, is_new, status)."""
@@ -123,6 +158,17 @@ class ConversationService:
             message, is_new = record_inbound(session, conversation, inbound)
             return message.id, is_new, message.status
 
+    def store_all(self, session: Session, channel: str, items: list[tuple[str, Inbound]]) -> list[tuple[int, bool]]:
+        """Store several inbound messages in the caller's transaction: [(id, is_new), …]."""
+        stored = []
+        for address, inbound in items:
+            conversation = get_or_create_conversation(
+                session, secret_key=self.secret_key, channel=channel, address=address
+            )
+            message, is_new = record_inbound(session, conversation, inbound)
+            stored.append((message.id, is_new))
+        return stored
+
     async def handle(self, channel: str, address: str, inbound: Inbound) -> list[Reply]:
         """Store one inbound message, process it now if it is its turn, and return its replies."""
         message_id, is_new, status = self.store(channel, address, inbound)
@@ -131,7 +177,11 @@ class ConversationService:
         if not is_new and status not in ("pending", "received"):
             with unit_of_work(self.sessions) as session:
                 return [stored_reply(m) for m in replies_to(session, message_id)]
-        answer = await self.process(message_id)
+        processing = self.in_background(self.process(message_id))
+        # A slow answer is not given up on: it is stored when it comes and the page
+        # fetches it; meanwhile the reporter sees the message is saved.
+        done, _ = await asyncio.wait({processing}, timeout=self.wait_s)
+        answer = processing.result() if done else []
         if answer:
             return answer
         with unit_of_work(self.sessions) as session:
@@ -169,21 +219,52 @@ class ConversationService:
             return self._finish(work, "answered", [Reply(replies.text("unsupported"))])
 
         text = work.text if kind == "text" else LOCATION_TRIGGER
+        if kind == "text" and (text or "").lstrip().startswith("/") and not self._offered(work, text or ""):
+            text = as_plain_text(text or "")
         metadata: dict[str, Any] = {"channel": work.channel, "message_id": work.message_id}
         if language:
             metadata["language"] = language
         if work.kind == "location" and work.payload:
             metadata["location"] = work.payload
         try:
-            raw = None
-            if work.attempts > 1:  # tried before: Rasa may have answered while we were gone
-                raw = await self.engine.replies_already_given(work.sender_id, work.message_id)
-            if raw is None:
-                raw = await self.engine.send(work.sender_id, text or "", metadata)
+            raw = await self._keeping_lease(work, self._ask_engine(work, text or "", metadata))
         except EngineUnavailable as error:
             log.warning("message %s kept pending (attempt %s): %s", work.message_id, work.attempts, error)
-            return self._postpone(work, language or "id")
+            delay = RECHECK_AFTER_TIMEOUT_SECONDS if error.maybe_processing else None
+            return self._postpone(work, language or "id", delay)
         return self._finish(work, "answered", [reply for r in raw if (reply := reply_from_engine(r))])
+
+    async def _ask_engine(self, work: _Work, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        raw = None
+        if work.attempts > 1:  # tried before: Rasa may have answered while we were gone
+            raw = await self.engine.replies_already_given(work.sender_id, work.message_id)
+        if raw is None:
+            raw = await self.engine.send(work.sender_id, text, metadata)
+        return raw
+
+    async def _keeping_lease(self, work: _Work, call: Awaitable[Any]) -> Any:
+        """Await `call`, renewing the message's lease meanwhile, so no one else takes the
+        message (and sends it to Rasa a second time) while Rasa is still working on it."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(LEASE_RENEW_SECONDS)
+                with unit_of_work(self.sessions) as session:
+                    if not renew_lease(session, work.message_id, work.lease_token, lease_seconds=LEASE_SECONDS):
+                        return
+
+        renewing = asyncio.create_task(renew())
+        try:
+            return await call
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    def _offered(self, work: _Work, text: str) -> bool:
+        """Is `text` the payload of a button the bot itself sent in this conversation?"""
+        with unit_of_work(self.sessions) as session:
+            return text.strip() in offered_payloads(session, work.conversation_id)
 
     def defer(self, message_id: int, seconds: float, notice: str | None) -> None:
         """Keep a stored message for later (a flooding sender), optionally telling them so."""
@@ -200,7 +281,8 @@ class ConversationService:
             message = session.get(Message, message_id)
             if message is None or message.direction != "in" or has_earlier_unanswered(session, message):
                 return None  # an older message of this conversation goes first (the worker sees to it)
-            if not claim_inbound(session, message_id, lease_seconds=LEASE_SECONDS):
+            token = claim_inbound(session, message_id, lease_seconds=LEASE_SECONDS)
+            if token is None:
                 return None
             session.refresh(message)
             message.attempts += 1
@@ -214,12 +296,18 @@ class ConversationService:
                 text=message.text,
                 payload=message.payload,
                 attempts=message.attempts,
+                lease_token=token,
             )
 
     def _finish(self, work: _Work, status: str, answer: list[Reply]) -> list[Reply]:
-        """Store the replies and the inbound message's new status together."""
+        """Store the replies and the inbound message's new status together, if the message
+        is still ours (a holder whose lease ran out must not answer a second time)."""
         stored = []
         with unit_of_work(self.sessions) as session:
+            inbound = session.get(Message, work.message_id)
+            if not holds_lease(session, inbound, work.lease_token):
+                log.warning("message %s was taken over by another worker; its answer here is dropped", work.message_id)
+                return []
             conversation = session.get(Conversation, work.conversation_id)
             for reply in answer:
                 out = record_outbound(
@@ -231,17 +319,20 @@ class ConversationService:
                     status=outbound_status(conversation),
                 )
                 stored.append(Reply(reply.text, reply.buttons, out.id))
-            inbound = session.get(Message, work.message_id)
             inbound.status, inbound.locked_until, inbound.next_attempt_at = status, None, None
+            inbound.lease_token = None
         return stored
 
-    def _postpone(self, work: _Work, language: str) -> list[Reply]:
+    def _postpone(self, work: _Work, language: str, delay_s: float | None = None) -> list[Reply]:
         """Rasa is away: keep the message for a retry. With no acknowledgement delay the
         reporter is told at once that it is safe with us; otherwise the worker does it later."""
         with unit_of_work(self.sessions) as session:
             inbound = session.get(Message, work.message_id)
-            inbound.status, inbound.locked_until = "pending", None
-            inbound.next_attempt_at = utcnow() + timedelta(seconds=retry_delay_seconds(work.attempts))
+            if not holds_lease(session, inbound, work.lease_token):
+                return []
+            inbound.status, inbound.locked_until, inbound.lease_token = "pending", None, None
+            delay_s = retry_delay_seconds(work.attempts) if delay_s is None else delay_s
+            inbound.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
             if self.ack_after_s > 0 or replies_to(session, work.message_id):
                 return []
             return [self._reply(session, inbound, replies.text("engine_down", language))]

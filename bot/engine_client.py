@@ -1,4 +1,4 @@
-"""Talking to the Rasa server over its REST channel."""
+"""Talking to the Rasa server over its REST channel (with the engine token)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,29 @@ import httpx
 
 
 class EngineUnavailable(RuntimeError):
-    """Rasa did not answer (down, restarting, or too slow)."""
+    """Rasa did not answer.
+
+    `maybe_processing` is True when the request reached Rasa but no answer came in time:
+    Rasa may still be working on it, so it must not simply be sent again.
+    """
+
+    def __init__(self, reason: str, *, maybe_processing: bool = False) -> None:
+        super().__init__(reason)
+        self.maybe_processing = maybe_processing
 
 
 class EngineClient:
-    def __init__(self, base_url: str, http: httpx.AsyncClient, timeout_s: float = 15.0) -> None:
+    """`timeout_s` bounds one message's processing. It is long on purpose: Rasa saves a
+    tracker only after its whole prediction loop, so giving up early and sending the
+    message again would make Rasa handle it twice and lose the first answer."""
+
+    def __init__(
+        self, base_url: str, http: httpx.AsyncClient, timeout_s: float = 330.0, token: str | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = http
         self.timeout_s = timeout_s
+        self.token = token
 
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         replies = await self._request(
@@ -49,12 +64,23 @@ class EngineClient:
         return None
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        params = {"token": self.token} if self.token else None
+        # Connecting is quick or Rasa is down; only the answer may take long.
+        timeout = httpx.Timeout(self.timeout_s, connect=5.0)
         try:
-            response = await self.http.request(method, f"{self.base_url}{path}", timeout=self.timeout_s, **kwargs)
+            response = await self.http.request(
+                method, f"{self.base_url}{path}", params=params, timeout=timeout, **kwargs
+            )
             response.raise_for_status()
             return response.json()
-        except (httpx.HTTPError, ValueError) as error:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise EngineUnavailable(f"Rasa did not answer: {type(error).__name__}") from error
+        except (httpx.HTTPError, ValueError) as error:
+            # Sent, but no usable answer: a timeout, a dropped connection or a 5xx.
+            sent = isinstance(error, (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError))
+            raise EngineUnavailable(
+                f"Rasa did not answer: {type(error).__name__}", maybe_processing=sent
+            ) from error
 
     async def is_up(self, url: str) -> bool:
         try:

@@ -6,6 +6,7 @@ the supervisor (and the tests) write one per run under the data folder.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -55,12 +56,17 @@ def lock_store(settings: Settings) -> dict | None:
 
 def write_endpoints(settings: Settings, path: Path) -> Path:
     endpoints: dict = {
-        "action_endpoint": {"url": f"{settings.action_server_url}/webhook"},
+        # Rasa sends the token as ?token=… with every action call; the action server checks it.
+        "action_endpoint": {"url": f"{settings.action_server_url}/webhook", "token": settings.resolved_engine_token()},
         "tracker_store": tracker_store(settings),
     }
     locks = lock_store(settings)
     if locks:
         endpoints["lock_store"] = locks
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # It holds the engine token (and a tracker store password, if any): owner-only.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(yaml.safe_dump(endpoints, sort_keys=False))
+    os.chmod(path, 0o600)
     return path

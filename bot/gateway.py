@@ -26,7 +26,7 @@ from bot.channels.telegram import TelegramChannel, TelegramSender, build_applica
 from bot.channels.whatsapp import WhatsAppClient, WhatsAppSender
 from bot.outbox import Outbox
 from bot.flood import FloodGuard
-from bot.rate_limit import RateLimiter
+from bot.logs import configure_logging, settings_secrets
 from bot.conversation import ConversationService
 from bot.engine_client import EngineClient
 from bot.worker import InboxWorker
@@ -74,10 +74,12 @@ def channel_senders(settings: Settings, http: httpx.AsyncClient) -> dict:
     return senders
 
 
-async def start_telegram(settings: Settings, conversations, outbox, flood_guard=None) -> TelegramChannel | None:
+async def start_telegram(settings: Settings, conversations, outbox, flood_guard) -> TelegramChannel | None:
     """Polling by default (no public URL needed); webhook mode when TELEGRAM_WEBHOOK_URL is set."""
     application = build_application(settings.telegram_bot_token, settings.telegram_api_base)
-    channel = TelegramChannel(application, conversations, outbox, flood_guard)
+    channel = TelegramChannel(
+        application, conversations, outbox, flood_guard, settings.derived_secret("telegram-webhook")
+    )
     try:
         await application.initialize()
         if settings.telegram_webhook_url:
@@ -113,14 +115,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         db_engine = make_engine(resolved.database_url)
         sessions = make_session_factory(db_engine)
         async with httpx.AsyncClient() as http:
-            engine = EngineClient(resolved.rasa_url, http, timeout_s=resolved.engine_timeout_s)
+            engine = EngineClient(
+                resolved.rasa_url, http, timeout_s=resolved.engine_timeout_s, token=resolved.resolved_engine_token()
+            )
             app.state.settings = resolved
-            app.state.rate_limiter = RateLimiter(resolved.webchat_messages_per_minute, 60)
+            app.state.webchat_limits = webchat.WebchatLimits.from_settings(resolved)
             app.state.flood_guard = FloodGuard(resolved.webchat_messages_per_minute)
+            app.state.console_token = resolved.resolved_console_token()
             app.state.sessions = sessions
             app.state.engine = engine
             app.state.conversations = ConversationService(
-                sessions, engine, resolved.resolved_secret_key(), resolved.max_message_chars, resolved.ack_after_s
+                sessions,
+                engine,
+                resolved.resolved_secret_key(),
+                resolved.max_message_chars,
+                resolved.ack_after_s,
+                resolved.webchat_wait_s,
             )
             senders = channel_senders(resolved, http)
             app.state.outbox = Outbox(sessions, senders)
@@ -144,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     worker.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
+                await app.state.conversations.drain()
                 if app.state.telegram:
                     await stop_telegram(app.state.telegram.application)
         db_engine.dispose()
@@ -167,9 +178,20 @@ def main() -> None:
     import uvicorn
 
     settings = Settings.from_env()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # access_log off: URLs and client addresses are not needed in logs.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False, log_level="warning")
+    configure_logging(settings_secrets(settings))
+    # access_log off: URLs and client addresses are not needed in logs. log_config=None:
+    # uvicorn's loggers go through ours (and its redaction). X-Forwarded-For is believed
+    # only from the proxies the operator names (HELPLINE_TRUSTED_PROXIES), never by default.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        log_config=None,
+        log_level="warning",
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
+    )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
 """The outbox: sends queued replies on their channel, with retries, and records what happened.
 
-A reply is `queued` when stored, `sending` while a sender holds it, then `sent`
-(with the provider's message id) or back to `queued` with backoff, and `failed`
-after five attempts or when a send was cut off by a crash (it may or may not
-have arrived, and saying it twice is worse for a reporter than an officer
-following up).
+It is the one place that retries a send. A reply is `queued` when stored,
+`sending` while a sender holds it, then `sent` (with the provider's message id),
+or back to `queued` with backoff when the provider said "not now" (429, 5xx, no
+connection), or `failed` when it refused for good (400, 401, 403) or after five
+tries. A send whose fate is unknown (a timeout after the request went out, or a
+send cut off by a crash) is `unknown`: it may or may not have arrived, and saying
+it twice is worse for a reporter than an officer checking and following up; the
+officer console counts both.
 """
 
 from __future__ import annotations
@@ -29,9 +32,23 @@ log = logging.getLogger(__name__)
 SEND_LEASE_SECONDS = 120.0
 
 
+class SendFailed(RuntimeError):
+    """A sender's failure, saying what the outbox may do about it.
+
+    retryable: nothing reached the person, try again later (429, 5xx, no connection).
+    ambiguous: the request went out but no answer came; it may have arrived.
+    Neither: the provider refused it for good (a 400, say).
+    """
+
+    def __init__(self, reason: str, *, retryable: bool, ambiguous: bool = False) -> None:
+        super().__init__(reason)
+        self.retryable = retryable and not ambiguous
+        self.ambiguous = ambiguous
+
+
 class ChannelSender(Protocol):
     async def send(self, conversation: Conversation, message: Message) -> str:
-        """Send one reply; return the provider's message id. Raise on failure."""
+        """Send one reply, once; return the provider's message id. Raise SendFailed on failure."""
 
 
 class Outbox:
@@ -63,19 +80,28 @@ class Outbox:
         sender = self.senders[message.channel]
         try:
             provider_id = await sender.send(conversation, message)
-        except Exception as error:  # any failure: retry later, or give up after a few tries
-            return self._failed(message_id, str(error))
+        except SendFailed as error:
+            return self._failed(message_id, error)
+        except Exception as error:  # a failure the sender did not classify: try again later
+            return self._failed(message_id, SendFailed(type(error).__name__, retryable=True))
         with unit_of_work(self.sessions) as session:
             stored = session.get(Message, message_id)
             stored.status, stored.provider_message_id, stored.locked_until = "sent", provider_id, None
         return 1
 
-    def _failed(self, message_id: int, reason: str) -> int:
+    def _failed(self, message_id: int, error: SendFailed) -> int:
+        reason = str(error)
         with unit_of_work(self.sessions) as session:
             message = session.get(Message, message_id)
             message.attempts += 1
             message.locked_until = None
-            if message.attempts >= MAX_SEND_ATTEMPTS:
+            if error.ambiguous:
+                message.status = "unknown"
+                log.error("reply %s may or may not have arrived (%s); left for an officer to check", message_id, reason)
+            elif not error.retryable:
+                message.status = "failed"
+                log.error("reply %s was refused by the provider: %s", message_id, reason)
+            elif message.attempts >= MAX_SEND_ATTEMPTS:
                 message.status = "failed"
                 log.error("reply %s could not be sent after %s attempts: %s", message_id, message.attempts, reason)
             else:

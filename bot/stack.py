@@ -26,21 +26,24 @@ def build_services(settings: Settings, environ: dict[str, str] | None = None) ->
 
     `environ` is passed on to every child so they read the same settings.
     """
-    base_env = dict(environ or {})
+    # Rasa's API, its REST channel and the action server all require this token.
+    base_env = {**(environ or {}), "HELPLINE_ENGINE_TOKEN": settings.resolved_engine_token()}
     endpoints = write_endpoints(settings, settings.data_dir / "run" / "endpoints.yml")
-    rasa_bin = PROJECT_ROOT / ".venv-engine" / "bin" / "rasa"
-    if not rasa_bin.exists():
-        raise NoModel(f"{rasa_bin} is missing; run `make setup` first")
+    engine_python = PROJECT_ROOT / ".venv-engine" / "bin" / "python"
+    if not engine_python.exists():
+        raise NoModel(f"{engine_python} is missing; run `make setup` first")
     rasa = Service(
         name="rasa",
         argv=[
-            str(rasa_bin), "run", "--enable-api",
+            # `rasa run`, with the engine token added inside the process (not on its command line)
+            str(engine_python), "-m", "nlu_components.serve", "--enable-api",
             "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
             "--model", str(newest_model(settings.models_dir)),
             "--endpoints", str(endpoints),
             "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         ],
-        ready_url=f"{settings.rasa_url}/status",
+        # /status needs the token and answers only once the model is loaded
+        ready_url=f"{settings.rasa_url}/status?token={settings.resolved_engine_token()}",
         env={
             **base_env,
             "PYTHONPATH": str(PROJECT_ROOT),
@@ -52,9 +55,9 @@ def build_services(settings: Settings, environ: dict[str, str] | None = None) ->
     )
     actions = Service(
         name="actions",
-        argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+        argv=[sys.executable, "-m", "actions.server", "--port", str(settings.action_port)],
         ready_url=f"{settings.action_server_url}/health",
-        env={**base_env, "SANIC_HOST": "127.0.0.1"},
+        env=base_env,
         cwd=PROJECT_ROOT,
     )
     gateway = Service(

@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,9 +47,18 @@ class ServiceFailed(RuntimeError):
 
 
 class Supervisor:
-    def __init__(self, services: list[Service], log_dir: Path, out=None, stop_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        services: list[Service],
+        log_dir: Path,
+        out=None,
+        stop_timeout_s: float = 10.0,
+        redact: Callable[[str], str] | None = None,
+    ) -> None:
         self.services = services
         self.log_dir = log_dir
+        # Every line a child prints passes through this before it is written anywhere.
+        self.redact = redact or (lambda line: line)
         self.out = out or sys.stdout
         self.stop_timeout_s = stop_timeout_s
         self.processes: dict[str, asyncio.subprocess.Process] = {}
@@ -71,7 +81,8 @@ class Supervisor:
                 loop.remove_signal_handler(sig)
 
     async def _run(self, stop: asyncio.Event, on_ready) -> int:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.log_dir, 0o700)
         for service in self.services:
             await self._start(service)
         exits = {
@@ -121,13 +132,18 @@ class Supervisor:
         self.say(f"  {service.name}: starting (pid {process.pid}, log {self.log_dir / (service.name + '.log')})")
 
     async def _pump(self, name: str, process: asyncio.subprocess.Process) -> None:
-        """Copy a child's output to its log file, keeping the last lines for error reports."""
+        """Copy a child's output to its log file (owner-only, secrets redacted), keeping the
+        last lines for error reports."""
         assert process.stdout is not None
-        with open(self.log_dir / f"{name}.log", "ab") as log:
-            while line := await process.stdout.readline():
-                log.write(line)
+        path = self.log_dir / f"{name}.log"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.chmod(path, 0o600)
+        with os.fdopen(descriptor, "ab") as log:
+            while raw := await process.stdout.readline():
+                line = self.redact(raw.decode("utf-8", "replace"))
+                log.write(line.encode("utf-8"))
                 log.flush()
-                self.tails[name].append(line.decode("utf-8", "replace").rstrip())
+                self.tails[name].append(line.rstrip())
 
     async def _wait_ready_all(self) -> None:
         async with httpx.AsyncClient() as http:

@@ -6,14 +6,20 @@ an optional "message_id" makes a retried request idempotent.
 Response: {"replies": [{"text": "...", "buttons": [...], "id": N}]}.
 
 GET /webchat/messages?sender_id=...&after=N returns the replies stored after id N: answers
-that arrive later (Rasa was down and the inbox worker caught up) reach the page this way.
+that arrive later (Rasa was down or slow, an officer wrote) reach the page this way.
 Errors are 4xx with {"error": {"code": ..., "message": <Indonesian, for the reporter>}}.
+
+The sender id is the page's own random identifier (a UUID, or at least 22 URL-safe
+characters): it is the only thing that keeps one reporter's conversation from another's.
+Each client address is limited in requests per minute and in new conversations per
+hour, so rotating ids cannot open unlimited cases.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -21,11 +27,23 @@ from starlette.responses import JSONResponse
 
 from bot.conversation import stored_reply
 from bot.http_utils import BodyTooLarge, read_body
+from bot.rate_limit import RateLimiter
+from referral.config import Settings
 from referral.messages import Inbound, find_conversation_by_address, outbound_after
 from referral.storage import unit_of_work
 
 MAX_BODY_BYTES = 128 * 1024
-SENDER_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+URL_SAFE_ID = re.compile(r"[A-Za-z0-9_\-]{22,100}")
+# A random id of that length uses many different characters; "aaaa…" or "0000-…" does not.
+MIN_DISTINCT_CHARACTERS = 8
+AFTER_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only, and no more than a BIGINT holds
+
+
+def is_random_sender_id(value: object) -> bool:
+    if not isinstance(value, str) or not (UUID.fullmatch(value) or URL_SAFE_ID.fullmatch(value)):
+        return False
+    return len(set(value.replace("-", "").lower())) >= MIN_DISTINCT_CHARACTERS
 
 
 class BadRequest(Exception):
@@ -42,6 +60,18 @@ TOO_LARGE = BadRequest(413, "body_too_large", "Pesan terlalu besar. Mohon kirim 
 
 RATE_LIMITED = BadRequest(
     429, "rate_limited", "Terlalu banyak pesan dalam waktu singkat. Mohon tunggu sebentar, lalu kirim lagi."
+)
+TOO_MANY_CONVERSATIONS = BadRequest(
+    429,
+    "too_many_conversations",
+    "Terlalu banyak percakapan baru dari jaringan ini. Mohon lanjutkan percakapan yang sudah ada, atau coba lagi "
+    "nanti. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110.",
+)
+INVALID_SENDER = BadRequest(
+    422,
+    "invalid_sender_id",
+    "Kode percakapan tidak valid: harus acak, berupa UUID atau minimal 22 huruf, angka, - atau _. "
+    "Muat ulang halaman untuk memulai percakapan baru.",
 )
 
 
@@ -63,14 +93,12 @@ def parse_request(body: bytes) -> tuple[str, Inbound]:
         raise BadRequest(400, "invalid_json", "Format pesan tidak dikenali (harus berupa objek JSON).")
 
     sender_id = data.get("sender_id")
-    if not isinstance(sender_id, str) or not SENDER_ID.match(sender_id):
-        raise BadRequest(
-            422, "invalid_sender_id", "sender_id wajib diisi (1–100 huruf, angka, atau tanda - _ . :)."
-        )
+    if not is_random_sender_id(sender_id):
+        raise INVALID_SENDER
     message_id = data.get("message_id")
     if message_id is not None and (not isinstance(message_id, str) or not 0 < len(message_id) <= 100):
         raise BadRequest(422, "invalid_message_id", "message_id harus berupa teks (maksimal 100 karakter).")
-    provider_id = f"{sender_id}:{message_id}" if message_id else None
+    provider_id = message_id or None  # unique within the conversation
 
     has_text, has_location = "text" in data, "location" in data
     if has_text == has_location:
@@ -101,7 +129,39 @@ def parse_request(body: bytes) -> tuple[str, Inbound]:
     )
 
 
+@dataclass(frozen=True)
+class WebchatLimits:
+    requests: RateLimiter  # POST and GET per client address, per minute
+    new_conversations: RateLimiter  # new sender ids per client address, per hour
+    per_sender: RateLimiter  # messages per conversation, per minute
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "WebchatLimits":
+        return cls(
+            RateLimiter(settings.webchat_per_address_per_minute, 60),
+            RateLimiter(settings.webchat_new_per_address_per_hour, 3600),
+            RateLimiter(settings.webchat_messages_per_minute, 60),
+        )
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the socket's peer, or what a trusted proxy reported
+    (uvicorn applies X-Forwarded-For only from HELPLINE_TRUSTED_PROXIES)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _conversation(request: Request, sender_id: str):
+    with unit_of_work(request.app.state.sessions) as session:
+        return find_conversation_by_address(
+            session, secret_key=request.app.state.conversations.secret_key, channel="webchat", address=sender_id
+        )
+
+
 async def post_message(request: Request) -> JSONResponse:
+    limits = request.app.state.webchat_limits
+    address = client_address(request)
+    if not limits.requests.allow(address):
+        return RATE_LIMITED.response()
     try:
         body = await read_body(request, MAX_BODY_BYTES)
     except BodyTooLarge:
@@ -110,7 +170,9 @@ async def post_message(request: Request) -> JSONResponse:
         sender_id, inbound = parse_request(body)
     except BadRequest as error:
         return error.response()
-    if not request.app.state.rate_limiter.allow(sender_id):
+    if _conversation(request, sender_id) is None and not limits.new_conversations.allow(address):
+        return TOO_MANY_CONVERSATIONS.response()
+    if not limits.per_sender.allow(sender_id):
         return RATE_LIMITED.response()
     service = request.app.state.conversations
     answer = await service.handle("webchat", sender_id, inbound)
@@ -118,17 +180,16 @@ async def post_message(request: Request) -> JSONResponse:
 
 
 async def get_messages(request: Request) -> JSONResponse:
+    if not request.app.state.webchat_limits.requests.allow(client_address(request)):
+        return RATE_LIMITED.response()
     sender_id = request.query_params.get("sender_id", "")
-    if not SENDER_ID.match(sender_id):
-        return BadRequest(422, "invalid_sender_id", "sender_id tidak valid.").response()
+    if not is_random_sender_id(sender_id):
+        return INVALID_SENDER.response()
     after_text = request.query_params.get("after", "0")
-    if not after_text.isdigit():
-        return BadRequest(422, "invalid_after", "after harus berupa angka.").response()
-    service = request.app.state.conversations
+    if not AFTER_ID.fullmatch(after_text):
+        return BadRequest(422, "invalid_after", "after harus berupa angka (nomor balasan terakhir).").response()
+    conversation = _conversation(request, sender_id)
     with unit_of_work(request.app.state.sessions) as session:
-        conversation = find_conversation_by_address(
-            session, secret_key=service.secret_key, channel="webchat", address=sender_id
-        )
         found = outbound_after(session, conversation.id, int(after_text)) if conversation else []
         answer = [stored_reply(message).as_json() for message in found]
     return JSONResponse({"replies": answer}, headers={"Cache-Control": "no-store"})

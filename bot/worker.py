@@ -1,16 +1,21 @@
-"""The inbox worker: processes stored messages that are still waiting, then flushes the outbox.
+"""The inbox worker: processes stored messages that are still waiting, and runs the
+periodic duties beside it.
 
-Runs inside the gateway. Every few seconds it puts back messages whose holder
-died mid-processing, processes the oldest waiting message of each
-conversation whose retry time has come, tells reporters who have waited too
-long that a person will follow up, and sends queued channel replies.
-Rasa or a provider being down only delays answers.
+Runs inside the gateway as three loops, so that none can hold up the others:
+- the inbox: every few seconds it puts back messages whose holder died mid-processing
+  and starts processing the oldest waiting message of each conversation whose retry
+  time has come, several conversations at once (bounded), never one twice;
+- the duties: acknowledgements to reporters who have waited too long, and officer alerts;
+- the outbox: queued channel replies are sent.
+Rasa or a provider being down, or one conversation stuck in Rasa, only delays answers
+to that conversation.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.alerts import OfficerAlerts
 from bot.conversation import ConversationService
@@ -19,6 +24,7 @@ from referral.messages import due_inbound, release_stale
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
+MAX_CONCURRENT_CONVERSATIONS = 8
 
 
 class InboxWorker:
@@ -28,34 +34,67 @@ class InboxWorker:
         interval_s: float = 2.0,
         outbox: Outbox | None = None,
         alerts: OfficerAlerts | None = None,
+        concurrency: int = MAX_CONCURRENT_CONVERSATIONS,
     ) -> None:
         self.service = service
         self.interval_s = interval_s
         self.outbox = outbox
         self.alerts = alerts
+        self._slots = asyncio.Semaphore(concurrency)
+        self._in_flight: set[int] = set()
 
-    async def run_once(self) -> int:
-        """One pass; returns how many messages it processed."""
+    async def start_due(self) -> int:
+        """Start processing every due message not already in hand; returns how many started."""
         with unit_of_work(self.service.sessions) as session:
             released = release_stale(session)
-            due = due_inbound(session)
+            due = [m for m in due_inbound(session) if m not in self._in_flight]
         if released:
             log.warning("%s message(s) were left mid-processing; queued again", released)
         for message_id in due:
-            await self.service.process(message_id)
-        self.service.acknowledge_waiting()
-        if self.outbox:
-            await self.outbox.flush()
-        if self.alerts:
-            await self.alerts.check()
+            self._in_flight.add(message_id)
+            self.service.in_background(self._process(message_id))
         return len(due)
 
+    async def _process(self, message_id: int) -> None:
+        try:
+            async with self._slots:
+                await self.service.process(message_id)
+        except Exception:
+            log.exception("processing message %s failed; it will be tried again", message_id)
+        finally:
+            self._in_flight.discard(message_id)
+
+    async def run_duties(self) -> None:
+        """Reporters who waited too long hear from us; officers hear about them."""
+        self.service.acknowledge_waiting()
+        if self.alerts:
+            await self.alerts.check()
+
+    async def flush_outbox(self) -> None:
+        if self.outbox:
+            await self.outbox.flush()
+
+    async def run_once(self) -> int:
+        """One pass of everything, waiting for the processing it started (for tests)."""
+        started = await self.start_due()
+        await self.service.drain()
+        await self.run_duties()
+        await self.flush_outbox()
+        return started
+
     async def run(self) -> None:
+        await asyncio.gather(
+            self._every(self.start_due, "inbox"),
+            self._every(self.run_duties, "duties"),
+            self._every(self.flush_outbox, "outbox"),
+        )
+
+    async def _every(self, step: Callable[[], Awaitable[object]], name: str) -> None:
         while True:
             try:
-                await self.run_once()
+                await step()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # keep the worker alive; the next pass tries again
-                log.exception("inbox worker pass failed")
+            except Exception:  # keep the loop alive; the next pass tries again
+                log.exception("%s pass failed", name)
             await asyncio.sleep(self.interval_s)

@@ -6,6 +6,8 @@ no accounts. Nothing is read at import time: call `Settings.from_env()`.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -48,8 +50,19 @@ class Settings:
     config_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "config")
     models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
     max_message_chars: int = 4000
-    engine_timeout_s: float = 15.0
+    # How long one message may take in Rasa before we stop waiting (longer than Rasa's own
+    # five-minute action timeout, so a slow answer is never given up on and sent twice).
+    engine_timeout_s: float = 330.0
+    engine_token: str | None = None  # Rasa's --auth-token and the action server's secret
+    webchat_wait_s: float = 20.0  # a web chat request waits this long; later answers arrive by polling
     webchat_messages_per_minute: int = 20
+    webchat_new_per_address_per_hour: int = 10
+    webchat_per_address_per_minute: int = 120
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (uvicorn's
+    # forwarded_allow_ips); empty: none, the socket's peer is the client.
+    trusted_proxies: str = ""
+    console_enabled: bool = True
+    console_token: str | None = None
     # While Rasa is away, a reporter hears "saved, a person will follow up" after this long
     # (0: at once). Short blips are ridden out by retries without worrying anyone.
     ack_after_s: float = 15.0
@@ -95,6 +108,22 @@ class Settings:
                 raise ValueError(f"{name} must be 0 or more seconds, got {value}")
             return float(value)
 
+        def get_switch(name: str, default: bool) -> bool:
+            raw = (get(name) or "").lower()
+            if not raw:
+                return default
+            if raw in ("on", "true", "1", "yes"):
+                return True
+            if raw in ("off", "false", "0", "no"):
+                return False
+            raise ValueError(f"{name} must be on or off, got {raw!r}")
+
+        def get_positive(name: str, default: int) -> int:
+            value = get_int(name, default)
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1, got {value}")
+            return value
+
         data_dir = Path(get("HELPLINE_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
         rasa_port = get_int("HELPLINE_RASA_PORT", 5005)
         action_port = get_int("HELPLINE_ACTION_PORT", 5055)
@@ -114,7 +143,15 @@ class Settings:
             models_dir=Path(get("HELPLINE_MODELS_DIR", str(PROJECT_ROOT / "models"))),
             max_message_chars=get_int("HELPLINE_MAX_MESSAGE_CHARS", 4000),
             inbox_interval_s=get_seconds("HELPLINE_INBOX_INTERVAL", 2),
-            webchat_messages_per_minute=get_int("HELPLINE_WEBCHAT_PER_MINUTE", 20),
+            webchat_messages_per_minute=get_positive("HELPLINE_WEBCHAT_PER_MINUTE", 20),
+            webchat_new_per_address_per_hour=get_positive("HELPLINE_WEBCHAT_NEW_PER_ADDRESS_PER_HOUR", 10),
+            webchat_per_address_per_minute=get_positive("HELPLINE_WEBCHAT_PER_ADDRESS_PER_MINUTE", 120),
+            webchat_wait_s=get_seconds("HELPLINE_WEBCHAT_WAIT_SECONDS", 20),
+            engine_timeout_s=float(get_positive("HELPLINE_ENGINE_TIMEOUT", 330)),
+            engine_token=get("HELPLINE_ENGINE_TOKEN"),
+            trusted_proxies=get("HELPLINE_TRUSTED_PROXIES", ""),
+            console_enabled=get_switch("HELPLINE_CONSOLE", True),
+            console_token=get("HELPLINE_CONSOLE_TOKEN"),
             ack_after_s=get_seconds("HELPLINE_ACK_AFTER_SECONDS", 15),
             alert_after_s=get_seconds("HELPLINE_ALERT_AFTER_SECONDS", 120),
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
@@ -139,7 +176,7 @@ class Settings:
             return self.secret_key
         path = self.data_dir / "secret.key"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:  # another process won the race
@@ -148,3 +185,15 @@ class Settings:
                 with os.fdopen(fd, "w") as handle:
                     handle.write(secrets.token_hex(32))
         return path.read_text().strip()
+
+    def derived_secret(self, purpose: str) -> str:
+        """A stable secret for one purpose, derived from the key (so none needs configuring)."""
+        return hmac.new(self.resolved_secret_key().encode(), purpose.encode(), hashlib.sha256).hexdigest()[:48]
+
+    def resolved_engine_token(self) -> str:
+        """The token Rasa's HTTP API and the action server require."""
+        return self.engine_token or self.derived_secret("engine-token")
+
+    def resolved_console_token(self) -> str:
+        """The token the officer console's data requires (until officers have logins)."""
+        return self.console_token or self.derived_secret("console-token")

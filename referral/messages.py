@@ -6,6 +6,7 @@ that redelivers a message finds it already stored and nothing happens twice.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,7 +77,7 @@ def record_inbound(session: Session, conversation: Conversation, inbound: Inboun
     """Store an inbound message; returns (message, is_new). A redelivery returns the stored one."""
     now = utcnow()
     if inbound.provider_message_id is not None:
-        duplicate = find_inbound(session, conversation.channel, inbound.provider_message_id)
+        duplicate = find_inbound(session, conversation.id, inbound.provider_message_id)
         if duplicate is not None:
             return duplicate, False
     message = Message(
@@ -96,7 +97,7 @@ def record_inbound(session: Session, conversation: Conversation, inbound: Inboun
             session.add(message)
             session.flush()
     except IntegrityError:
-        stored = find_inbound(session, conversation.channel, inbound.provider_message_id or "")
+        stored = find_inbound(session, conversation.id, inbound.provider_message_id or "")
         if stored is None:
             raise
         return stored, False
@@ -104,10 +105,11 @@ def record_inbound(session: Session, conversation: Conversation, inbound: Inboun
     return message, True
 
 
-def find_inbound(session: Session, channel: str, provider_message_id: str) -> Message | None:
+def find_inbound(session: Session, conversation_id: int, provider_message_id: str) -> Message | None:
+    """A stored inbound message by its provider id, which is unique within its conversation."""
     return session.scalar(
         select(Message).where(
-            Message.channel == channel,
+            Message.conversation_id == conversation_id,
             Message.direction == "in",
             Message.provider_message_id == provider_message_id,
         )
@@ -151,6 +153,22 @@ def find_conversation(session: Session, sender_id: str) -> Conversation | None:
     return session.scalar(select(Conversation).where(Conversation.engine_sender_id == sender_id))
 
 
+def offered_payloads(session: Session, conversation_id: int, recent: int = 20) -> set[str]:
+    """The button payloads of the bot's latest replies in a conversation: what a reporter
+    may send back as a payload (anything else they type is text)."""
+    payloads: set[str] = set()
+    for payload in session.scalars(
+        select(Message.payload)
+        .where(Message.conversation_id == conversation_id, Message.direction == "out", Message.payload.is_not(None))
+        .order_by(Message.id.desc())
+        .limit(recent)
+    ):
+        for button in (payload or {}).get("buttons") or []:
+            if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                payloads.add(button["payload"].strip())
+    return payloads
+
+
 def replies_to(session: Session, message_id: int) -> list[Message]:
     """The outbound messages sent in answer to one inbound message, in order."""
     return list(
@@ -163,12 +181,17 @@ def replies_to(session: Session, message_id: int) -> list[Message]:
 WAITING = ("received", "pending")
 
 
-def claim_inbound(session: Session, message_id: int, *, lease_seconds: float, now: datetime | None = None) -> bool:
-    """Take a waiting inbound message for processing; False when someone else holds it.
+def claim_inbound(
+    session: Session, message_id: int, *, lease_seconds: float, now: datetime | None = None
+) -> str | None:
+    """Take a waiting inbound message for processing; returns the lease token, or None
+    when someone else holds it.
 
-    The lease (locked_until) lets a crashed holder's message be taken again later.
+    The lease (locked_until) lets a crashed holder's message be taken again later; the
+    token lets a holder check, when it finishes, that the message is still its own.
     """
     now = now or utcnow()
+    token = secrets.token_hex(16)
     result = session.execute(
         update(Message)
         .where(
@@ -177,10 +200,28 @@ def claim_inbound(session: Session, message_id: int, *, lease_seconds: float, no
             Message.status.in_(WAITING),
             or_(Message.locked_until.is_(None), Message.locked_until < now),
         )
-        .values(status="processing", locked_until=now + timedelta(seconds=lease_seconds), updated_at=now)
+        .values(
+            status="processing", locked_until=now + timedelta(seconds=lease_seconds), lease_token=token, updated_at=now
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return token if result.rowcount == 1 else None
+
+
+def renew_lease(session: Session, message_id: int, token: str, *, lease_seconds: float) -> bool:
+    """Extend a lease we still hold (a slow Rasa answer); False when it is no longer ours."""
+    now = utcnow()
+    result = session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == "processing", Message.lease_token == token)
+        .values(locked_until=now + timedelta(seconds=lease_seconds), updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def holds_lease(session: Session, message: Message, token: str) -> bool:
+    return message.status == "processing" and message.lease_token == token
 
 
 def has_earlier_unanswered(session: Session, message: Message) -> bool:
@@ -225,7 +266,7 @@ def release_stale(session: Session, *, now: datetime | None = None) -> int:
     result = session.execute(
         update(Message)
         .where(Message.direction == "in", Message.status == "processing", Message.locked_until < now)
-        .values(status="pending", locked_until=None, next_attempt_at=now)
+        .values(status="pending", locked_until=None, lease_token=None, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
@@ -286,12 +327,12 @@ def claim_outbound(session: Session, message_id: int, *, lease_seconds: float, n
 
 def fail_interrupted_sends(session: Session, *, now: datetime | None = None) -> int:
     """A send cut off by a crash may or may not have reached the person. Rather than risk
-    saying it twice, mark it failed so an officer can see and follow up."""
+    saying it twice, mark it unknown so an officer can see and follow up."""
     now = now or utcnow()
     result = session.execute(
         update(Message)
         .where(Message.direction == "out", Message.status == "sending", Message.locked_until < now)
-        .values(status="failed", locked_until=None)
+        .values(status="unknown", locked_until=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
@@ -322,6 +363,9 @@ def attention_summary(session: Session, *, now: datetime | None = None) -> dict[
         )
     ).one()
     failed = session.scalar(select(func.count(Message.id)).where(Message.direction == "out", Message.status == "failed"))
+    unknown = session.scalar(
+        select(func.count(Message.id)).where(Message.direction == "out", Message.status == "unknown")
+    )
     oldest = waiting[1]
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=now.tzinfo)
@@ -329,6 +373,7 @@ def attention_summary(session: Session, *, now: datetime | None = None) -> dict[
         "waiting_messages": waiting[0],
         "oldest_waiting_seconds": int((now - oldest).total_seconds()) if oldest else None,
         "failed_replies": failed,
+        "unknown_replies": unknown,
     }
 
 

@@ -89,7 +89,9 @@ class Message(Base):
 
     __tablename__ = "messages"
     __table_args__ = (
-        UniqueConstraint("channel", "direction", "provider_message_id", name="uq_message_provider_id"),
+        # Provider ids are only unique within one conversation (a web chat's message_id, say).
+        UniqueConstraint("conversation_id", "direction", "provider_message_id", name="uq_message_provider_id"),
+        Index("ix_messages_provider_id", "channel", "provider_message_id"),
         Index("ix_messages_conversation", "conversation_id", "id"),
         Index("ix_messages_inbox", "direction", "status", "next_attempt_at"),
     )
@@ -108,6 +110,8 @@ class Message(Base):
     # Inbox bookkeeping: when to try a pending message again, and who holds it now.
     next_attempt_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
+    # Who holds the lease: a holder only finishes a message while the token is still its own.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
     # When officers were told this message is waiting too long (once per message).
     alerted_at: Mapped[datetime | None]
 
@@ -173,6 +177,22 @@ class CaseEvent(Base):
     detail: Mapped[dict[str, Any] | None]
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class CaseAlert(Base):
+    """An alert to duty officers about a case (an emergency, a repeated emergency), kept
+    until it has been sent, so a restart does not lose it."""
+
+    __tablename__ = "case_alerts"
+    __table_args__ = (Index("ix_case_alerts_pending", "sent_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    reason: Mapped[str] = mapped_column(String(24))  # emergency | emergency_repeated
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    case: Mapped[Case] = relationship()
 
 
 class Facility(Base):

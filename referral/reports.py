@@ -6,14 +6,21 @@ sender id; they know nothing of Rasa.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from referral.cases import NewCase, get_case, open_case
 from referral.lifecycle import CaseError
 from referral.messages import find_conversation
-from referral.models import Case
+from referral.models import Case, CaseAlert, CaseEvent, utcnow
+
+# A second emergency message within this time, while the first emergency case is still
+# open, is the same emergency going on: it is added to that case (and officers alerted
+# again) instead of opening another.
+SAME_EMERGENCY_HOURS = 6
 
 
 @dataclass(frozen=True)
@@ -44,12 +51,60 @@ def open_report(session: Session, report: Report) -> Case:
     return open_case(session, new, actor="bot")
 
 
+def report_emergency(session: Session, report: Report, *, now: datetime | None = None) -> tuple[Case, bool]:
+    """Danger now: open an emergency case, or, while this conversation's emergency case
+    from the last hours is still open, record the new message on it. Either way officers
+    are alerted (a CaseAlert, sent by the gateway). Returns (case, is_new)."""
+    now = now or utcnow()
+    conversation = find_conversation(session, report.sender_id)
+    ongoing = None
+    if conversation is not None:
+        ongoing = session.scalar(
+            select(Case)
+            .where(
+                Case.conversation_id == conversation.id,
+                Case.is_emergency.is_(True),
+                Case.status != "closed",
+                Case.created_at >= now - timedelta(hours=SAME_EMERGENCY_HOURS),
+            )
+            .order_by(Case.id.desc())
+            .limit(1)
+        )
+    if ongoing is None:
+        case = open_report(session, replace(report, is_emergency=True))
+        session.add(CaseAlert(case_id=case.id, reason="emergency", created_at=now))
+        return case, True
+    ongoing.events.append(
+        CaseEvent(at=now, actor="bot", kind="emergency_repeated", detail={"message": report.description})
+    )
+    session.add(CaseAlert(case_id=ongoing.id, reason="emergency_repeated", created_at=now))
+    session.flush()
+    return ongoing, False
+
+
 def add_location(session: Session, ticket: str, report: Report) -> Case:
-    """Complete an already opened case (an emergency opened first) with where it is."""
+    """Complete the emergency case this conversation just opened with where it is.
+
+    Only a case of this conversation that has no place yet is filled in; a place given
+    for a case that already has one is recorded as an event and changes nothing else.
+    """
     case = get_case(session, ticket)
-    case.location_text = report.location_text or case.location_text
-    if report.latitude is not None and report.longitude is not None:
-        case.latitude, case.longitude = report.latitude, report.longitude
+    conversation = find_conversation(session, report.sender_id)
+    if conversation is None or case.conversation_id != conversation.id or case.status == "closed":
+        raise CaseError(f"case {ticket} cannot be completed from this conversation")
+    has_place = case.location_text is not None or case.latitude is not None
+    if has_place:
+        case.events.append(
+            CaseEvent(
+                actor="bot",
+                kind="location_given",
+                detail={"location": report.location_text, "latitude": report.latitude, "longitude": report.longitude},
+            )
+        )
+    else:
+        case.location_text = report.location_text
+        if report.latitude is not None and report.longitude is not None:
+            case.latitude, case.longitude = report.latitude, report.longitude
     if report.victim and not case.victim:
         case.victim = report.victim
     session.flush()

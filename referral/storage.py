@@ -1,12 +1,13 @@
 """Database engine, sessions and migrations.
 
-One engine per process, created by the caller (bot/bootstrap.py or a test),
+One engine per process, created by the caller (the gateway, the action server, the CLI or a test),
 never at import time. Sessions are managed by `unit_of_work`: everything in
 one block commits together or not at all.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,18 +26,27 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def make_private_dir(path: Path) -> Path:
+    """A folder only the service's user can enter (it holds reports and keys)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
 def make_engine(url: str) -> Engine:
+    """hide_parameters: a database error's text never carries the values it was given
+    (message texts, phone numbers), only the statement."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy manage transactions itself so BEGIN IMMEDIATE below works.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

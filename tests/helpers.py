@@ -77,3 +77,8 @@ def is_alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def web_sender(name: str) -> str:
+    """A web chat sender id of the shape the page makes (a UUID), stable for one name."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"helpline-test:{name}"))

@@ -8,16 +8,16 @@ group the bot only explains that and stores nothing.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.outbox import SendFailed
 from referral.messages import Inbound
 from referral.models import Message
 from referral.storage import unit_of_work
@@ -28,11 +28,6 @@ GROUP_NOTICE = (
     "Layanan Pengaduan MPKS bersifat pribadi dan rahasia. Silakan kirim laporan lewat pesan "
     "langsung (chat pribadi) ke bot ini, bukan di grup."
 )
-
-
-def webhook_secret(secret_key: str) -> str:
-    """A stable secret for X-Telegram-Bot-Api-Secret-Token, derived from our own key."""
-    return hmac.new(secret_key.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()[:48]
 
 
 def build_application(token: str, api_base: str) -> Application:
@@ -101,7 +96,7 @@ def inbound_from_update(update: Update) -> TelegramInbound | None:
             return TelegramInbound(
                 chat_id, Inbound(kind="media", text=message.caption, payload=payload, provider_message_id=provider_id)
             )
-    if message.text is not None:
+    if message.text is not None and message.text.strip():
         text = message.text
         if text.split()[0].split("@")[0] == "/start":
             return TelegramInbound(chat_id, Inbound(kind="start", text=text, payload=extra or None, provider_message_id=provider_id))
@@ -130,56 +125,77 @@ class TelegramSender:
 
     async def send(self, conversation, message) -> str:
         chat_id = conversation.channel_address
-        sent = await self.application.bot.send_message(
-            chat_id=chat_id,
-            text=message.text or "…",
-            reply_markup=keyboard(message.id, (message.payload or {}).get("buttons") or []),
-        )
+        try:
+            sent = await self.application.bot.send_message(
+                chat_id=chat_id,
+                text=message.text or "…",
+                reply_markup=keyboard(message.id, (message.payload or {}).get("buttons") or []),
+            )
+        except TimedOut as error:  # the request went out; Telegram may have delivered it
+            raise SendFailed(f"Telegram timed out: {error}", retryable=False, ambiguous=True) from error
+        except (BadRequest, Forbidden, InvalidToken) as error:  # refused for good (blocked, bad chat)
+            raise SendFailed(f"Telegram refused the message: {type(error).__name__}", retryable=False) from error
+        except NetworkError as error:  # no connection, or Telegram's 5xx: not delivered
+            raise SendFailed(f"Telegram unreachable: {type(error).__name__}", retryable=True) from error
         return f"{chat_id}:{sent.message_id}"
 
 
 class TelegramChannel:
-    """Connects PTB to the durable inbox: store first, then process, then flush the outbox."""
+    """Connects PTB to the durable inbox: store first, then process, then flush the outbox.
 
-    def __init__(self, application: Application, service, outbox, flood_guard=None) -> None:
+    Processing runs in the background: PTB handles updates one after another, and one
+    conversation waiting for a slow Rasa answer must not keep the next update from
+    being stored.
+    """
+
+    def __init__(self, application: Application, service, outbox, flood_guard, secret_token: str) -> None:
         self.application = application
         self.service = service
         self.outbox = outbox
         self.flood_guard = flood_guard
         # What Telegram sends back in X-Telegram-Bot-Api-Secret-Token in webhook mode.
-        self.secret_token = webhook_secret(service.secret_key)
+        self.secret_token = secret_token
         application.add_handler(TypeHandler(Update, self._on_update))
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.handle_stored(await self.store_update(update))
+        stored = await self.store_update(update)
+        if stored:
+            self.service.in_background(self.handle_stored(stored))
 
     async def store_update(self, update: Update) -> list[tuple[str, int]]:
         """Store what the update carries; returns (chat id, message id) of newly stored messages."""
         if is_group_message(update):
-            await self.application.bot.send_message(update.effective_chat.id, GROUP_NOTICE)
+            try:
+                await self.application.bot.send_message(update.effective_chat.id, GROUP_NOTICE)
+            except TelegramError as error:  # a courtesy; nothing is stored for a group
+                log.warning("could not send the group notice: %s", type(error).__name__)
             return []
         item = inbound_from_update(update)
         if item is None:
             return []
         inbound = item.inbound
         if update.callback_query is not None:
-            await update.callback_query.answer()
             inbound = Inbound(
                 kind="text",
                 text=self._button_payload(item.chat_id, inbound.text or "") or "",
                 provider_message_id=inbound.provider_message_id,
             )
-            if not inbound.text:
-                return []
-        message_id, is_new, _ = self.service.store("telegram", item.chat_id, inbound)
-        return [(item.chat_id, message_id)] if is_new else []
+        stored = []
+        if inbound.text or update.callback_query is None:
+            message_id, is_new, _ = self.service.store("telegram", item.chat_id, inbound)
+            stored = [(item.chat_id, message_id)] if is_new else []
+        if update.callback_query is not None:
+            # Only after the press is stored: after downtime Telegram refuses old query ids,
+            # and that must not cost the press. The answer only stops the button's spinner.
+            try:
+                await update.callback_query.answer()
+            except TelegramError as error:
+                log.info("a button press was stored but could not be acknowledged: %s", type(error).__name__)
+        return stored
 
     async def handle_stored(self, stored: list[tuple[str, int]]) -> None:
         for chat_id, message_id in stored:
-            if self.flood_guard:
-                await self.flood_guard.process(self.service, f"telegram:{chat_id}", message_id)
-            else:
-                await self.service.process(message_id)
+            await self.flood_guard.process(self.service, f"telegram:{chat_id}", message_id)
         if stored:
             await self.outbox.flush()
 

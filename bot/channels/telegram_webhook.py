@@ -24,7 +24,7 @@ async def receive(request: Request) -> JSONResponse:
     if channel is None or not request.app.state.settings.telegram_webhook_url:
         return JSONResponse({"error": "Telegram webhook mode is off"}, status_code=404)
     given = request.headers.get("x-telegram-bot-api-secret-token", "")
-    if not hmac.compare_digest(given, channel.secret_token):
+    if not hmac.compare_digest(given.encode(), channel.secret_token.encode()):
         return JSONResponse({"error": "missing or wrong secret token"}, status_code=403)
     try:
         data = json.loads(await read_body(request, MAX_BODY_BYTES))

@@ -7,7 +7,6 @@ Webhook payloads follow Meta's documented shape:
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
@@ -17,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from bot.outbox import SendFailed
 from referral.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,8 @@ def verify_signature(app_secret: str, body: bytes, header: str | None) -> bool:
     if not header or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+    # Compared as bytes: compare_digest refuses non-ASCII str, and a header may hold anything.
+    return hmac.compare_digest(expected.encode(), header.removeprefix("sha256=").encode())
 
 
 def verification_challenge(params: dict[str, str], verify_token: str | None) -> str | None:
@@ -44,7 +45,7 @@ def verification_challenge(params: dict[str, str], verify_token: str | None) -> 
         return None
     if params.get("hub.mode") != "subscribe":
         return None
-    if not hmac.compare_digest(params.get("hub.verify_token", ""), verify_token):
+    if not hmac.compare_digest(params.get("hub.verify_token", "").encode(), verify_token.encode()):
         return None
     return params.get("hub.challenge")
 
@@ -65,56 +66,99 @@ class WaStatus:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _items(container: Any, key: str) -> list[Any]:
+    """container[key] when it is a list (an absent key is an empty list); anything else is
+    not Meta's shape."""
+    value = container.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise WebhookError(f"'{key}' is not a list")
+    return value
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise WebhookError(f"{what} is not an object")
+    return value
+
+
 def parse_webhook(data: Any) -> tuple[list[WaInbound], list[WaStatus]]:
+    """Every message and status in a delivery, or WebhookError when its shape is not Meta's
+    (checked in full before anything is stored)."""
     if not isinstance(data, dict) or data.get("object") != "whatsapp_business_account":
         raise WebhookError("not a whatsapp_business_account webhook")
     messages: list[WaInbound] = []
     statuses: list[WaStatus] = []
-    for entry in data.get("entry") or []:
-        for change in (entry or {}).get("changes") or []:
-            value = (change or {}).get("value") or {}
-            for raw in value.get("messages") or []:
+    for entry in _items(data, "entry"):
+        for change in _items(_object(entry, "an entry"), "changes"):
+            value = _object(_object(change, "a change").get("value") or {}, "a change's value")
+            for raw in _items(value, "messages"):
                 parsed = _parse_message(raw)
                 if parsed:
                     messages.append(parsed)
-            for raw in value.get("statuses") or []:
+            for raw in _items(value, "statuses"):
                 if isinstance(raw, dict) and raw.get("id") and raw.get("status"):
-                    statuses.append(WaStatus(str(raw["id"]), str(raw["status"]), list(raw.get("errors") or [])))
+                    errors = raw.get("errors") if isinstance(raw.get("errors"), list) else []
+                    statuses.append(WaStatus(str(raw["id"])[:128], str(raw["status"])[:16], errors))
     return messages, statuses
 
 
+def _field(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _parse_message(raw: Any) -> WaInbound | None:
-    if not isinstance(raw, dict) or not raw.get("id") or not raw.get("from"):
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not isinstance(raw.get("from"), str):
         return None
-    wamid, sender, kind = str(raw["id"]), str(raw["from"]), raw.get("type")
+    wamid, sender, kind = raw["id"][:128], raw["from"][:32], raw.get("type")
+    if not wamid or not sender.isdigit():  # wa_id is the number, digits only
+        return None
     if kind == "text":
-        return WaInbound(wamid, sender, "text", text=str((raw.get("text") or {}).get("body") or ""))
+        body = (_text(_field(raw, "text").get("body")) or "").strip()
+        if not body:
+            return WaInbound(wamid, sender, "unsupported", payload={"type": "empty text"})
+        return WaInbound(wamid, sender, "text", text=body)
     if kind == "location":
-        location = raw.get("location") or {}
+        location = _field(raw, "location")
         try:
             point = {"latitude": float(location["latitude"]), "longitude": float(location["longitude"])}
         except (KeyError, TypeError, ValueError):
             return WaInbound(wamid, sender, "unsupported", payload={"type": "location", "reason": "no coordinates"})
         return WaInbound(wamid, sender, "location", payload=point)
     if kind == "interactive":
-        interactive = raw.get("interactive") or {}
-        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        interactive = _field(raw, "interactive")
+        reply = _field(interactive, "button_reply") or _field(interactive, "list_reply")
         # Our buttons carry the Rasa payload as their id; the title is what the person saw.
-        return WaInbound(wamid, sender, "text", text=str(reply.get("id") or reply.get("title") or ""))
+        chosen = (_text(reply.get("id")) or _text(reply.get("title")) or "").strip()
+        if not chosen:
+            return WaInbound(wamid, sender, "unsupported", payload={"type": "interactive"})
+        return WaInbound(wamid, sender, "text", text=chosen)
     if kind == "button":  # a template's quick-reply button
-        button = raw.get("button") or {}
-        return WaInbound(wamid, sender, "text", text=str(button.get("payload") or button.get("text") or ""))
+        button = _field(raw, "button")
+        chosen = (_text(button.get("payload")) or _text(button.get("text")) or "").strip()
+        if not chosen:
+            return WaInbound(wamid, sender, "unsupported", payload={"type": "button"})
+        return WaInbound(wamid, sender, "text", text=chosen)
     if kind in MEDIA_KINDS:
-        media = raw.get(kind) or {}
+        media = _field(raw, kind)
         return WaInbound(
             wamid, sender, "media",
-            text=media.get("caption"),
-            payload={"type": kind, "media_id": media.get("id"), "mime_type": media.get("mime_type")},
+            text=(_text(media.get("caption")) or "").strip() or None,
+            payload={"type": kind, "media_id": _text(media.get("id")), "mime_type": _text(media.get("mime_type"))},
         )
     if kind == "reaction":
-        reaction = raw.get("reaction") or {}
-        return WaInbound(wamid, sender, "reaction", payload={"emoji": reaction.get("emoji"), "to": reaction.get("message_id")})
-    return WaInbound(wamid, sender, "unsupported", payload={"type": kind})
+        reaction = _field(raw, "reaction")
+        return WaInbound(
+            wamid, sender, "reaction",
+            payload={"emoji": _text(reaction.get("emoji")), "to": _text(reaction.get("message_id"))},
+        )
+    return WaInbound(wamid, sender, "unsupported", payload={"type": str(kind)[:40]})
 
 
 def message_body(to: str, text: str | None, buttons: list[dict[str, str]]) -> dict[str, Any]:
@@ -149,39 +193,29 @@ def template_body(to: str, name: str, language: str) -> dict[str, Any]:
     }
 
 
-class SendFailed(RuntimeError):
-    def __init__(self, reason: str, retryable: bool) -> None:
-        super().__init__(reason)
-        self.retryable = retryable
-
-
 class WhatsAppClient:
     def __init__(self, http: httpx.AsyncClient, api_base: str, phone_number_id: str, token: str) -> None:
         self.http = http
         self.url = f"{api_base.rstrip('/')}/{phone_number_id}/messages"
         self.token = token
 
-    async def send(self, body: dict[str, Any], *, attempts: int = 3, base_delay_s: float = 1.0) -> str:
-        """POST one message; retries 429 and 5xx with backoff. Returns the wamid."""
-        for attempt in range(1, attempts + 1):
+    async def send(self, body: dict[str, Any], *, timeout_s: float = 15.0) -> str:
+        """POST one message, once (the outbox decides about retries). Returns the wamid."""
+        try:
+            response = await self.http.post(
+                self.url, json=body, headers={"Authorization": f"Bearer {self.token}"}, timeout=timeout_s
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise SendFailed(f"Graph API unreachable: {type(error).__name__}", retryable=True) from error
+        except httpx.HTTPError as error:  # sent, no answer: Meta may have accepted it
+            raise SendFailed(f"no answer from the Graph API: {type(error).__name__}", retryable=False, ambiguous=True) from error
+        if response.status_code < 300:
             try:
-                response = await self.http.post(
-                    self.url, json=body, headers={"Authorization": f"Bearer {self.token}"}, timeout=15
-                )
-            except httpx.HTTPError as error:
-                failure = SendFailed(f"network error: {type(error).__name__}", retryable=True)
-            else:
-                if response.status_code < 300:
-                    try:
-                        return str(response.json()["messages"][0]["id"])
-                    except (ValueError, KeyError, IndexError, TypeError):
-                        raise SendFailed("unexpected answer from the Graph API", retryable=False) from None
-                retryable = response.status_code == 429 or response.status_code >= 500
-                failure = SendFailed(f"Graph API answered {response.status_code}", retryable=retryable)
-            if not failure.retryable or attempt == attempts:
-                raise failure
-            await asyncio.sleep(base_delay_s * 2 ** (attempt - 1))
-        raise SendFailed("not sent", retryable=True)  # unreachable: the loop returns or raises
+                return str(response.json()["messages"][0]["id"])
+            except (ValueError, KeyError, IndexError, TypeError):
+                raise SendFailed("unexpected answer from the Graph API", retryable=False, ambiguous=True) from None
+        retryable = response.status_code == 429 or response.status_code >= 500
+        raise SendFailed(f"Graph API answered {response.status_code}", retryable=retryable)
 
 
 SERVICE_WINDOW_HOURS = 24

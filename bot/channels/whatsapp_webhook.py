@@ -46,23 +46,18 @@ async def receive(request: Request) -> Response:
         return JSONResponse({"error": f"unreadable webhook: {error}"}, status_code=400)
 
     service = request.app.state.conversations
-    new_ids: list[tuple[str, int]] = []
-    for message in messages:
-        inbound = Inbound(
-            kind=message.kind,
-            text=message.text,
-            payload=message.payload,
-            provider_message_id=message.provider_id,
-        )
-        message_id, is_new, _ = service.store("whatsapp", message.sender, inbound)
-        if is_new:
-            new_ids.append((message.sender, message_id))
-    if statuses:
-        with unit_of_work(request.app.state.sessions) as session:
-            for status in statuses:
-                record_delivery_status(session, "whatsapp", status.provider_id, status.status)
-                if status.status == "failed":
-                    log.warning("WhatsApp reports a reply was not delivered: %s", status.errors)
+    inbound = [
+        (m.sender, Inbound(kind=m.kind, text=m.text, payload=m.payload, provider_message_id=m.provider_id))
+        for m in messages
+    ]
+    # One transaction for the whole delivery: all of it is stored, or none (and Meta retries).
+    with unit_of_work(request.app.state.sessions) as session:
+        results = service.store_all(session, "whatsapp", inbound)
+        for status in statuses:
+            record_delivery_status(session, "whatsapp", status.provider_id, status.status)
+            if status.status == "failed":
+                log.warning("WhatsApp reports a reply was not delivered (%s error(s))", len(status.errors))
+    new_ids = [(sender, message_id) for (sender, _), (message_id, is_new) in zip(inbound, results) if is_new]
     return JSONResponse({"status": "ok"}, background=BackgroundTask(_process, request.app, new_ids))
 
 

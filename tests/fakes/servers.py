@@ -29,10 +29,13 @@ class FakeGraphApi:
         self.token = token
         self.sent: list[dict] = []
         self.fail_next: list[int] = []  # status codes to answer with before succeeding
+        self.accept_then_hang_s = 0.0  # accept the next message, then answer only after this long
+        self.calls = 0  # POSTs to the messages endpoint, answered or not
         self._ids = itertools.count(1)
         self.app = Starlette(routes=[Route("/{phone}/messages", self.messages, methods=["POST"])])
 
     async def messages(self, request: Request) -> JSONResponse:
+        self.calls += 1
         if request.path_params["phone"] != self.phone_number_id:
             return JSONResponse({"error": {"message": "Unsupported post request", "code": 100}}, status_code=400)
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -43,6 +46,9 @@ class FakeGraphApi:
         body = await request.json()
         self.sent.append(body)
         wamid = f"wamid.fake.{next(self._ids)}"
+        if self.accept_then_hang_s:  # Meta has it, but the answer never reaches the sender in time
+            delay, self.accept_then_hang_s = self.accept_then_hang_s, 0.0
+            await asyncio.sleep(delay)
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",

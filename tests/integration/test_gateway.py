@@ -13,7 +13,7 @@ from bot.gateway import create_app
 from referral.config import Settings
 from referral.models import Message, utcnow
 from referral.storage import unit_of_work
-from tests.helpers import free_port
+from tests.helpers import web_sender, free_port
 
 
 def rasa_down_client(database_url, tmp_path, ack_after_seconds: str) -> TestClient:
@@ -57,7 +57,7 @@ def test_health_reports_rasa_down(client):
 
 
 def test_message_is_stored_and_kept_pending_when_rasa_is_down(client):
-    response = client.post("/webchat/messages", json={"sender_id": "web-1", "text": "anak saya dibully"})
+    response = client.post("/webchat/messages", json={"sender_id": web_sender("web-1"), "text": "anak saya dibully"})
     assert response.status_code == 200
     [reply] = response.json()["replies"]
     assert "sudah kami terima" in reply["text"]
@@ -67,7 +67,7 @@ def test_message_is_stored_and_kept_pending_when_rasa_is_down(client):
 
 
 def test_a_retried_request_is_stored_once_and_tried_again_while_pending(client):
-    body = {"sender_id": "web-1", "text": "halo", "message_id": "abc"}
+    body = {"sender_id": web_sender("web-1"), "text": "halo", "message_id": "abc"}
     first = client.post("/webchat/messages", json=body).json()
     second = client.post("/webchat/messages", json=body).json()
     assert first == second  # Rasa is still down: the same "received, we will follow up"
@@ -78,7 +78,7 @@ def test_a_retried_request_is_stored_once_and_tried_again_while_pending(client):
 
 
 def test_a_retried_request_for_an_answered_message_is_answered_from_the_store(client):
-    body = {"sender_id": "web-1", "text": "halo", "message_id": "done"}
+    body = {"sender_id": web_sender("web-1"), "text": "halo", "message_id": "done"}
     client.post("/webchat/messages", json=body)
     with unit_of_work(client.app.state.sessions) as session:  # as if Rasa had answered
         session.query(Message).filter(Message.direction == "in").update({"status": "answered"})
@@ -90,9 +90,9 @@ def test_a_retried_request_for_an_answered_message_is_answered_from_the_store(cl
 @pytest.mark.parametrize(
     "payload, status",
     [
-        ({"sender_id": "web-1", "text": ""}, 422),
-        ({"sender_id": "web-1", "text": "    "}, 422),
-        ({"sender_id": "web-1", "location": {"latitude": 200, "longitude": 110}}, 422),
+        ({"sender_id": web_sender("web-1"), "text": ""}, 422),
+        ({"sender_id": web_sender("web-1"), "text": "    "}, 422),
+        ({"sender_id": web_sender("web-1"), "location": {"latitude": 200, "longitude": 110}}, 422),
         ({"text": "halo"}, 422),
     ],
 )
@@ -118,45 +118,64 @@ def test_oversized_body_is_a_413(client):
 
 def test_very_long_text_gets_a_polite_reply_and_is_kept(client):
     text = "tolong " * 3000  # about 21,000 characters
-    response = client.post("/webchat/messages", content=json.dumps({"sender_id": "web-1", "text": text}))
+    response = client.post("/webchat/messages", content=json.dumps({"sender_id": web_sender("web-1"), "text": text}))
     assert response.status_code == 200
     assert "terlalu panjang" in response.json()["replies"][0]["text"]
     inbound = stored(client)[0]
     assert inbound.status == "too_long" and len(inbound.text) > 20_000
 
 
-def test_console_lists_cases_for_local_requests(client):
-    response = client.get("/console/api/cases")
+def console_auth(client) -> dict[str, str]:
+    return {"Authorization": f"Bearer {client.app.state.settings.resolved_console_token()}"}
+
+
+def test_console_lists_cases_with_its_token(client):
+    response = client.get("/console/api/cases", headers=console_auth(client))
     assert response.status_code == 200
-    assert response.json() == {"cases": [], "attention": {"waiting_messages": 0, "oldest_waiting_seconds": None, "failed_replies": 0}}
+    assert response.json() == {
+        "cases": [],
+        "attention": {"waiting_messages": 0, "oldest_waiting_seconds": None, "failed_replies": 0, "unknown_replies": 0},
+    }
 
 
 def test_console_shows_reporters_waiting_while_rasa_is_down(client):
-    client.post("/webchat/messages", json={"sender_id": "web-w", "text": "tolong bantu"})
-    attention = client.get("/console/api/cases").json()["attention"]
+    client.post("/webchat/messages", json={"sender_id": web_sender("web-w"), "text": "tolong bantu"})
+    attention = client.get("/console/api/cases", headers=console_auth(client)).json()["attention"]
     assert attention["waiting_messages"] == 1 and attention["oldest_waiting_seconds"] >= 0
 
 
-def test_console_refuses_remote_clients(database_url, tmp_path):
-    settings = Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url})
-    with TestClient(create_app(settings), client=("203.0.113.7", 5000)) as remote:
-        assert remote.get("/console").status_code == 403
-        assert remote.get("/console/api/cases").status_code == 403
+def test_console_data_needs_the_token_whatever_the_address(client):
+    # A local client (as every request looks behind a reverse proxy) without the token gets nothing.
+    assert client.get("/console/api/cases").status_code == 401
+    assert client.get("/console/api/cases", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 401
+    assert client.get("/console/api/cases", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/console/api/cases", headers={"Authorization": "Bearer ünïcode".encode("latin-1")}).status_code == 401
+    assert client.get("/console").status_code == 200  # the page holds no data; it asks with the token
+
+
+def test_console_can_be_turned_off(database_url, tmp_path):
+    settings = Settings.from_env(
+        {"HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url, "HELPLINE_CONSOLE": "off"}
+    )
+    with TestClient(create_app(settings), client=("127.0.0.1", 5000)) as local:
+        assert local.get("/console").status_code == 404
+        token = settings.resolved_console_token()
+        assert local.get("/console/api/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 404
 
 
 def test_replies_can_be_fetched_after_an_id(client):
-    client.post("/webchat/messages", json={"sender_id": "web-9", "text": "halo"})
-    fetched = client.get("/webchat/messages", params={"sender_id": "web-9", "after": 0}).json()["replies"]
+    client.post("/webchat/messages", json={"sender_id": web_sender("web-9"), "text": "halo"})
+    fetched = client.get("/webchat/messages", params={"sender_id": web_sender("web-9"), "after": 0}).json()["replies"]
     assert len(fetched) == 1 and "sudah kami terima" in fetched[0]["text"]
-    later = client.get("/webchat/messages", params={"sender_id": "web-9", "after": fetched[0]["id"]}).json()
+    later = client.get("/webchat/messages", params={"sender_id": web_sender("web-9"), "after": fetched[0]["id"]}).json()
     assert later == {"replies": []}
-    assert client.get("/webchat/messages", params={"sender_id": "nobody", "after": 0}).json() == {"replies": []}
-    assert client.get("/webchat/messages", params={"sender_id": "web-9", "after": "x"}).status_code == 422
+    assert client.get("/webchat/messages", params={"sender_id": web_sender("nobody"), "after": 0}).json() == {"replies": []}
+    assert client.get("/webchat/messages", params={"sender_id": web_sender("web-9"), "after": "x"}).status_code == 422
 
 
 def test_a_message_behind_a_waiting_one_is_queued_in_order(client):
-    client.post("/webchat/messages", json={"sender_id": "web-q", "text": "halo"})
-    [queued] = client.post("/webchat/messages", json={"sender_id": "web-q", "text": "anak saya dibully"}).json()["replies"]
+    client.post("/webchat/messages", json={"sender_id": web_sender("web-q"), "text": "halo"})
+    [queued] = client.post("/webchat/messages", json={"sender_id": web_sender("web-q"), "text": "anak saya dibully"}).json()["replies"]
     assert "juga sudah kami terima" in queued["text"]
     first, second = [m for m in stored(client) if m.direction == "in"]
     assert (first.status, second.status) == ("pending", "received")  # the second waits for the first
@@ -164,18 +183,18 @@ def test_a_message_behind_a_waiting_one_is_queued_in_order(client):
 
 
 def test_a_flooding_sender_is_asked_to_wait_and_others_are_not(client):
-    answers = [client.post("/webchat/messages", json={"sender_id": "flood", "text": f"pesan {i}"}).status_code for i in range(21)]
+    answers = [client.post("/webchat/messages", json={"sender_id": web_sender("flood"), "text": f"pesan {i}"}).status_code for i in range(21)]
     assert answers[:20] == [200] * 20 and answers[20] == 429
-    assert client.post("/webchat/messages", json={"sender_id": "calm", "text": "halo"}).status_code == 200
+    assert client.post("/webchat/messages", json={"sender_id": web_sender("calm"), "text": "halo"}).status_code == 200
 
 
 def test_with_a_delay_the_reporter_is_acknowledged_once_after_it(database_url, tmp_path):
     with rasa_down_client(database_url, tmp_path, "30") as client:
         service = client.app.state.conversations
-        assert client.post("/webchat/messages", json={"sender_id": "web-d", "text": "tolong anak saya dipukul"}).json() == {
+        assert client.post("/webchat/messages", json={"sender_id": web_sender("web-d"), "text": "tolong anak saya dipukul"}).json() == {
             "replies": []  # stored; Rasa may be back within seconds, so nobody is worried yet
         }
-        retried = client.post("/webchat/messages", json={"sender_id": "web-d", "text": "halo", "message_id": "m-1"})
+        retried = client.post("/webchat/messages", json={"sender_id": web_sender("web-d"), "text": "halo", "message_id": "m-1"})
         assert "juga sudah kami terima" in retried.json()["replies"][0]["text"]  # queued behind the first
         assert service.acknowledge_waiting() == 0  # not 30 seconds yet
         with unit_of_work(client.app.state.sessions) as session:  # let 31 seconds pass
@@ -183,16 +202,16 @@ def test_with_a_delay_the_reporter_is_acknowledged_once_after_it(database_url, t
             first.created_at = first.created_at - timedelta(seconds=31)
         assert service.acknowledge_waiting() == 1
         assert service.acknowledge_waiting() == 0  # once
-        fetched = client.get("/webchat/messages", params={"sender_id": "web-d", "after": 0}).json()["replies"]
+        fetched = client.get("/webchat/messages", params={"sender_id": web_sender("web-d"), "after": 0}).json()["replies"]
         assert [r["text"][:26] for r in fetched] == ["Pesan ini juga sudah kami ", "Pesan Anda sudah kami teri"]
         assert "petugas kami akan menindaklanjuti" in fetched[1]["text"] and "112" in fetched[1]["text"]
 
 
 def test_the_delayed_acknowledgement_speaks_english_to_an_english_reporter(database_url, tmp_path):
     with rasa_down_client(database_url, tmp_path, "30") as client:
-        client.post("/webchat/messages", json={"sender_id": "web-e", "text": "my father hits my mother every night"})
+        client.post("/webchat/messages", json={"sender_id": web_sender("web-e"), "text": "my father hits my mother every night"})
         with unit_of_work(client.app.state.sessions) as session:
             session.query(Message).update({"created_at": utcnow() - timedelta(seconds=60)})
         assert client.app.state.conversations.acknowledge_waiting() == 1
-        [ack] = client.get("/webchat/messages", params={"sender_id": "web-e", "after": 0}).json()["replies"]
+        [ack] = client.get("/webchat/messages", params={"sender_id": web_sender("web-e"), "after": 0}).json()["replies"]
         assert ack["text"].startswith("We have received and saved your message")

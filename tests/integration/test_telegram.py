@@ -9,13 +9,12 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from bot.channels.telegram import webhook_secret
 from bot.gateway import create_app
 from referral.config import Settings
 from referral.models import Message
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeBotApi, serve, telegram_message, telegram_user
-from tests.helpers import free_port
+from tests.helpers import web_sender, free_port
 
 TOKEN = "123456:TEST-token"
 
@@ -101,7 +100,7 @@ def test_webhook_mode_needs_the_secret_header(database_url, tmp_path, bot_api):
     with make_client(database_url, tmp_path, bot_api, TELEGRAM_WEBHOOK_URL="https://helpline.example/webhooks/telegram") as client:
         assert bot_api.webhook["url"] == "https://helpline.example/webhooks/telegram"
         secret = bot_api.webhook["secret_token"]
-        assert secret == webhook_secret(client.app.state.settings.resolved_secret_key())
+        assert secret == client.app.state.settings.derived_secret("telegram-webhook")
         update = {"update_id": 9, "message": telegram_message(557, 1, text="tolong bantu biaya sekolah")}
         assert client.post("/webhooks/telegram", json=update).status_code == 403
         assert client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}).status_code == 403
@@ -124,7 +123,7 @@ def test_telegram_down_at_start_leaves_the_rest_running(database_url, tmp_path):
     })
     with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
         assert client.app.state.telegram is None
-        assert client.post("/webchat/messages", json={"sender_id": "w", "text": "halo"}).status_code == 200
+        assert client.post("/webchat/messages", json={"sender_id": web_sender("w"), "text": "halo"}).status_code == 200
 
 
 def test_flood_control_is_waited_out(database_url, tmp_path, bot_api):
@@ -158,7 +157,7 @@ def test_officers_are_alerted_once_when_a_reporter_waits_too_long(database_url, 
         with unit_of_work(client.app.state.sessions) as session:
             session.add(Officer(name="Petugas jaga", telegram_chat_id="999", role="duty"))
         # Rasa is down: the message waits
-        assert client.post("/webchat/messages", json={"sender_id": "w-1", "text": "tolong bantu saya"}).status_code == 200
+        assert client.post("/webchat/messages", json={"sender_id": web_sender("w-1"), "text": "tolong bantu saya"}).status_code == 200
         wait_for(lambda: any(s["chat_id"] == 999 for s in bot_api.sent))
         alerts = [s for s in bot_api.sent if s["chat_id"] == 999]
         assert "1 pesan pelapor belum terjawab" in alerts[0]["text"]

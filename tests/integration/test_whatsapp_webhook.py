@@ -122,10 +122,24 @@ def test_delivery_statuses_are_recorded_and_never_answered(client, graph):
     assert len(graph.sent) == 1
 
 
-def test_a_busy_provider_is_retried(client, graph):
+def make_due_now(client) -> None:
+    with unit_of_work(client.app.state.sessions) as session:  # the backoff has passed
+        session.query(Message).filter(Message.direction == "out").update({"next_attempt_at": utcnow()})
+
+
+def test_a_busy_provider_is_retried_by_the_outbox_only(client, graph):
     graph.fail_next = [429, 503]
     post(client, webhook([text_message("wamid.B1", "halo")]))
-    assert len(graph.sent) == 1  # sent on the third try
+    assert graph.sent == [] and graph.calls == 1  # one POST per outbox attempt, no hidden retries
+    with unit_of_work(client.app.state.sessions) as session:
+        reply = session.query(Message).filter(Message.direction == "out").one()
+        assert (reply.status, reply.attempts) == ("queued", 1) and reply.next_attempt_at > utcnow()
+    client.portal.call(client.app.state.outbox.flush)
+    assert graph.calls == 1  # not due yet: the backoff is respected
+    for _ in range(2):
+        make_due_now(client)
+        client.portal.call(client.app.state.outbox.flush)
+    assert len(graph.sent) == 1 and graph.calls == 3  # sent on the third try
 
 
 def test_outside_the_24_hour_window_only_a_template_is_sent(client, graph):

@@ -1,0 +1,25 @@
+"""Start `rasa run` with the engine token taken from the environment.
+
+`rasa run --auth-token TOKEN` would put the token in the process's command line,
+which every local user can read in /proc; here it is added to Rasa's arguments
+inside the process instead. Usage: python -m nlu_components.serve [rasa run options]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    token = os.environ.get("HELPLINE_ENGINE_TOKEN", "")
+    if not token:
+        raise SystemExit("HELPLINE_ENGINE_TOKEN is not set; start Rasa with `helpline run`")
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
