@@ -145,9 +145,16 @@ class ConversationService:
         return task
 
     async def drain(self) -> None:
-        """Wait for background work (on shutdown, and in tests)."""
+        """Wait for the background work there is (tests)."""
         while self._running:
             await asyncio.gather(*list(self._running), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """On shutdown: stop waiting for Rasa. A message cut off here keeps its lease until
+        it runs out; then the next gateway takes it, reading Rasa's tracker first."""
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*list(self._running), return_exceptions=True)
 
     def store(self, channel: str, address: str, inbound: Inbound) -> tuple[int, bool, str]:
         """Store one inbound message (a redelivery finds the stored one): (id, is_new, status)."""

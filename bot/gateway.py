@@ -141,12 +141,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 )
                 if app.state.telegram:
                     senders["telegram"] = TelegramSender(app.state.telegram.application)
+            telegram_bot = app.state.telegram.application.bot if app.state.telegram else None
+            alerts = OfficerAlerts(sessions, resolved.alert_after_s, telegram_bot)
+            app.state.worker = InboxWorker(app.state.conversations, resolved.inbox_interval_s, app.state.outbox, alerts)
             worker = None
-            if resolved.inbox_interval_s > 0:
-                telegram_bot = app.state.telegram.application.bot if app.state.telegram else None
-                alerts = OfficerAlerts(sessions, resolved.alert_after_s, telegram_bot)
-                inbox = InboxWorker(app.state.conversations, resolved.inbox_interval_s, app.state.outbox, alerts)
-                worker = asyncio.create_task(inbox.run(), name="inbox-worker")
+            if resolved.inbox_interval_s > 0:  # 0: tests drive the worker themselves
+                worker = asyncio.create_task(app.state.worker.run(), name="inbox-worker")
             try:
                 yield
             finally:
@@ -154,7 +154,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     worker.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
-                await app.state.conversations.drain()
+                await app.state.conversations.stop()
                 if app.state.telegram:
                     await stop_telegram(app.state.telegram.application)
         db_engine.dispose()

@@ -28,10 +28,12 @@ async def receive(request: Request) -> JSONResponse:
         return JSONResponse({"error": "missing or wrong secret token"}, status_code=403)
     try:
         data = json.loads(await read_body(request, MAX_BODY_BYTES))
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise ValueError("not an update object")
         update = Update.de_json(data, channel.application.bot)
     except BodyTooLarge:
         return JSONResponse({"error": "body too large"}, status_code=413)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError):  # PTB's parser on a shape it does not expect
         return JSONResponse({"error": "not a Telegram update"}, status_code=400)
     if update is None:
         return JSONResponse({"error": "not a Telegram update"}, status_code=400)

@@ -9,10 +9,12 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
-from tests.fakes.servers import FakeGraphApi, serve
+from referral.config import Settings
+from tests.fakes.servers import FakeBotApi, FakeGraphApi, serve
 from tests.helpers import PROJECT_ROOT, REDIS_URL, free_port, fresh_postgres_database
 
 HELPLINE = PROJECT_ROOT / ".venv" / "bin" / "helpline"
@@ -24,8 +26,15 @@ class Stack:
     process: subprocess.Popen
     base_url: str
     rasa_url: str
+    action_url: str
     database_url: str
+    data_dir: Path
     output: list[str] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the stack runs with (its derived tokens included)."""
+        return Settings.from_env({"HELPLINE_DATA_DIR": str(self.data_dir), "DATABASE_URL": self.database_url})
 
     def stop(self, timeout: float = 60) -> int:
         if self.process.poll() is None:
@@ -36,14 +45,17 @@ class Stack:
 def start_stack(tmp_dir, database_url: str, extra_env: dict[str, str] | None = None, timeout: float = 240) -> Stack:
     if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
         pytest.fail("no trained model: run the tests through `make test` (it trains first)")
-    port, rasa_port = free_port(), free_port()
+    port, rasa_port, action_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "HELPLINE_DATA_DIR": str(tmp_dir),
         "HELPLINE_PORT": str(port),
         "HELPLINE_RASA_PORT": str(rasa_port),
-        "HELPLINE_ACTION_PORT": str(free_port()),
+        "HELPLINE_ACTION_PORT": str(action_port),
         "DATABASE_URL": database_url,
+        # Every test reporter writes from 127.0.0.1; the limits have their own tests.
+        "HELPLINE_WEBCHAT_NEW_PER_ADDRESS_PER_HOUR": "100000",
+        "HELPLINE_WEBCHAT_PER_ADDRESS_PER_MINUTE": "100000",
         **(extra_env or {}),
     }
     for name in ("RASA_URL", "ACTION_SERVER_URL"):
@@ -51,7 +63,10 @@ def start_stack(tmp_dir, database_url: str, extra_env: dict[str, str] | None = N
     process = subprocess.Popen(
         [str(HELPLINE), "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    stack = Stack(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}", database_url)
+    stack = Stack(
+        process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",
+        database_url, Path(tmp_dir),
+    )
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:
@@ -76,6 +91,16 @@ def start_stack(tmp_dir, database_url: str, extra_env: dict[str, str] | None = N
 
 
 WHATSAPP = {"token": "e2e-graph-token", "phone_number_id": "5550001111", "app_secret": "e2e-app-secret"}
+TELEGRAM_TOKEN = "7012345678:AAE2eSecretTokenThatMustNeverBeLogged"
+
+
+@pytest.fixture(scope="module")
+def bot_api():
+    """A fake Telegram Bot API on 127.0.0.1: the stack polls it with its token."""
+    fake = FakeBotApi(TELEGRAM_TOKEN)
+    with serve(fake.app) as url:
+        fake.url = url
+        yield fake
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +113,9 @@ def graph_api():
 
 
 @pytest.fixture(scope="module")
-def postgres_stack(tmp_path_factory, graph_api):
+def postgres_stack(tmp_path_factory, graph_api, bot_api):
     """Production-shaped: app database and Rasa tracker on PostgreSQL, lock store on Redis,
-    WhatsApp pointed at the fake Graph API."""
+    WhatsApp pointed at the fake Graph API, Telegram polling the fake Bot API."""
     with fresh_postgres_database() as app_db, fresh_postgres_database() as tracker_db:
         stack = start_stack(
             tmp_path_factory.mktemp("stack"),
@@ -103,6 +128,8 @@ def postgres_stack(tmp_path_factory, graph_api):
                 "WHATSAPP_APP_SECRET": WHATSAPP["app_secret"],
                 "WHATSAPP_VERIFY_TOKEN": "e2e-verify",
                 "WHATSAPP_API_BASE": graph_api.url,
+                "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+                "TELEGRAM_API_BASE": bot_api.url,
             },
         )
         yield stack

@@ -92,6 +92,7 @@ def stack(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'helpline.db'}",
         "HELPLINE_INBOX_INTERVAL": "1",
         "HELPLINE_ACK_AFTER_SECONDS": "2",
+        "HELPLINE_WEBCHAT_PER_ADDRESS_PER_MINUTE": "100000",  # these tests poll from 127.0.0.1
     }
     settings = Settings.from_env(env)
     settings.resolved_secret_key()
@@ -116,7 +117,11 @@ def post(settings: Settings, sender: str, text: str) -> list[dict]:
 
 
 def user_events(settings: Settings, sender_id: str) -> list[dict]:
-    tracker = httpx.get(f"{settings.rasa_url}/conversations/{sender_id}/tracker", timeout=10).json()
+    tracker = httpx.get(
+        f"{settings.rasa_url}/conversations/{sender_id}/tracker",
+        params={"token": settings.resolved_engine_token()},
+        timeout=10,
+    ).json()
     return [e for e in tracker["events"] if e.get("event") == "user"]
 
 
@@ -124,7 +129,7 @@ def test_messages_sent_while_rasa_is_down_are_answered_once_it_returns(stack):
     processes, settings, sessions = stack
     processes.start("actions")
     processes.start("gateway")
-    senders = [f"fault-{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    senders = [str(uuid.uuid4()) for _ in range(2)]
     sent = [(senders[0], "halo"), (senders[0], "anak saya dibully di sekolah"), (senders[1], "terima kasih")]
     first_replies = [post(settings, sender, text) for sender, text in sent]
     # Stored; the second message of the first reporter waits its turn behind the first.
@@ -182,6 +187,7 @@ def test_an_answer_rasa_gave_before_the_gateway_died_is_recovered_not_repeated(s
         message_id, sender_id = message.id, conversation.engine_sender_id
     rasa_answer = httpx.post(
         f"{settings.rasa_url}/webhooks/rest/webhook",
+        params={"token": settings.resolved_engine_token()},
         json={"sender": sender_id, "message": "assalamualaikum", "metadata": {"message_id": message_id}},
         timeout=60,
     ).json()
@@ -204,7 +210,7 @@ def test_a_gateway_killed_with_sigkill_loses_nothing_and_answers_once(stack):
     processes, settings, sessions = stack
     processes.start("actions")
     processes.start("gateway")
-    sender = f"kill-{uuid.uuid4().hex[:8]}"
+    sender = str(uuid.uuid4())
     for text in ("halo", "butuh bantuan sembako"):
         post(settings, sender, text)  # answered 200: stored while Rasa is down
     with unit_of_work(sessions) as session:

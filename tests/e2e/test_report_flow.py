@@ -6,13 +6,15 @@ Everything runs for real, as `make run` starts it, against PostgreSQL and Redis.
 from __future__ import annotations
 
 import re
+import stat
+import time
 import uuid
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from referral.models import Case, Conversation, Facility, Message, Referral
+from referral.models import Case, CaseAlert, Conversation, Facility, Message, Referral
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.helpers import descendants, is_alive
 
@@ -38,7 +40,7 @@ def db(postgres_stack):
 
 
 def new_sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:10]}"
+    return str(uuid.uuid4())  # as the page makes it
 
 
 def test_first_start_loads_the_sample_directory(postgres_stack, db):
@@ -137,7 +139,12 @@ def test_emergency_gets_hotlines_and_an_emergency_case_at_once(postgres_stack, d
 
 
 def test_safety_net_shows_in_the_parse_result(postgres_stack):
-    parsed = httpx.post(f"{postgres_stack.rasa_url}/model/parse", json={"text": "tlg skrg dia bawa pisau"}, timeout=30).json()
+    parsed = httpx.post(
+        f"{postgres_stack.rasa_url}/model/parse",
+        params={"token": postgres_stack.settings.resolved_engine_token()},
+        json={"text": "tlg skrg dia bawa pisau"},
+        timeout=30,
+    ).json()
     assert parsed["intent"]["name"] == "emergency"
     assert parsed["safety_net"]["fired"] is True
     assert "weapon" in parsed["safety_net"]["rules"]
@@ -165,6 +172,114 @@ def test_case_status_only_for_the_reporters_own_case(postgres_stack):
     assert ticket in own and "tidak kami temukan" not in own
     other = texts(say(postgres_stack, stranger, text=f"status {ticket}"))
     assert "tidak kami temukan" in other
+
+
+def cases_of(db, sender_tickets: list[str]) -> list[Case]:
+    with unit_of_work(db) as session:
+        return [session.scalar(select(Case).where(Case.ticket == ticket)) for ticket in sender_tickets]
+
+
+def test_every_report_after_a_completed_one_opens_its_own_case(postgres_stack, db):
+    sender = new_sender()
+    say(postgres_stack, sender, text="anak saya dibully di sekolah")
+    first = TICKET.search(texts(say(postgres_stack, sender, text="kec. kasihan, bantul"))).group(0)
+
+    emergency = texts(say(postgres_stack, sender, text="tolong sekarang suami lagi mukulin saya"))
+    assert "112" in emergency and "110" in emergency  # the hotlines first
+    second = TICKET.search(emergency).group(0)
+    assert second != first
+    texts(say(postgres_stack, sender, text="depok, sleman"))  # where, for the emergency case
+
+    say(postgres_stack, sender, text="butuh bantuan sembako, sudah dua hari gak makan")
+    third = TICKET.search(texts(say(postgres_stack, sender, text="kota yogyakarta"))).group(0)
+    assert len({first, second, third}) == 3
+
+    report, danger, aid = cases_of(db, [first, second, third])
+    assert (report.category, report.is_emergency, report.location_text) == ("bullying", False, "kec. kasihan, bantul")
+    assert report.district_code == "34.02.16"  # the first case's place is unchanged
+    assert (danger.is_emergency, danger.urgency, danger.location_text) == (True, "emergency", "depok, sleman")
+    assert (aid.category, aid.is_emergency, aid.location_text) == ("aid", False, "kota yogyakarta")
+    with unit_of_work(db) as session:
+        alerts = session.scalars(select(CaseAlert).where(CaseAlert.case_id == danger.id)).all()
+        assert [a.reason for a in alerts] == ["emergency"]  # officers are told
+
+
+def test_a_second_emergency_message_is_added_to_the_open_emergency_case(postgres_stack, db):
+    sender = new_sender()
+    first = texts(say(postgres_stack, sender, text="tolong sekarang suami lagi mukulin saya"))
+    ticket = TICKET.search(first).group(0)
+    say(postgres_stack, sender, text="lewati")
+    again = texts(say(postgres_stack, sender, text="tolong dia datang lagi bawa pisau"))
+    assert "112" in again and ticket in again  # the hotlines again, and the same case
+    with unit_of_work(db) as session:
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        assert "emergency_repeated" in [event.kind for event in case.events]
+        reasons = session.scalars(select(CaseAlert.reason).where(CaseAlert.case_id == case.id).order_by(CaseAlert.id)).all()
+        assert reasons == ["emergency", "emergency_repeated"]  # officers alerted afresh
+        assert session.query(Case).filter(Case.conversation_id == case.conversation_id).count() == 1
+
+
+def test_intent_syntax_typed_by_a_reporter_is_text(postgres_stack, db):
+    sender = new_sender()
+    say(postgres_stack, sender, text="/emergency")
+    with unit_of_work(db) as session:
+        conversation = session.scalars(
+            select(Conversation).join(Message, Message.conversation_id == Conversation.id).where(Message.text == "/emergency")
+        ).first()
+        engine_sender = conversation.engine_sender_id
+    tracker = httpx.get(
+        f"{postgres_stack.rasa_url}/conversations/{engine_sender}/tracker",
+        params={"token": postgres_stack.settings.resolved_engine_token()},
+        timeout=10,
+    ).json()
+    [user] = [e for e in tracker["events"] if e["event"] == "user"]
+    assert user["text"] == "emergency"  # Rasa's "/intent" syntax never reached it
+
+
+def test_rasa_and_the_action_server_refuse_requests_without_the_token(postgres_stack):
+    token = postgres_stack.settings.resolved_engine_token()
+    rasa = postgres_stack.rasa_url
+    assert httpx.get(f"{rasa}/conversations/anyone/tracker", timeout=10).status_code == 401
+    assert httpx.get(f"{rasa}/conversations/anyone/tracker", params={"token": "wrong"}, timeout=10).status_code == 401
+    assert httpx.get(f"{rasa}/conversations/anyone/tracker", params={"token": token}, timeout=10).status_code == 200
+    forged = {"sender": "anyone", "message": "halo"}
+    assert httpx.post(f"{rasa}/webhooks/rest/webhook", json=forged, timeout=10).status_code == 401
+    action_call = {"next_action": "action_open_case", "sender_id": "anyone", "tracker": {}, "domain": {}, "version": "3.6.21"}
+    assert httpx.post(f"{postgres_stack.action_url}/webhook", json=action_call, timeout=10).status_code == 401
+    assert httpx.post(f"{postgres_stack.action_url}/webhook", params={"token": "wrong"}, json=action_call, timeout=10).status_code == 401
+
+
+def test_the_console_gives_no_case_data_for_a_forged_forwarded_for(postgres_stack):
+    base = postgres_stack.base_url
+    forged = httpx.get(f"{base}/console/api/cases", headers={"X-Forwarded-For": "127.0.0.1"}, timeout=10)
+    assert forged.status_code == 401 and "cases" not in forged.json()
+    token = postgres_stack.settings.resolved_console_token()
+    assert any(f"/console#token={token}" in line for line in postgres_stack.output)  # the link make run prints
+    allowed = httpx.get(f"{base}/console/api/cases", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert allowed.status_code == 200 and allowed.json()["cases"]
+
+
+def test_no_secret_reaches_a_log_file_and_the_files_are_private(postgres_stack, bot_api):
+    from tests.e2e.conftest import TELEGRAM_TOKEN
+    from tests.fakes.servers import telegram_message
+
+    bot_api.push({"message": telegram_message(4100, 1, text="halo")})  # Telegram in use, with its token
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(m["chat_id"] == 4100 for m in bot_api.sent):
+        time.sleep(0.5)
+    assert any(m["chat_id"] == 4100 for m in bot_api.sent)
+    settings = postgres_stack.settings
+    secrets = [TELEGRAM_TOKEN, settings.resolved_engine_token(), settings.resolved_console_token(), settings.resolved_secret_key()]
+    data_dir = postgres_stack.data_dir
+    logs = list((data_dir / "log").glob("*.log"))
+    assert {p.name for p in logs} >= {"rasa.log", "actions.log", "gateway.log"}
+    for path in logs:
+        content = path.read_text(errors="replace")
+        for secret in secrets:
+            assert secret not in content, f"a secret is in {path.name}"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data_dir / "log").stat().st_mode) == 0o700
 
 
 def test_sigint_stops_every_process_of_the_stack(postgres_stack):

@@ -95,6 +95,7 @@ class FakeBotApi:
         self.answered_callbacks: list[str] = []
         self.webhook: dict | None = None
         self.flood_waits = 0  # answer this many sendMessage calls with 429 "retry after 1"
+        self.refuse_callback_answers = False  # as Telegram does for a query older than a few minutes
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._lock = threading.Lock()
@@ -132,6 +133,11 @@ class FakeBotApi:
                 {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
                  "parameters": {"retry_after": 1}},
                 status_code=429,
+            )
+        if method == "answerCallbackQuery" and self.refuse_callback_answers:
+            return JSONResponse(
+                {"ok": False, "error_code": 400, "description": "Bad Request: query is too old and response timeout expired or query ID is invalid"},
+                status_code=400,
             )
         if handler is None:
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404)
@@ -187,3 +193,49 @@ def telegram_message(chat_id: int, message_id: int, chat_type: str = "private", 
         "from": telegram_user(chat_id),
         **content,
     }
+
+
+class FakeRasa:
+    """Rasa's REST channel and tracker endpoint, with the engine token, for fault tests:
+    a reply can be made slow (or hang) for one sender, the way a stuck action makes Rasa.
+
+    Like Rasa 3.6, a message's events reach the tracker only after its processing is
+    over, so a tracker read while it runs does not show the message yet.
+    """
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.delays: dict[str, float] = {}  # sender id -> seconds to take
+        self.default_delay = 0.0
+        self.runs: list[tuple[str, str]] = []  # (sender, text) as each processing started
+        self.trackers: dict[str, list[dict]] = {}
+        self._tickets = itertools.count(1)
+        self.app = Starlette(
+            routes=[
+                Route("/webhooks/rest/webhook", self.webhook, methods=["POST"]),
+                Route("/conversations/{sender}/tracker", self.tracker, methods=["GET"]),
+                Route("/", lambda request: JSONResponse({"hello": "rasa"})),
+            ]
+        )
+
+    def _authorised(self, request: Request) -> bool:
+        return request.query_params.get("token") == self.token
+
+    async def webhook(self, request: Request) -> JSONResponse:
+        if not self._authorised(request):
+            return JSONResponse({"error": "Unauthorized"}, status_code=401)
+        body = await request.json()
+        sender, text = body["sender"], body.get("message") or ""
+        self.runs.append((sender, text))
+        await asyncio.sleep(self.delays.get(sender, self.default_delay))
+        replies = [{"recipient_id": sender, "text": f"Laporan Anda tercatat dengan nomor MPKS-2026-{next(self._tickets):05d}."}]
+        events = self.trackers.setdefault(sender, [])
+        events.append({"event": "user", "text": text, "metadata": body.get("metadata") or {}})
+        events.extend({"event": "bot", "text": r["text"], "data": {}} for r in replies)
+        return JSONResponse(replies)
+
+    async def tracker(self, request: Request) -> JSONResponse:
+        if not self._authorised(request):
+            return JSONResponse({"error": "Unauthorized"}, status_code=401)
+        sender = request.path_params["sender"]
+        return JSONResponse({"sender_id": sender, "events": self.trackers.get(sender, [])})
