@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -90,10 +91,14 @@ def outbound_status(conversation: Conversation) -> str:
     return "sent" if conversation.channel == "webchat" else "queued"
 
 
+LEADING_SLASHES = re.compile(r"^[\s/]+")
+
+
 def as_plain_text(text: str) -> str:
-    """A reporter's words as words: Rasa reads "/intent{...}" as an intent, so leading
-    slashes are dropped from anything the bot did not itself offer as a button."""
-    return text.lstrip().lstrip("/").lstrip() or text.replace("/", " ").strip()
+    """A reporter's words as words: Rasa strips a message and reads "/intent{...}" as an
+    intent, so every leading slash (and the white space between them) is dropped from
+    anything the bot did not itself offer as a button."""
+    return LEADING_SLASHES.sub("", text)
 
 
 def language_of(kind: str, text: str | None) -> str | None:
@@ -138,20 +143,29 @@ class ConversationService:
 
     def in_background(self, work: Awaitable[Any]) -> asyncio.Task:
         """Run work that must finish even when the caller stops waiting (a closed web chat
-        request, a Telegram update handler that has to get on with the next update)."""
+        request, a Telegram update handler that has to get on with the next update).
+        A failure is logged; the message stays stored and the inbox worker retries it."""
         task = asyncio.ensure_future(work)
         self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        task.add_done_callback(self._done)
         return task
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background processing failed; the inbox worker will retry", exc_info=task.exception())
 
     async def drain(self) -> None:
         """Wait for the background work there is (tests)."""
         while self._running:
             await asyncio.gather(*list(self._running), return_exceptions=True)
 
-    async def stop(self) -> None:
-        """On shutdown: stop waiting for Rasa. A message cut off here keeps its lease until
-        it runs out; then the next gateway takes it, reading Rasa's tracker first."""
+    async def stop(self, grace_s: float = 15.0) -> None:
+        """On shutdown: let Rasa finish what it is working on for a while (a cut-off call
+        makes Rasa drop that turn unsaved), then stop waiting. A message cut off here keeps
+        its lease until it runs out; then the next gateway takes it, reading Rasa's tracker first."""
+        if self._running:
+            await asyncio.wait(list(self._running), timeout=grace_s)
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*list(self._running), return_exceptions=True)
@@ -188,7 +202,7 @@ class ConversationService:
         # A slow answer is not given up on: it is stored when it comes and the page
         # fetches it; meanwhile the reporter sees the message is saved.
         done, _ = await asyncio.wait({processing}, timeout=self.wait_s)
-        answer = processing.result() if done else []
+        answer = processing.result() if done and not processing.exception() else []
         if answer:
             return answer
         with unit_of_work(self.sessions) as session:
@@ -256,9 +270,12 @@ class ConversationService:
         async def renew() -> None:
             while True:
                 await asyncio.sleep(LEASE_RENEW_SECONDS)
-                with unit_of_work(self.sessions) as session:
-                    if not renew_lease(session, work.message_id, work.lease_token, lease_seconds=LEASE_SECONDS):
-                        return
+                try:
+                    with unit_of_work(self.sessions) as session:
+                        if not renew_lease(session, work.message_id, work.lease_token, lease_seconds=LEASE_SECONDS):
+                            return
+                except Exception:  # a busy database: try again at the next renewal, well inside the lease
+                    log.warning("could not renew the lease of message %s; trying again", work.message_id)
 
         renewing = asyncio.create_task(renew())
         try:
@@ -311,7 +328,8 @@ class ConversationService:
         is still ours (a holder whose lease ran out must not answer a second time)."""
         stored = []
         with unit_of_work(self.sessions) as session:
-            inbound = session.get(Message, work.message_id)
+            # locked: no one can take the message between this check and the commit
+            inbound = session.get(Message, work.message_id, with_for_update=True)
             if not holds_lease(session, inbound, work.lease_token):
                 log.warning("message %s was taken over by another worker; its answer here is dropped", work.message_id)
                 return []
@@ -334,7 +352,7 @@ class ConversationService:
         """Rasa is away: keep the message for a retry. With no acknowledgement delay the
         reporter is told at once that it is safe with us; otherwise the worker does it later."""
         with unit_of_work(self.sessions) as session:
-            inbound = session.get(Message, work.message_id)
+            inbound = session.get(Message, work.message_id, with_for_update=True)
             if not holds_lease(session, inbound, work.lease_token):
                 return []
             inbound.status, inbound.locked_until, inbound.lease_token = "pending", None, None

@@ -154,9 +154,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     worker.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
-                await app.state.conversations.stop()
-                if app.state.telegram:
+                if app.state.telegram:  # first, so no update starts new work
                     await stop_telegram(app.state.telegram.application)
+                await app.state.conversations.stop()
         db_engine.dispose()
 
     routes = [

@@ -17,7 +17,9 @@ hour, so rotating ids cannot open unlimited cases.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -78,7 +80,20 @@ INVALID_SENDER = BadRequest(
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _storable(text: str) -> bool:
+    """Lone surrogates (valid in JSON, not in UTF-8) cannot be stored."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_request(body: bytes) -> tuple[str, Inbound]:
@@ -96,7 +111,9 @@ def parse_request(body: bytes) -> tuple[str, Inbound]:
     if not is_random_sender_id(sender_id):
         raise INVALID_SENDER
     message_id = data.get("message_id")
-    if message_id is not None and (not isinstance(message_id, str) or not 0 < len(message_id) <= 100):
+    if message_id is not None and (
+        not isinstance(message_id, str) or not 0 < len(message_id) <= 100 or not _storable(message_id)
+    ):
         raise BadRequest(422, "invalid_message_id", "message_id harus berupa teks (maksimal 100 karakter).")
     provider_id = message_id or None  # unique within the conversation
 
@@ -105,7 +122,7 @@ def parse_request(body: bytes) -> tuple[str, Inbound]:
         raise BadRequest(422, "text_or_location", "Kirim salah satu: teks pesan atau lokasi.")
     if has_text:
         text = data["text"]
-        if not isinstance(text, str):
+        if not isinstance(text, str) or not _storable(text):
             raise BadRequest(422, "invalid_text", "Pesan harus berupa teks.")
         text = text.replace("\x00", "").strip()
         if not text:
@@ -146,8 +163,16 @@ class WebchatLimits:
 
 def client_address(request: Request) -> str:
     """The client's address: the socket's peer, or what a trusted proxy reported
-    (uvicorn applies X-Forwarded-For only from HELPLINE_TRUSTED_PROXIES)."""
-    return request.client.host if request.client else "unknown"
+    (uvicorn applies X-Forwarded-For only from HELPLINE_TRUSTED_PROXIES). An IPv6 client
+    counts as its /64 network, since it can pick any address inside it."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return host
 
 
 def _conversation(request: Request, sender_id: str):

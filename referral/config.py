@@ -59,8 +59,10 @@ class Settings:
     webchat_new_per_address_per_hour: int = 10
     webchat_per_address_per_minute: int = 120
     # Addresses of reverse proxies whose X-Forwarded-For is believed (uvicorn's
-    # forwarded_allow_ips); empty: none, the socket's peer is the client.
-    trusted_proxies: str = ""
+    # forwarded_allow_ips). Loopback by default: a proxy on the same machine (as the README
+    # recommends) reports each client, so one client cannot use up everyone's limits.
+    # Only rate limits use the address; nothing is authorised by it.
+    trusted_proxies: str = "127.0.0.1"
     console_enabled: bool = True
     console_token: str | None = None
     # While Rasa is away, a reporter hears "saved, a person will follow up" after this long
@@ -149,7 +151,8 @@ class Settings:
             webchat_wait_s=get_seconds("HELPLINE_WEBCHAT_WAIT_SECONDS", 20),
             engine_timeout_s=float(get_positive("HELPLINE_ENGINE_TIMEOUT", 330)),
             engine_token=get("HELPLINE_ENGINE_TOKEN"),
-            trusted_proxies=get("HELPLINE_TRUSTED_PROXIES", ""),
+            trusted_proxies="" if (get("HELPLINE_TRUSTED_PROXIES") or "").lower() == "none"
+            else get("HELPLINE_TRUSTED_PROXIES", "127.0.0.1"),
             console_enabled=get_switch("HELPLINE_CONSOLE", True),
             console_token=get("HELPLINE_CONSOLE_TOKEN"),
             ack_after_s=get_seconds("HELPLINE_ACK_AFTER_SECONDS", 15),

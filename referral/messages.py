@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -391,16 +391,24 @@ def waiting_too_long(session: Session, *, older_than: datetime) -> list[Message]
     )
 
 
-def waiting_without_acknowledgement(session: Session, *, older_than: datetime) -> list[Message]:
+def waiting_without_acknowledgement(
+    session: Session, *, older_than: datetime, now: datetime | None = None
+) -> list[Message]:
     """Inbound messages Rasa failed to answer (tried at least once), received before
     `older_than`, whose reporter has heard nothing back yet."""
+    now = now or utcnow()
     reply = aliased(Message)
     return list(
         session.scalars(
             select(Message)
             .where(
                 Message.direction == "in",
-                Message.status.in_(("pending", "processing")),
+                # waiting for a retry, or in Rasa's hands right now; not one that is due to be
+                # tried again this moment (a dead holder's): its answer may be only a second away
+                or_(
+                    and_(Message.status == "pending", Message.next_attempt_at > now),
+                    and_(Message.status == "processing", Message.locked_until > now),
+                ),
                 Message.attempts > 0,
                 Message.created_at < older_than,
                 ~select(reply.id).where(reply.in_reply_to_id == Message.id).exists(),

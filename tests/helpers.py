@@ -82,3 +82,16 @@ def is_alive(pid: int) -> bool:
 def web_sender(name: str) -> str:
     """A web chat sender id of the shape the page makes (a UUID), stable for one name."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"helpline-test:{name}"))
+
+
+def wait_until(check, timeout: float = 30, what: str = "the condition"):
+    """Poll `check` until it returns something truthy (returned), or fail after `timeout` s."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -9,6 +9,7 @@ group the bot only explains that and stores nothing.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,11 +55,13 @@ def button_data(outbound_id: int, index: int) -> str:
     return f"b{outbound_id}:{index}"
 
 
+BUTTON_DATA = re.compile(r"b([0-9]{1,18}):([0-9]{1,3})")  # ASCII digits, numbers a database holds
+
+
 def parse_button_data(data: str) -> tuple[int, int] | None:
-    if not data.startswith("b") or ":" not in data:
-        return None
-    left, _, right = data[1:].partition(":")
-    return (int(left), int(right)) if left.isdigit() and right.isdigit() else None
+    """Our own button reference; None for anything else (a modified client can send any data)."""
+    match = BUTTON_DATA.fullmatch(data)
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def inbound_from_update(update: Update) -> TelegramInbound | None:

@@ -20,7 +20,7 @@ from referral.config import Settings
 from referral.models import Conversation, Message, Officer, Reporter, utcnow
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeBotApi, FakeGraphApi, FakeRasa, serve, telegram_message, telegram_user
-from tests.helpers import free_port, web_sender
+from tests.helpers import free_port, wait_until, web_sender
 
 ENGINE_TOKEN = "engine-token-for-tests-0123456789"
 
@@ -45,16 +45,6 @@ def settings_for(database_url, tmp_path, rasa_url: str, **extra) -> Settings:
 
 def client_for(settings: Settings, address: str = "127.0.0.1") -> TestClient:
     return TestClient(create_app(settings), client=(address, 50000))
-
-
-def wait_for(check, timeout: float = 30, what: str = "the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def fetch(client, sender: str) -> list[str]:
@@ -133,8 +123,8 @@ def test_a_slow_rasa_answer_is_delivered_once_and_the_message_processed_once(dat
         first = client.post("/webchat/messages", json={"sender_id": sender, "text": "anak saya dipukul guru"})
         assert first.status_code == 200 and first.json() == {"replies": []}  # stored; the page shows "✓ tersimpan"
         assert time.monotonic() - started < 5
-        wait_for(lambda: any("petugas kami akan menindaklanjuti" in t for t in fetch(client, sender)), 10, "the acknowledgement")
-        texts = wait_for(lambda: [t for t in fetch(client, sender) if "MPKS-2026-" in t], 40, "the ticket reply")
+        wait_until(lambda: any("petugas kami akan menindaklanjuti" in t for t in fetch(client, sender)), 10, "the acknowledgement")
+        texts = wait_until(lambda: [t for t in fetch(client, sender) if "MPKS-2026-" in t], 40, "the ticket reply")
         time.sleep(3)  # more worker passes
         assert len(rasa.runs) == 1  # one Rasa run for the message
         assert [t for t in fetch(client, sender) if "MPKS-2026-" in t] == texts  # delivered once
@@ -203,11 +193,11 @@ def test_a_stuck_conversation_does_not_hold_up_others(database_url, tmp_path, ra
 
             client.app.state.conversations.store("telegram", "31337", Inbound(kind="text", text="halo juga"))
             started = time.monotonic()
-            wait_for(lambda: all(any("petugas kami akan menindaklanjuti" in t for t in fetch(client, s)) for s in (stuck, waiting)),
+            wait_until(lambda: all(any("petugas kami akan menindaklanjuti" in t for t in fetch(client, s)) for s in (stuck, waiting)),
                      15, "both acknowledgements")
-            wait_for(lambda: any(s["chat_id"] == 777 for s in bot_api.sent), 15, "the officer alert")
+            wait_until(lambda: any(s["chat_id"] == 777 for s in bot_api.sent), 15, "the officer alert")
             assert time.monotonic() - started < 15
-            wait_for(lambda: len(rasa.runs) == 3, 5, "the worker to start the third conversation")
+            wait_until(lambda: len(rasa.runs) == 3, 5, "the worker to start the third conversation")
 
 
 # -- 8: one place retries sends; an ambiguous send is not repeated --------------------------------
@@ -286,7 +276,7 @@ def test_an_old_button_press_is_stored_although_telegram_refuses_its_answer(data
         settings = settings_for(database_url, tmp_path, rasa.url, TELEGRAM_BOT_TOKEN="4242:button-test", TELEGRAM_API_BASE=bot_url)
         with client_for(settings) as client:
             bot_api.push({"message": telegram_message(556, 1, text="halo")})
-            wait_for(lambda: len(bot_api.sent) == 1, what="the first reply")
+            wait_until(lambda: len(bot_api.sent) == 1, what="the first reply")
             with unit_of_work(client.app.state.sessions) as session:
                 reply = session.scalars(select(Message).where(Message.direction == "out")).one()
                 reply.payload = {"buttons": [{"title": "Ya", "payload": "/affirm"}]}
@@ -296,7 +286,7 @@ def test_an_old_button_press_is_stored_although_telegram_refuses_its_answer(data
                 "id": "cb-old", "from": telegram_user(556), "chat_instance": "x", "data": f"b{reply_id}:0",
                 "message": telegram_message(556, 1001, text="Benar?") | {"from": bot_api.bot_user},
             }})
-            wait_for(lambda: len(rasa.runs) == 2, what="the press to reach Rasa")
+            wait_until(lambda: len(rasa.runs) == 2, what="the press to reach Rasa")
             assert rasa.runs[1][1] == "/affirm"  # the payload the bot itself offered
 
 

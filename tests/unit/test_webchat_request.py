@@ -72,3 +72,21 @@ def test_bad_requests_are_refused_with_a_reason(raw, status, code):
 def test_random_sender_ids_are_accepted(sender_id):
     sender, _ = parse_request(body(sender_id=sender_id, text="halo"))
     assert sender == sender_id
+
+
+@pytest.mark.parametrize(
+    "location",
+    [{"latitude": 10**400, "longitude": 110}, {"latitude": -7.8, "longitude": -(10**400)}],
+)
+def test_numbers_too_large_for_a_float_are_refused(location):
+    with pytest.raises(BadRequest) as refused:
+        parse_request(body(sender_id=web_sender("web-1"), location=location))
+    assert refused.value.status == 422
+
+
+@pytest.mark.parametrize("field", ["text", "message_id"])
+def test_text_that_cannot_be_stored_is_refused(field):
+    fields = {"sender_id": web_sender("web-1"), "text": "halo", field: "halo \ud800"}
+    with pytest.raises(BadRequest) as refused:
+        parse_request(json.dumps(fields).encode())
+    assert refused.value.status == 422
