@@ -26,20 +26,10 @@ from referral.config import Settings
 from referral.messages import Inbound, get_or_create_conversation, record_inbound
 from referral.models import Conversation, Message, utcnow
 from referral.storage import make_engine, make_session_factory, unit_of_work
-from tests.helpers import PROJECT_ROOT, free_port
+from tests.helpers import PROJECT_ROOT, free_port, wait_until
 
 pytestmark = pytest.mark.e2e
 ACK = "petugas kami akan menindaklanjuti"  # "saved; a person will follow up"
-
-
-def wait_until(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def answers(url: str) -> bool:
