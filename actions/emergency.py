@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import get_services
+from actions.context import get_context, with_reporter
 from actions.texts import language_of, text
 from actions.tracker_utils import category_from_ranking, report_description, shared_location
 from referral.hotlines import format_hotlines
@@ -18,9 +18,9 @@ from referral.reports import Report, report_emergency
 from referral.storage import unit_of_work
 
 
-def _report(services, report: Report) -> tuple[str, bool]:
-    with unit_of_work(services.sessions) as session:
-        case, is_new = report_emergency(session, report)
+def _report(context, report: Report, sender_id: str) -> tuple[str, bool]:
+    with unit_of_work(context.sessions) as session:
+        case, is_new = report_emergency(session, with_reporter(session, report, sender_id))
         return case.ticket, is_new
 
 
@@ -31,16 +31,15 @@ class ActionEmergency(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        services = get_services()
+        context = get_context()
         # The numbers go out before anything that could fail.
         language = language_of(tracker)
         dispatcher.utter_message(
-            text=text("emergency_hotlines", language, hotlines=format_hotlines(services.hotlines))
+            text=text("emergency_hotlines", language, hotlines=format_hotlines(context.hotlines))
         )
         # Never skipped because of an earlier report's ticket: every emergency is recorded.
         coordinates = shared_location(tracker)
         report = Report(
-            sender_id=tracker.sender_id,
             category=tracker.get_slot("category") or category_from_ranking(tracker),
             is_emergency=True,
             victim=tracker.get_slot("victim"),
@@ -48,7 +47,7 @@ class ActionEmergency(Action):
             latitude=coordinates[0] if coordinates else None,
             longitude=coordinates[1] if coordinates else None,
         )
-        ticket, is_new = await asyncio.to_thread(_report, services, report)
+        ticket, is_new = await asyncio.to_thread(_report, context, report, tracker.sender_id)
         dispatcher.utter_message(text=text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
         # The form that follows asks where, and completes this case (not any earlier one).
         return [SlotSet("ticket", ticket), SlotSet("emergency_ticket", ticket), SlotSet("category", report.category)]

@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import Services, get_services
+from actions.context import ActionContext, get_context, with_reporter
 from actions.texts import language_of, text
 from actions.tracker_utils import (
     category_from_ranking,
@@ -62,7 +62,7 @@ class ActionStartReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        get_services()  # start loading the gazetteer while the reporter types where they are
+        get_context()  # start loading the gazetteer while the reporter types where they are
         # The acknowledgement itself is uttered by the rule, before this action.
         category = INTENT_TO_CATEGORY.get(latest_intent(tracker) or "", "violence")
         return [
@@ -121,7 +121,7 @@ class ValidateReportForm(FormValidationAction):
         if intent == "deny" and (SKIP_WORDS.search(text) or intent_confidence(tracker) >= CONFIDENT_DENY):
             return {"location": LOCATION_SKIPPED}
         # A place the gazetteer knows is a place, whatever the classifier made of it.
-        lookup: Lookup = await asyncio.to_thread(get_services().gazetteer.lookup, text)
+        lookup: Lookup = await asyncio.to_thread(get_context().gazetteer.lookup, text)
         if lookup.best is not None:
             return {"location": text[:MAX_LOCATION_CHARS]}
         if intent in NOT_A_PLACE and intent_confidence(tracker) >= CONFIDENT_OTHER_INTENT:
@@ -141,7 +141,7 @@ class ValidateReportForm(FormValidationAction):
         if coordinates:
             return {"location": text, "latitude": coordinates[0], "longitude": coordinates[1]}
 
-        lookup: Lookup = await asyncio.to_thread(get_services().gazetteer.lookup, text)
+        lookup: Lookup = await asyncio.to_thread(get_context().gazetteer.lookup, text)
         # Ask at most once more (action_ask_location words it); then keep what they wrote.
         if not tracker.get_slot("location_retry"):
             if lookup.best is None:
@@ -185,10 +185,13 @@ def referral_sentence(result: RouteResult | None, language: str) -> str:
     return text("referred", language, facility=candidate.facility.name, distance=distance)
 
 
-def open_and_route(services: Services, report: Report, emergency_ticket: str | None) -> tuple[str, RouteResult | None, bool]:
+def open_and_route(
+    context: ActionContext, report: Report, sender_id: str, emergency_ticket: str | None
+) -> tuple[str, RouteResult | None, bool]:
     """One transaction: open the case (or complete the emergency case this report began
     with) and route it. Returns (ticket, route, was_new)."""
-    with unit_of_work(services.sessions) as session:
+    with unit_of_work(context.sessions) as session:
+        report = with_reporter(session, report, sender_id)
         case = None
         if emergency_ticket:
             try:
@@ -199,7 +202,7 @@ def open_and_route(services: Services, report: Report, emergency_ticket: str | N
             case = open_report(session, report)
         result = None
         if case.status == "new":
-            result = refer_case(session, case, services.routing_index(session), services.gazetteer, actor="bot")
+            result = refer_case(session, case, context.routing_index(session), context.gazetteer, actor="bot")
         return case.ticket, result, emergency_ticket is None
 
 
@@ -212,7 +215,6 @@ class ActionOpenCase(Action):
     ) -> list[EventType]:
         location = tracker.get_slot("location")
         report = Report(
-            sender_id=tracker.sender_id,
             category=tracker.get_slot("category") or category_from_ranking(tracker),
             victim=tracker.get_slot("victim"),
             description=report_description(tracker),
@@ -221,7 +223,7 @@ class ActionOpenCase(Action):
             longitude=tracker.get_slot("longitude"),
         )
         ticket, result, was_new = await asyncio.to_thread(
-            open_and_route, get_services(), report, tracker.get_slot("emergency_ticket")
+            open_and_route, get_context(), report, tracker.sender_id, tracker.get_slot("emergency_ticket")
         )
         language = language_of(tracker)
         opening = text("case_opened" if was_new else "location_added", language, ticket=ticket)

@@ -9,16 +9,19 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import get_services
+from actions.context import get_context
 from actions.texts import language_of, text
+from messaging.store import find_conversation
 from referral.lifecycle import CaseError
 from referral.reports import case_for_reporter
 from referral.storage import unit_of_work
 from referral.tickets import find_ticket
 
 def _status_of(sender_id: str, ticket: str) -> str:
-    with unit_of_work(get_services().sessions) as session:
-        return case_for_reporter(session, sender_id, ticket).status
+    with unit_of_work(get_context().sessions) as session:
+        conversation = find_conversation(session, sender_id)
+        reporter_id = conversation.reporter_id if conversation else None
+        return case_for_reporter(session, reporter_id, ticket).status
 
 
 class ActionCaseStatus(Action):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from referral.gazetteer import Gazetteer
 from referral.routing import FacilityIndex, FacilityPoint, RoutingConfig
-from referral.services import SERVICES
+from referral.service_catalogue import SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from referral.messages import waiting_too_long
+from messaging.queries import waiting_too_long
 from referral.models import Case, CaseAlert, Officer, utcnow
 from referral.storage import unit_of_work
 

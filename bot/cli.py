@@ -14,10 +14,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from referral.config import Settings
+from bot.settings import Settings
 from referral.lifecycle import CATEGORIES, STATUSES, CaseError
 from bot.logs import Redactor, settings_secrets
-from referral.storage import make_engine, make_private_dir, make_session_factory, unit_of_work, upgrade
+from bot.bootstrap import SchemaOutOfDate, connect, migrate
+from referral.storage import make_private_dir, unit_of_work
 
 
 SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "referral" / "data" / "sample_facilities.csv"
@@ -28,9 +29,11 @@ class UsageError(Exception):
 
 
 def _sessions(settings: Settings):
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    return make_session_factory(engine)
+    """The app database's sessions; a schema that is behind is refused, never migrated here."""
+    try:
+        return connect(settings).sessions
+    except SchemaOutOfDate as error:
+        raise UsageError(str(error)) from None
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -39,6 +42,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     make_private_dir(settings.data_dir)
     settings.resolved_secret_key()
+    migrate(settings)  # an explicit step of starting the service, before any process starts
     loaded = load_sample_directory_if_empty(_sessions(settings))
     if loaded:
         print(f"Loaded the SAMPLE facility directory ({loaded} facilities, names marked \"(contoh)\"); "
@@ -216,7 +220,7 @@ def cmd_facilities_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    upgrade(make_engine(settings.database_url))
+    migrate(settings)
     _emit(args, {"status": "ok"}, "database schema is up to date")
     return 0
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from referral.cases import list_cases
-from referral.messages import attention_summary
+from messaging.queries import attention_summary
 from referral.storage import unit_of_work
 
 OFF = "The officer console is turned off (HELPLINE_CONSOLE=off)."
@@ -28,24 +28,24 @@ def _authorised(request: Request) -> bool:
     given = request.headers.get("authorization", "")
     if not given.startswith("Bearer "):
         return False
-    expected = request.app.state.console_token
+    expected = request.state.gateway.console_token
     return hmac.compare_digest(given.removeprefix("Bearer ").strip().encode(), expected.encode())
 
 
 async def page(request: Request) -> HTMLResponse:
     # The page itself holds no data; it asks for it with the token.
-    if not request.app.state.settings.console_enabled:
+    if not request.state.gateway.settings.console_enabled:
         return HTMLResponse(OFF, status_code=404)
     html = resources.files("bot").joinpath("static", "console.html").read_text(encoding="utf-8")
     return HTMLResponse(html, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
 async def list_cases_json(request: Request) -> JSONResponse:
-    if not request.app.state.settings.console_enabled:
+    if not request.state.gateway.settings.console_enabled:
         return JSONResponse({"error": OFF}, status_code=404)
     if not _authorised(request):
         return JSONResponse({"error": REFUSED}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    with unit_of_work(request.app.state.sessions) as session:
+    with unit_of_work(request.state.gateway.sessions) as session:
         cases = [
             {
                 "ticket": case.ticket,

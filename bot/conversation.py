@@ -27,21 +27,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import replies
 from bot.engine_client import EngineClient, EngineUnavailable
 from bot.language import language_hint
-from referral.messages import (
-    Inbound,
-    claim_inbound,
-    get_or_create_conversation,
+from messaging.queries import (
     has_earlier_unanswered,
-    holds_lease,
     offered_payloads,
-    record_inbound,
-    record_outbound,
-    renew_lease,
     replies_to,
-    retry_delay_seconds,
     waiting_without_acknowledgement,
 )
-from referral.models import Conversation, Message, utcnow
+from messaging.models import Conversation, Message
+from messaging.statuses import (
+    WAITING,
+    MessageStatus,
+    claim_inbound,
+    finish_inbound,
+    holds_lease,
+    postpone_inbound,
+    renew_lease,
+    retry_delay_seconds,
+)
+from messaging.store import Inbound, get_or_create_conversation, record_inbound, record_outbound
+from referral.models import utcnow
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -86,9 +90,9 @@ def stored_reply(message: Message) -> Reply:
     return Reply(text=message.text, buttons=(message.payload or {}).get("buttons", []), id=message.id)
 
 
-def outbound_status(conversation: Conversation) -> str:
+def outbound_status(conversation: Conversation) -> MessageStatus:
     """Web chat replies travel in the HTTP answer; other channels' wait in the outbox."""
-    return "sent" if conversation.channel == "webchat" else "queued"
+    return MessageStatus.SENT if conversation.channel == "webchat" else MessageStatus.QUEUED
 
 
 LEADING_SLASHES = re.compile(r"^[\s/]+")
@@ -173,29 +177,21 @@ class ConversationService:
     def store(self, channel: str, address: str, inbound: Inbound) -> tuple[int, bool, str]:
         """Store one inbound message (a redelivery finds the stored one): (id, is_new, status)."""
         with unit_of_work(self.sessions) as session:
-            conversation = get_or_create_conversation(
-                session, secret_key=self.secret_key, channel=channel, address=address
-            )
-            message, is_new = record_inbound(session, conversation, inbound)
-            return message.id, is_new, message.status
+            message_id, is_new = self.store_in(session, channel, address, inbound)
+            return message_id, is_new, session.get(Message, message_id).status
 
-    def store_all(self, session: Session, channel: str, items: list[tuple[str, Inbound]]) -> list[tuple[int, bool]]:
-        """Store several inbound messages in the caller's transaction: [(id, is_new), …]."""
-        stored = []
-        for address, inbound in items:
-            conversation = get_or_create_conversation(
-                session, secret_key=self.secret_key, channel=channel, address=address
-            )
-            message, is_new = record_inbound(session, conversation, inbound)
-            stored.append((message.id, is_new))
-        return stored
+    def store_in(self, session: Session, channel: str, address: str, inbound: Inbound) -> tuple[int, bool]:
+        """Store one inbound message in the caller's transaction: (id, is_new)."""
+        conversation = get_or_create_conversation(session, secret_key=self.secret_key, channel=channel, address=address)
+        message, is_new = record_inbound(session, conversation, inbound)
+        return message.id, is_new
 
     async def handle(self, channel: str, address: str, inbound: Inbound) -> list[Reply]:
         """Store one inbound message, process it now if it is its turn, and return its replies."""
         message_id, is_new, status = self.store(channel, address, inbound)
         # A repeat of an answered message gets the same answer; a repeat of one that
         # is still waiting for Rasa is tried again.
-        if not is_new and status not in ("pending", "received"):
+        if not is_new and status not in WAITING:
             with unit_of_work(self.sessions) as session:
                 return [stored_reply(m) for m in replies_to(session, message_id)]
         processing = self.in_background(self.process(message_id))
@@ -227,17 +223,17 @@ class ConversationService:
         language = language_of(kind, work.text)
         if kind == "text" and len(work.text or "") > self.max_message_chars:
             reply = Reply(replies.text("too_long", language or "id", max_chars=self.max_message_chars))
-            return self._finish(work, "too_long", [reply])
+            return self._finish(work, MessageStatus.TOO_LONG, [reply])
         if kind == "media":  # kept for officers (media id in the payload); nothing for Rasa to read
-            return self._finish(work, "answered", [Reply(replies.text("media_saved"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.text("media_saved"))])
         if kind == "reaction":
-            return self._finish(work, "ignored", [])
+            return self._finish(work, MessageStatus.IGNORED, [])
         if kind == "start":  # Telegram's /start: a warm welcome, nothing for Rasa to read
-            return self._finish(work, "answered", [Reply(replies.text("welcome"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.text("welcome"))])
         if kind == "contact":
-            return self._finish(work, "answered", [Reply(replies.text("contact_saved"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.text("contact_saved"))])
         if kind not in ("text", "location"):
-            return self._finish(work, "answered", [Reply(replies.text("unsupported"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.text("unsupported"))])
 
         text = work.text if kind == "text" else LOCATION_TRIGGER
         if kind == "text" and (text or "").lstrip().startswith("/") and not self._offered(work, text or ""):
@@ -253,7 +249,7 @@ class ConversationService:
             log.warning("message %s kept pending (attempt %s): %s", work.message_id, work.attempts, error)
             delay = RECHECK_AFTER_TIMEOUT_SECONDS if error.maybe_processing else None
             return self._postpone(work, language or "id", delay)
-        return self._finish(work, "answered", [reply for r in raw if (reply := reply_from_engine(r))])
+        return self._finish(work, MessageStatus.ANSWERED, [reply for r in raw if (reply := reply_from_engine(r))])
 
     async def _ask_engine(self, work: _Work, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         raw = None
@@ -294,9 +290,9 @@ class ConversationService:
         """Keep a stored message for later (a flooding sender), optionally telling them so."""
         with unit_of_work(self.sessions) as session:
             message = session.get(Message, message_id)
-            if message is None or message.status not in ("received", "pending"):
+            if message is None or message.status not in WAITING:
                 return
-            message.status, message.next_attempt_at = "pending", utcnow() + timedelta(seconds=seconds)
+            postpone_inbound(message, seconds)
             if notice:
                 self._reply(session, message, notice)
 
@@ -323,14 +319,14 @@ class ConversationService:
                 lease_token=token,
             )
 
-    def _finish(self, work: _Work, status: str, answer: list[Reply]) -> list[Reply]:
+    def _finish(self, work: _Work, status: MessageStatus, answer: list[Reply]) -> list[Reply]:
         """Store the replies and the inbound message's new status together, if the message
         is still ours (a holder whose lease ran out must not answer a second time)."""
         stored = []
         with unit_of_work(self.sessions) as session:
             # locked: no one can take the message between this check and the commit
             inbound = session.get(Message, work.message_id, with_for_update=True)
-            if not holds_lease(session, inbound, work.lease_token):
+            if not holds_lease(inbound, work.lease_token):
                 log.warning("message %s was taken over by another worker; its answer here is dropped", work.message_id)
                 return []
             conversation = session.get(Conversation, work.conversation_id)
@@ -344,8 +340,7 @@ class ConversationService:
                     status=outbound_status(conversation),
                 )
                 stored.append(Reply(reply.text, reply.buttons, out.id))
-            inbound.status, inbound.locked_until, inbound.next_attempt_at = status, None, None
-            inbound.lease_token = None
+            finish_inbound(inbound, status)
         return stored
 
     def _postpone(self, work: _Work, language: str, delay_s: float | None = None) -> list[Reply]:
@@ -353,11 +348,9 @@ class ConversationService:
         reporter is told at once that it is safe with us; otherwise the worker does it later."""
         with unit_of_work(self.sessions) as session:
             inbound = session.get(Message, work.message_id, with_for_update=True)
-            if not holds_lease(session, inbound, work.lease_token):
+            if not holds_lease(inbound, work.lease_token):
                 return []
-            inbound.status, inbound.locked_until, inbound.lease_token = "pending", None, None
-            delay_s = retry_delay_seconds(work.attempts) if delay_s is None else delay_s
-            inbound.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
+            postpone_inbound(inbound, retry_delay_seconds(work.attempts) if delay_s is None else delay_s)
             if self.ack_after_s > 0 or replies_to(session, work.message_id):
                 return []
             return [self._reply(session, inbound, replies.text("engine_down", language))]

@@ -1,7 +1,8 @@
-"""The gateway: one ASGI app serving the web chat, the officer console and health.
+"""The gateway: one ASGI app serving the web chat, the webhooks, the officer console and health.
 
-Run with `python -m bot.gateway` (the supervisor does); `create_app` wires
-settings, database and the Rasa client when the app starts, not at import.
+Run with `python -m bot.gateway` (the supervisor does); `create_app` wires settings,
+the database (bot/bootstrap.py) and the services into a typed GatewayState when the
+app starts, not at import.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from importlib import resources
 
 import httpx
@@ -18,20 +20,22 @@ from telegram.error import TelegramError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import console, webchat
 from bot.alerts import OfficerAlerts
 from bot.channels import telegram_webhook, whatsapp_webhook
 from bot.channels.telegram import TelegramChannel, TelegramSender, build_application
 from bot.channels.whatsapp import WhatsAppClient, WhatsAppSender
-from bot.outbox import Outbox
-from bot.flood import FloodGuard
-from bot.logs import configure_logging, settings_secrets
+from bot.bootstrap import Database, connect
+from bot.channels.intake import Intake
 from bot.conversation import ConversationService
 from bot.engine_client import EngineClient
+from bot.flood import FloodGuard
+from bot.logs import configure_logging, settings_secrets
+from bot.outbox import Outbox
+from bot.settings import Settings
 from bot.worker import InboxWorker
-from referral.config import Settings
-from referral.storage import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +54,9 @@ async def livez(_: Request) -> JSONResponse:
 
 async def healthz(request: Request) -> JSONResponse:
     """Whether the gateway, Rasa and the action server answer right now."""
-    settings: Settings = request.app.state.settings
-    engine: EngineClient = request.app.state.engine
-    rasa_up = await engine.is_up(f"{settings.rasa_url}/")
-    actions_up = await engine.is_up(f"{settings.action_server_url}/health")
+    gateway: GatewayState = request.state.gateway
+    rasa_up = await gateway.engine.is_up(f"{gateway.settings.engine.rasa_url}/")
+    actions_up = await gateway.engine.is_up(f"{gateway.settings.engine.action_server_url}/health")
     healthy = rasa_up and actions_up
     return JSONResponse(
         {"status": "ok" if healthy else "degraded", "rasa": rasa_up, "action_server": actions_up},
@@ -61,30 +64,41 @@ async def healthz(request: Request) -> JSONResponse:
     )
 
 
+@dataclass
+class GatewayState:
+    """Everything the gateway's routes use, built once when the app starts
+    (`request.state.gateway` in a route; `client.app_state["gateway"]` in a test)."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    engine: EngineClient
+    conversations: ConversationService
+    outbox: Outbox
+    intake: Intake
+    webchat_limits: webchat.WebchatLimits
+    console_token: str
+    worker: InboxWorker
+    telegram: TelegramChannel | None = None
+
+
 def channel_senders(settings: Settings, http: httpx.AsyncClient) -> dict:
     """The outbox's sender for each configured chat channel (none in the embedded mode)."""
     senders = {}
-    if settings.whatsapp_enabled:
-        client = WhatsAppClient(
-            http, settings.whatsapp_api_base, settings.whatsapp_phone_number_id, settings.whatsapp_token
-        )
-        senders["whatsapp"] = WhatsAppSender(
-            client, settings.whatsapp_template_name, settings.whatsapp_template_language
-        )
+    if settings.whatsapp.enabled:
+        client = WhatsAppClient(http, settings.whatsapp.api_base, settings.whatsapp.phone_number_id, settings.whatsapp.token)
+        senders["whatsapp"] = WhatsAppSender(client, settings.whatsapp.template_name, settings.whatsapp.template_language)
     return senders
 
 
-async def start_telegram(settings: Settings, conversations, outbox, flood_guard) -> TelegramChannel | None:
+async def start_telegram(settings: Settings, intake: Intake) -> TelegramChannel | None:
     """Polling by default (no public URL needed); webhook mode when TELEGRAM_WEBHOOK_URL is set."""
-    application = build_application(settings.telegram_bot_token, settings.telegram_api_base)
-    channel = TelegramChannel(
-        application, conversations, outbox, flood_guard, settings.derived_secret("telegram-webhook")
-    )
+    application = build_application(settings.telegram.bot_token, settings.telegram.api_base)
+    channel = TelegramChannel(application, intake, settings.derived_secret("telegram-webhook"))
     try:
         await application.initialize()
-        if settings.telegram_webhook_url:
+        if settings.telegram.webhook_url:
             await application.bot.set_webhook(
-                settings.telegram_webhook_url,
+                settings.telegram.webhook_url,
                 secret_token=channel.secret_token,
                 allowed_updates=Update.ALL_TYPES,
             )
@@ -95,7 +109,7 @@ async def start_telegram(settings: Settings, conversations, outbox, flood_guard)
         # The web chat and WhatsApp keep working; the reason goes to the log.
         log.error("Telegram is unavailable and stays off: %s", error)
         return None
-    log.info("Telegram is on (%s mode)", "webhook" if settings.telegram_webhook_url else "polling")
+    log.info("Telegram is on (%s mode)", "webhook" if settings.telegram.webhook_url else "polling")
     return channel
 
 
@@ -108,56 +122,62 @@ async def stop_telegram(application) -> None:
         await application.shutdown()
 
 
+async def start_gateway(settings: Settings, database: Database, http: httpx.AsyncClient) -> GatewayState:
+    """Wire the gateway's services: the Rasa client, the inbox, the outbox and its senders,
+    the channels, the worker."""
+    engine = EngineClient(
+        settings.engine.rasa_url, http, timeout_s=settings.engine.timeout_s, token=settings.resolved_engine_token()
+    )
+    conversations = ConversationService(
+        database.sessions,
+        engine,
+        settings.resolved_secret_key(),
+        settings.max_message_chars,
+        settings.ack_after_s,
+        settings.webchat_wait_s,
+    )
+    senders = channel_senders(settings, http)
+    outbox = Outbox(database.sessions, senders)
+    intake = Intake(conversations, FloodGuard(settings.messages_per_minute_per_sender), outbox)
+    telegram = await start_telegram(settings, intake) if settings.telegram.bot_token else None
+    if telegram:
+        senders["telegram"] = TelegramSender(telegram.application)
+    alerts = OfficerAlerts(database.sessions, settings.alert_after_s, telegram.application.bot if telegram else None)
+    return GatewayState(
+        settings=settings,
+        sessions=database.sessions,
+        engine=engine,
+        conversations=conversations,
+        outbox=outbox,
+        intake=intake,
+        webchat_limits=webchat.WebchatLimits.from_settings(settings),
+        console_token=settings.resolved_console_token(),
+        worker=InboxWorker(conversations, settings.inbox_interval_s, outbox, alerts),
+        telegram=telegram,
+    )
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         resolved = settings or Settings.from_env()
-        db_engine = make_engine(resolved.database_url)
-        sessions = make_session_factory(db_engine)
+        database = connect(resolved)
         async with httpx.AsyncClient() as http:
-            engine = EngineClient(
-                resolved.rasa_url, http, timeout_s=resolved.engine_timeout_s, token=resolved.resolved_engine_token()
-            )
-            app.state.settings = resolved
-            app.state.webchat_limits = webchat.WebchatLimits.from_settings(resolved)
-            app.state.flood_guard = FloodGuard(resolved.webchat_messages_per_minute)
-            app.state.console_token = resolved.resolved_console_token()
-            app.state.sessions = sessions
-            app.state.engine = engine
-            app.state.conversations = ConversationService(
-                sessions,
-                engine,
-                resolved.resolved_secret_key(),
-                resolved.max_message_chars,
-                resolved.ack_after_s,
-                resolved.webchat_wait_s,
-            )
-            senders = channel_senders(resolved, http)
-            app.state.outbox = Outbox(sessions, senders)
-            app.state.telegram = None
-            if resolved.telegram_bot_token:
-                app.state.telegram = await start_telegram(
-                    resolved, app.state.conversations, app.state.outbox, app.state.flood_guard
-                )
-                if app.state.telegram:
-                    senders["telegram"] = TelegramSender(app.state.telegram.application)
-            telegram_bot = app.state.telegram.application.bot if app.state.telegram else None
-            alerts = OfficerAlerts(sessions, resolved.alert_after_s, telegram_bot)
-            app.state.worker = InboxWorker(app.state.conversations, resolved.inbox_interval_s, app.state.outbox, alerts)
+            gateway = await start_gateway(resolved, database, http)
             worker = None
             if resolved.inbox_interval_s > 0:  # 0: tests drive the worker themselves
-                worker = asyncio.create_task(app.state.worker.run(), name="inbox-worker")
+                worker = asyncio.create_task(gateway.worker.run(), name="inbox-worker")
             try:
-                yield
+                yield {"gateway": gateway}
             finally:
                 if worker:
                     worker.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
-                if app.state.telegram:  # first, so no update starts new work
-                    await stop_telegram(app.state.telegram.application)
-                await app.state.conversations.stop()
-        db_engine.dispose()
+                if gateway.telegram:  # first, so no update starts new work
+                    await stop_telegram(gateway.telegram.application)
+                await gateway.conversations.stop()
+        database.dispose()
 
     routes = [
         Route("/", index),

@@ -5,6 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 
 
+# Telegram's and WhatsApp's deliveries are far smaller; anything bigger is not theirs.
+WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+
+
 class BodyTooLarge(Exception):
     pass
 

@@ -49,10 +49,10 @@ class RedactingFilter(logging.Filter):
 def settings_secrets(settings) -> list[str | None]:
     """Every secret the settings hold or derive."""
     return [
-        settings.telegram_bot_token,
-        settings.whatsapp_token,
-        settings.whatsapp_app_secret,
-        settings.whatsapp_verify_token,
+        settings.telegram.bot_token,
+        settings.whatsapp.token,
+        settings.whatsapp.app_secret,
+        settings.whatsapp.verify_token,
         settings.resolved_secret_key(),
         settings.resolved_engine_token(),
         settings.resolved_console_token(),

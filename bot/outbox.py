@@ -13,19 +13,13 @@ officer console counts both.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from referral.messages import (
-    MAX_SEND_ATTEMPTS,
-    claim_outbound,
-    due_outbound,
-    fail_interrupted_sends,
-    retry_delay_seconds,
-)
-from referral.models import Conversation, Message, utcnow
+from messaging.models import Conversation, Message
+from messaging.queries import due_outbound
+from messaging.statuses import MessageStatus, claim_outbound, fail_interrupted_sends, mark_send_failed, mark_sent
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -85,27 +79,18 @@ class Outbox:
         except Exception as error:  # a failure the sender did not classify: try again later
             return self._failed(message_id, SendFailed(type(error).__name__, retryable=True))
         with unit_of_work(self.sessions) as session:
-            stored = session.get(Message, message_id)
-            stored.status, stored.provider_message_id, stored.locked_until = "sent", provider_id, None
+            mark_sent(session.get(Message, message_id), provider_id)
         return 1
 
     def _failed(self, message_id: int, error: SendFailed) -> int:
-        reason = str(error)
         with unit_of_work(self.sessions) as session:
             message = session.get(Message, message_id)
-            message.attempts += 1
-            message.locked_until = None
-            if error.ambiguous:
-                message.status = "unknown"
-                log.error("reply %s may or may not have arrived (%s); left for an officer to check", message_id, reason)
-            elif not error.retryable:
-                message.status = "failed"
-                log.error("reply %s was refused by the provider: %s", message_id, reason)
-            elif message.attempts >= MAX_SEND_ATTEMPTS:
-                message.status = "failed"
-                log.error("reply %s could not be sent after %s attempts: %s", message_id, message.attempts, reason)
-            else:
-                message.status = "queued"
-                message.next_attempt_at = utcnow() + timedelta(seconds=retry_delay_seconds(message.attempts))
-                log.warning("reply %s not sent (attempt %s), will retry: %s", message_id, message.attempts, reason)
+            status = mark_send_failed(message, retryable=error.retryable, ambiguous=error.ambiguous)
+            attempts = message.attempts
+        if status == MessageStatus.UNKNOWN:
+            log.error("reply %s may or may not have arrived (%s); left for an officer to check", message_id, error)
+        elif status == MessageStatus.FAILED:
+            log.error("reply %s was not sent after %s attempt(s): %s", message_id, attempts, error)
+        else:
+            log.warning("reply %s not sent (attempt %s), will retry: %s", message_id, attempts, error)
         return 0

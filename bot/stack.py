@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.engine_config import write_endpoints
 from bot.supervisor import Service
-from referral.config import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT, Settings
 
 
 class NoModel(RuntimeError):
@@ -37,13 +37,13 @@ def build_services(settings: Settings, environ: dict[str, str] | None = None) ->
         argv=[
             # `rasa run`, with the engine token added inside the process (not on its command line)
             str(engine_python), "-m", "nlu_components.serve", "--enable-api",
-            "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+            "--interface", "127.0.0.1", "--port", str(settings.engine.rasa_port),
             "--model", str(newest_model(settings.models_dir)),
             "--endpoints", str(endpoints),
             "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         ],
         # /status needs the token and answers only once the model is loaded
-        ready_url=f"{settings.rasa_url}/status?token={settings.resolved_engine_token()}",
+        ready_url=f"{settings.engine.rasa_url}/status?token={settings.resolved_engine_token()}",
         env={
             **base_env,
             "PYTHONPATH": str(PROJECT_ROOT),
@@ -55,8 +55,8 @@ def build_services(settings: Settings, environ: dict[str, str] | None = None) ->
     )
     actions = Service(
         name="actions",
-        argv=[sys.executable, "-m", "actions.server", "--port", str(settings.action_port)],
-        ready_url=f"{settings.action_server_url}/health",
+        argv=[sys.executable, "-m", "actions.server", "--port", str(settings.engine.action_port)],
+        ready_url=f"{settings.engine.action_server_url}/health",
         env=base_env,
         cwd=PROJECT_ROOT,
     )

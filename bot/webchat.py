@@ -30,8 +30,9 @@ from starlette.responses import JSONResponse
 from bot.conversation import stored_reply
 from bot.http_utils import BodyTooLarge, read_body
 from bot.rate_limit import RateLimiter
-from referral.config import Settings
-from referral.messages import Inbound, find_conversation_by_address, outbound_after
+from bot.settings import Settings
+from messaging.queries import outbound_after
+from messaging.store import Inbound, find_conversation_by_address
 from referral.storage import unit_of_work
 
 MAX_BODY_BYTES = 128 * 1024
@@ -157,7 +158,7 @@ class WebchatLimits:
         return cls(
             RateLimiter(settings.webchat_per_address_per_minute, 60),
             RateLimiter(settings.webchat_new_per_address_per_hour, 3600),
-            RateLimiter(settings.webchat_messages_per_minute, 60),
+            RateLimiter(settings.messages_per_minute_per_sender, 60),
         )
 
 
@@ -176,14 +177,14 @@ def client_address(request: Request) -> str:
 
 
 def _conversation(request: Request, sender_id: str):
-    with unit_of_work(request.app.state.sessions) as session:
+    with unit_of_work(request.state.gateway.sessions) as session:
         return find_conversation_by_address(
-            session, secret_key=request.app.state.conversations.secret_key, channel="webchat", address=sender_id
+            session, secret_key=request.state.gateway.conversations.secret_key, channel="webchat", address=sender_id
         )
 
 
 async def post_message(request: Request) -> JSONResponse:
-    limits = request.app.state.webchat_limits
+    limits = request.state.gateway.webchat_limits
     address = client_address(request)
     if not limits.requests.allow(address):
         return RATE_LIMITED.response()
@@ -199,13 +200,13 @@ async def post_message(request: Request) -> JSONResponse:
         return TOO_MANY_CONVERSATIONS.response()
     if not limits.per_sender.allow(sender_id):
         return RATE_LIMITED.response()
-    service = request.app.state.conversations
+    service = request.state.gateway.conversations
     answer = await service.handle("webchat", sender_id, inbound)
     return JSONResponse({"replies": [reply.as_json() for reply in answer]})
 
 
 async def get_messages(request: Request) -> JSONResponse:
-    if not request.app.state.webchat_limits.requests.allow(client_address(request)):
+    if not request.state.gateway.webchat_limits.requests.allow(client_address(request)):
         return RATE_LIMITED.response()
     sender_id = request.query_params.get("sender_id", "")
     if not is_random_sender_id(sender_id):
@@ -214,7 +215,7 @@ async def get_messages(request: Request) -> JSONResponse:
     if not AFTER_ID.fullmatch(after_text):
         return BadRequest(422, "invalid_after", "after harus berupa angka (nomor balasan terakhir).").response()
     conversation = _conversation(request, sender_id)
-    with unit_of_work(request.app.state.sessions) as session:
+    with unit_of_work(request.state.gateway.sessions) as session:
         found = outbound_after(session, conversation.id, int(after_text)) if conversation else []
         answer = [stored_reply(message).as_json() for message in found]
     return JSONResponse({"replies": answer}, headers={"Cache-Control": "no-store"})

@@ -20,7 +20,8 @@ from collections.abc import Awaitable, Callable
 from bot.alerts import OfficerAlerts
 from bot.conversation import ConversationService
 from bot.outbox import Outbox
-from referral.messages import due_inbound, release_stale
+from messaging.queries import due_inbound
+from messaging.statuses import release_stale
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)

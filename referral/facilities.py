@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from referral.gazetteer import Gazetteer
 from referral.models import Facility
 from referral.routing import FacilityPoint
-from referral.services import KINDS, LAT_RANGE, LON_RANGE, SERVICES, inside_indonesia
+from referral.service_catalogue import KINDS, LAT_RANGE, LON_RANGE, SERVICES, inside_indonesia
 
 COLUMNS = (
     "code", "name", "kind", "services", "latitude", "longitude",

@@ -1,6 +1,9 @@
-"""The tables, in SQLAlchemy 2.0 declarative style.
+"""The case domain's tables, in SQLAlchemy 2.0 declarative style, and the app's one Base.
 
-Schema changes go through Alembic (referral/migrations); keep the two in step.
+Reporters, conversations and messages are in messaging/models.py, on the same Base;
+a case refers to them by table name only, so whoever opens a session on the app's
+schema imports both (bot/bootstrap.py does). Schema changes go through Alembic
+(referral/migrations); keep the two in step.
 """
 
 from __future__ import annotations
@@ -51,73 +54,6 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
-
-
-class Reporter(Base):
-    """Someone who wrote to the helpline, known only by a keyed pseudonym per channel."""
-
-    __tablename__ = "reporters"
-    __table_args__ = (UniqueConstraint("channel", "pseudonym"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    pseudonym: Mapped[str] = mapped_column(String(64))
-    language: Mapped[str | None] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class Conversation(Base):
-    __tablename__ = "conversations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("reporters.id"))
-    channel: Mapped[str] = mapped_column(String(16))
-    # The sender id Rasa sees: a pseudonym, never a phone number or chat id.
-    engine_sender_id: Mapped[str] = mapped_column(String(80), unique=True)
-    # Where replies go on the channel (chat id, phone number). Personal data:
-    # kept only because the channel needs it to answer.
-    channel_address: Mapped[str | None] = mapped_column(String(120))
-    handled_by: Mapped[str] = mapped_column(String(16), default="bot")  # bot | officer
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_inbound_at: Mapped[datetime | None]
-
-    reporter: Mapped[Reporter] = relationship()
-
-
-class Message(Base):
-    """Every inbound and outbound message, stored before it is acknowledged."""
-
-    __tablename__ = "messages"
-    __table_args__ = (
-        # Provider ids are only unique within one conversation (a web chat's message_id, say).
-        UniqueConstraint("conversation_id", "direction", "provider_message_id", name="uq_message_provider_id"),
-        Index("ix_messages_provider_id", "channel", "provider_message_id"),
-        Index("ix_messages_conversation", "conversation_id", "id"),
-        Index("ix_messages_inbox", "direction", "status", "next_attempt_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
-    direction: Mapped[str] = mapped_column(String(3))  # in | out
-    channel: Mapped[str] = mapped_column(String(16))
-    provider_message_id: Mapped[str | None] = mapped_column(String(128))
-    kind: Mapped[str] = mapped_column(String(16), default="text")  # text | location | media | ...
-    text: Mapped[str | None] = mapped_column(Text)
-    payload: Mapped[dict[str, Any] | None]
-    status: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
-    # Inbox bookkeeping: when to try a pending message again, and who holds it now.
-    next_attempt_at: Mapped[datetime | None]
-    locked_until: Mapped[datetime | None]
-    # Who holds the lease: a holder only finishes a message while the token is still its own.
-    lease_token: Mapped[str | None] = mapped_column(String(32))
-    # When officers were told this message is waiting too long (once per message).
-    alerted_at: Mapped[datetime | None]
-
-    conversation: Mapped["Conversation"] = relationship()
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class TicketCounter(Base):

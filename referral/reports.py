@@ -1,7 +1,7 @@
 """Service functions the dialogue calls: open a case from a conversation, look one up.
 
-They take a Session (the caller's unit of work) and a conversation's engine
-sender id; they know nothing of Rasa.
+They take a Session (the caller's unit of work) and the reporter and conversation
+ids the caller found for the message; they know nothing of Rasa or of chat channels.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from referral.cases import NewCase, get_case, open_case
 from referral.lifecycle import CaseError
-from referral.messages import find_conversation
 from referral.models import Case, CaseAlert, CaseEvent, utcnow
 
 # A second emergency message within this time, while the first emergency case is still
@@ -25,8 +24,9 @@ SAME_EMERGENCY_HOURS = 6
 
 @dataclass(frozen=True)
 class Report:
-    sender_id: str
     category: str
+    reporter_id: int | None = None  # who reported, from which conversation (None: unknown)
+    conversation_id: int | None = None
     is_emergency: bool = False
     victim: str | None = None
     description: str | None = None
@@ -36,14 +36,13 @@ class Report:
 
 
 def open_report(session: Session, report: Report) -> Case:
-    conversation = find_conversation(session, report.sender_id)
     new = NewCase(
         category=report.category,
         is_emergency=report.is_emergency,
         victim=report.victim,
         description=report.description,
-        reporter_id=conversation.reporter_id if conversation else None,
-        conversation_id=conversation.id if conversation else None,
+        reporter_id=report.reporter_id,
+        conversation_id=report.conversation_id,
         location_text=report.location_text,
         latitude=report.latitude,
         longitude=report.longitude,
@@ -56,13 +55,12 @@ def report_emergency(session: Session, report: Report, *, now: datetime | None =
     from the last hours is still open, record the new message on it. Either way officers
     are alerted (a CaseAlert, sent by the gateway). Returns (case, is_new)."""
     now = now or utcnow()
-    conversation = find_conversation(session, report.sender_id)
     ongoing = None
-    if conversation is not None:
+    if report.conversation_id is not None:
         ongoing = session.scalar(
             select(Case)
             .where(
-                Case.conversation_id == conversation.id,
+                Case.conversation_id == report.conversation_id,
                 Case.is_emergency.is_(True),
                 Case.status != "closed",
                 Case.created_at >= now - timedelta(hours=SAME_EMERGENCY_HOURS),
@@ -89,8 +87,7 @@ def add_location(session: Session, ticket: str, report: Report) -> Case:
     for a case that already has one is recorded as an event and changes nothing else.
     """
     case = get_case(session, ticket)
-    conversation = find_conversation(session, report.sender_id)
-    if conversation is None or case.conversation_id != conversation.id or case.status == "closed":
+    if report.conversation_id is None or case.conversation_id != report.conversation_id or case.status == "closed":
         raise CaseError(f"case {ticket} cannot be completed from this conversation")
     has_place = case.location_text is not None or case.latitude is not None
     if has_place:
@@ -111,13 +108,12 @@ def add_location(session: Session, ticket: str, report: Report) -> Case:
     return case
 
 
-def case_for_reporter(session: Session, sender_id: str, ticket: str) -> Case:
-    """A case, only if it was reported from this same conversation's reporter.
+def case_for_reporter(session: Session, reporter_id: int | None, ticket: str) -> Case:
+    """A case, only if it was reported by this same reporter.
 
     Nobody learns about someone else's case by guessing ticket numbers.
     """
     case = get_case(session, ticket)
-    conversation = find_conversation(session, sender_id)
-    if conversation is None or case.reporter_id != conversation.reporter_id:
+    if reporter_id is None or case.reporter_id != reporter_id:
         raise CaseError(f"no case with ticket {ticket}")
     return case

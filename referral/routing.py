@@ -18,7 +18,7 @@ import yaml
 
 from referral.geo import SphereIndex, haversine_km
 from referral.lifecycle import CATEGORIES
-from referral.services import SERVICES
+from referral.service_catalogue import SERVICES
 
 
 class RoutingError(ValueError):

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+import messaging.models  # noqa: F401  the app's schema: referral's tables and messaging's, on one Base
 from referral.storage import make_engine, make_session_factory, upgrade
 from tests.helpers import fresh_postgres_database
 

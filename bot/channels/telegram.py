@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -18,9 +18,10 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.channels.intake import InboundRecord, Intake, Stored
 from bot.outbox import SendFailed
-from referral.messages import Inbound
-from referral.models import Message
+from messaging.store import Inbound
+from messaging.models import Message
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -43,12 +44,6 @@ def build_application(token: str, api_base: str) -> Application:
     )
 
 
-@dataclass(frozen=True)
-class TelegramInbound:
-    chat_id: str
-    inbound: Inbound
-
-
 def button_data(outbound_id: int, index: int) -> str:
     """Telegram allows 64 bytes of callback data; our payloads can be longer, so the
     button points at the stored reply and the position of the button in it."""
@@ -64,14 +59,15 @@ def parse_button_data(data: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def inbound_from_update(update: Update) -> TelegramInbound | None:
-    """The message an update carries, as our Inbound; None for updates we do not store."""
+def inbound_from_update(update: Update) -> InboundRecord | None:
+    """The message an update carries, as an InboundRecord; None for updates we do not store.
+    A button press carries its raw callback data until the channel resolves it."""
     if update.callback_query is not None:
         query = update.callback_query
         chat = query.message.chat if query.message else None
         if chat is None or chat.type != ChatType.PRIVATE:
             return None
-        return TelegramInbound(
+        return _record(
             str(chat.id),
             Inbound(kind="callback", text=query.data or "", provider_message_id=f"cb:{query.id}"),
         )
@@ -86,25 +82,29 @@ def inbound_from_update(update: Update) -> TelegramInbound | None:
         extra["edited"] = True
     if message.location is not None:
         point = {"latitude": message.location.latitude, "longitude": message.location.longitude}
-        return TelegramInbound(chat_id, Inbound(kind="location", payload=point, provider_message_id=provider_id))
+        return _record(chat_id, Inbound(kind="location", payload=point, provider_message_id=provider_id))
     if message.contact is not None:
         # Sharing one's contact is an explicit act; the number is kept only as given.
         contact = {"phone_number": message.contact.phone_number, "own": message.contact.user_id == (message.from_user.id if message.from_user else None)}
-        return TelegramInbound(chat_id, Inbound(kind="contact", payload=contact, provider_message_id=provider_id))
+        return _record(chat_id, Inbound(kind="contact", payload=contact, provider_message_id=provider_id))
     for attribute in MEDIA_ATTRIBUTES:
         media = getattr(message, attribute, None)
         if media:
             item = media[-1] if isinstance(media, tuple) else media  # photos come in several sizes
             payload = {"type": attribute, "file_id": item.file_id, **extra}
-            return TelegramInbound(
+            return _record(
                 chat_id, Inbound(kind="media", text=message.caption, payload=payload, provider_message_id=provider_id)
             )
     if message.text is not None and message.text.strip():
         text = message.text
         if text.split()[0].split("@")[0] == "/start":
-            return TelegramInbound(chat_id, Inbound(kind="start", text=text, payload=extra or None, provider_message_id=provider_id))
-        return TelegramInbound(chat_id, Inbound(kind="text", text=text, payload=extra or None, provider_message_id=provider_id))
-    return TelegramInbound(chat_id, Inbound(kind="unsupported", payload={"type": "other"}, provider_message_id=provider_id))
+            return _record(chat_id, Inbound(kind="start", text=text, payload=extra or None, provider_message_id=provider_id))
+        return _record(chat_id, Inbound(kind="text", text=text, payload=extra or None, provider_message_id=provider_id))
+    return _record(chat_id, Inbound(kind="unsupported", payload={"type": "other"}, provider_message_id=provider_id))
+
+
+def _record(chat_id: str, inbound: Inbound) -> InboundRecord:
+    return InboundRecord("telegram", chat_id, inbound)
 
 
 def is_group_message(update: Update) -> bool:
@@ -144,18 +144,18 @@ class TelegramSender:
 
 
 class TelegramChannel:
-    """Connects PTB to the durable inbox: store first, then process, then flush the outbox.
+    """Connects PTB to the intake: store first, then process and send in the background.
 
-    Processing runs in the background: PTB handles updates one after another, and one
-    conversation waiting for a slow Rasa answer must not keep the next update from
-    being stored.
+    PTB handles updates one after another, so processing (which may wait for a slow Rasa
+    answer) never runs in the update handler. Reports are private: in a group the bot
+    only explains that (best effort, directly: a group is no reporter's conversation) and
+    stores nothing.
     """
 
-    def __init__(self, application: Application, service, outbox, flood_guard, secret_token: str) -> None:
+    def __init__(self, application: Application, intake: Intake, secret_token: str) -> None:
         self.application = application
-        self.service = service
-        self.outbox = outbox
-        self.flood_guard = flood_guard
+        self.intake = intake
+        self.sessions = intake.conversations.sessions
         # What Telegram sends back in X-Telegram-Bot-Api-Secret-Token in webhook mode.
         self.secret_token = secret_token
         application.add_handler(TypeHandler(Update, self._on_update))
@@ -163,44 +163,32 @@ class TelegramChannel:
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         stored = await self.store_update(update)
         if stored:
-            self.service.in_background(self.handle_stored(stored))
+            self.intake.conversations.in_background(self.intake.after_store(stored))
 
-    async def store_update(self, update: Update) -> list[tuple[str, int]]:
-        """Store what the update carries; returns (chat id, message id) of newly stored messages."""
+    async def store_update(self, update: Update) -> list[Stored]:
+        """Store what the update carries; returns the newly stored messages."""
         if is_group_message(update):
             try:
                 await self.application.bot.send_message(update.effective_chat.id, GROUP_NOTICE)
             except TelegramError as error:  # a courtesy; nothing is stored for a group
                 log.warning("could not send the group notice: %s", type(error).__name__)
             return []
-        item = inbound_from_update(update)
-        if item is None:
+        record = inbound_from_update(update)
+        if record is None:
             return []
-        inbound = item.inbound
+        stored: list[Stored] = []
         if update.callback_query is not None:
-            inbound = Inbound(
-                kind="text",
-                text=self._button_payload(item.chat_id, inbound.text or "") or "",
-                provider_message_id=inbound.provider_message_id,
-            )
-        stored = []
-        if inbound.text or update.callback_query is None:
-            message_id, is_new, _ = self.service.store("telegram", item.chat_id, inbound)
-            stored = [(item.chat_id, message_id)] if is_new else []
-        if update.callback_query is not None:
+            payload = self._button_payload(record.address, record.inbound.text or "")
+            if payload:  # the payload of our own button, as if typed
+                stored = self.intake.store([replace(record, inbound=replace(record.inbound, kind="text", text=payload))])
             # Only after the press is stored: after downtime Telegram refuses old query ids,
             # and that must not cost the press. The answer only stops the button's spinner.
             try:
                 await update.callback_query.answer()
             except TelegramError as error:
                 log.info("a button press was stored but could not be acknowledged: %s", type(error).__name__)
-        return stored
-
-    async def handle_stored(self, stored: list[tuple[str, int]]) -> None:
-        for chat_id, message_id in stored:
-            await self.flood_guard.process(self.service, f"telegram:{chat_id}", message_id)
-        if stored:
-            await self.outbox.flush()
+            return stored
+        return self.intake.store([record])
 
     def _button_payload(self, chat_id: str, data: str) -> str | None:
         """What a pressed inline button means: the payload of that button in our stored reply."""
@@ -208,7 +196,7 @@ class TelegramChannel:
         if ref is None:
             return None
         outbound_id, index = ref
-        with unit_of_work(self.service.sessions) as session:
+        with unit_of_work(self.sessions) as session:
             message = session.get(Message, outbound_id)
             if message is None or message.direction != "out" or message.channel != "telegram":
                 return None

@@ -14,20 +14,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from telegram import Update
 
-from bot.http_utils import BodyTooLarge, read_body
-
-MAX_BODY_BYTES = 1024 * 1024
-
+from bot.http_utils import WEBHOOK_MAX_BODY_BYTES, BodyTooLarge, read_body
 
 async def receive(request: Request) -> JSONResponse:
-    channel = request.app.state.telegram
-    if channel is None or not request.app.state.settings.telegram_webhook_url:
+    gateway = request.state.gateway
+    channel = gateway.telegram
+    if channel is None or not gateway.settings.telegram.webhook_url:
         return JSONResponse({"error": "Telegram webhook mode is off"}, status_code=404)
     given = request.headers.get("x-telegram-bot-api-secret-token", "")
     if not hmac.compare_digest(given.encode(), channel.secret_token.encode()):
         return JSONResponse({"error": "missing or wrong secret token"}, status_code=403)
     try:
-        data = json.loads(await read_body(request, MAX_BODY_BYTES))
+        data = json.loads(await read_body(request, WEBHOOK_MAX_BODY_BYTES))
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise ValueError("not an update object")
         update = Update.de_json(data, channel.application.bot)
@@ -38,4 +36,4 @@ async def receive(request: Request) -> JSONResponse:
     if update is None:
         return JSONResponse({"error": "not a Telegram update"}, status_code=400)
     stored = await channel.store_update(update)
-    return JSONResponse({"status": "ok"}, background=BackgroundTask(channel.handle_stored, stored))
+    return JSONResponse({"status": "ok"}, background=BackgroundTask(channel.intake.after_store, stored))

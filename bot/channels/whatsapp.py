@@ -16,7 +16,9 @@ from typing import Any
 
 import httpx
 
+from bot.channels.intake import InboundRecord
 from bot.outbox import SendFailed
+from messaging.store import Inbound
 from referral.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,12 @@ class WaInbound:
     kind: str  # text | location | media | reaction | unsupported
     text: str | None = None
     payload: dict[str, Any] | None = None
+
+    def record(self) -> InboundRecord:
+        """As every channel hands a message to the intake."""
+        return InboundRecord(
+            "whatsapp", self.sender, Inbound(kind=self.kind, text=self.text, payload=self.payload, provider_message_id=self.provider_id)
+        )
 
 
 @dataclass(frozen=True)

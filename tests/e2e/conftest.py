@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from referral.config import Settings
+from bot.settings import Settings
 from tests.fakes.servers import FakeBotApi, FakeGraphApi, serve
 from tests.helpers import PROJECT_ROOT, REDIS_URL, free_port, fresh_postgres_database
 

@@ -22,9 +22,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.stack import build_services
-from referral.config import Settings
-from referral.messages import Inbound, get_or_create_conversation, record_inbound
-from referral.models import Conversation, Message, utcnow
+from bot.settings import Settings
+from messaging.store import Inbound, get_or_create_conversation, record_inbound
+from messaging.models import Conversation, Message
+from referral.models import utcnow
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.helpers import PROJECT_ROOT, free_port, wait_until
 
@@ -108,7 +109,7 @@ def post(settings: Settings, sender: str, text: str) -> list[dict]:
 
 def user_events(settings: Settings, sender_id: str) -> list[dict]:
     tracker = httpx.get(
-        f"{settings.rasa_url}/conversations/{sender_id}/tracker",
+        f"{settings.engine.rasa_url}/conversations/{sender_id}/tracker",
         params={"token": settings.resolved_engine_token()},
         timeout=10,
     ).json()
@@ -176,7 +177,7 @@ def test_an_answer_rasa_gave_before_the_gateway_died_is_recovered_not_repeated(s
         message.locked_until = utcnow() - timedelta(seconds=1)
         message_id, sender_id = message.id, conversation.engine_sender_id
     rasa_answer = httpx.post(
-        f"{settings.rasa_url}/webhooks/rest/webhook",
+        f"{settings.engine.rasa_url}/webhooks/rest/webhook",
         params={"token": settings.resolved_engine_token()},
         json={"sender": sender_id, "message": "assalamualaikum", "metadata": {"message_id": message_id}},
         timeout=60,

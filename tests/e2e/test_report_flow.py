@@ -14,7 +14,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from referral.models import Case, CaseAlert, Conversation, Facility, Message, Referral
+from messaging.models import Conversation, Message
+from referral.models import Case, CaseAlert, Facility, Referral
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.helpers import descendants, is_alive
 

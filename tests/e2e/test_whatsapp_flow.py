@@ -12,7 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from referral.models import Case, Message
+from messaging.models import Message
+from referral.models import Case
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.e2e.conftest import WHATSAPP
 

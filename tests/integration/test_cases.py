@@ -55,6 +55,7 @@ def test_status_changes_are_events_and_illegal_ones_are_refused(sessions):
 
 
 def _open_many(url: str, count: int, queue) -> None:
+    import messaging.models  # noqa: F401  a spawned process: the app's whole schema, as bootstrap loads it
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     tickets = []

@@ -23,8 +23,20 @@ def runner(database_url, tmp_path):
 
 @pytest.fixture
 def run(tmp_path):
-    """The command on the embedded SQLite database."""
-    return runner(f"sqlite:///{tmp_path / 'helpline.db'}", tmp_path)
+    """The command on the embedded SQLite database, migrated first as an operator would."""
+    helpline = runner(f"sqlite:///{tmp_path / 'helpline.db'}", tmp_path)
+    assert helpline("db", "upgrade").returncode == 0
+    return helpline
+
+
+def test_commands_refuse_a_database_that_is_not_migrated_and_db_upgrade_migrates(tmp_path):
+    helpline = runner(f"sqlite:///{tmp_path / 'fresh.db'}", tmp_path)
+    refused = helpline("cases", "list", "--json")
+    assert refused.returncode == 2
+    assert one_line_error(refused) == "helpline: error: the database schema is not up to date; run `helpline db upgrade`"
+    upgraded = helpline("db", "upgrade", "--json")
+    assert upgraded.returncode == 0 and json.loads(upgraded.stdout) == {"status": "ok"}
+    assert json.loads(helpline("cases", "list", "--json").stdout) == {"cases": []}
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from referral.facilities import COLUMNS, ImportFailed, export_csv, import_rows, parse_csv, read_csv_text, routing_points
 from referral.gazetteer import Gazetteer
 from referral.models import Facility
-from referral.services import KINDS, SERVICES
+from referral.service_catalogue import KINDS, SERVICES
 from referral.storage import unit_of_work
 from tests.helpers import PROJECT_ROOT
 

@@ -10,8 +10,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.gateway import create_app
-from referral.config import Settings
-from referral.models import Message, utcnow
+from bot.settings import Settings
+from messaging.models import Message
+from referral.models import utcnow
 from referral.storage import unit_of_work
 from tests.helpers import web_sender, free_port
 
@@ -39,7 +40,7 @@ def client(database_url, tmp_path):
 
 
 def stored(client) -> list[Message]:
-    with unit_of_work(client.app.state.sessions) as session:
+    with unit_of_work(client.app_state["gateway"].sessions) as session:
         return list(session.query(Message).order_by(Message.id))
 
 
@@ -80,7 +81,7 @@ def test_a_retried_request_is_stored_once_and_tried_again_while_pending(client):
 def test_a_retried_request_for_an_answered_message_is_answered_from_the_store(client):
     body = {"sender_id": web_sender("web-1"), "text": "halo", "message_id": "done"}
     client.post("/webchat/messages", json=body)
-    with unit_of_work(client.app.state.sessions) as session:  # as if Rasa had answered
+    with unit_of_work(client.app_state["gateway"].sessions) as session:  # as if Rasa had answered
         session.query(Message).filter(Message.direction == "in").update({"status": "answered"})
     again = client.post("/webchat/messages", json=body).json()
     assert "sudah kami terima" in again["replies"][0]["text"]
@@ -126,7 +127,7 @@ def test_very_long_text_gets_a_polite_reply_and_is_kept(client):
 
 
 def console_auth(client) -> dict[str, str]:
-    return {"Authorization": f"Bearer {client.app.state.settings.resolved_console_token()}"}
+    return {"Authorization": f"Bearer {client.app_state["gateway"].settings.resolved_console_token()}"}
 
 
 def test_console_lists_cases_with_its_token(client):
@@ -190,14 +191,14 @@ def test_a_flooding_sender_is_asked_to_wait_and_others_are_not(client):
 
 def test_with_a_delay_the_reporter_is_acknowledged_once_after_it(database_url, tmp_path):
     with rasa_down_client(database_url, tmp_path, "30") as client:
-        service = client.app.state.conversations
+        service = client.app_state["gateway"].conversations
         assert client.post("/webchat/messages", json={"sender_id": web_sender("web-d"), "text": "tolong anak saya dipukul"}).json() == {
             "replies": []  # stored; Rasa may be back within seconds, so nobody is worried yet
         }
         retried = client.post("/webchat/messages", json={"sender_id": web_sender("web-d"), "text": "halo", "message_id": "m-1"})
         assert "juga sudah kami terima" in retried.json()["replies"][0]["text"]  # queued behind the first
         assert service.acknowledge_waiting() == 0  # not 30 seconds yet
-        with unit_of_work(client.app.state.sessions) as session:  # let 31 seconds pass
+        with unit_of_work(client.app_state["gateway"].sessions) as session:  # let 31 seconds pass
             first = session.query(Message).filter(Message.direction == "in").order_by(Message.id).first()
             first.created_at = first.created_at - timedelta(seconds=31)
         assert service.acknowledge_waiting() == 1
@@ -210,8 +211,8 @@ def test_with_a_delay_the_reporter_is_acknowledged_once_after_it(database_url, t
 def test_the_delayed_acknowledgement_speaks_english_to_an_english_reporter(database_url, tmp_path):
     with rasa_down_client(database_url, tmp_path, "30") as client:
         client.post("/webchat/messages", json={"sender_id": web_sender("web-e"), "text": "my father hits my mother every night"})
-        with unit_of_work(client.app.state.sessions) as session:
+        with unit_of_work(client.app_state["gateway"].sessions) as session:
             session.query(Message).update({"created_at": utcnow() - timedelta(seconds=60)})
-        assert client.app.state.conversations.acknowledge_waiting() == 1
+        assert client.app_state["gateway"].conversations.acknowledge_waiting() == 1
         [ack] = client.get("/webchat/messages", params={"sender_id": web_sender("web-e"), "after": 0}).json()["replies"]
         assert ack["text"].startswith("We have received and saved your message")

@@ -16,8 +16,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.testclient import TestClient
 
 from bot.gateway import create_app
-from referral.config import Settings
-from referral.models import Conversation, Message, Officer, Reporter, utcnow
+from bot.settings import Settings
+from messaging.models import Conversation, Message, Reporter
+from referral.models import Officer, utcnow
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeBotApi, FakeGraphApi, FakeRasa, serve, telegram_message, telegram_user
 from tests.helpers import free_port, wait_until, web_sender
@@ -68,7 +69,7 @@ def test_a_payload_the_bot_offered_as_a_button_passes_through(database_url, tmp_
         sender = web_sender("button")
         client.post("/webchat/messages", json={"sender_id": sender, "text": "halo"})
         payload = '/provide_location{"location": "Depok, Sleman"}'
-        with unit_of_work(client.app.state.sessions) as session:  # the bot asked "which one?" with buttons
+        with unit_of_work(client.app_state["gateway"].sessions) as session:  # the bot asked "which one?" with buttons
             reply = session.scalars(select(Message).where(Message.direction == "out")).one()
             reply.payload = {"buttons": [{"title": "Depok, Sleman", "payload": payload}]}
         client.post("/webchat/messages", json={"sender_id": sender, "text": payload})
@@ -90,7 +91,7 @@ def test_rotating_sender_ids_from_one_address_are_limited(database_url, tmp_path
         assert set(codes[10:]) == {429}
         assert {a.json()["error"]["code"] for a in answers[10:]} == {"too_many_conversations"}
         assert "112" in answers[10].json()["error"]["message"]  # still told where to get help now
-        with unit_of_work(client.app.state.sessions) as session:
+        with unit_of_work(client.app_state["gateway"].sessions) as session:
             assert session.query(Conversation).count() == 10  # nothing stored for the refused ones
         # an existing conversation goes on
         assert client.post("/webchat/messages", json={"sender_id": web_sender("rotating-0"), "text": "lagi"}).status_code == 200
@@ -128,7 +129,7 @@ def test_a_slow_rasa_answer_is_delivered_once_and_the_message_processed_once(dat
         time.sleep(3)  # more worker passes
         assert len(rasa.runs) == 1  # one Rasa run for the message
         assert [t for t in fetch(client, sender) if "MPKS-2026-" in t] == texts  # delivered once
-        with unit_of_work(client.app.state.sessions) as session:
+        with unit_of_work(client.app_state["gateway"].sessions) as session:
             [inbound] = session.scalars(select(Message).where(Message.direction == "in")).all()
             engine_sender = session.get(Conversation, inbound.conversation_id).engine_sender_id
             assert (inbound.status, inbound.attempts) == ("answered", 1)
@@ -142,18 +143,19 @@ def test_after_a_timeout_the_tracker_is_read_before_sending_again(database_url, 
         rasa.default_delay = 2  # longer than the timeout: Rasa goes on and answers into its tracker
         client.post("/webchat/messages", json={"sender_id": sender, "text": "butuh bantuan sembako"})
         time.sleep(2.5)
-        with unit_of_work(client.app.state.sessions) as session:
+        with unit_of_work(client.app_state["gateway"].sessions) as session:
             inbound = session.scalars(select(Message).where(Message.direction == "in")).one()
             assert inbound.status == "pending" and inbound.next_attempt_at > utcnow() + timedelta(seconds=30)
             inbound.next_attempt_at = utcnow()  # let the recheck delay pass
-        client.portal.call(client.app.state.worker.run_once)
+        client.portal.call(client.app_state["gateway"].worker.run_once)
         assert len(rasa.runs) == 1  # not sent again: the answer was found in the tracker
         assert any("MPKS-2026-00001" in t for t in fetch(client, sender))
 
 
 def test_a_holder_whose_lease_was_taken_over_does_not_answer(sessions):
     from bot.conversation import ConversationService
-    from referral.messages import Inbound, claim_inbound, get_or_create_conversation, record_inbound
+    from messaging.statuses import claim_inbound
+    from messaging.store import Inbound, get_or_create_conversation, record_inbound
 
     with unit_of_work(sessions) as session:
         conversation = get_or_create_conversation(session, secret_key="k" * 32, channel="webchat", address=web_sender("lease"))
@@ -182,16 +184,16 @@ def test_a_stuck_conversation_does_not_hold_up_others(database_url, tmp_path, ra
             HELPLINE_WEBCHAT_WAIT_SECONDS="1", TELEGRAM_BOT_TOKEN="4242:stuck-test", TELEGRAM_API_BASE=bot_url,
         )
         with client_for(settings) as client:
-            with unit_of_work(client.app.state.sessions) as session:
+            with unit_of_work(client.app_state["gateway"].sessions) as session:
                 session.add(Officer(name="Petugas jaga", telegram_chat_id="777", role="duty"))
             stuck, waiting = web_sender("stuck"), web_sender("waiting")
             rasa.default_delay = 120  # every conversation's Rasa call hangs
             client.post("/webchat/messages", json={"sender_id": stuck, "text": "halo"})
             client.post("/webchat/messages", json={"sender_id": waiting, "text": "tolong bantu saya"})
             # and one stored by a channel, for the inbox worker to pick up while the others hang
-            from referral.messages import Inbound
+            from messaging.store import Inbound
 
-            client.app.state.conversations.store("telegram", "31337", Inbound(kind="text", text="halo juga"))
+            client.app_state["gateway"].conversations.store("telegram", "31337", Inbound(kind="text", text="halo juga"))
             started = time.monotonic()
             wait_until(lambda: all(any("petugas kami akan menindaklanjuti" in t for t in fetch(client, s)) for s in (stuck, waiting)),
                      15, "both acknowledgements")
@@ -221,18 +223,18 @@ def whatsapp_client(database_url, tmp_path, rasa, graph) -> TestClient:
 
 
 def queue_reply(client, address: str = "6281234567890") -> int:
-    from referral.messages import get_or_create_conversation, record_outbound
+    from messaging.store import get_or_create_conversation, record_outbound
 
-    with unit_of_work(client.app.state.sessions) as session:
+    with unit_of_work(client.app_state["gateway"].sessions) as session:
         conversation = get_or_create_conversation(
-            session, secret_key=client.app.state.conversations.secret_key, channel="whatsapp", address=address
+            session, secret_key=client.app_state["gateway"].conversations.secret_key, channel="whatsapp", address=address
         )
         conversation.last_inbound_at = utcnow()
         return record_outbound(session, conversation, text="Laporan Anda tercatat.", status="queued").id
 
 
 def reply_state(client, message_id: int) -> tuple[str, int]:
-    with unit_of_work(client.app.state.sessions) as session:
+    with unit_of_work(client.app_state["gateway"].sessions) as session:
         message = session.get(Message, message_id)
         return message.status, message.attempts
 
@@ -244,13 +246,13 @@ def test_a_send_that_timed_out_after_meta_accepted_it_is_not_repeated(database_u
     with whatsapp_client(database_url, tmp_path, rasa, graph) as client:
         message_id = queue_reply(client)
         graph.accept_then_hang_s = 2
-        client.portal.call(client.app.state.outbox.flush)
+        client.portal.call(client.app_state["gateway"].outbox.flush)
         assert graph.calls == 1 and len(graph.sent) == 1  # Meta has it
         assert reply_state(client, message_id) == ("unknown", 1)  # surfaced to officers
         for _ in range(3):
-            client.portal.call(client.app.state.outbox.flush)
+            client.portal.call(client.app_state["gateway"].outbox.flush)
         assert graph.calls == 1  # never sent blindly again
-        token = client.app.state.settings.resolved_console_token()
+        token = client.app_state["gateway"].settings.resolved_console_token()
         attention = client.get("/console/api/cases", headers={"Authorization": f"Bearer {token}"}).json()["attention"]
         assert attention["unknown_replies"] == 1
 
@@ -259,10 +261,10 @@ def test_a_refused_send_is_not_retried(database_url, tmp_path, rasa, graph):
     with whatsapp_client(database_url, tmp_path, rasa, graph) as client:
         message_id = queue_reply(client)
         graph.fail_next = [400]
-        client.portal.call(client.app.state.outbox.flush)
-        with unit_of_work(client.app.state.sessions) as session:
+        client.portal.call(client.app_state["gateway"].outbox.flush)
+        with unit_of_work(client.app_state["gateway"].sessions) as session:
             session.get(Message, message_id).next_attempt_at = utcnow()
-        client.portal.call(client.app.state.outbox.flush)
+        client.portal.call(client.app_state["gateway"].outbox.flush)
         assert graph.calls == 1 and graph.sent == []
         assert reply_state(client, message_id) == ("failed", 1)
 
@@ -277,7 +279,7 @@ def test_an_old_button_press_is_stored_although_telegram_refuses_its_answer(data
         with client_for(settings) as client:
             bot_api.push({"message": telegram_message(556, 1, text="halo")})
             wait_until(lambda: len(bot_api.sent) == 1, what="the first reply")
-            with unit_of_work(client.app.state.sessions) as session:
+            with unit_of_work(client.app_state["gateway"].sessions) as session:
                 reply = session.scalars(select(Message).where(Message.direction == "out")).one()
                 reply.payload = {"buttons": [{"title": "Ya", "payload": "/affirm"}]}
                 reply_id = reply.id
@@ -298,7 +300,7 @@ def test_message_ids_that_look_alike_in_two_conversations_are_both_stored(databa
         first, second = web_sender("collide-a"), web_sender("collide-b")
         client.post("/webchat/messages", json={"sender_id": first, "text": "satu", "message_id": "m:1"})
         client.post("/webchat/messages", json={"sender_id": second, "text": "dua", "message_id": "m:1"})
-        with unit_of_work(client.app.state.sessions) as session:
+        with unit_of_work(client.app_state["gateway"].sessions) as session:
             texts = session.scalars(select(Message.text).where(Message.direction == "in").order_by(Message.id)).all()
         assert texts == ["satu", "dua"]
         assert len(rasa.runs) == 2

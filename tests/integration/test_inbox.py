@@ -2,17 +2,11 @@
 
 from datetime import timedelta
 
-from referral.messages import (
-    Inbound,
-    claim_inbound,
-    due_inbound,
-    get_or_create_conversation,
-    has_earlier_unanswered,
-    record_inbound,
-    release_stale,
-    retry_delay_seconds,
-)
-from referral.models import Message, utcnow
+from messaging.queries import due_inbound, has_earlier_unanswered
+from messaging.statuses import claim_inbound, release_stale, retry_delay_seconds
+from messaging.store import Inbound, get_or_create_conversation, record_inbound
+from messaging.models import Message
+from referral.models import utcnow
 from referral.storage import unit_of_work
 
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from bot.gateway import create_app
-from referral.config import Settings
-from referral.models import Message
+from bot.settings import Settings
+from messaging.models import Message
 from referral.storage import make_engine, unit_of_work, upgrade
 from tests.fakes.servers import FakeBotApi, serve
 from tests.helpers import free_port
@@ -55,7 +55,7 @@ def client(tmp_path_factory):
 
 
 def message_count(client) -> int:
-    with unit_of_work(client.app.state.sessions) as session:
+    with unit_of_work(client.app_state["gateway"].sessions) as session:
         return session.query(Message).count()
 
 
@@ -122,7 +122,7 @@ def test_whatsapp_handshake_any_token(client, token, challenge, mode):
 @given(update=json_values, secret=st.one_of(st.none(), header_text))
 def test_telegram_webhook_any_update(client, update, secret):
     headers = {}
-    expected = client.app.state.telegram.secret_token
+    expected = client.app_state["gateway"].telegram.secret_token
     headers["X-Telegram-Bot-Api-Secret-Token"] = (expected if secret is None else secret).encode("utf-8")
     before = message_count(client)
     response = client.post("/webhooks/telegram", content=json.dumps(update).encode(), headers=headers)
@@ -141,6 +141,6 @@ def test_telegram_texts_of_any_shape(client, text, edited):
     response = client.post(
         "/webhooks/telegram",
         content=json.dumps({"update_id": 1, key: message}).encode(),
-        headers={"X-Telegram-Bot-Api-Secret-Token": client.app.state.telegram.secret_token},
+        headers={"X-Telegram-Bot-Api-Secret-Token": client.app_state["gateway"].telegram.secret_token},
     )
     check(client, response, before)

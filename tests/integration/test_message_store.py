@@ -1,12 +1,6 @@
-from referral.messages import (
-    Inbound,
-    conversation_messages,
-    get_or_create_conversation,
-    record_inbound,
-    record_outbound,
-    replies_to,
-)
-from referral.models import Conversation, Reporter
+from messaging.queries import conversation_messages, replies_to
+from messaging.store import Inbound, get_or_create_conversation, record_inbound, record_outbound
+from messaging.models import Conversation, Reporter
 from referral.storage import unit_of_work
 
 

@@ -10,8 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.gateway import create_app
-from referral.config import Settings
-from referral.models import Message
+from bot.settings import Settings
+from messaging.models import Message
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeBotApi, serve, telegram_message, telegram_user
 from tests.helpers import web_sender, free_port
@@ -48,7 +48,7 @@ def wait_for(check, timeout=15):
 
 
 def stored(client) -> list[Message]:
-    with unit_of_work(client.app.state.sessions) as session:
+    with unit_of_work(client.app_state["gateway"].sessions) as session:
         return list(session.query(Message).order_by(Message.id))
 
 
@@ -82,7 +82,7 @@ def test_a_pressed_button_is_answered_and_turned_into_its_payload(database_url, 
         bot_api.push({"message": telegram_message(556, 1, text="halo")})
         wait_for(lambda: len(bot_api.sent) == 1)
         # a reply of ours with buttons, as the dialogue sends for "which place?"
-        with unit_of_work(client.app.state.sessions) as session:
+        with unit_of_work(client.app_state["gateway"].sessions) as session:
             reply = session.query(Message).filter(Message.direction == "out").one()
             reply.payload = {"buttons": [{"title": "Depok, Sleman", "payload": '/provide_location{"location": "Depok, Sleman"}'}]}
             reply_id = reply.id
@@ -100,7 +100,7 @@ def test_webhook_mode_needs_the_secret_header(database_url, tmp_path, bot_api):
     with make_client(database_url, tmp_path, bot_api, TELEGRAM_WEBHOOK_URL="https://helpline.example/webhooks/telegram") as client:
         assert bot_api.webhook["url"] == "https://helpline.example/webhooks/telegram"
         secret = bot_api.webhook["secret_token"]
-        assert secret == client.app.state.settings.derived_secret("telegram-webhook")
+        assert secret == client.app_state["gateway"].settings.derived_secret("telegram-webhook")
         update = {"update_id": 9, "message": telegram_message(557, 1, text="tolong bantu biaya sekolah")}
         assert client.post("/webhooks/telegram", json=update).status_code == 403
         assert client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}).status_code == 403
@@ -122,7 +122,7 @@ def test_telegram_down_at_start_leaves_the_rest_running(database_url, tmp_path):
         "RASA_URL": f"http://127.0.0.1:{dead}", "HELPLINE_INBOX_INTERVAL": "0",
     })
     with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
-        assert client.app.state.telegram is None
+        assert client.app_state["gateway"].telegram is None
         assert client.post("/webchat/messages", json={"sender_id": web_sender("w"), "text": "halo"}).status_code == 200
 
 
@@ -154,7 +154,7 @@ def test_officers_are_alerted_once_when_a_reporter_waits_too_long(database_url, 
     from referral.models import Officer
 
     with make_client(database_url, tmp_path, bot_api, HELPLINE_ALERT_AFTER_SECONDS="1") as client:
-        with unit_of_work(client.app.state.sessions) as session:
+        with unit_of_work(client.app_state["gateway"].sessions) as session:
             session.add(Officer(name="Petugas jaga", telegram_chat_id="999", role="duty"))
         # Rasa is down: the message waits
         assert client.post("/webchat/messages", json={"sender_id": web_sender("w-1"), "text": "tolong bantu saya"}).status_code == 200

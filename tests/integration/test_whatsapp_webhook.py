@@ -13,8 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.gateway import create_app
-from referral.config import Settings
-from referral.models import Conversation, Message, utcnow
+from bot.settings import Settings
+from messaging.models import Conversation, Message
+from referral.models import utcnow
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeGraphApi, serve
 from tests.helpers import free_port
@@ -64,7 +65,7 @@ def post(client, body: bytes, secret: str = SECRET):
 
 
 def inbound(client) -> list[Message]:
-    with unit_of_work(client.app.state.sessions) as session:
+    with unit_of_work(client.app_state["gateway"].sessions) as session:
         return list(session.query(Message).filter(Message.direction == "in").order_by(Message.id))
 
 
@@ -82,7 +83,7 @@ def test_signed_message_is_stored_acknowledged_and_answered_through_the_outbox(c
     assert (message.text, message.provider_message_id, message.status) == ("anak saya dibully di sekolah", "wamid.A1", "pending")
     [sent] = graph.sent  # Rasa is down: the reporter is told the message is safe
     assert sent["to"] == "6281234567890" and "sudah kami terima" in sent["text"]["body"]
-    with unit_of_work(client.app.state.sessions) as session:
+    with unit_of_work(client.app_state["gateway"].sessions) as session:
         [reply] = session.query(Message).filter(Message.direction == "out").all()
         assert (reply.status, reply.provider_message_id) == ("sent", "wamid.fake.1")
         conversation = session.get(Conversation, message.conversation_id)
@@ -116,14 +117,14 @@ def test_delivery_statuses_are_recorded_and_never_answered(client, graph):
     assert post(client, webhook(statuses=[{"id": "wamid.fake.1", "status": "delivered", "timestamp": "1"}])).status_code == 200
     assert post(client, webhook(statuses=[{"id": "wamid.fake.1", "status": "read", "timestamp": "2"}])).status_code == 200
     assert post(client, webhook(statuses=[{"id": "wamid.fake.1", "status": "delivered", "timestamp": "3"}])).status_code == 200
-    with unit_of_work(client.app.state.sessions) as session:
+    with unit_of_work(client.app_state["gateway"].sessions) as session:
         [reply] = session.query(Message).filter(Message.direction == "out").all()
         assert reply.status == "read"  # a late "delivered" does not undo "read"
     assert len(graph.sent) == 1
 
 
 def make_due_now(client) -> None:
-    with unit_of_work(client.app.state.sessions) as session:  # the backoff has passed
+    with unit_of_work(client.app_state["gateway"].sessions) as session:  # the backoff has passed
         session.query(Message).filter(Message.direction == "out").update({"next_attempt_at": utcnow()})
 
 
@@ -131,23 +132,23 @@ def test_a_busy_provider_is_retried_by_the_outbox_only(client, graph):
     graph.fail_next = [429, 503]
     post(client, webhook([text_message("wamid.B1", "halo")]))
     assert graph.sent == [] and graph.calls == 1  # one POST per outbox attempt, no hidden retries
-    with unit_of_work(client.app.state.sessions) as session:
+    with unit_of_work(client.app_state["gateway"].sessions) as session:
         reply = session.query(Message).filter(Message.direction == "out").one()
         assert (reply.status, reply.attempts) == ("queued", 1) and reply.next_attempt_at > utcnow()
-    client.portal.call(client.app.state.outbox.flush)
+    client.portal.call(client.app_state["gateway"].outbox.flush)
     assert graph.calls == 1  # not due yet: the backoff is respected
     for _ in range(2):
         make_due_now(client)
-        client.portal.call(client.app.state.outbox.flush)
+        client.portal.call(client.app_state["gateway"].outbox.flush)
     assert len(graph.sent) == 1 and graph.calls == 3  # sent on the third try
 
 
 def test_outside_the_24_hour_window_only_a_template_is_sent(client, graph):
     post(client, webhook([text_message("wamid.W1", "halo")]))
-    with unit_of_work(client.app.state.sessions) as session:  # a day later, the reply is still queued
+    with unit_of_work(client.app_state["gateway"].sessions) as session:  # a day later, the reply is still queued
         session.query(Conversation).one().last_inbound_at = utcnow() - timedelta(hours=25)
         session.query(Message).filter(Message.direction == "out").one().status = "queued"
-    client.portal.call(client.app.state.outbox.flush)
+    client.portal.call(client.app_state["gateway"].outbox.flush)
     assert graph.sent[-1]["type"] == "template"
     assert graph.sent[-1]["template"]["name"] == "helpline_follow_up"
 

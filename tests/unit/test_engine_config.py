@@ -2,7 +2,7 @@ import pytest
 import yaml
 
 from bot.engine_config import write_endpoints
-from referral.config import Settings
+from bot.settings import Settings
 
 
 def test_embedded_mode_uses_sqlite_tracker_and_no_lock_store(tmp_path):

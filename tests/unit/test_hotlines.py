@@ -1,6 +1,6 @@
 import pytest
 
-from referral.config import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT
 from referral.hotlines import format_hotlines, load_hotlines
 
 

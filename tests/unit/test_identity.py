@@ -1,4 +1,4 @@
-from referral.identity import engine_sender_id, pseudonym
+from messaging.identity import engine_sender_id, pseudonym
 
 
 def test_pseudonym_is_stable_and_hides_the_address():

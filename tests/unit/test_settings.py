@@ -1,15 +1,15 @@
 import pytest
 
-from referral.config import Settings, read_dotenv
+from bot.settings import Settings, read_dotenv
 
 
 def test_embedded_defaults(tmp_path):
     settings = Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path)})
     assert settings.port == 8080
     assert settings.database_url == f"sqlite:///{tmp_path / 'helpline.db'}"
-    assert settings.telegram_bot_token is None
-    assert settings.telegram_api_base == "https://api.telegram.org"
-    assert settings.whatsapp_api_base.startswith("https://graph.facebook.com/v")
+    assert settings.telegram.bot_token is None
+    assert settings.telegram.api_base == "https://api.telegram.org"
+    assert settings.whatsapp.api_base.startswith("https://graph.facebook.com/v")
 
 
 def test_port_must_be_a_number(tmp_path):

@@ -1,27 +1,29 @@
-"""Lazy wiring for the action server: settings, database, gazetteer, routing index.
+"""What the actions work with: settings, the database, the gazetteer, the routing index.
 
-Built on first use (never at import), once per process. The routing index is
-rebuilt whenever the facility directory changes.
+Built on first use (never at import), once per process, through bot/bootstrap.py.
+The routing index is rebuilt whenever the facility directory changes.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from referral.config import Settings
+from bot.bootstrap import connect
+from bot.settings import Settings
+from messaging.store import find_conversation
 from referral.facilities import directory_version, routing_points
 from referral.gazetteer import Gazetteer
 from referral.hotlines import Hotline, load_hotlines
+from referral.reports import Report
 from referral.routing import FacilityIndex, RoutingConfig
-from referral.storage import make_engine, make_session_factory
 
 
 @dataclass
-class Services:
+class ActionContext:
     settings: Settings
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
     _index: tuple[tuple, FacilityIndex] | None = None
@@ -30,7 +32,7 @@ class Services:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return make_session_factory(make_engine(self.settings.database_url))
+        return connect(self.settings).sessions
 
     @cached_property
     def hotlines(self) -> list[Hotline]:
@@ -61,20 +63,28 @@ class Services:
 
 
 _lock = threading.Lock()
-_services: Services | None = None
+_context: ActionContext | None = None
 
 
-def get_services() -> Services:
-    global _services
+def get_context() -> ActionContext:
+    global _context
     with _lock:
-        if _services is None:
-            _services = Services(Settings.from_env())
-            _services.warm_up()
-        return _services
+        if _context is None:
+            _context = ActionContext(Settings.from_env())
+            _context.warm_up()
+        return _context
 
 
-def set_services(services: Services | None) -> None:
-    """Tests hand in their own wiring (a test database, say)."""
-    global _services
+def set_context(context: ActionContext | None) -> None:
+    """Tests hand in their own (a test database, say)."""
+    global _context
     with _lock:
-        _services = services
+        _context = context
+
+
+def with_reporter(session: Session, report: Report, sender_id: str) -> Report:
+    """The report with the reporter and conversation that Rasa's sender id stands for."""
+    conversation = find_conversation(session, sender_id)
+    if conversation is None:
+        return report
+    return replace(report, reporter_id=conversation.reporter_id, conversation_id=conversation.id)

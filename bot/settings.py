@@ -1,0 +1,177 @@
+"""Settings from the environment (and an optional `.env` file).
+
+Every setting has a safe default for the embedded mode, so `make run` needs
+no accounts. Nothing is read at import time: call `Settings.from_env()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.channels.settings import TelegramSettings, WhatsAppSettings
+from bot.engine_config import EngineSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; blank lines and # comments are skipped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+class Environment:
+    """Typed reads of environment variables, each with a one-line English error."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        value = self.values.get(name, "").strip()
+        return value or default
+
+    def get_int(self, name: str, default: int) -> int:
+        raw = self.get(name)
+        if raw is None:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+    def get_positive(self, name: str, default: int) -> int:
+        value = self.get_int(name, default)
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
+        return value
+
+    def get_seconds(self, name: str, default: int) -> float:
+        value = self.get_int(name, default)
+        if value < 0:
+            raise ValueError(f"{name} must be 0 or more seconds, got {value}")
+        return float(value)
+
+    def get_switch(self, name: str, default: bool) -> bool:
+        raw = (self.get(name) or "").lower()
+        if not raw:
+            return default
+        if raw in ("on", "true", "1", "yes"):
+            return True
+        if raw in ("off", "false", "0", "no"):
+            return False
+        raise ValueError(f"{name} must be on or off, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    port: int = 8080
+    host: str = "127.0.0.1"
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    whatsapp: WhatsAppSettings = field(default_factory=WhatsAppSettings)
+    secret_key: str | None = None
+    config_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "config")
+    models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
+    max_message_chars: int = 4000
+    webchat_wait_s: float = 20.0  # a web chat request waits this long; later answers arrive by polling
+    # Messages one sender may send per minute, on every channel: the web chat then says
+    # "please wait"; WhatsApp and Telegram keep the extra messages and answer them later.
+    messages_per_minute_per_sender: int = 20
+    webchat_new_per_address_per_hour: int = 10
+    webchat_per_address_per_minute: int = 120
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (uvicorn's
+    # forwarded_allow_ips). Loopback by default: a proxy on the same machine (as the README
+    # recommends) reports each client, so one client cannot use up everyone's limits.
+    # Only rate limits use the address; nothing is authorised by it.
+    trusted_proxies: str = "127.0.0.1"
+    console_enabled: bool = True
+    console_token: str | None = None
+    # While Rasa is away, a reporter hears "saved, a person will follow up" after this long
+    # (0: at once). Short blips are ridden out by retries without worrying anyone.
+    ack_after_s: float = 15.0
+    alert_after_s: float = 120.0  # officers hear about a reporter waiting longer than this
+    inbox_interval_s: float = 2.0  # 0 turns the inbox worker off (tests that drive it by hand)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        values = dict(read_dotenv(PROJECT_ROOT / ".env"))
+        values.update(os.environ if environ is None else environ)
+        env = Environment(values)
+        data_dir = Path(env.get("HELPLINE_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
+        proxies = env.get("HELPLINE_TRUSTED_PROXIES", "127.0.0.1") or ""
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL", f"sqlite:///{data_dir / 'helpline.db'}"),
+            port=env.get_int("HELPLINE_PORT", 8080),
+            host=env.get("HELPLINE_HOST", "127.0.0.1"),
+            engine=EngineSettings.from_env(env),
+            telegram=TelegramSettings.from_env(env),
+            whatsapp=WhatsAppSettings.from_env(env),
+            secret_key=env.get("HELPLINE_SECRET_KEY"),
+            config_dir=Path(env.get("HELPLINE_CONFIG_DIR", str(PROJECT_ROOT / "config"))),
+            models_dir=Path(env.get("HELPLINE_MODELS_DIR", str(PROJECT_ROOT / "models"))),
+            max_message_chars=env.get_int("HELPLINE_MAX_MESSAGE_CHARS", 4000),
+            inbox_interval_s=env.get_seconds("HELPLINE_INBOX_INTERVAL", 2),
+            messages_per_minute_per_sender=env.get_positive(
+                "HELPLINE_MESSAGES_PER_MINUTE", env.get_positive("HELPLINE_WEBCHAT_PER_MINUTE", 20)
+            ),
+            webchat_new_per_address_per_hour=env.get_positive("HELPLINE_WEBCHAT_NEW_PER_ADDRESS_PER_HOUR", 10),
+            webchat_per_address_per_minute=env.get_positive("HELPLINE_WEBCHAT_PER_ADDRESS_PER_MINUTE", 120),
+            webchat_wait_s=env.get_seconds("HELPLINE_WEBCHAT_WAIT_SECONDS", 20),
+            trusted_proxies="" if proxies.lower() == "none" else proxies,
+            console_enabled=env.get_switch("HELPLINE_CONSOLE", True),
+            console_token=env.get("HELPLINE_CONSOLE_TOKEN"),
+            ack_after_s=env.get_seconds("HELPLINE_ACK_AFTER_SECONDS", 15),
+            alert_after_s=env.get_seconds("HELPLINE_ALERT_AFTER_SECONDS", 120),
+        )
+
+    def resolved_secret_key(self) -> str:
+        """The key for pseudonyms: HELPLINE_SECRET_KEY, else one kept in the data folder.
+
+        Created on first use with owner-only permissions, so pseudonyms stay
+        stable across restarts without anyone having to configure a secret.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process won the race
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+        return path.read_text().strip()
+
+    def derived_secret(self, purpose: str) -> str:
+        """A stable secret for one purpose, derived from the key (so none needs configuring)."""
+        return hmac.new(self.resolved_secret_key().encode(), purpose.encode(), hashlib.sha256).hexdigest()[:48]
+
+    def resolved_engine_token(self) -> str:
+        """The token Rasa's HTTP API, its REST channel and the action server require."""
+        return self.engine.token or self.derived_secret("engine-token")
+
+    def resolved_console_token(self) -> str:
+        """The token the officer console's data requires (until officers have logins)."""
+        return self.console_token or self.derived_secret("console-token")
