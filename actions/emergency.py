@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import get_context, with_reporter
-from actions.texts import language_of, text
+from actions.texts import action_text, tracker_language
 from actions.tracker_utils import category_from_ranking, report_description, shared_location
 from referral.hotlines import format_hotlines
 from referral.reports import Report, report_emergency
@@ -33,9 +33,9 @@ class ActionEmergency(Action):
     ) -> list[EventType]:
         context = get_context()
         # The numbers go out before anything that could fail.
-        language = language_of(tracker)
+        language = tracker_language(tracker)
         dispatcher.utter_message(
-            text=text("emergency_hotlines", language, hotlines=format_hotlines(context.hotlines))
+            text=action_text("emergency_hotlines", language, hotlines=format_hotlines(context.hotlines))
         )
         # Never skipped because of an earlier report's ticket: every emergency is recorded.
         coordinates = shared_location(tracker)
@@ -48,6 +48,6 @@ class ActionEmergency(Action):
             longitude=coordinates[1] if coordinates else None,
         )
         ticket, is_new = await asyncio.to_thread(_report, context, report, tracker.sender_id)
-        dispatcher.utter_message(text=text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
+        dispatcher.utter_message(text=action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
         # The form that follows asks where, and completes this case (not any earlier one).
         return [SlotSet("ticket", ticket), SlotSet("emergency_ticket", ticket), SlotSet("category", report.category)]

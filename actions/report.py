@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import ActionContext, get_context, with_reporter
-from actions.texts import language_of, text
+from actions.texts import action_text, tracker_language
 from actions.tracker_utils import (
     category_from_ranking,
     intent_confidence,
@@ -174,15 +174,15 @@ class ActionRememberLocation(Action):
 
 def referral_sentence(result: RouteResult | None, language: str) -> str:
     if result is None:
-        return text("unrouted", language)
+        return action_text("unrouted", language)
     if result.facility is None:
         level = (result.fallback or {}).get("level")
-        return text("to_province" if level == "province" else "to_national", language)
+        return action_text("to_province" if level == "province" else "to_national", language)
     candidate = result.facility
     distance = (
-        f"{candidate.distance_km:.0f} km" if candidate.distance_km >= 1 else text("distance_under_1km", language)
+        f"{candidate.distance_km:.0f} km" if candidate.distance_km >= 1 else action_text("distance_under_1km", language)
     )
-    return text("referred", language, facility=candidate.facility.name, distance=distance)
+    return action_text("referred", language, facility=candidate.facility.name, distance=distance)
 
 
 def open_and_route(
@@ -225,8 +225,8 @@ class ActionOpenCase(Action):
         ticket, result, was_new = await asyncio.to_thread(
             open_and_route, get_context(), report, tracker.sender_id, tracker.get_slot("emergency_ticket")
         )
-        language = language_of(tracker)
-        opening = text("case_opened" if was_new else "location_added", language, ticket=ticket)
+        language = tracker_language(tracker)
+        opening = action_text("case_opened" if was_new else "location_added", language, ticket=ticket)
         dispatcher.utter_message(text=opening + referral_sentence(result, language))
         # The report is complete: nothing of it carries over into the next one.
         return [

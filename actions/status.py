@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import get_context
-from actions.texts import language_of, text
+from actions.texts import action_text, tracker_language
 from messaging.store import find_conversation
 from referral.lifecycle import CaseError
 from referral.reports import case_for_reporter
@@ -36,15 +36,15 @@ class ActionCaseStatus(Action):
             or find_ticket(tracker.latest_message.get("text") or "")
             or tracker.get_slot("ticket")
         )
-        language = language_of(tracker)
+        language = tracker_language(tracker)
         if not ticket:
-            dispatcher.utter_message(text=text("status_which", language))
+            dispatcher.utter_message(text=action_text("status_which", language))
             return []
         try:
             status = await asyncio.to_thread(_status_of, tracker.sender_id, ticket)
         except CaseError:
-            dispatcher.utter_message(text=text("status_not_found", language, ticket=ticket))
+            dispatcher.utter_message(text=action_text("status_not_found", language, ticket=ticket))
             return []
-        state = text(f"state_{status}", language)
-        dispatcher.utter_message(text=text("status", language, ticket=ticket, state=state))
+        state = action_text(f"state_{status}", language)
+        dispatcher.utter_message(text=action_text("status", language, ticket=ticket, state=state))
         return []

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
+from bot.replies import localised
+
 TEXTS: dict[str, dict[str, str]] = {
     "case_opened": {
         "id": "Laporan Anda sudah kami terima dengan nomor {ticket}. Simpan nomor ini untuk menanyakan perkembangannya. ",
@@ -85,10 +87,10 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def language_of(tracker: Tracker) -> str:
+def tracker_language(tracker: Tracker) -> str:
+    """The reply language the conversation's `language` slot asks for."""
     return "en" if tracker.get_slot("language") == "en" else "id"
 
 
-def text(key: str, language: str, **values: object) -> str:
-    variants = TEXTS[key]
-    return variants.get(language, variants["id"]).format(**values)
+def action_text(key: str, language: str, **values: object) -> str:
+    return localised(TEXTS, key, language, **values)

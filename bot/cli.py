@@ -268,8 +268,12 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
             case = get_case(session, args.ticket)
         except CaseError as error:
             raise UsageError(str(error)) from None
+        current = next((r for r in reversed(case.referrals) if r.status != "declined"), None)
         detail = _case_summary(case) | {
             "victim": case.victim,
+            "consent_contact": case.consent_contact,
+            "contact_preference": case.contact_preference,
+            "facility": {"code": current.facility.code, "name": current.facility.name} if current else None,
             "description": case.description,
             "events": [
                 {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "from": e.from_status, "to": e.to_status}
@@ -281,6 +285,9 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for key in ("ticket", "category", "urgency", "status", "location", "region", "victim", "created_at"):
             print(f"{key:>11}: {detail[key] if detail[key] is not None else '-'}")
+        print(f"{'facility':>11}: {detail['facility']['name'] if detail['facility'] else '-'}")
+        contact = detail["contact_preference"] if detail["consent_contact"] else "no consent to contact"
+        print(f"{'contact':>11}: {contact or '-'}")
         print(f"{'description':>11}: {detail['description'] or '-'}")
         for event in detail["events"]:
             print(f"  {event['at'][:19]}  {event['actor']:<10} {event['kind']:<8} {event['from'] or '':>11} → {event['to'] or ''}")

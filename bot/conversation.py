@@ -105,7 +105,7 @@ def as_plain_text(text: str) -> str:
     return LEADING_SLASHES.sub("", text)
 
 
-def language_of(kind: str, text: str | None) -> str | None:
+def reply_language_for(kind: str, text: str | None) -> str | None:
     """The reply language a message asks for; None for commands, buttons and non-text."""
     if kind != "text" or not text or text.startswith("/"):
         return None
@@ -209,8 +209,8 @@ class ConversationService:
             if given or not is_new or message.attempts > 0:
                 return given
             # Queued behind an earlier message that is still waiting: say it is safe with us.
-            language = language_of(inbound.kind, inbound.text) or "id"
-            return [self._reply(session, message, replies.text("queued", language))]
+            language = reply_language_for(inbound.kind, inbound.text) or "id"
+            return [self._reply(session, message, replies.gateway_text("queued", language))]
 
     async def process(self, message_id: int) -> list[Reply]:
         """Process one stored inbound message, if it is its turn and nobody else holds it."""
@@ -220,20 +220,20 @@ class ConversationService:
         kind = work.kind
         if kind == "media" and work.text:  # a photo with a caption: the caption is what was said
             kind = "text"
-        language = language_of(kind, work.text)
+        language = reply_language_for(kind, work.text)
         if kind == "text" and len(work.text or "") > self.max_message_chars:
-            reply = Reply(replies.text("too_long", language or "id", max_chars=self.max_message_chars))
+            reply = Reply(replies.gateway_text("too_long", language or "id", max_chars=self.max_message_chars))
             return self._finish(work, MessageStatus.TOO_LONG, [reply])
         if kind == "media":  # kept for officers (media id in the payload); nothing for Rasa to read
-            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.text("media_saved"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("media_saved"))])
         if kind == "reaction":
             return self._finish(work, MessageStatus.IGNORED, [])
         if kind == "start":  # Telegram's /start: a warm welcome, nothing for Rasa to read
-            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.text("welcome"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("welcome"))])
         if kind == "contact":
-            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.text("contact_saved"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("contact_saved"))])
         if kind not in ("text", "location"):
-            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.text("unsupported"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("unsupported"))])
 
         text = work.text if kind == "text" else LOCATION_TRIGGER
         if kind == "text" and (text or "").lstrip().startswith("/") and not self._offered(work, text or ""):
@@ -249,7 +249,8 @@ class ConversationService:
             log.warning("message %s kept pending (attempt %s): %s", work.message_id, work.attempts, error)
             delay = RECHECK_AFTER_TIMEOUT_SECONDS if error.maybe_processing else None
             return self._postpone(work, language or "id", delay)
-        return self._finish(work, MessageStatus.ANSWERED, [reply for r in raw if (reply := reply_from_engine(r))])
+        answer = [reply for r in raw if (reply := reply_from_engine(r))]
+        return self._finish(work, MessageStatus.ANSWERED, answer, language=language)
 
     async def _ask_engine(self, work: _Work, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         raw = None
@@ -319,7 +320,9 @@ class ConversationService:
                 lease_token=token,
             )
 
-    def _finish(self, work: _Work, status: MessageStatus, answer: list[Reply]) -> list[Reply]:
+    def _finish(
+        self, work: _Work, status: MessageStatus, answer: list[Reply], language: str | None = None
+    ) -> list[Reply]:
         """Store the replies and the inbound message's new status together, if the message
         is still ours (a holder whose lease ran out must not answer a second time)."""
         stored = []
@@ -330,6 +333,8 @@ class ConversationService:
                 log.warning("message %s was taken over by another worker; its answer here is dropped", work.message_id)
                 return []
             conversation = session.get(Conversation, work.conversation_id)
+            if language:  # what the reporter last wrote in, for officers and later messages
+                conversation.reporter.language = language
             for reply in answer:
                 out = record_outbound(
                     session,
@@ -353,7 +358,7 @@ class ConversationService:
             postpone_inbound(inbound, retry_delay_seconds(work.attempts) if delay_s is None else delay_s)
             if self.ack_after_s > 0 or replies_to(session, work.message_id):
                 return []
-            return [self._reply(session, inbound, replies.text("engine_down", language))]
+            return [self._reply(session, inbound, replies.gateway_text("engine_down", language))]
 
     def acknowledge_waiting(self) -> int:
         """Tell each reporter whose message has waited `ack_after_s` for Rasa that it is
@@ -364,8 +369,8 @@ class ConversationService:
         with unit_of_work(self.sessions) as session:
             waiting = waiting_without_acknowledgement(session, older_than=older_than)
             for message in waiting:
-                language = language_of(message.kind, message.text) or "id"
-                self._reply(session, message, replies.text("engine_down", language))
+                language = reply_language_for(message.kind, message.text) or "id"
+                self._reply(session, message, replies.gateway_text("engine_down", language))
         if waiting:
             log.warning("%s reporter(s) told their message waits for a person", len(waiting))
         return len(waiting)

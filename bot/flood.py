@@ -23,5 +23,5 @@ class FloodGuard:
         if self.messages.allow(sender_key):
             await service.process(message_id)
         else:
-            notice = replies.text("slow_down") if self.notices.allow(sender_key) else None
+            notice = replies.gateway_text("slow_down") if self.notices.allow(sender_key) else None
             service.defer(message_id, DEFER_SECONDS, notice)

@@ -36,6 +36,11 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, language: str = "id", **values: object) -> str:
-    variants = TEXTS[key]
+def localised(table: dict[str, dict[str, str]], key: str, language: str, **values: object) -> str:
+    """A text from `table` in `language`, Indonesian when there is no such variant."""
+    variants = table[key]
     return variants.get(language, variants["id"]).format(**values)
+
+
+def gateway_text(key: str, language: str = "id", **values: object) -> str:
+    return localised(TEXTS, key, language, **values)

@@ -23,7 +23,7 @@ class Reporter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     pseudonym: Mapped[str] = mapped_column(String(64))
-    language: Mapped[str | None] = mapped_column(String(8))
+    language: Mapped[str | None] = mapped_column(String(8))  # the last language they wrote in (id, en)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -38,7 +38,8 @@ class Conversation(Base):
     # Where replies go on the channel (chat id, phone number). Personal data:
     # kept only because the channel needs it to answer.
     channel_address: Mapped[str | None] = mapped_column(String(120))
-    handled_by: Mapped[str] = mapped_column(String(16), default="bot")  # bot | officer
+    # bot | officer: who answers the reporter now (an officer's takeover sets it; issue 12)
+    handled_by: Mapped[str] = mapped_column(String(16), default="bot")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_inbound_at: Mapped[datetime | None]
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from referral.lifecycle import CaseError, assess_urgency, check_transition
+from referral.lifecycle import URGENCIES, CaseError, assess_urgency, check_transition
 from referral.models import Case, CaseEvent, TicketCounter, utcnow
 from referral.tickets import format_ticket
 
@@ -42,8 +42,8 @@ def next_ticket(session: Session, year: int) -> str:
     The counter row is created if missing (ON CONFLICT DO NOTHING), then
     incremented with UPDATE … RETURNING, which locks the row until the caller
     commits: concurrent openers queue and never get the same number. A rolled
-    back transaction releases its number unused, so numbers may have gaps but
-    are never reused.
+    back transaction rolls its increment back too, so the next case takes that
+    number: committed tickets are consecutive, and no two cases ever share one.
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
@@ -60,6 +60,8 @@ def next_ticket(session: Session, year: int) -> str:
 
 def open_case(session: Session, new: NewCase, *, actor: str, now: datetime | None = None) -> Case:
     now = now or utcnow()
+    if new.urgency is not None and new.urgency not in URGENCIES:
+        raise CaseError(f"unknown urgency {new.urgency!r}; expected one of {', '.join(URGENCIES)}")
     urgency = new.urgency or assess_urgency(new.category, is_emergency=new.is_emergency, victim=new.victim)
     case = Case(
         ticket=next_ticket(session, now.year),

@@ -85,6 +85,7 @@ class Case(Base):
     district_code: Mapped[str | None] = mapped_column(String(8))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # Filled by the report flow's contact question (issue 11); shown by `helpline cases show`.
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_preference: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -178,6 +179,7 @@ class Officer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     telegram_chat_id: Mapped[str | None] = mapped_column(String(40), unique=True)
-    role: Mapped[str] = mapped_column(String(16), default="duty")  # duty | coordinator
+    # duty | coordinator today; the officers issue (12) brings officer/coordinator/admin/facility and remits
+    role: Mapped[str] = mapped_column(String(16), default="duty")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,3 +1,5 @@
+import pytest
+
 from messaging.queries import conversation_messages, replies_to
 from messaging.store import Inbound, get_or_create_conversation, record_inbound, record_outbound
 from messaging.models import Conversation, Reporter
@@ -49,12 +51,10 @@ def test_outbound_replies_are_linked_to_their_message(sessions):
 
 
 def test_a_failed_unit_of_work_writes_nothing(sessions):
-    try:
+    with pytest.raises(RuntimeError, match="crash between store and commit"):
         with unit_of_work(sessions) as session:
             conv = conversation(session, channel="webchat", address="web-3")
             record_inbound(session, conv, Inbound(kind="text", text="akan hilang"))
             raise RuntimeError("crash between store and commit")
-    except RuntimeError:
-        pass
     with unit_of_work(sessions) as session:
         assert session.query(Conversation).count() == 0

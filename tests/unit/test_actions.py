@@ -1,0 +1,503 @@
+"""The custom actions on hand-built Rasa SDK trackers: returned events and dispatched messages.
+
+No Rasa server, no database: only the (real) gazetteer is used, loaded once for the module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import ActionContext, set_context
+from actions.language import ActionSetLanguage
+from actions.report import (
+    LOCATION_SKIPPED,
+    ActionAskLocation,
+    ActionRememberLocation,
+    ActionStartReport,
+    ValidateReportForm,
+    choice_buttons,
+    referral_sentence,
+)
+from actions.status import ActionCaseStatus
+from actions.texts import TEXTS, action_text, tracker_language
+from actions.tracker_utils import category_from_ranking, report_description, shared_location
+from bot.settings import Settings
+from referral.routing import Candidate, FacilityPoint, RouteResult
+
+DOMAIN: dict[str, Any] = {}
+
+
+# ---------------------------------------------------------------- fixtures and builders
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory) -> Iterator[ActionContext]:
+    tmp_path = tmp_path_factory.mktemp("actions")
+    ctx = ActionContext(
+        Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": "sqlite:///" + str(tmp_path / "x.db")})
+    )
+    ctx.gazetteer  # load once for the whole module
+    set_context(ctx)
+    yield ctx
+    set_context(None)
+    # Nothing here may open the database.
+    assert "sessions" not in ctx.__dict__
+    assert not (tmp_path / "x.db").exists()
+
+
+def user_event(text: str, intent: str | None = None) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "timestamp": None,
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": []},
+    }
+
+
+def make_tracker(
+    text: str = "",
+    intent: str | None = None,
+    confidence: float = 0.9,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    ranking: list[dict[str, Any]] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    sender_id: str = "reporter-1",
+) -> Tracker:
+    intent_data = {"name": intent, "confidence": confidence} if intent else {}
+    return Tracker(
+        sender_id=sender_id,
+        slots=dict(slots or {}),
+        latest_message={
+            "text": text,
+            "intent": intent_data,
+            "intent_ranking": ranking if ranking is not None else ([intent_data] if intent else []),
+            "entities": [],
+            "metadata": metadata or {},
+        },
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name=None,
+    )
+
+
+def asking_location(text: str = "", intent: str | None = "provide_location", confidence: float = 0.9, **kw) -> Tracker:
+    """A tracker while the report form asks where."""
+    slots = {"requested_slot": "location", "location_retry": False, **kw.pop("slots", {})}
+    return Tracker(
+        sender_id="reporter-1",
+        slots=slots,
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence} if intent else {},
+            "intent_ranking": [{"name": intent, "confidence": confidence}] if intent else [],
+            "entities": [],
+            "metadata": kw.pop("metadata", {}),
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "report_form"},
+        latest_action_name=None,
+    )
+
+
+def extract(tracker: Tracker) -> tuple[dict[str, Any], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateReportForm().extract_location(dispatcher, tracker, DOMAIN))
+    return result, dispatcher
+
+
+def validate(value: Any, tracker: Tracker) -> tuple[dict[str, Any], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateReportForm().validate_location(value, dispatcher, tracker, DOMAIN))
+    return result, dispatcher
+
+
+def run(action, tracker: Tracker) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return events, dispatcher
+
+
+JOGJA = {"location": {"latitude": -7.7970681, "longitude": 110.3705232}}
+
+
+# ---------------------------------------------------------------- extract_location
+
+
+def test_extract_shared_location_fills_lat_lon_to_five_decimals(context):
+    result, dispatcher = extract(asking_location("", intent=None, metadata=JOGJA))
+    assert result == {"location": "-7.79707, 110.37052"}
+    assert dispatcher.messages == []
+
+
+def test_extract_shared_location_wins_over_text_and_intent(context):
+    result, _ = extract(asking_location("/emergency", intent="emergency", confidence=0.99, metadata=JOGJA))
+    assert result == {"location": "-7.79707, 110.37052"}
+
+
+@pytest.mark.parametrize("reply", ["lewati", "Lewati saja", "skip", "gak mau", "rahasia"])
+def test_extract_clear_refusal_with_deny_skips(context, reply):
+    result, _ = extract(asking_location(reply, intent="deny", confidence=0.55))
+    assert result == {"location": LOCATION_SKIPPED}
+
+
+def test_extract_confident_deny_skips_even_without_a_skip_word(context):
+    result, _ = extract(asking_location("males ah", intent="deny", confidence=0.9))
+    assert result == {"location": LOCATION_SKIPPED}
+
+
+def test_extract_unsure_deny_without_skip_word_is_taken_as_typed(context):
+    # Nonsense can look like `deny` to the model: it is not a refusal.
+    result, _ = extract(asking_location("blablabla qwerty", intent="deny", confidence=0.5))
+    assert result == {"location": "blablabla qwerty"}
+
+
+def test_extract_skip_word_without_deny_intent_does_not_skip(context):
+    result, _ = extract(asking_location("lewati", intent="provide_location", confidence=0.6))
+    assert result != {"location": LOCATION_SKIPPED}
+
+
+@pytest.mark.parametrize(
+    ("reply", "intent"),
+    [
+        ("Sleman", "ask_services"),
+        ("kec. kasihan, bantul", "report_violence"),
+        ("kota yogyakarta", "greet"),
+    ],
+)
+def test_extract_known_place_is_taken_whatever_the_intent(context, reply, intent):
+    result, _ = extract(asking_location(reply, intent=intent, confidence=0.97))
+    assert result == {"location": reply}
+
+
+def test_extract_confident_other_intent_with_unknown_place_is_not_taken(context):
+    result, dispatcher = extract(asking_location("layanan apa saja yang ada?", intent="ask_services", confidence=0.95))
+    assert result == {}
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "intent"),
+    [
+        ("terima kasih", "thank"),  # the gazetteer knows a village "Kasih"
+        ("halo selamat pagi", "greet"),  # ... and villages "Selamat"
+        ("tolong saya dipukul suami", "report_violence"),  # ... and a village "Tolong"
+    ],
+)
+def test_extract_everyday_words_that_name_a_village_are_not_a_place(context, reply, intent):
+    # A confident thank-you, greeting or more of the story is answered by the rules, not taken as where.
+    result, _ = extract(asking_location(reply, intent=intent, confidence=0.97))
+    assert result == {}
+
+
+def test_extract_unsure_other_intent_with_unknown_place_is_taken(context):
+    result, _ = extract(asking_location("layanan apa saja yang ada?", intent="ask_services", confidence=0.5))
+    assert result == {"location": "layanan apa saja yang ada?"}
+
+
+@pytest.mark.parametrize("reply", ["tolong ada yang mau bunuh saya", "Sleman"])
+def test_extract_emergency_intent_is_not_taken(context, reply):
+    result, _ = extract(asking_location(reply, intent="emergency", confidence=0.6))
+    assert result == {}
+
+
+def test_extract_button_payload_is_not_taken(context):
+    payload = "/provide_location" + json.dumps({"location": "Kota Depok, Jawa Barat"})
+    result, _ = extract(asking_location(payload, intent="provide_location", confidence=1.0))
+    assert result == {}
+
+
+def test_extract_empty_text_is_not_taken(context):
+    result, _ = extract(asking_location("   ", intent="provide_location"))
+    assert result == {}
+
+
+@pytest.mark.parametrize("requested", [None, "victim"])
+def test_extract_does_nothing_unless_location_is_requested(context, requested):
+    tracker = asking_location("Sleman", intent="provide_location", metadata=JOGJA, slots={"requested_slot": requested})
+    result, _ = extract(tracker)
+    assert result == {}
+
+
+def test_extract_cuts_a_long_reply(context):
+    reply = "di dekat pasar " + "x" * 400
+    result, _ = extract(asking_location(reply, intent="provide_location", confidence=0.6))
+    assert result == {"location": reply[:200]}
+
+
+# ---------------------------------------------------------------- validate_location
+
+
+def test_validate_unknown_place_asks_again_once(context):
+    result, dispatcher = validate("blablabla qwerty", asking_location("blablabla qwerty"))
+    assert result == {"location": None, "location_retry": True, "location_choices": None}
+    assert dispatcher.messages == []
+
+
+def test_validate_ambiguous_place_offers_up_to_three_full_names(context):
+    result, _ = validate("depok", asking_location("depok"))
+    assert result["location"] is None
+    assert result["location_retry"] is True
+    choices = result["location_choices"]
+    assert 2 <= len(choices) <= 3
+    assert choices[0] == "Kota Depok, Jawa Barat"
+    assert "Depok, Kabupaten Sleman, Daerah Istimewa Yogyakarta" in choices
+    assert all("," in choice for choice in choices)  # full names, not the typed word
+
+
+def test_validate_clear_place_is_accepted(context):
+    result, _ = validate("depok sleman", asking_location("depok sleman"))
+    assert result == {"location": "depok sleman", "location_choices": None}
+
+
+@pytest.mark.parametrize("reply", ["blablabla qwerty", "depok"])
+def test_validate_second_answer_is_kept_as_typed(context, reply):
+    tracker = asking_location(reply, slots={"location_retry": True, "location_choices": ["a", "b"]})
+    result, _ = validate(reply, tracker)
+    assert result == {"location": reply, "location_choices": None}
+
+
+def test_validate_skipped_is_kept_and_says_so(context):
+    result, dispatcher = validate(LOCATION_SKIPPED, asking_location("lewati", intent="deny"))
+    assert result == {"location": LOCATION_SKIPPED}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_location_skipped"]
+
+
+def test_validate_shared_location_sets_coordinates(context):
+    tracker = asking_location("", intent=None, metadata=JOGJA)
+    result, dispatcher = validate("-7.79707, 110.37052", tracker)
+    assert result == {"location": "-7.79707, 110.37052", "latitude": -7.7970681, "longitude": 110.3705232}
+    assert dispatcher.messages == []
+
+
+def test_extract_then_validate_shared_location(context):
+    tracker = asking_location("", intent=None, metadata=JOGJA)
+    extracted, _ = extract(tracker)
+    result, _ = validate(extracted["location"], tracker)
+    assert result["latitude"] == pytest.approx(-7.7970681)
+    assert result["longitude"] == pytest.approx(110.3705232)
+    assert result["location"] == extracted["location"]
+
+
+# ---------------------------------------------------------------- tracker_utils
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"latitude": 91, "longitude": 110},
+        {"latitude": -90.5, "longitude": 110},
+        {"latitude": -7.8, "longitude": 180.1},
+        {"latitude": -7.8, "longitude": -181},
+        {"latitude": "utara", "longitude": 110},
+        {"latitude": -7.8, "longitude": None},
+        {"latitude": -7.8},
+        {"latitude": "nan", "longitude": 110},
+        {"latitude": -7.8, "longitude": "inf"},
+        "jalan malioboro",
+    ],
+)
+def test_shared_location_rejects_bad_coordinates(location):
+    assert shared_location(make_tracker(metadata={"location": location})) is None
+
+
+def test_shared_location_accepts_numeric_strings_and_edges():
+    assert shared_location(make_tracker(metadata={"location": {"latitude": "-7.8", "longitude": "110.4"}})) == (
+        -7.8,
+        110.4,
+    )
+    assert shared_location(make_tracker(metadata={"location": {"latitude": 90, "longitude": -180}})) == (90.0, -180.0)
+
+
+def test_shared_location_none_without_metadata():
+    assert shared_location(make_tracker("Sleman")) is None
+
+
+def test_report_description_collects_since_last_report_intent():
+    events = [
+        user_event("halo", "greet"),
+        user_event("kemarin saya dibully", "report_bullying"),  # an earlier report
+        {"event": "bot", "timestamp": None, "text": "..."},
+        user_event("suami saya memukul saya", "report_violence"),
+        {"event": "bot", "timestamp": None, "text": "Di mana?"},
+        user_event("/affirm", "affirm"),
+        user_event("  ", "provide_location"),
+        user_event("di sleman", "provide_location"),
+    ]
+    assert report_description(make_tracker(events=events)) == "suami saya memukul saya\ndi sleman"
+
+
+def test_report_description_stops_at_an_emergency_and_skips_its_payload():
+    events = [
+        user_event("cerita lama", "report_aid"),
+        user_event("/emergency", "emergency"),
+        user_event("dia bawa pisau", "inform"),
+    ]
+    assert report_description(make_tracker(events=events)) == "dia bawa pisau"
+
+
+def test_report_description_limit_and_none():
+    assert report_description(make_tracker(events=[user_event("a" * 50, "report_violence")]), limit=10) == "a" * 10
+    assert report_description(make_tracker(events=[user_event("/report_violence", "report_violence")])) is None
+    assert report_description(make_tracker(events=[])) is None
+
+
+@pytest.mark.parametrize(
+    ("ranking", "category"),
+    [
+        (
+            [
+                {"name": "emergency", "confidence": 0.6},
+                {"name": "report_bullying", "confidence": 0.3},
+                {"name": "report_violence", "confidence": 0.1},
+            ],
+            "bullying",
+        ),
+        ([{"name": "emergency", "confidence": 0.5}, {"name": "request_elderly_care", "confidence": 0.25}], "elderly_care"),
+        ([{"name": "request_aid", "confidence": 0.7}, {"name": "report_bullying", "confidence": 0.2}], "aid"),
+        ([{"name": "emergency", "confidence": 0.9}, {"name": "request_aid", "confidence": 0.24}], "violence"),
+        ([{"name": "greet", "confidence": 0.9}], "violence"),
+        ([], "violence"),
+    ],
+)
+def test_category_from_ranking(ranking, category):
+    assert category_from_ranking(make_tracker("tolong", "emergency", ranking=ranking)) == category
+
+
+# ---------------------------------------------------------------- ActionSetLanguage
+
+
+@pytest.mark.parametrize(
+    ("detected", "current", "expected"),
+    [
+        ("en", "id", [SlotSet("language", "en")]),
+        ("id", "en", [SlotSet("language", "id")]),
+        ("en", None, [SlotSet("language", "en")]),
+        ("en", "en", []),
+        ("id", "id", []),
+        ("fr", "id", []),
+        ("jv", None, []),
+        (None, "en", []),
+    ],
+)
+def test_set_language(detected, current, expected):
+    metadata = {"language": detected} if detected else {}
+    events, dispatcher = run(ActionSetLanguage(), make_tracker("hi", "greet", slots={"language": current}, metadata=metadata))
+    assert events == expected
+    assert dispatcher.messages == []
+
+
+# ---------------------------------------------------------------- texts and referral_sentence
+
+
+def test_unrouted_sentence_per_language():
+    english = referral_sentence(None, "en")
+    indonesian = referral_sentence(None, "id")
+    assert english == "Our coordinator will find the most suitable service and contact you in this conversation."
+    assert indonesian.startswith("Koordinator kami akan mencarikan layanan")
+    assert english != indonesian
+
+
+def _route(facility: Candidate | None, fallback: dict | None = None) -> RouteResult:
+    return RouteResult("violence", ("shelter",), -7.8, 110.4, facility, fallback=fallback)
+
+
+def _candidate(distance: float) -> Candidate:
+    point = FacilityPoint("F1", "UPTD PPA Sleman", "uptd_ppa", frozenset({"shelter"}), -7.7, 110.35)
+    return Candidate(point, distance)
+
+
+def test_referred_sentence_names_facility_and_distance():
+    assert referral_sentence(_route(_candidate(12.4)), "en") == action_text(
+        "referred", "en", facility="UPTD PPA Sleman", distance="12 km"
+    )
+    indonesian = referral_sentence(_route(_candidate(0.4)), "id")
+    assert "UPTD PPA Sleman" in indonesian and "kurang dari 1 km" in indonesian
+    assert "less than 1 km" in referral_sentence(_route(_candidate(0.4)), "en")
+
+
+def test_fallback_sentences():
+    assert referral_sentence(_route(None, {"level": "province"}), "en") == TEXTS["to_province"]["en"]
+    assert referral_sentence(_route(None, {"level": "national"}), "id") == TEXTS["to_national"]["id"]
+    assert referral_sentence(_route(None), "en") == TEXTS["to_national"]["en"]
+
+
+def test_tracker_language_defaults_to_indonesian():
+    assert tracker_language(make_tracker(slots={"language": "en"})) == "en"
+    assert tracker_language(make_tracker(slots={"language": "id"})) == "id"
+    assert tracker_language(make_tracker(slots={"language": "fr"})) == "id"
+    assert tracker_language(make_tracker(slots={})) == "id"
+    assert action_text("status_which", "fr") == TEXTS["status_which"]["id"]
+
+
+def test_every_text_has_both_languages_with_the_same_fields():
+    import string
+
+    for key, variants in TEXTS.items():
+        assert set(variants) == {"id", "en"}, key
+        fields = [{f for _, f, _, _ in string.Formatter().parse(v) if f} for v in variants.values()]
+        assert fields[0] == fields[1], key
+
+
+# ---------------------------------------------------------------- other actions that need no database
+
+
+def test_start_report_sets_category_and_clears_state(context):
+    events, dispatcher = run(ActionStartReport(), make_tracker("anak saya dibully", "report_bullying"))
+    assert events == [
+        SlotSet("category", "bullying"),
+        SlotSet("emergency_ticket", None),
+        SlotSet("location_retry", False),
+        SlotSet("location_choices", None),
+    ]
+    assert dispatcher.messages == []
+
+
+def test_start_report_defaults_to_violence(context):
+    events, _ = run(ActionStartReport(), make_tracker("tolong", "affirm"))
+    assert events[0] == SlotSet("category", "violence")
+
+
+def test_ask_location_plain_retry_and_choices():
+    _, plain = run(ActionAskLocation(), make_tracker(slots={"location_retry": False}))
+    assert [m["response"] for m in plain.messages] == ["utter_ask_location"]
+    _, retry = run(ActionAskLocation(), make_tracker(slots={"location_retry": True}))
+    assert [m["response"] for m in retry.messages] == ["utter_location_not_found"]
+    places = ["Kota Depok, Jawa Barat", "Depok, Kabupaten Sleman, Daerah Istimewa Yogyakarta"]
+    _, which = run(ActionAskLocation(), make_tracker(slots={"location_retry": True, "location_choices": places}))
+    [message] = which.messages
+    assert message["response"] == "utter_ask_which_place"
+    assert message["buttons"] == choice_buttons(places)
+    assert [b["title"] for b in message["buttons"]] == places
+    payload = message["buttons"][1]["payload"]
+    assert payload.startswith("/provide_location")
+    assert json.loads(payload[len("/provide_location") :]) == {"location": places[1]}
+
+
+def test_remember_location_from_shared_location():
+    events, _ = run(ActionRememberLocation(), make_tracker(metadata=JOGJA))
+    assert events == [
+        SlotSet("location", "-7.79707, 110.37052"),
+        SlotSet("latitude", -7.7970681),
+        SlotSet("longitude", 110.3705232),
+    ]
+    assert run(ActionRememberLocation(), make_tracker("di sleman", "provide_location"))[0] == []
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_case_status_without_ticket_asks_which(language):
+    events, dispatcher = run(ActionCaseStatus(), make_tracker("laporan saya gimana?", "ask_case_status", slots={"language": language}))
+    assert events == []
+    assert [m["text"] for m in dispatcher.messages] == [TEXTS["status_which"][language]]
