@@ -37,6 +37,9 @@ SKIP_WORDS = re.compile(
 CONFIDENT_DENY = 0.85
 CONFIDENT_OTHER_INTENT = 0.8
 MAX_LOCATION_CHARS = 200
+# Gazetteer scores: a regency, city or district named in the reply scores 0.75 and more;
+# a lone village-name match scores 0.6.
+STRONG_PLACE_SCORE = 0.7
 # While we ask where, a reply the classifier is sure is one of these (and in which the
 # gazetteer finds no place) is answered as such instead of being taken as the place.
 NOT_A_PLACE = frozenset(
@@ -120,11 +123,14 @@ class ValidateReportForm(FormValidationAction):
             return {}  # button payloads fill the slot themselves; an emergency has its own rule
         if intent == "deny" and (SKIP_WORDS.search(text) or intent_confidence(tracker) >= CONFIDENT_DENY):
             return {"location": LOCATION_SKIPPED}
-        # A place the gazetteer knows is a place, whatever the classifier made of it.
+        # A place the gazetteer knows well is a place, whatever the classifier made of it; a
+        # weak match (a village named like an everyday word: "Kasih" in "terima kasih") is not,
+        # when the classifier is sure the reply is something else.
         lookup: Lookup = await asyncio.to_thread(get_context().gazetteer.lookup, text)
-        if lookup.best is not None:
+        something_else = intent in NOT_A_PLACE and intent_confidence(tracker) >= CONFIDENT_OTHER_INTENT
+        if lookup.best is not None and (lookup.best.score >= STRONG_PLACE_SCORE or not something_else):
             return {"location": text[:MAX_LOCATION_CHARS]}
-        if intent in NOT_A_PLACE and intent_confidence(tracker) >= CONFIDENT_OTHER_INTENT:
+        if something_else:
             return {}  # a question or more of the story: the rules answer it, then we ask again
         return {"location": text[:MAX_LOCATION_CHARS]}
 
