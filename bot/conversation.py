@@ -17,9 +17,9 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -136,6 +136,7 @@ class ConversationService:
         max_message_chars: int = 4000,
         ack_after_s: float = 0.0,
         wait_s: float = 20.0,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.engine = engine
@@ -143,6 +144,7 @@ class ConversationService:
         self.max_message_chars = max_message_chars
         self.ack_after_s = ack_after_s
         self.wait_s = wait_s  # how long handle() waits for an answer before returning
+        self.clock = clock  # the time retries, leases and acknowledgements go by (tests move it)
         self._running: set[asyncio.Task] = set()
 
     def in_background(self, work: Awaitable[Any]) -> asyncio.Task:
@@ -293,7 +295,7 @@ class ConversationService:
             message = session.get(Message, message_id)
             if message is None or message.status not in WAITING:
                 return
-            postpone_inbound(message, seconds)
+            postpone_inbound(message, seconds, now=self.clock())
             if notice:
                 self._reply(session, message, notice)
 
@@ -302,7 +304,7 @@ class ConversationService:
             message = session.get(Message, message_id)
             if message is None or message.direction != "in" or has_earlier_unanswered(session, message):
                 return None  # an older message of this conversation goes first (the worker sees to it)
-            token = claim_inbound(session, message_id, lease_seconds=LEASE_SECONDS)
+            token = claim_inbound(session, message_id, lease_seconds=LEASE_SECONDS, now=self.clock())
             if token is None:
                 return None
             session.refresh(message)
@@ -355,7 +357,8 @@ class ConversationService:
             inbound = session.get(Message, work.message_id, with_for_update=True)
             if not holds_lease(inbound, work.lease_token):
                 return []
-            postpone_inbound(inbound, retry_delay_seconds(work.attempts) if delay_s is None else delay_s)
+            delay_s = retry_delay_seconds(work.attempts) if delay_s is None else delay_s
+            postpone_inbound(inbound, delay_s, now=self.clock())
             if self.ack_after_s > 0 or replies_to(session, work.message_id):
                 return []
             return [self._reply(session, inbound, replies.gateway_text("engine_down", language))]
@@ -365,9 +368,10 @@ class ConversationService:
         saved and a person will follow up (once per message). Returns how many were told."""
         if self.ack_after_s <= 0:
             return 0  # without a delay, _postpone acknowledges at once
-        older_than = utcnow() - timedelta(seconds=self.ack_after_s)
+        now = self.clock()
+        older_than = now - timedelta(seconds=self.ack_after_s)
         with unit_of_work(self.sessions) as session:
-            waiting = waiting_without_acknowledgement(session, older_than=older_than)
+            waiting = waiting_without_acknowledgement(session, older_than=older_than, now=now)
             for message in waiting:
                 language = reply_language_for(message.kind, message.text) or "id"
                 self._reply(session, message, replies.gateway_text("engine_down", language))

@@ -189,18 +189,34 @@ def test_a_flooding_sender_is_asked_to_wait_and_others_are_not(client):
     assert client.post("/webchat/messages", json={"sender_id": web_sender("calm"), "text": "halo"}).status_code == 200
 
 
+class Clock:
+    """The service's time, moved by the test instead of waited for."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
 def test_with_a_delay_the_reporter_is_acknowledged_once_after_it(database_url, tmp_path):
     with rasa_down_client(database_url, tmp_path, "30") as client:
         service = client.app_state["gateway"].conversations
+        service.clock = clock = Clock()
         assert client.post("/webchat/messages", json={"sender_id": web_sender("web-d"), "text": "tolong anak saya dipukul"}).json() == {
             "replies": []  # stored; Rasa may be back within seconds, so nobody is worried yet
         }
         retried = client.post("/webchat/messages", json={"sender_id": web_sender("web-d"), "text": "halo", "message_id": "m-1"})
         assert "juga sudah kami terima" in retried.json()["replies"][0]["text"]  # queued behind the first
         assert service.acknowledge_waiting() == 0  # not 30 seconds yet
-        with unit_of_work(client.app_state["gateway"].sessions) as session:  # let 31 seconds pass
-            first = session.query(Message).filter(Message.direction == "in").order_by(Message.id).first()
-            first.created_at = first.created_at - timedelta(seconds=31)
+        clock.advance(31)
+        assert service.acknowledge_waiting() == 0  # its retry is due: it may be answered any moment
+        with unit_of_work(client.app_state["gateway"].sessions) as session:
+            first_id = session.query(Message.id).filter(Message.direction == "in").order_by(Message.id).first()[0]
+        client.portal.call(service.process, first_id)  # the retry: Rasa is still down
         assert service.acknowledge_waiting() == 1
         assert service.acknowledge_waiting() == 0  # once
         fetched = client.get("/webchat/messages", params={"sender_id": web_sender("web-d"), "after": 0}).json()["replies"]
@@ -210,9 +226,13 @@ def test_with_a_delay_the_reporter_is_acknowledged_once_after_it(database_url, t
 
 def test_the_delayed_acknowledgement_speaks_english_to_an_english_reporter(database_url, tmp_path):
     with rasa_down_client(database_url, tmp_path, "30") as client:
+        service = client.app_state["gateway"].conversations
+        service.clock = clock = Clock()
         client.post("/webchat/messages", json={"sender_id": web_sender("web-e"), "text": "my father hits my mother every night"})
+        clock.advance(60)
         with unit_of_work(client.app_state["gateway"].sessions) as session:
-            session.query(Message).update({"created_at": utcnow() - timedelta(seconds=60)})
-        assert client.app_state["gateway"].conversations.acknowledge_waiting() == 1
+            first_id = session.query(Message.id).filter(Message.direction == "in").one()[0]
+        client.portal.call(service.process, first_id)  # retried, Rasa still down
+        assert service.acknowledge_waiting() == 1
         [ack] = client.get("/webchat/messages", params={"sender_id": web_sender("web-e"), "after": 0}).json()["replies"]
         assert ack["text"].startswith("We have received and saved your message")
