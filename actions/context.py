@@ -82,9 +82,13 @@ def set_context(context: ActionContext | None) -> None:
         _context = context
 
 
+def reporter_of(session: Session, sender_id: str) -> tuple[int | None, int | None]:
+    """(reporter id, conversation id) for the sender id Rasa knows a conversation by."""
+    conversation = find_conversation(session, sender_id)
+    return (conversation.reporter_id, conversation.id) if conversation else (None, None)
+
+
 def with_reporter(session: Session, report: Report, sender_id: str) -> Report:
     """The report with the reporter and conversation that Rasa's sender id stands for."""
-    conversation = find_conversation(session, sender_id)
-    if conversation is None:
-        return report
-    return replace(report, reporter_id=conversation.reporter_id, conversation_id=conversation.id)
+    reporter_id, conversation_id = reporter_of(session, sender_id)
+    return replace(report, reporter_id=reporter_id, conversation_id=conversation_id)

@@ -9,9 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import get_context
+from actions.context import get_context, reporter_of
 from actions.texts import action_text, tracker_language
-from messaging.store import find_conversation
 from referral.lifecycle import CaseError
 from referral.reports import case_for_reporter
 from referral.storage import unit_of_work
@@ -19,8 +18,7 @@ from referral.tickets import find_ticket
 
 def _status_of(sender_id: str, ticket: str) -> str:
     with unit_of_work(get_context().sessions) as session:
-        conversation = find_conversation(session, sender_id)
-        reporter_id = conversation.reporter_id if conversation else None
+        reporter_id, _ = reporter_of(session, sender_id)
         return case_for_reporter(session, reporter_id, ticket).status
 
 

@@ -1,7 +1,9 @@
-"""The one place that wires settings, the database and the services together.
+"""The one place that opens the app's database for every process.
 
-The gateway's lifespan, the action server and the `helpline` command all start
-here; nothing is built at import time. Migrations are an explicit step
+The gateway's lifespan (which then wires its services in bot/gateway.py's
+`start_gateway`), the action server (actions/context.py) and the `helpline` command
+all get their database here, with the whole schema's models loaded and the schema
+checked; nothing is built at import time. Migrations are an explicit step
 (`helpline db upgrade`, and `helpline run` before it starts anything); every
 other entry point refuses a database whose schema is behind, with the reason.
 """

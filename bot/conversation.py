@@ -39,6 +39,7 @@ from messaging.statuses import (
     MessageStatus,
     claim_inbound,
     finish_inbound,
+    first_outbound_status,
     holds_lease,
     postpone_inbound,
     renew_lease,
@@ -88,11 +89,6 @@ def reply_from_engine(raw: dict[str, Any]) -> Reply | None:
 
 def stored_reply(message: Message) -> Reply:
     return Reply(text=message.text, buttons=(message.payload or {}).get("buttons", []), id=message.id)
-
-
-def outbound_status(conversation: Conversation) -> MessageStatus:
-    """Web chat replies travel in the HTTP answer; other channels' wait in the outbox."""
-    return MessageStatus.SENT if conversation.channel == "webchat" else MessageStatus.QUEUED
 
 
 LEADING_SLASHES = re.compile(r"^[\s/]+")
@@ -344,7 +340,7 @@ class ConversationService:
                     text=reply.text,
                     payload={"buttons": reply.buttons} if reply.buttons else None,
                     in_reply_to=work.message_id,
-                    status=outbound_status(conversation),
+                    status=first_outbound_status(conversation.channel),
                 )
                 stored.append(Reply(reply.text, reply.buttons, out.id))
             finish_inbound(inbound, status)
@@ -384,6 +380,6 @@ class ConversationService:
         """Store one plain-text reply of the gateway's own (not Rasa's) to an inbound message."""
         conversation = session.get(Conversation, inbound.conversation_id)
         out = record_outbound(
-            session, conversation, text=text, in_reply_to=inbound.id, status=outbound_status(conversation)
+            session, conversation, text=text, in_reply_to=inbound.id, status=first_outbound_status(conversation.channel)
         )
         return stored_reply(out)

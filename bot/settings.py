@@ -132,7 +132,8 @@ class Settings:
             max_message_chars=env.get_int("HELPLINE_MAX_MESSAGE_CHARS", 4000),
             inbox_interval_s=env.get_seconds("HELPLINE_INBOX_INTERVAL", 2),
             messages_per_minute_per_sender=env.get_positive(
-                "HELPLINE_MESSAGES_PER_MINUTE", env.get_positive("HELPLINE_WEBCHAT_PER_MINUTE", 20)
+                # the old name still works when the new one is not set
+                "HELPLINE_MESSAGES_PER_MINUTE" if env.get("HELPLINE_MESSAGES_PER_MINUTE") else "HELPLINE_WEBCHAT_PER_MINUTE", 20
             ),
             webchat_new_per_address_per_hour=env.get_positive("HELPLINE_WEBCHAT_NEW_PER_ADDRESS_PER_HOUR", 10),
             webchat_per_address_per_minute=env.get_positive("HELPLINE_WEBCHAT_PER_ADDRESS_PER_MINUTE", 120),

@@ -2,6 +2,8 @@
 
 Inbound:  received → processing → answered | too_long | ignored
                       ↘ pending (Rasa away; retried) ↗
+A new inbound message is `received`; a new reply starts as first_outbound_status says.
+
 Outbound: queued → sending → sent → delivered → read      (on a chat channel)
                            ↘ queued (retry later) | failed (refused, or five tries) | unknown (may have arrived)
           sent                                            (web chat: it travels in the HTTP answer)
@@ -42,6 +44,11 @@ OPEN_INBOUND = (*WAITING, MessageStatus.PROCESSING)
 # Delivery callbacks only move an outbound message forward along this line.
 DELIVERY_ORDER = (MessageStatus.QUEUED, MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ)
 MAX_SEND_ATTEMPTS = 5
+
+
+def first_outbound_status(channel: str) -> MessageStatus:
+    """Web chat replies travel in the HTTP answer; other channels' wait in the outbox."""
+    return MessageStatus.SENT if channel == "webchat" else MessageStatus.QUEUED
 
 
 def retry_delay_seconds(attempts: int, *, base: float = 2.0, cap: float = 300.0) -> float:
@@ -169,10 +176,12 @@ def fail_interrupted_sends(session: Session, *, now: datetime | None = None) -> 
     return result.rowcount
 
 
-def apply_delivery_status(message: Message, status: str) -> None:
-    """A provider's sent/delivered/read/failed callback: forward only, or failed."""
+def apply_delivery_status(message: Message, status: str) -> bool:
+    """A provider's sent/delivered/read/failed callback: forward only, or failed. A status we
+    do not know is ignored (False)."""
+    if status not in (*DELIVERY_ORDER, MessageStatus.FAILED):
+        return False
     order = [str(s) for s in DELIVERY_ORDER]
-    if status == MessageStatus.FAILED or message.status not in order or status not in order:
-        message.status = status
-    elif order.index(status) > order.index(message.status):
-        message.status = status
+    if status == MessageStatus.FAILED or message.status not in order or order.index(status) > order.index(message.status):
+        message.status = MessageStatus(status)
+    return True

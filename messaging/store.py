@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +17,7 @@ from messaging.identity import engine_sender_id, pseudonym
 from messaging.models import Conversation, Message, Reporter
 from messaging.statuses import MessageStatus, apply_delivery_status
 from referral.models import utcnow
+from referral.storage import insert_for
 
 CHANNELS = ("webchat", "telegram", "whatsapp")
 
@@ -33,10 +32,6 @@ class Inbound:
     provider_message_id: str | None = None  # unique within the conversation
 
 
-def _insert_for(session: Session):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 def get_or_create_conversation(
     session: Session, *, secret_key: str, channel: str, address: str
 ) -> Conversation:
@@ -46,7 +41,7 @@ def get_or_create_conversation(
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    insert = _insert_for(session)
+    insert = insert_for(session)
     alias = pseudonym(secret_key, channel, address)
     sender = engine_sender_id(channel, alias)
     existing = session.scalar(select(Conversation).where(Conversation.engine_sender_id == sender))
@@ -163,5 +158,4 @@ def record_delivery_status(session: Session, channel: str, provider_message_id: 
     )
     if message is None:
         return False
-    apply_delivery_status(message, status)
-    return True
+    return apply_delivery_status(message, status)

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from referral.lifecycle import URGENCIES, CaseError, assess_urgency, check_transition
 from referral.models import Case, CaseEvent, TicketCounter, utcnow
+from referral.storage import insert_for
 from referral.tickets import format_ticket
 
 
@@ -45,7 +44,7 @@ def next_ticket(session: Session, year: int) -> str:
     back transaction rolls its increment back too, so the next case takes that
     number: committed tickets are consecutive, and no two cases ever share one.
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     session.execute(
         insert(TicketCounter).values(year=year, last_value=0).on_conflict_do_nothing(index_elements=["year"])
     )

@@ -61,6 +61,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def insert_for(session: Session):
+    """The dialect's INSERT, for ON CONFLICT DO NOTHING (PostgreSQL and SQLite both have it)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
@@ -79,12 +87,16 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(engine: Engine):
+def alembic_config(engine: Engine, metadata=None):
+    """Alembic's configuration. `metadata` (the app's Base.metadata, with every model module
+    imported) is only needed to autogenerate a migration:
+    `alembic.command.revision(alembic_config(engine, Base.metadata), "what", autogenerate=True)`."""
     from alembic.config import Config  # imported here: alembic takes most of a second to import
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
+    config.attributes["metadata"] = metadata
     return config
 
 

@@ -39,6 +39,8 @@ def build_application(token: str, api_base: str) -> Application:
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
+        # Telegram's flood control ("not sent; retry after N s") is waited out here: nothing was
+        # delivered, so this retry cannot say anything twice. Every other retry is the outbox's.
         .rate_limiter(AIORateLimiter(max_retries=3))
         .build()
     )

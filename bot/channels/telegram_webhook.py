@@ -16,6 +16,7 @@ from telegram import Update
 
 from bot.http_utils import WEBHOOK_MAX_BODY_BYTES, BodyTooLarge, read_body
 
+
 async def receive(request: Request) -> JSONResponse:
     gateway = request.state.gateway
     channel = gateway.telegram

@@ -83,7 +83,6 @@ def test_real_place_queries(gazetteer, text, code):
     assert best.region.code == code, f"{text!r} → {best.full_name} ({best.region.code}), expected {code}"
 
 
-
 @pytest.mark.parametrize("text", ["depok", "Bandung", "Magelang", "kec depok", "Sukoharjo"])
 def test_same_name_in_several_places_asks_which(gazetteer, text):
     lookup = gazetteer.lookup(text)
