@@ -88,7 +88,9 @@ def reporter_of(session: Session, sender_id: str) -> tuple[int | None, int | Non
     return (conversation.reporter_id, conversation.id) if conversation else (None, None)
 
 
-def with_reporter(session: Session, report: Report, sender_id: str) -> Report:
-    """The report with the reporter and conversation that Rasa's sender id stands for."""
+def with_reporter(session: Session, report: Report, sender_id: str, message_id: object = None) -> Report:
+    """The report with the reporter and conversation that Rasa's sender id stands for, and
+    the gateway's id of the message it comes from (so a turn run twice opens one case)."""
     reporter_id, conversation_id = reporter_of(session, sender_id)
-    return replace(report, reporter_id=reporter_id, conversation_id=conversation_id)
+    source = message_id if isinstance(message_id, int) and not isinstance(message_id, bool) else None
+    return replace(report, reporter_id=reporter_id, conversation_id=conversation_id, source_message_id=source)

@@ -12,15 +12,15 @@ from rasa_sdk.types import DomainDict
 
 from actions.context import get_context, with_reporter
 from actions.texts import action_text, tracker_language
-from actions.tracker_utils import category_from_ranking, report_description, shared_location
+from actions.tracker_utils import category_from_ranking, gateway_message_id, report_description, shared_location
 from referral.hotlines import format_hotlines
 from referral.reports import Report, report_emergency
 from referral.storage import unit_of_work
 
 
-def _report(context, report: Report, sender_id: str) -> tuple[str, bool]:
+def _report(context, report: Report, sender_id: str, message_id: object) -> tuple[str, bool]:
     with unit_of_work(context.sessions) as session:
-        case, is_new = report_emergency(session, with_reporter(session, report, sender_id))
+        case, is_new = report_emergency(session, with_reporter(session, report, sender_id, message_id))
         return case.ticket, is_new
 
 
@@ -47,7 +47,7 @@ class ActionEmergency(Action):
             latitude=coordinates[0] if coordinates else None,
             longitude=coordinates[1] if coordinates else None,
         )
-        ticket, is_new = await asyncio.to_thread(_report, context, report, tracker.sender_id)
+        ticket, is_new = await asyncio.to_thread(_report, context, report, tracker.sender_id, gateway_message_id(tracker))
         dispatcher.utter_message(text=action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
         # The form that follows asks where, and completes this case (not any earlier one).
         return [SlotSet("ticket", ticket), SlotSet("emergency_ticket", ticket), SlotSet("category", report.category)]

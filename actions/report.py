@@ -16,6 +16,7 @@ from actions.context import ActionContext, get_context, with_reporter
 from actions.texts import action_text, tracker_language
 from actions.tracker_utils import (
     category_from_ranking,
+    gateway_message_id,
     intent_confidence,
     latest_intent,
     report_description,
@@ -192,12 +193,12 @@ def referral_sentence(result: RouteResult | None, language: str) -> str:
 
 
 def open_and_route(
-    context: ActionContext, report: Report, sender_id: str, emergency_ticket: str | None
+    context: ActionContext, report: Report, sender_id: str, emergency_ticket: str | None, message_id: object = None
 ) -> tuple[str, RouteResult | None, bool]:
     """One transaction: open the case (or complete the emergency case this report began
     with) and route it. Returns (ticket, route, was_new)."""
     with unit_of_work(context.sessions) as session:
-        report = with_reporter(session, report, sender_id)
+        report = with_reporter(session, report, sender_id, message_id)
         case = None
         if emergency_ticket:
             try:
@@ -229,7 +230,12 @@ class ActionOpenCase(Action):
             longitude=tracker.get_slot("longitude"),
         )
         ticket, result, was_new = await asyncio.to_thread(
-            open_and_route, get_context(), report, tracker.sender_id, tracker.get_slot("emergency_ticket")
+            open_and_route,
+            get_context(),
+            report,
+            tracker.sender_id,
+            tracker.get_slot("emergency_ticket"),
+            gateway_message_id(tracker),
         )
         language = tracker_language(tracker)
         opening = action_text("case_opened" if was_new else "location_added", language, ticket=ticket)

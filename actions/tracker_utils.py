@@ -19,6 +19,11 @@ def intent_confidence(tracker: Tracker) -> float:
     return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 
 
+def gateway_message_id(tracker: Tracker) -> object:
+    """The gateway's id of the message being handled (message metadata), if any."""
+    return (tracker.latest_message.get("metadata") or {}).get("message_id")
+
+
 def shared_location(tracker: Tracker) -> tuple[float, float] | None:
     """Coordinates the gateway put in the message metadata, when the reporter shared a location."""
     metadata: dict[str, Any] = tracker.latest_message.get("metadata") or {}

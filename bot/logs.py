@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 8  # shorter values would blank out ordinary words
-QUIET_LIBRARIES = ("httpx", "httpcore", "hpack", "apscheduler.executors.default")
+QUIET_LIBRARIES = ("httpx", "httpcore", "hpack", "alembic", "apscheduler.executors.default")
 
 
 class Redactor:

@@ -26,6 +26,7 @@ class NewCase:
     description: str | None = None
     reporter_id: int | None = None
     conversation_id: int | None = None
+    source_message_id: int | None = None
     location_text: str | None = None
     province_code: str | None = None
     regency_code: str | None = None
@@ -72,6 +73,7 @@ def open_case(session: Session, new: NewCase, *, actor: str, now: datetime | Non
         victim=new.victim,
         reporter_id=new.reporter_id,
         conversation_id=new.conversation_id,
+        source_message_id=new.source_message_id,
         location_text=new.location_text,
         province_code=new.province_code,
         regency_code=new.regency_code,

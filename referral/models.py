@@ -67,7 +67,13 @@ class TicketCounter(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_status", "status"), Index("ix_cases_created_at", "created_at"))
+    __table_args__ = (
+        Index("ix_cases_status", "status"),
+        Index("ix_cases_created_at", "created_at"),
+        # One case per reporter message: a turn Rasa runs twice (a cut-off call retried)
+        # finds the case its first run opened.
+        UniqueConstraint("conversation_id", "source_message_id", name="uq_case_source_message"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket: Mapped[str] = mapped_column(String(24), unique=True)
@@ -79,6 +85,7 @@ class Case(Base):
     victim: Mapped[str | None] = mapped_column(String(16))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("reporters.id"))
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    source_message_id: Mapped[int | None] = mapped_column(Integer)  # the inbound message that opened it
     location_text: Mapped[str | None] = mapped_column(String(200))
     province_code: Mapped[str | None] = mapped_column(String(2))
     regency_code: Mapped[str | None] = mapped_column(String(5))

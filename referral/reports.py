@@ -27,6 +27,7 @@ class Report:
     category: str
     reporter_id: int | None = None  # who reported, from which conversation (None: unknown)
     conversation_id: int | None = None
+    source_message_id: int | None = None  # the reporter's message this report comes from
     is_emergency: bool = False
     victim: str | None = None
     description: str | None = None
@@ -35,7 +36,22 @@ class Report:
     longitude: float | None = None
 
 
+def already_opened(session: Session, report: Report) -> Case | None:
+    """The case this same reporter message opened before: Rasa can run a turn twice (a call
+    cut off and retried), and the second run must find the first run's case, not open another."""
+    if report.conversation_id is None or report.source_message_id is None:
+        return None
+    return session.scalar(
+        select(Case).where(
+            Case.conversation_id == report.conversation_id, Case.source_message_id == report.source_message_id
+        )
+    )
+
+
 def open_report(session: Session, report: Report) -> Case:
+    existing = already_opened(session, report)
+    if existing is not None:
+        return existing
     new = NewCase(
         category=report.category,
         is_emergency=report.is_emergency,
@@ -43,6 +59,7 @@ def open_report(session: Session, report: Report) -> Case:
         description=report.description,
         reporter_id=report.reporter_id,
         conversation_id=report.conversation_id,
+        source_message_id=report.source_message_id,
         location_text=report.location_text,
         latitude=report.latitude,
         longitude=report.longitude,
@@ -55,6 +72,9 @@ def report_emergency(session: Session, report: Report, *, now: datetime | None =
     from the last hours is still open, record the new message on it. Either way officers
     are alerted (a CaseAlert, sent by the gateway). Returns (case, is_new)."""
     now = now or utcnow()
+    repeated_turn = already_opened(session, report)
+    if repeated_turn is not None:
+        return repeated_turn, True
     ongoing = None
     if report.conversation_id is not None:
         ongoing = session.scalar(
@@ -72,8 +92,19 @@ def report_emergency(session: Session, report: Report, *, now: datetime | None =
         case = open_report(session, replace(report, is_emergency=True))
         session.add(CaseAlert(case_id=case.id, reason="emergency", created_at=now))
         return case, True
+    if any(
+        event.kind == "emergency_repeated" and (event.detail or {}).get("message_id") == report.source_message_id
+        for event in ongoing.events
+        if report.source_message_id is not None
+    ):
+        return ongoing, False  # this very message was recorded by an earlier run of the turn
     ongoing.events.append(
-        CaseEvent(at=now, actor="bot", kind="emergency_repeated", detail={"message": report.description})
+        CaseEvent(
+            at=now,
+            actor="bot",
+            kind="emergency_repeated",
+            detail={"message": report.description, "message_id": report.source_message_id},
+        )
     )
     session.add(CaseAlert(case_id=ongoing.id, reason="emergency_repeated", created_at=now))
     session.flush()
