@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -176,11 +177,10 @@ def client_address(request: Request) -> str:
     return host
 
 
-def _conversation(request: Request, sender_id: str):
-    with unit_of_work(request.state.gateway.sessions) as session:
-        return find_conversation_by_address(
-            session, secret_key=request.state.gateway.conversations.secret_key, channel="webchat", address=sender_id
-        )
+def _conversation(request: Request, session: Session, sender_id: str):
+    return find_conversation_by_address(
+        session, secret_key=request.state.gateway.conversations.secret_key, channel="webchat", address=sender_id
+    )
 
 
 async def post_message(request: Request) -> JSONResponse:
@@ -196,7 +196,9 @@ async def post_message(request: Request) -> JSONResponse:
         sender_id, inbound = parse_request(body)
     except BadRequest as error:
         return error.response()
-    if _conversation(request, sender_id) is None and not limits.new_conversations.allow(address):
+    with unit_of_work(request.state.gateway.sessions) as session:
+        is_new_conversation = _conversation(request, session, sender_id) is None
+    if is_new_conversation and not limits.new_conversations.allow(address):
         return TOO_MANY_CONVERSATIONS.response()
     if not limits.per_sender.allow(sender_id):
         return RATE_LIMITED.response()
@@ -214,8 +216,8 @@ async def get_messages(request: Request) -> JSONResponse:
     after_text = request.query_params.get("after", "0")
     if not AFTER_ID.fullmatch(after_text):
         return BadRequest(422, "invalid_after", "after harus berupa angka (nomor balasan terakhir).").response()
-    conversation = _conversation(request, sender_id)
-    with unit_of_work(request.state.gateway.sessions) as session:
+    with unit_of_work(request.state.gateway.sessions) as session:  # one read for the whole poll
+        conversation = _conversation(request, session, sender_id)
         found = outbound_after(session, conversation.id, int(after_text)) if conversation else []
         answer = [stored_reply(message).as_json() for message in found]
     return JSONResponse({"replies": answer}, headers={"Cache-Control": "no-store"})
