@@ -1,7 +1,7 @@
 """Telling duty officers what needs a person: emergencies, and reporters who wait too long.
 
-Officers with a Telegram chat id (the `officers` table) get a message from the bot;
-without Telegram the alert goes to the log (and the officer console shows the
+Officers with a Telegram chat id (the `officers` table) get a message from the bot,
+through the outbox; without Telegram the alert goes to the log (and the officer console shows the
 waiting count either way). Alerts carry tickets, categories, regions, counts and
 ages, never a reporter's words.
 """
@@ -9,12 +9,14 @@ ages, never a reporter's words.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from messaging.queries import waiting_too_long
+from messaging.store import queue_staff_message
 from referral.models import Case, CaseAlert, Officer, utcnow
 from referral.storage import unit_of_work
 
@@ -41,15 +43,26 @@ def case_alert_text(alert: CaseAlert, case: Case) -> str:
 
 
 class OfficerAlerts:
-    def __init__(self, sessions: sessionmaker[Session], after_seconds: float, telegram_bot=None) -> None:
+    """Turns what officers must know into messages to their Telegram chats, queued in the
+    outbox in the same transaction that marks the alert as handled: a restart or a
+    Telegram outage delays an alert, never loses it, and never sends it twice."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        after_seconds: float,
+        channel: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.sessions = sessions
         self.after_seconds = after_seconds
-        self.telegram_bot = telegram_bot
+        self.channel = channel  # "telegram" when officers can be reached; None: the log only
+        self.clock = clock
 
     async def check(self) -> int:
-        """Send pending case alerts and alert once about every message that has waited
-        longer than the threshold. Returns how many alerts went out."""
-        return await self.send_case_alerts() + await self.alert_waiting()
+        """Queue pending case alerts, and one alert about the messages that have waited
+        longer than the threshold. Returns how many alerts were handled."""
+        return self.queue_case_alerts() + self.queue_waiting_alert()
 
     def _officer_chats(self, session: Session) -> list[str]:
         return list(
@@ -58,47 +71,32 @@ class OfficerAlerts:
             )
         )
 
-    async def _send(self, chat_ids: list[str], text: str) -> int:
-        """Send to every officer; returns how many received it."""
-        if self.telegram_bot is None:
+    def _queue(self, session: Session, text: str) -> int:
+        """One message per reachable officer; returns how many were queued."""
+        if self.channel is None:
             return 0
-        delivered = 0
-        for chat_id in chat_ids:
-            try:
-                await self.telegram_bot.send_message(chat_id=chat_id, text=text)
-                delivered += 1
-            except Exception as error:  # one unreachable officer must not stop the others
-                log.error("could not alert officer chat: %s", type(error).__name__)
-        return delivered
+        chats = self._officer_chats(session)
+        for chat_id in chats:
+            queue_staff_message(session, channel=self.channel, address=chat_id, text=text)
+        return len(chats)
 
-    async def send_case_alerts(self) -> int:
-        """Alerts kept in the database until sent: a restart or a Telegram outage delays
-        them, never loses them."""
+    def queue_case_alerts(self) -> int:
         with unit_of_work(self.sessions) as session:
-            pending = [
-                (alert.id, case_alert_text(alert, alert.case), alert.case.ticket)
-                for alert in session.scalars(select(CaseAlert).where(CaseAlert.sent_at.is_(None)).order_by(CaseAlert.id))
-            ]
-            chat_ids = self._officer_chats(session)
-        sent = 0
-        for alert_id, text, ticket in pending:
-            log.warning("officer alert: emergency case %s", ticket)
-            if chat_ids and self.telegram_bot is not None and not await self._send(chat_ids, text):
-                continue  # nobody reached: try again on the next pass
-            with unit_of_work(self.sessions) as session:
-                session.get(CaseAlert, alert_id).sent_at = utcnow()
-            sent += 1
-        return sent
+            pending = list(session.scalars(select(CaseAlert).where(CaseAlert.sent_at.is_(None)).order_by(CaseAlert.id)))
+            for alert in pending:
+                log.warning("officer alert: emergency case %s", alert.case.ticket)
+                self._queue(session, case_alert_text(alert, alert.case))
+                alert.sent_at = self.clock()  # handed to the outbox
+        return len(pending)
 
-    async def alert_waiting(self) -> int:
-        now = utcnow()
+    def queue_waiting_alert(self) -> int:
+        now = self.clock()
         with unit_of_work(self.sessions) as session:
             waiting = waiting_too_long(session, older_than=now - timedelta(seconds=self.after_seconds))
             if not waiting:
                 return 0
             for message in waiting:
                 message.alerted_at = now
-            chat_ids = self._officer_chats(session)
+            self._queue(session, alert_text(len(waiting), max(1, round(self.after_seconds / 60))))
         log.warning("officer alert: %s message(s) waiting longer than %ss", len(waiting), self.after_seconds)
-        await self._send(chat_ids, alert_text(len(waiting), max(1, round(self.after_seconds / 60))))
         return len(waiting)

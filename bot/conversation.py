@@ -121,6 +121,7 @@ class _Work:
     payload: dict[str, Any] | None
     attempts: int
     lease_token: str
+    known_language: str  # what the reporter last wrote in: for replies to messages that say nothing of it
 
 
 class ConversationService:
@@ -219,19 +220,20 @@ class ConversationService:
         if kind == "media" and work.text:  # a photo with a caption: the caption is what was said
             kind = "text"
         language = reply_language_for(kind, work.text)
+        answer_in = language or work.known_language
         if kind == "text" and len(work.text or "") > self.max_message_chars:
-            reply = Reply(replies.gateway_text("too_long", language or "id", max_chars=self.max_message_chars))
+            reply = Reply(replies.gateway_text("too_long", answer_in, max_chars=self.max_message_chars))
             return self._finish(work, MessageStatus.TOO_LONG, [reply])
         if kind == "media":  # kept for officers (media id in the payload); nothing for Rasa to read
-            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("media_saved"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("media_saved", answer_in))])
         if kind == "reaction":
             return self._finish(work, MessageStatus.IGNORED, [])
         if kind == "start":  # Telegram's /start: a warm welcome, nothing for Rasa to read
-            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("welcome"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("welcome", answer_in))])
         if kind == "contact":
-            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("contact_saved"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("contact_saved", answer_in))])
         if kind not in ("text", "location"):
-            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("unsupported"))])
+            return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("unsupported", answer_in))])
 
         text = work.text if kind == "text" else LOCATION_TRIGGER
         if kind == "text" and (text or "").lstrip().startswith("/") and not self._offered(work, text or ""):
@@ -246,7 +248,7 @@ class ConversationService:
         except EngineUnavailable as error:
             log.warning("message %s kept pending (attempt %s): %s", work.message_id, work.attempts, error)
             delay = RECHECK_AFTER_TIMEOUT_SECONDS if error.maybe_processing else None
-            return self._postpone(work, language or "id", delay)
+            return self._postpone(work, answer_in, delay)
         answer = [reply for r in raw if (reply := reply_from_engine(r))]
         return self._finish(work, MessageStatus.ANSWERED, answer, language=language)
 
@@ -316,6 +318,7 @@ class ConversationService:
                 payload=message.payload,
                 attempts=message.attempts,
                 lease_token=token,
+                known_language=conversation.reporter.language or "id",
             )
 
     def _finish(
@@ -369,7 +372,7 @@ class ConversationService:
         with unit_of_work(self.sessions) as session:
             waiting = waiting_without_acknowledgement(session, older_than=older_than, now=now)
             for message in waiting:
-                language = reply_language_for(message.kind, message.text) or "id"
+                language = reply_language_for(message.kind, message.text) or message.conversation.reporter.language or "id"
                 self._reply(session, message, replies.gateway_text("engine_down", language))
         if waiting:
             log.warning("%s reporter(s) told their message waits for a person", len(waiting))

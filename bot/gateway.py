@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 
 import httpx
@@ -36,6 +38,7 @@ from bot.logs import configure_logging, settings_secrets
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.worker import InboxWorker
+from referral.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +125,11 @@ async def stop_telegram(application) -> None:
         await application.shutdown()
 
 
-async def start_gateway(settings: Settings, database: Database, http: httpx.AsyncClient) -> GatewayState:
+async def start_gateway(
+    settings: Settings, database: Database, http: httpx.AsyncClient, clock: Callable[[], datetime] = utcnow
+) -> GatewayState:
     """Wire the gateway's services: the Rasa client, the inbox, the outbox and its senders,
-    the channels, the worker."""
+    the channels, the worker. `clock` is the time they all go by (tests move it)."""
     engine = EngineClient(
         settings.engine.rasa_url, http, timeout_s=settings.engine.timeout_s, token=settings.resolved_engine_token()
     )
@@ -135,14 +140,15 @@ async def start_gateway(settings: Settings, database: Database, http: httpx.Asyn
         settings.max_message_chars,
         settings.ack_after_s,
         settings.webchat_wait_s,
+        clock=clock,
     )
     senders = channel_senders(settings, http)
-    outbox = Outbox(database.sessions, senders)
+    outbox = Outbox(database.sessions, senders, clock)
     intake = Intake(conversations, FloodGuard(settings.messages_per_minute_per_sender), outbox)
     telegram = await start_telegram(settings, intake) if settings.telegram.bot_token else None
     if telegram:
         senders["telegram"] = TelegramSender(telegram.application)
-    alerts = OfficerAlerts(database.sessions, settings.alert_after_s, telegram.application.bot if telegram else None)
+    alerts = OfficerAlerts(database.sessions, settings.alert_after_s, "telegram" if telegram else None, clock)
     return GatewayState(
         settings=settings,
         sessions=database.sessions,
@@ -157,13 +163,13 @@ async def start_gateway(settings: Settings, database: Database, http: httpx.Asyn
     )
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         resolved = settings or Settings.from_env()
         database = connect(resolved)
         async with httpx.AsyncClient() as http:
-            gateway = await start_gateway(resolved, database, http)
+            gateway = await start_gateway(resolved, database, http, clock)
             worker = None
             if resolved.inbox_interval_s > 0:  # 0: tests drive the worker themselves
                 worker = asyncio.create_task(gateway.worker.run(), name="inbox-worker")

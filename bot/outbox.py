@@ -1,6 +1,7 @@
 """The outbox: sends queued replies on their channel, with retries, and records what happened.
 
-It is the one place that retries a send. A reply is `queued` when stored,
+It is the one place that retries a send: replies to reporters, and messages to staff
+(officer alerts, the notice to a Telegram group), which carry their own address. A reply is `queued` when stored,
 `sending` while a sender holds it, then `sent` (with the provider's message id),
 or back to `queued` with backoff when the provider said "not now" (429, 5xx, no
 connection), or `failed` when it refused for good (400, 401, 403) or after five
@@ -13,6 +14,8 @@ officer console counts both.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from messaging.models import Conversation, Message
 from messaging.queries import due_outbound
 from messaging.statuses import MessageStatus, claim_outbound, fail_interrupted_sends, mark_send_failed, mark_sent
+from referral.models import utcnow
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -41,21 +45,25 @@ class SendFailed(RuntimeError):
 
 
 class ChannelSender(Protocol):
-    async def send(self, conversation: Conversation, message: Message) -> str:
-        """Send one reply, once; return the provider's message id. Raise SendFailed on failure."""
+    async def send(self, address: str, message: Message, conversation: Conversation | None) -> str:
+        """Send one message to `address`, once; return the provider's message id. Raise
+        SendFailed on failure. `conversation` is None for a message to staff."""
 
 
 class Outbox:
-    def __init__(self, sessions: sessionmaker[Session], senders: dict[str, ChannelSender]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], senders: dict[str, ChannelSender], clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.sessions = sessions
         self.senders = senders
+        self.clock = clock
 
     async def flush(self) -> int:
         if not self.senders:
             return 0
         with unit_of_work(self.sessions) as session:
-            interrupted = fail_interrupted_sends(session)
-            due = due_outbound(session, tuple(self.senders))
+            interrupted = fail_interrupted_sends(session, now=self.clock())
+            due = due_outbound(session, tuple(self.senders), now=self.clock())
         if interrupted:
             log.warning("%s reply(ies) were cut off mid-send by a restart; marked failed for officers", interrupted)
         sent = 0
@@ -65,15 +73,18 @@ class Outbox:
 
     async def _send_one(self, message_id: int) -> int:
         with unit_of_work(self.sessions) as session:
-            if not claim_outbound(session, message_id, lease_seconds=SEND_LEASE_SECONDS):
+            if not claim_outbound(session, message_id, lease_seconds=SEND_LEASE_SECONDS, now=self.clock()):
                 return 0
             message = session.get(Message, message_id)
             session.refresh(message)
-            conversation = session.get(Conversation, message.conversation_id)
+            conversation = session.get(Conversation, message.conversation_id) if message.conversation_id else None
             session.expunge_all()  # plain objects to hand to the sender, outside the transaction
+        address = conversation.channel_address if conversation else message.address
         sender = self.senders[message.channel]
         try:
-            provider_id = await sender.send(conversation, message)
+            if not address:
+                raise SendFailed("no address to send to", retryable=False)
+            provider_id = await sender.send(address, message, conversation)
         except SendFailed as error:
             return self._failed(message_id, error)
         except Exception as error:  # a failure the sender did not classify: try again later
@@ -85,7 +96,7 @@ class Outbox:
     def _failed(self, message_id: int, error: SendFailed) -> int:
         with unit_of_work(self.sessions) as session:
             message = session.get(Message, message_id)
-            status = mark_send_failed(message, retryable=error.retryable, ambiguous=error.ambiguous)
+            status = mark_send_failed(message, retryable=error.retryable, ambiguous=error.ambiguous, now=self.clock())
             attempts = message.attempts
         if status == MessageStatus.UNKNOWN:
             log.error("reply %s may or may not have arrived (%s); left for an officer to check", message_id, error)

@@ -14,8 +14,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "We have received and saved this message too; we will answer it after your previous one.",
     },
     "media_saved": {
-        "id": "Terima kasih, kiriman Anda sudah kami simpan untuk petugas. Boleh ceritakan juga dengan tulisan apa yang terjadi?",
-        "en": "Thank you, we have saved what you sent for our officers. Could you also tell us in writing what happened?",
+        "id": "Terima kasih, kiriman Anda sudah kami simpan untuk petugas. Untuk saat ini saya baru bisa memahami "
+        "pesan tulisan dan lokasi, jadi boleh ceritakan dengan tulisan apa yang terjadi?",
+        "en": "Thank you, we have saved what you sent for our officers. For now I can only understand written "
+        "messages and locations, so could you tell us in writing what happened?",
     },
     "unsupported": {
         "id": "Maaf, jenis pesan ini belum bisa kami baca. Silakan tulis pesan Anda.",

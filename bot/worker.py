@@ -47,8 +47,9 @@ class InboxWorker:
     async def start_due(self) -> int:
         """Start processing every due message not already in hand; returns how many started."""
         with unit_of_work(self.service.sessions) as session:
-            released = release_stale(session)
-            due = [m for m in due_inbound(session) if m not in self._in_flight]
+            now = self.service.clock()
+            released = release_stale(session, now=now)
+            due = [m for m in due_inbound(session, now=now) if m not in self._in_flight]
         if released:
             log.warning("%s message(s) were left mid-processing; queued again", released)
         for message_id in due:

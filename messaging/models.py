@@ -38,7 +38,7 @@ class Conversation(Base):
     # Where replies go on the channel (chat id, phone number). Personal data:
     # kept only because the channel needs it to answer.
     channel_address: Mapped[str | None] = mapped_column(String(120))
-    # bot | officer: who answers the reporter now (an officer's takeover sets it; issue 12)
+    # bot | officer: who answers the reporter now (an officer's takeover sets it)
     handled_by: Mapped[str] = mapped_column(String(16), default="bot")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_inbound_at: Mapped[datetime | None]
@@ -47,7 +47,11 @@ class Conversation(Base):
 
 
 class Message(Base):
-    """Every inbound and outbound message, stored before it is acknowledged."""
+    """Every inbound and outbound message, stored before it is acknowledged.
+
+    A message to staff (an officer alert, the notice to a Telegram group) belongs to no
+    conversation: it has its own `address` and goes through the same outbox.
+    """
 
     __tablename__ = "messages"
     __table_args__ = (
@@ -59,7 +63,9 @@ class Message(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    # Where a message to staff goes (a chat id); a reply to a reporter uses its conversation's.
+    address: Mapped[str | None] = mapped_column(String(120))
     direction: Mapped[str] = mapped_column(String(3))  # in | out
     channel: Mapped[str] = mapped_column(String(16))
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
@@ -77,6 +83,6 @@ class Message(Base):
     # When officers were told this message is waiting too long (once per message).
     alerted_at: Mapped[datetime | None]
 
-    conversation: Mapped["Conversation"] = relationship()
+    conversation: Mapped["Conversation | None"] = relationship()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

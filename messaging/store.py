@@ -129,6 +129,29 @@ def record_outbound(
     return message
 
 
+def queue_staff_message(
+    session: Session, *, channel: str, address: str, text: str, payload: dict[str, Any] | None = None
+) -> Message:
+    """A message to staff (an officer's chat, a group), queued for the outbox like a reply:
+    it belongs to no reporter's conversation, so it carries its own address."""
+    now = utcnow()
+    message = Message(
+        conversation_id=None,
+        address=address,
+        direction="out",
+        channel=channel,
+        kind="text",
+        text=text,
+        payload=payload,
+        status=MessageStatus.QUEUED,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
 def find_inbound(session: Session, conversation_id: int, provider_message_id: str) -> Message | None:
     """A stored inbound message by its provider id, which is unique within its conversation."""
     return session.scalar(

@@ -95,3 +95,20 @@ def wait_until(check, timeout: float = 30, what: str = "the condition"):
             return result
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+class Clock:
+    """The services' time, moved by a test instead of waited for (create_app(clock=...))."""
+
+    def __init__(self) -> None:
+        from referral.models import utcnow
+
+        self.now = utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(seconds=seconds)

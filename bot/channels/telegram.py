@@ -20,7 +20,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.channels.intake import InboundRecord, Intake, Stored
 from bot.outbox import SendFailed
-from messaging.store import Inbound
+from messaging.store import Inbound, queue_staff_message
 from messaging.models import Message
 from referral.storage import unit_of_work
 
@@ -128,8 +128,7 @@ class TelegramSender:
     def __init__(self, application: Application) -> None:
         self.application = application
 
-    async def send(self, conversation, message) -> str:
-        chat_id = conversation.channel_address
+    async def send(self, chat_id: str, message, conversation) -> str:
         try:
             sent = await self.application.bot.send_message(
                 chat_id=chat_id,
@@ -150,8 +149,8 @@ class TelegramChannel:
 
     PTB handles updates one after another, so processing (which may wait for a slow Rasa
     answer) never runs in the update handler. Reports are private: in a group the bot
-    only explains that (best effort, directly: a group is no reporter's conversation) and
-    stores nothing.
+    only explains that (through the outbox, as a message to no reporter's conversation)
+    and stores nothing else.
     """
 
     def __init__(self, application: Application, intake: Intake, secret_token: str) -> None:
@@ -169,11 +168,10 @@ class TelegramChannel:
 
     async def store_update(self, update: Update) -> list[Stored]:
         """Store what the update carries; returns the newly stored messages."""
-        if is_group_message(update):
-            try:
-                await self.application.bot.send_message(update.effective_chat.id, GROUP_NOTICE)
-            except TelegramError as error:  # a courtesy; nothing is stored for a group
-                log.warning("could not send the group notice: %s", type(error).__name__)
+        if is_group_message(update):  # nothing of a group is stored but our notice, queued
+            with unit_of_work(self.sessions) as session:
+                queue_staff_message(session, channel="telegram", address=str(update.effective_chat.id), text=GROUP_NOTICE)
+            self.intake.conversations.in_background(self.intake.outbox.flush())
             return []
         record = inbound_from_update(update)
         if record is None:
@@ -202,7 +200,7 @@ class TelegramChannel:
             message = session.get(Message, outbound_id)
             if message is None or message.direction != "out" or message.channel != "telegram":
                 return None
-            if message.conversation.channel_address != chat_id:  # only one's own buttons
+            if message.conversation is None or message.conversation.channel_address != chat_id:  # only one's own buttons
                 return None
             buttons = (message.payload or {}).get("buttons") or []
             return buttons[index]["payload"] if index < len(buttons) else None

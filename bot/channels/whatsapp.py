@@ -237,11 +237,10 @@ class WhatsAppSender:
         self.template_name = template_name
         self.template_language = template_language
 
-    async def send(self, conversation, message) -> str:
-        to = conversation.channel_address
-        if not to:
-            raise SendFailed("the conversation has no WhatsApp number", retryable=False)
-        last = conversation.last_inbound_at
+    async def send(self, to: str, message, conversation) -> str:
+        # Outside a reporter's 24-hour window (or to staff, who have no window we know of)
+        # only an approved template may be sent.
+        last = conversation.last_inbound_at if conversation else None
         if last is None or utcnow() - last > timedelta(hours=SERVICE_WINDOW_HOURS):
             body = template_body(to, self.template_name, self.template_language)
         else:

@@ -14,6 +14,7 @@ from messaging.statuses import MessageStatus
 from messaging.store import Inbound
 from referral.models import utcnow
 from referral.storage import unit_of_work
+from tests.helpers import Clock
 
 KEY = "k" * 32
 
@@ -43,9 +44,11 @@ class FakeSender:
     def __init__(self, outcomes):
         self.outcomes = list(outcomes)  # a provider id to return, or a SendFailed to raise
         self.calls = 0
+        self.addresses: list[str] = []
 
-    async def send(self, conversation, message):
+    async def send(self, address, message, conversation):
         self.calls += 1
+        self.addresses.append(address)
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
@@ -105,13 +108,17 @@ def test_media_and_overlong_text_are_answered_without_rasa(sessions):
     assert [m.status for m in stored(sessions, "in")] == [MessageStatus.ANSWERED, MessageStatus.TOO_LONG]
 
 
-def test_the_reporters_language_is_remembered(sessions):
+def test_the_reporters_language_is_remembered_and_used_for_what_says_none(sessions):
     from messaging.models import Reporter
 
     conversations = service(sessions, FakeEngine())
     asyncio.run(conversations.handle("webchat", "e" * 24, Inbound(kind="text", text="my neighbour beats his children every night")))
     with unit_of_work(sessions) as session:
         assert session.query(Reporter).one().language == "en"
+    # a photo says nothing of its language: the answer is in the language they last wrote in
+    photo = asyncio.run(conversations.handle("webchat", "e" * 24, Inbound(kind="media", payload={"type": "photo"})))
+    assert photo[0].text.startswith("Thank you, we have saved what you sent")
+    assert "only understand written messages and locations" in photo[0].text
 
 
 # -- the outbox ---------------------------------------------------------------------------
@@ -130,17 +137,30 @@ def reply(sessions, message_id) -> Message:
         return session.get(Message, message_id)
 
 
-def make_due(sessions, message_id) -> None:
-    with unit_of_work(sessions) as session:
-        session.get(Message, message_id).next_attempt_at = utcnow() - timedelta(seconds=1)
-
-
 def test_the_outbox_sends_and_records_the_provider_id(sessions):
     sender = FakeSender(["555:1001"])
     message_id = queued_reply(sessions)
     assert asyncio.run(Outbox(sessions, {"telegram": sender}).flush()) == 1
     sent = reply(sessions, message_id)
     assert (sent.status, sent.provider_message_id, sender.calls) == (MessageStatus.SENT, "555:1001", 1)
+    assert sender.addresses == ["555"]  # the reporter's conversation's address
+
+
+def test_a_message_to_staff_goes_to_its_own_address_and_is_retried_like_a_reply(sessions):
+    from messaging.store import queue_staff_message
+
+    with unit_of_work(sessions) as session:
+        message_id = queue_staff_message(session, channel="telegram", address="-100777", text="Kasus baru").id
+    clock = Clock()
+    sender = FakeSender([SendFailed("503", retryable=True), "-100777:5"])
+    outbox = Outbox(sessions, {"telegram": sender}, clock)
+    assert asyncio.run(outbox.flush()) == 0
+    assert reply(sessions, message_id).status == MessageStatus.QUEUED
+    assert asyncio.run(outbox.flush()) == 0  # its retry time has not come
+    clock.advance(60)
+    assert asyncio.run(outbox.flush()) == 1
+    assert sender.addresses == ["-100777", "-100777"]
+    assert (reply(sessions, message_id).status, reply(sessions, message_id).conversation_id) == (MessageStatus.SENT, None)
 
 
 def test_the_outbox_retries_only_what_may_be_retried(sessions):
@@ -160,9 +180,10 @@ def test_the_outbox_retries_only_what_may_be_retried(sessions):
 def test_five_busy_answers_give_up(sessions):
     message_id = queued_reply(sessions)
     sender = FakeSender([SendFailed("503", retryable=True)] * 5)
-    outbox = Outbox(sessions, {"telegram": sender})
+    clock = Clock()
+    outbox = Outbox(sessions, {"telegram": sender}, clock)
     for _ in range(5):
-        make_due(sessions, message_id)
         asyncio.run(outbox.flush())
+        clock.advance(600)  # past any backoff
     assert sender.calls == 5
     assert (reply(sessions, message_id).status, reply(sessions, message_id).attempts) == (MessageStatus.FAILED, 5)

@@ -14,10 +14,10 @@ from bot.settings import Settings
 from messaging.models import Message
 from referral.models import utcnow
 from referral.storage import unit_of_work
-from tests.helpers import web_sender, free_port
+from tests.helpers import Clock, web_sender, free_port
 
 
-def rasa_down_client(database_url, tmp_path, ack_after_seconds: str) -> TestClient:
+def rasa_down_client(database_url, tmp_path, ack_after_seconds: str, clock=None) -> TestClient:
     dead_port = free_port()  # nothing listens here: Rasa is "down"
     settings = Settings.from_env(
         {
@@ -30,7 +30,8 @@ def rasa_down_client(database_url, tmp_path, ack_after_seconds: str) -> TestClie
             "HELPLINE_ACK_AFTER_SECONDS": ack_after_seconds,
         }
     )
-    return TestClient(create_app(settings), client=("127.0.0.1", 50000))
+    app = create_app(settings, clock) if clock else create_app(settings)
+    return TestClient(app, client=("127.0.0.1", 50000))
 
 
 @pytest.fixture
@@ -189,23 +190,10 @@ def test_a_flooding_sender_is_asked_to_wait_and_others_are_not(client):
     assert client.post("/webchat/messages", json={"sender_id": web_sender("calm"), "text": "halo"}).status_code == 200
 
 
-class Clock:
-    """The service's time, moved by the test instead of waited for."""
-
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 def test_with_a_delay_the_reporter_is_acknowledged_once_after_it(database_url, tmp_path):
-    with rasa_down_client(database_url, tmp_path, "30") as client:
+    clock = Clock()
+    with rasa_down_client(database_url, tmp_path, "30", clock) as client:
         service = client.app_state["gateway"].conversations
-        service.clock = clock = Clock()
         assert client.post("/webchat/messages", json={"sender_id": web_sender("web-d"), "text": "tolong anak saya dipukul"}).json() == {
             "replies": []  # stored; Rasa may be back within seconds, so nobody is worried yet
         }
@@ -225,9 +213,9 @@ def test_with_a_delay_the_reporter_is_acknowledged_once_after_it(database_url, t
 
 
 def test_the_delayed_acknowledgement_speaks_english_to_an_english_reporter(database_url, tmp_path):
-    with rasa_down_client(database_url, tmp_path, "30") as client:
+    clock = Clock()
+    with rasa_down_client(database_url, tmp_path, "30", clock) as client:
         service = client.app_state["gateway"].conversations
-        service.clock = clock = Clock()
         client.post("/webchat/messages", json={"sender_id": web_sender("web-e"), "text": "my father hits my mother every night"})
         clock.advance(60)
         with unit_of_work(client.app_state["gateway"].sessions) as session:

@@ -15,13 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.testclient import TestClient
 
+from bot.conversation import RECHECK_AFTER_TIMEOUT_SECONDS
 from bot.gateway import create_app
 from bot.settings import Settings
 from messaging.models import Conversation, Message, Reporter
 from referral.models import Officer, utcnow
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeBotApi, FakeGraphApi, FakeRasa, serve, telegram_message, telegram_user
-from tests.helpers import free_port, wait_until, web_sender
+from tests.helpers import Clock, free_port, wait_until, web_sender
 
 ENGINE_TOKEN = "engine-token-for-tests-0123456789"
 
@@ -44,8 +45,9 @@ def settings_for(database_url, tmp_path, rasa_url: str, **extra) -> Settings:
     })
 
 
-def client_for(settings: Settings, address: str = "127.0.0.1") -> TestClient:
-    return TestClient(create_app(settings), client=(address, 50000))
+def client_for(settings: Settings, address: str = "127.0.0.1", clock=None) -> TestClient:
+    app = create_app(settings, clock) if clock else create_app(settings)
+    return TestClient(app, client=(address, 50000))
 
 
 def fetch(client, sender: str) -> list[str]:
@@ -138,15 +140,16 @@ def test_a_slow_rasa_answer_is_delivered_once_and_the_message_processed_once(dat
 
 def test_after_a_timeout_the_tracker_is_read_before_sending_again(database_url, tmp_path, rasa):
     settings = settings_for(database_url, tmp_path, rasa.url, HELPLINE_ENGINE_TIMEOUT="1", HELPLINE_WEBCHAT_WAIT_SECONDS="5")
-    with client_for(settings) as client:
+    clock = Clock()
+    with client_for(settings, clock=clock) as client:
         sender = web_sender("timeout")
         rasa.default_delay = 2  # longer than the timeout: Rasa goes on and answers into its tracker
         client.post("/webchat/messages", json={"sender_id": sender, "text": "butuh bantuan sembako"})
-        time.sleep(2.5)
+        wait_until(lambda: rasa.trackers, 10, "Rasa's late answer in its tracker")
         with unit_of_work(client.app_state["gateway"].sessions) as session:
             inbound = session.scalars(select(Message).where(Message.direction == "in")).one()
-            assert inbound.status == "pending" and inbound.next_attempt_at > utcnow() + timedelta(seconds=30)
-            inbound.next_attempt_at = utcnow()  # let the recheck delay pass
+            assert inbound.status == "pending" and inbound.next_attempt_at > clock() + timedelta(seconds=30)
+        clock.advance(RECHECK_AFTER_TIMEOUT_SECONDS + 1)  # the recheck delay passes
         client.portal.call(client.app_state["gateway"].worker.run_once)
         assert len(rasa.runs) == 1  # not sent again: the answer was found in the tracker
         assert any("MPKS-2026-00001" in t for t in fetch(client, sender))

@@ -14,7 +14,7 @@ from bot.settings import Settings
 from messaging.models import Message
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeBotApi, serve, telegram_message, telegram_user
-from tests.helpers import web_sender, free_port
+from tests.helpers import Clock, web_sender, free_port
 
 TOKEN = "123456:TEST-token"
 
@@ -27,7 +27,7 @@ def bot_api():
         yield fake
 
 
-def make_client(database_url, tmp_path, bot_api, **extra):
+def make_client(database_url, tmp_path, bot_api, clock=None, **extra):
     dead = free_port()
     settings = Settings.from_env({
         "HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url,
@@ -35,7 +35,8 @@ def make_client(database_url, tmp_path, bot_api, **extra):
         "HELPLINE_INBOX_INTERVAL": "1", "HELPLINE_ACK_AFTER_SECONDS": "0",  # Rasa is down: acknowledged at once
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": bot_api.url, **extra,
     })
-    return TestClient(create_app(settings), client=("127.0.0.1", 50000))
+    app = create_app(settings, clock) if clock else create_app(settings)
+    return TestClient(app, client=("127.0.0.1", 50000))
 
 
 def wait_for(check, timeout=15):
@@ -139,28 +140,45 @@ def test_flood_control_is_waited_out(database_url, tmp_path, bot_api):
 def test_while_rasa_is_down_the_reporter_hears_a_person_will_follow_up_once_after_the_delay(
     database_url, tmp_path, bot_api
 ):
-    with make_client(database_url, tmp_path, bot_api, HELPLINE_ACK_AFTER_SECONDS="2"):
-        started = time.monotonic()
+    clock = Clock()
+    with make_client(database_url, tmp_path, bot_api, clock=clock, HELPLINE_ACK_AFTER_SECONDS="30", HELPLINE_INBOX_INTERVAL="0") as client:
+        worker = client.app_state["gateway"].worker
         bot_api.push({"message": telegram_message(560, 1, text="suami saya mukul terus")})
-        wait_for(lambda: len(bot_api.sent) == 1)
-        assert time.monotonic() - started >= 2.0  # not before the delay
+        wait_for(lambda: [m.attempts for m in stored(client)] == [1])  # tried once: Rasa is down
+        client.portal.call(worker.run_once)
+        assert bot_api.sent == []  # not before the delay
+        clock.advance(31)
+        client.portal.call(worker.run_once)
+        assert len(bot_api.sent) == 1
         assert "petugas kami akan menindaklanjuti" in bot_api.sent[0]["text"]
         assert bot_api.sent[0]["chat_id"] == 560
-        time.sleep(3)  # more worker passes and retries: still one acknowledgement
+        for _ in range(3):  # more worker passes and retries: still one acknowledgement
+            clock.advance(120)
+            client.portal.call(worker.run_once)
         assert len(bot_api.sent) == 1
 
 
 def test_officers_are_alerted_once_when_a_reporter_waits_too_long(database_url, tmp_path, bot_api):
     from referral.models import Officer
 
-    with make_client(database_url, tmp_path, bot_api, HELPLINE_ALERT_AFTER_SECONDS="1") as client:
+    clock = Clock()
+    with make_client(database_url, tmp_path, bot_api, clock=clock, HELPLINE_ALERT_AFTER_SECONDS="60", HELPLINE_INBOX_INTERVAL="0") as client:
+        worker = client.app_state["gateway"].worker
         with unit_of_work(client.app_state["gateway"].sessions) as session:
             session.add(Officer(name="Petugas jaga", telegram_chat_id="999", role="duty"))
         # Rasa is down: the message waits
         assert client.post("/webchat/messages", json={"sender_id": web_sender("w-1"), "text": "tolong bantu saya"}).status_code == 200
-        wait_for(lambda: any(s["chat_id"] == 999 for s in bot_api.sent))
+        client.portal.call(worker.run_once)
+        assert not any(s["chat_id"] == 999 for s in bot_api.sent)  # not a minute yet
+        clock.advance(61)
+        client.portal.call(worker.run_once)
         alerts = [s for s in bot_api.sent if s["chat_id"] == 999]
-        assert "1 pesan pelapor belum terjawab" in alerts[0]["text"]
+        assert len(alerts) == 1 and "1 pesan pelapor belum terjawab" in alerts[0]["text"]
         assert "tolong bantu saya" not in alerts[0]["text"]  # counts only, no message text
-        time.sleep(2.5)  # more worker passes: no second alert about the same message
+        for _ in range(3):  # more worker passes: no second alert about the same message
+            clock.advance(61)
+            client.portal.call(worker.run_once)
         assert len([s for s in bot_api.sent if s["chat_id"] == 999]) == 1
+        with unit_of_work(client.app_state["gateway"].sessions) as session:  # sent through the outbox
+            [notice] = session.query(Message).filter(Message.conversation_id.is_(None)).all()
+            assert (notice.address, notice.status) == ("999", "sent")

@@ -18,7 +18,7 @@ from messaging.models import Conversation, Message
 from referral.models import utcnow
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeGraphApi, serve
-from tests.helpers import free_port
+from tests.helpers import Clock, free_port
 
 SECRET, TOKEN, PHONE_ID, VERIFY = "app-secret", "graph-token", "1065403522", "verify-me"
 
@@ -41,7 +41,9 @@ def client(database_url, tmp_path, graph):
         "WHATSAPP_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID, "WHATSAPP_APP_SECRET": SECRET,
         "WHATSAPP_VERIFY_TOKEN": VERIFY, "WHATSAPP_API_BASE": graph.url,
     })
-    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as test_client:
+    clock = Clock()
+    with TestClient(create_app(settings, clock), client=("127.0.0.1", 50000)) as test_client:
+        test_client.clock = clock  # the gateway's time: a test moves it instead of waiting
         yield test_client
 
 
@@ -123,22 +125,17 @@ def test_delivery_statuses_are_recorded_and_never_answered(client, graph):
     assert len(graph.sent) == 1
 
 
-def make_due_now(client) -> None:
-    with unit_of_work(client.app_state["gateway"].sessions) as session:  # the backoff has passed
-        session.query(Message).filter(Message.direction == "out").update({"next_attempt_at": utcnow()})
-
-
 def test_a_busy_provider_is_retried_by_the_outbox_only(client, graph):
     graph.fail_next = [429, 503]
     post(client, webhook([text_message("wamid.B1", "halo")]))
     assert graph.sent == [] and graph.calls == 1  # one POST per outbox attempt, no hidden retries
     with unit_of_work(client.app_state["gateway"].sessions) as session:
         reply = session.query(Message).filter(Message.direction == "out").one()
-        assert (reply.status, reply.attempts) == ("queued", 1) and reply.next_attempt_at > utcnow()
+        assert (reply.status, reply.attempts) == ("queued", 1) and reply.next_attempt_at > client.clock()
     client.portal.call(client.app_state["gateway"].outbox.flush)
     assert graph.calls == 1  # not due yet: the backoff is respected
     for _ in range(2):
-        make_due_now(client)
+        client.clock.advance(600)  # the backoff has passed
         client.portal.call(client.app_state["gateway"].outbox.flush)
     assert len(graph.sent) == 1 and graph.calls == 3  # sent on the third try
 
