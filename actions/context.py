@@ -20,6 +20,7 @@ from referral.gazetteer import Gazetteer
 from referral.hotlines import Hotline, load_hotlines
 from referral.reports import Report
 from referral.routing import FacilityIndex, RoutingConfig
+from referral.service_hours import ServiceHours
 
 
 @dataclass
@@ -37,6 +38,10 @@ class ActionContext:
     @cached_property
     def hotlines(self) -> list[Hotline]:
         return load_hotlines(self.settings.config_dir / "hotlines.yml")
+
+    @cached_property
+    def service_hours(self) -> ServiceHours:
+        return ServiceHours.load(self.settings.config_dir / "service_hours.yml")
 
     @property
     def gazetteer(self) -> Gazetteer:

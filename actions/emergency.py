@@ -1,20 +1,21 @@
 """Danger now: give the hotlines first, open an emergency case (or add to the one still
-open), alert officers, then ask where."""
+open), alert officers; the report form then asks at most where."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import get_context, with_reporter
+from actions.context import get_context, reporter_of, with_reporter
 from actions.texts import action_text, tracker_language
 from actions.tracker_utils import category_from_ranking, gateway_message_id, report_description, shared_location
 from referral.hotlines import format_hotlines
-from referral.reports import Report, report_emergency
+from referral.reports import Report, add_to_case, recent_emergency, report_emergency
 from referral.storage import unit_of_work
 
 
@@ -24,6 +25,36 @@ def _report(context, report: Report, sender_id: str, message_id: object) -> tupl
         return case.ticket, is_new
 
 
+async def raise_emergency(
+    dispatcher: CollectingDispatcher, tracker: Tracker, description: str | None = None
+) -> dict[str, Any]:
+    """Hotlines, then the emergency case (new, or the open one with this message added);
+    returns the slots that make the report form ask only where."""
+    context = get_context()
+    language = tracker_language(tracker)
+    # The numbers go out before anything that could fail.
+    dispatcher.utter_message(text=action_text("emergency_hotlines", language, hotlines=format_hotlines(context.hotlines)))
+    coordinates = shared_location(tracker)
+    latest = (tracker.latest_message.get("text") or "").strip()
+    parts = [part for part in (description, latest) if part]
+    story = "\n".join(dict.fromkeys(parts))  # the story so far and this message, each once
+    report = Report(
+        category=tracker.get_slot("category") or category_from_ranking(tracker),
+        is_emergency=True,
+        victim=tracker.get_slot("victim") if tracker.get_slot("victim") in VICTIM_VALUES else None,
+        description=(story or report_description(tracker) or None),
+        latitude=coordinates[0] if coordinates else None,
+        longitude=coordinates[1] if coordinates else None,
+    )
+    ticket, is_new = await asyncio.to_thread(_report, context, report, tracker.sender_id, gateway_message_id(tracker))
+    dispatcher.utter_message(text=action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
+    # The form that follows asks where, and completes this case (not any earlier one).
+    return {"ticket": ticket, "emergency_ticket": ticket, "category": report.category}
+
+
+VICTIM_VALUES = frozenset({"anak", "perempuan", "lansia", "disabilitas", "diri_sendiri", "lainnya"})
+
+
 class ActionEmergency(Action):
     def name(self) -> str:
         return "action_emergency"
@@ -31,23 +62,41 @@ class ActionEmergency(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        context = get_context()
-        # The numbers go out before anything that could fail.
-        language = tracker_language(tracker)
-        dispatcher.utter_message(
-            text=action_text("emergency_hotlines", language, hotlines=format_hotlines(context.hotlines))
-        )
         # Never skipped because of an earlier report's ticket: every emergency is recorded.
-        coordinates = shared_location(tracker)
-        report = Report(
-            category=tracker.get_slot("category") or category_from_ranking(tracker),
-            is_emergency=True,
-            victim=tracker.get_slot("victim"),
-            description=report_description(tracker),
-            latitude=coordinates[0] if coordinates else None,
-            longitude=coordinates[1] if coordinates else None,
-        )
-        ticket, is_new = await asyncio.to_thread(_report, context, report, tracker.sender_id, gateway_message_id(tracker))
-        dispatcher.utter_message(text=action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
-        # The form that follows asks where, and completes this case (not any earlier one).
-        return [SlotSet("ticket", ticket), SlotSet("emergency_ticket", ticket), SlotSet("category", report.category)]
+        slots = await raise_emergency(dispatcher, tracker, description=_description_so_far(tracker))
+        return [SlotSet(name, value) for name, value in slots.items()]
+
+
+def _description_so_far(tracker: Tracker) -> str | None:
+    """The story of the report this emergency interrupts, if one is being taken."""
+    if not tracker.active_loop.get("name"):
+        return None
+    value = tracker.get_slot("description")
+    return value if isinstance(value, str) and not value.startswith("(") else None
+
+
+def _note(context, sender_id: str, text: str, message_id: object) -> str | None:
+    with unit_of_work(context.sessions) as session:
+        _, conversation_id = reporter_of(session, sender_id)
+        case = recent_emergency(session, conversation_id)
+        if case is None:
+            return None
+        source = message_id if isinstance(message_id, int) and not isinstance(message_id, bool) else None
+        add_to_case(session, case, text, source_message_id=source)
+        return case.ticket
+
+
+async def note_for_recent_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A message after an emergency, in the hours that follow, belongs to that emergency's
+    case: added to it (officers read it there). Returns whether it was."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    coordinates = shared_location(tracker)
+    if coordinates:
+        text = "lokasi: {:.5f}, {:.5f}".format(*coordinates)
+    if not text:
+        return False
+    ticket = await asyncio.to_thread(_note, get_context(), tracker.sender_id, text, gateway_message_id(tracker))
+    if ticket is None:
+        return False
+    dispatcher.utter_message(text=action_text("added_to_emergency", tracker_language(tracker), ticket=ticket))
+    return True

@@ -1,62 +1,40 @@
-"""The report flow: acknowledge, ask where (and which one, if unclear), open and route the case."""
+"""A report's start and end: set the report up from its first message, and, when the form
+is done, open and route the case (or complete the emergency case it began with, or stop
+kindly when the reporter cancelled)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
-from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import says_enough, victim_in_story
 from actions.context import ActionContext, get_context, with_reporter
-from actions.texts import action_text, tracker_language
-from actions.tracker_utils import (
-    category_from_ranking,
-    gateway_message_id,
-    intent_confidence,
-    latest_intent,
-    report_description,
-    shared_location,
-)
-from referral.gazetteer import Lookup
+from actions.flows import FLOWS
+from actions.location import LOCATION_SKIPPED
+from actions.texts import TEXTS, action_text, tracker_language
+from actions.tracker_utils import category_from_ranking, gateway_message_id, latest_intent
 from referral.lifecycle import INTENT_TO_CATEGORY, CaseError
 from referral.referrals import refer_case
-from referral.reports import Report, add_location, open_report
+from referral.reports import Report, complete_emergency, open_report
 from referral.routing import RouteResult
 from referral.storage import unit_of_work
 
-LOCATION_SKIPPED = "(tidak disebutkan)"
-# A "no" only skips the question when it really says no: nonsense can look like `deny` to the model.
-SKIP_WORDS = re.compile(
-    r"\b(lewat\w*|skip|tidak|tdk|gak|ga|nggak|ngga|enggak|ogah|emoh|ora|mboten|henteu|teu|no|nope|rahasia|jangan)\b",
-    re.IGNORECASE,
+# Everything a report collects; cleared when one starts and when one ends, so nothing of
+# one report carries over into the next.
+REPORT_SLOTS = (
+    "category", "description", "victim", "situation", "location", "latitude", "longitude", "contact",
+    "contact_phone", "confirmed", "edit_item", "editing", "report_cancelled", "asked_again",
+    "location_retry", "location_choices", "emergency_ticket",
 )
-CONFIDENT_DENY = 0.85
-CONFIDENT_OTHER_INTENT = 0.8
-MAX_LOCATION_CHARS = 200
-# Gazetteer scores: a regency, city or district named in the reply scores 0.75 and more;
-# a lone village-name match scores 0.6.
-STRONG_PLACE_SCORE = 0.7
-# While we ask where, a reply the classifier is sure is one of these (and in which the
-# gazetteer finds no place) is answered as such instead of being taken as the place.
-NOT_A_PLACE = frozenset(
-    {
-        "emergency",
-        "ask_services",
-        "request_human",
-        "bot_challenge",
-        "greet",
-        "goodbye",
-        "thank",
-        "affirm",
-        "ask_case_status",
-        *INTENT_TO_CATEGORY,
-    }
-)
+SKIPPED = LOCATION_SKIPPED
+
+
+def cleared_report(keep: tuple[str, ...] = ()) -> list[EventType]:
+    return [SlotSet(slot, None) for slot in REPORT_SLOTS if slot not in keep]
 
 
 class ActionStartReport(Action):
@@ -66,117 +44,20 @@ class ActionStartReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        get_context()  # start loading the gazetteer while the reporter types where they are
+        get_context()  # start loading the gazetteer while the reporter answers
         # The acknowledgement itself is uttered by the rule, before this action.
         category = INTENT_TO_CATEGORY.get(latest_intent(tracker) or "", "violence")
-        return [
-            SlotSet("category", category),
-            SlotSet("emergency_ticket", None),  # a new report opens its own case
-            SlotSet("location_retry", False),
-            SlotSet("location_choices", None),
-        ]
-
-
-def choice_buttons(places: list[str]) -> list[dict[str, str]]:
-    """One button per place; pressing it sends the place as a `location` entity."""
-    return [
-        {"title": place, "payload": "/provide_location" + json.dumps({"location": place}, ensure_ascii=False)}
-        for place in places
-    ]
-
-
-class ActionAskLocation(Action):
-    """How the form asks where: plainly, again when the place was not recognised,
-    or "which one?" with a button per candidate when the name is ambiguous."""
-
-    def name(self) -> str:
-        return "action_ask_location"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        choices = tracker.get_slot("location_choices") or []
-        if choices:
-            dispatcher.utter_message(response="utter_ask_which_place", buttons=choice_buttons(choices))
-        elif tracker.get_slot("location_retry"):
-            dispatcher.utter_message(response="utter_location_not_found")
-        else:
-            dispatcher.utter_message(response="utter_ask_location")
-        return []
-
-
-class ValidateReportForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_report_form"
-
-    async def extract_location(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """While we ask where, take the reply as the place unless it is clearly something else."""
-        if tracker.get_slot("requested_slot") != "location":
-            return {}
-        coordinates = shared_location(tracker)
-        if coordinates:
-            return {"location": "{:.5f}, {:.5f}".format(*coordinates)}
-        intent = latest_intent(tracker)
         text = (tracker.latest_message.get("text") or "").strip()
-        if not text or text.startswith("/") or intent == "emergency":
-            return {}  # button payloads fill the slot themselves; an emergency has its own rule
-        if intent == "deny" and (SKIP_WORDS.search(text) or intent_confidence(tracker) >= CONFIDENT_DENY):
-            return {"location": LOCATION_SKIPPED}
-        # A place the gazetteer knows well is a place, whatever the classifier made of it; a
-        # weak match (a village named like an everyday word: "Kasih" in "terima kasih") is not,
-        # when the classifier is sure the reply is something else.
-        lookup: Lookup = await asyncio.to_thread(get_context().gazetteer.lookup, text)
-        something_else = intent in NOT_A_PLACE and intent_confidence(tracker) >= CONFIDENT_OTHER_INTENT
-        if lookup.best is not None and (lookup.best.score >= STRONG_PLACE_SCORE or not something_else):
-            return {"location": text[:MAX_LOCATION_CHARS]}
-        if something_else:
-            return {}  # a question or more of the story: the rules answer it, then we ask again
-        return {"location": text[:MAX_LOCATION_CHARS]}
-
-    async def validate_location(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if value == LOCATION_SKIPPED:
-            dispatcher.utter_message(response="utter_location_skipped")
-            return {"location": LOCATION_SKIPPED}
-        text = str(value)[:MAX_LOCATION_CHARS]
-        # rasa-sdk keeps only required slots from extraction; the coordinates of
-        # a shared location are set here, alongside the validated place.
-        coordinates = shared_location(tracker)
-        if coordinates:
-            return {"location": text, "latitude": coordinates[0], "longitude": coordinates[1]}
-
-        lookup: Lookup = await asyncio.to_thread(get_context().gazetteer.lookup, text)
-        # Ask at most once more (action_ask_location words it); then keep what they wrote.
-        if not tracker.get_slot("location_retry"):
-            if lookup.best is None:
-                return {"location": None, "location_retry": True, "location_choices": None}
-            if lookup.ambiguous:
-                places = [match.full_name for match in lookup.candidates[:3]]
-                return {"location": None, "location_retry": True, "location_choices": places}
-        return {"location": text, "location_choices": None}
-
-
-class ActionRememberLocation(Action):
-    """A place given before the story: keep it for the report that follows."""
-
-    def name(self) -> str:
-        return "action_remember_location"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        coordinates = shared_location(tracker)
-        if coordinates:
-            latitude, longitude = coordinates
-            return [
-                SlotSet("location", f"{latitude:.5f}, {longitude:.5f}"),
-                SlotSet("latitude", latitude),
-                SlotSet("longitude", longitude),
-            ]
-        return []
+        # A new report is its own case, even right after an emergency (officers see both).
+        # A place or a victim named before the report (or in this message) is kept.
+        events = cleared_report(keep=("location", "latitude", "longitude", "victim"))
+        events.append(SlotSet("category", category))
+        if says_enough(text):
+            events.append(SlotSet("description", text))
+        victim = FLOWS[category].implied_victim or victim_in_story(text)
+        if victim and not tracker.get_slot("victim"):
+            events.append(SlotSet("victim", victim))
+        return events
 
 
 def referral_sentence(result: RouteResult | None, language: str) -> str:
@@ -189,20 +70,31 @@ def referral_sentence(result: RouteResult | None, language: str) -> str:
     distance = (
         f"{candidate.distance_km:.0f} km" if candidate.distance_km >= 1 else action_text("distance_under_1km", language)
     )
-    return action_text("referred", language, facility=candidate.facility.name, distance=distance)
+    kind_key = f"facility_kind_{candidate.facility.kind.upper()}"
+    kind = action_text(kind_key, language) if kind_key in TEXTS else candidate.facility.kind
+    return action_text("referred", language, facility=candidate.facility.name, kind=kind, distance=distance)
+
+
+def next_steps(report: Report, urgency: str, ticket: str, language: str) -> str:
+    """What happens next, roughly when, and how to ask about it later."""
+    when = action_text(f"when_{urgency}", language)
+    key = {"chat": "next_steps_chat", "phone": "next_steps_phone", "none": "next_steps_anonymous"}.get(
+        report.contact_preference or "", "next_steps_unknown"
+    )
+    return action_text(key, language, when=when) + action_text("ask_later", language, ticket=ticket)
 
 
 def open_and_route(
     context: ActionContext, report: Report, sender_id: str, emergency_ticket: str | None, message_id: object = None
-) -> tuple[str, RouteResult | None, bool]:
+) -> tuple[str, str, RouteResult | None, bool]:
     """One transaction: open the case (or complete the emergency case this report began
-    with) and route it. Returns (ticket, route, was_new)."""
+    with) and route it. Returns (ticket, urgency, route, was_new)."""
     with unit_of_work(context.sessions) as session:
         report = with_reporter(session, report, sender_id, message_id)
         case = None
         if emergency_ticket:
             try:
-                case = add_location(session, emergency_ticket, report)
+                case = complete_emergency(session, emergency_ticket, report)
             except CaseError:  # closed meanwhile: this report stands on its own
                 emergency_ticket = None
         if case is None:
@@ -210,26 +102,52 @@ def open_and_route(
         result = None
         if case.status == "new":
             result = refer_case(session, case, context.routing_index(session), context.gazetteer, actor="bot")
-        return case.ticket, result, emergency_ticket is None
+        return case.ticket, case.urgency, result, emergency_ticket is None
+
+
+CONTACT_PREFERENCES = {"chat": "chat", "telepon": "phone", "anonim": "none"}
+
+
+def report_from_slots(tracker: Tracker) -> Report:
+    def given(slot: str) -> str | None:
+        value = tracker.get_slot(slot)
+        return None if value in (None, SKIPPED) else value
+
+    preference = CONTACT_PREFERENCES.get(given("contact") or "")
+    phone = given("contact_phone") if preference == "phone" else None
+    if preference == "phone" and phone is None:
+        preference = "chat"  # asked for a call but gave no number: this chat
+    return Report(
+        category=tracker.get_slot("category") or category_from_ranking(tracker),
+        victim=given("victim"),
+        description=given("description"),
+        location_text=given("location"),
+        latitude=tracker.get_slot("latitude"),
+        longitude=tracker.get_slot("longitude"),
+        ongoing=tracker.get_slot("situation") == "ongoing",
+        consent_contact=preference in ("chat", "phone"),
+        contact_preference=preference,
+        contact_phone=phone,
+        confirmed={"benar": True, "unconfirmed": False}.get(tracker.get_slot("confirmed") or ""),
+    )
 
 
 class ActionOpenCase(Action):
+    """The form is done: open and route the case, or complete the emergency case, or,
+    when the reporter cancelled, open nothing and say so kindly."""
+
     def name(self) -> str:
         return "action_open_case"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        location = tracker.get_slot("location")
-        report = Report(
-            category=tracker.get_slot("category") or category_from_ranking(tracker),
-            victim=tracker.get_slot("victim"),
-            description=report_description(tracker),
-            location_text=None if location == LOCATION_SKIPPED else location,
-            latitude=tracker.get_slot("latitude"),
-            longitude=tracker.get_slot("longitude"),
-        )
-        ticket, result, was_new = await asyncio.to_thread(
+        language = tracker_language(tracker)
+        if tracker.get_slot("report_cancelled"):
+            dispatcher.utter_message(text=action_text("report_cancelled", language))
+            return cleared_report()
+        report = report_from_slots(tracker)
+        ticket, urgency, result, was_new = await asyncio.to_thread(
             open_and_route,
             get_context(),
             report,
@@ -237,18 +155,13 @@ class ActionOpenCase(Action):
             tracker.get_slot("emergency_ticket"),
             gateway_message_id(tracker),
         )
-        language = tracker_language(tracker)
-        opening = action_text("case_opened" if was_new else "location_added", language, ticket=ticket)
-        dispatcher.utter_message(text=opening + referral_sentence(result, language))
+        if was_new:
+            text = action_text("case_opened", language, ticket=ticket) + referral_sentence(result, language)
+            text += next_steps(report, urgency, ticket, language)
+        elif report.location_text or report.latitude is not None:  # the emergency case, now with where it is
+            text = action_text("location_added", language, ticket=ticket) + referral_sentence(result, language)
+        else:
+            text = action_text("emergency_noted", language, ticket=ticket) + referral_sentence(result, language)
+        dispatcher.utter_message(text=text)
         # The report is complete: nothing of it carries over into the next one.
-        return [
-            SlotSet("ticket", ticket),  # kept only to answer "how is my report?"
-            SlotSet("emergency_ticket", None),
-            SlotSet("category", None),
-            SlotSet("location", None),
-            SlotSet("latitude", None),
-            SlotSet("longitude", None),
-            SlotSet("victim", None),
-            SlotSet("location_retry", False),
-            SlotSet("location_choices", None),
-        ]
+        return [SlotSet("ticket", ticket), *cleared_report()]  # the ticket only to answer "how is my report?"

@@ -20,33 +20,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "We have added the location to report {ticket}. ",
     },
     "referred": {
-        "id": "Laporan Anda kami teruskan ke {facility}, sekitar {distance} dari lokasi Anda. "
-        "Petugas mereka akan menghubungi Anda lewat percakapan ini.",
-        "en": "We are passing your report to {facility}, about {distance} from you. "
-        "Their staff will contact you in this conversation.",
+        "id": "Laporan Anda kami teruskan ke {facility} ({kind}), sekitar {distance} dari lokasi Anda.",
+        "en": "We are passing your report to {facility} ({kind}), about {distance} from you.",
     },
     "distance_under_1km": {"id": "kurang dari 1 km", "en": "less than 1 km"},
     "to_province": {
         "id": "Belum ada layanan kami yang cukup dekat dengan lokasi Anda, jadi laporan ini kami teruskan "
-        "ke koordinator wilayah provinsi Anda. Mereka akan menghubungi Anda lewat percakapan ini.",
+        "ke koordinator wilayah provinsi Anda.",
         "en": "None of our services is close enough to you yet, so we are passing this report to the "
-        "coordinator for your province. They will contact you in this conversation.",
+        "coordinator for your province.",
     },
     "to_national": {
         "id": "Belum ada layanan kami yang cukup dekat dengan lokasi Anda, jadi laporan ini kami teruskan "
-        "ke koordinator pusat. Mereka akan menghubungi Anda lewat percakapan ini.",
+        "ke koordinator wilayah di pusat.",
         "en": "None of our services is close enough to you yet, so we are passing this report to the "
-        "national coordinator. They will contact you in this conversation.",
+        "national coordinator.",
     },
     "unrouted": {
-        "id": "Koordinator kami akan mencarikan layanan yang paling sesuai dan menghubungi Anda lewat percakapan ini.",
-        "en": "Our coordinator will find the most suitable service and contact you in this conversation.",
+        "id": "Koordinator wilayah kami akan mencarikan layanan yang paling sesuai.",
+        "en": "Our regional coordinator will find the most suitable service.",
     },
     "emergency_hotlines": {
         "id": "Keselamatan Anda yang utama. Jika Anda atau orang lain dalam bahaya sekarang, segera hubungi:\n"
-        "{hotlines}\nJika bisa, pergilah ke tempat yang aman atau ke rumah tetangga yang Anda percaya.",
+        "{hotlines}\nJika bisa, pergilah ke tempat yang aman atau ke rumah tetangga yang Anda percaya. "
+        "Petugas jaga kami sedang diberi tahu sekarang.",
         "en": "Your safety comes first. If you or someone else is in danger now, call right away:\n"
-        "{hotlines}\nIf you can, go somewhere safe or to a neighbour you trust.",
+        "{hotlines}\nIf you can, go somewhere safe or to a neighbour you trust. "
+        "Our duty officer is being alerted now.",
     },
     "emergency_opened": {
         "id": "Laporan darurat Anda tercatat dengan nomor {ticket}. Laporan ini kami prioritaskan untuk segera "
@@ -59,6 +59,154 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "We have added your message to emergency report {ticket} and alerted our officers again to act "
         "right away.",
     },
+    # -- the report flow's questions (buttons carry the plain words actions/answers.py reads)
+    "ask_description": {
+        "id": "Boleh ceritakan singkat apa yang terjadi? Tulis dengan kata-kata Anda sendiri. Jika tidak ingin, balas \"lewati\".",
+        "en": "Could you tell us briefly what happened, in your own words? If you prefer not to, reply \"skip\".",
+    },
+    "ask_victim": {
+        "id": "Siapa yang mengalami atau membutuhkan bantuan ini?",
+        "en": "Who is going through this, or needs the help?",
+    },
+    "ask_victim_aid": {
+        "id": "Bantuan ini untuk siapa?",
+        "en": "Who is the help for?",
+    },
+    "ask_situation": {
+        "id": "Apakah kejadian ini masih berlangsung, atau orangnya sekarang sudah aman?",
+        "en": "Is this still going on, or is the person safe now?",
+    },
+    "ask_contact": {
+        "id": "Bolehkah petugas kami menghubungi Anda untuk menindaklanjuti? Bisa lewat percakapan ini, lewat telepon, "
+        "atau tidak sama sekali (anonim). Laporan tetap kami proses apa pun pilihan Anda.",
+        "en": "May one of our officers contact you to follow up? In this chat, by phone, or not at all (anonymous). "
+        "We will act on your report whatever you choose.",
+    },
+    "ask_contact_phone": {
+        "id": "Silakan tulis nomor telepon yang bisa dihubungi (misalnya 0812-3456-7890). Nomor ini hanya dipakai "
+        "petugas untuk laporan ini.",
+        "en": "Please write the phone number we can call (for example 0812-3456-7890). Only our officers will use it, "
+        "and only for this report.",
+    },
+    "phone_invalid": {
+        "id": "Maaf, nomor itu sepertinya belum lengkap atau bukan nomor Indonesia. Boleh tulis lagi, misalnya "
+        "0812-3456-7890? Atau balas \"lewati\".",
+        "en": "Sorry, that does not look like a complete Indonesian number. Could you write it again, for example "
+        "0812-3456-7890? Or reply \"skip\".",
+    },
+    "ask_again": {
+        "id": "Maaf, saya belum menangkap jawabannya. Silakan pilih salah satu, atau balas \"lewati\".",
+        "en": "Sorry, I did not catch that. Please choose one, or reply \"skip\".",
+    },
+    "summary_intro": {"id": "Ini yang kami catat:", "en": "This is what we have noted:"},
+    "summary_question": {
+        "id": "Sudah benar? Jika ada yang perlu diperbaiki, pilih \"Ubah\".",
+        "en": "Is that right? If something needs correcting, choose \"Change\".",
+    },
+    "ask_edit_item": {"id": "Bagian mana yang ingin diubah?", "en": "Which part do you want to change?"},
+    "label_description": {"id": "Kejadian", "en": "What happened"},
+    "label_victim": {"id": "Yang mengalami", "en": "Who"},
+    "label_situation": {"id": "Keadaan sekarang", "en": "Now"},
+    "label_location": {"id": "Lokasi", "en": "Where"},
+    "label_contact": {"id": "Kontak", "en": "Contact"},
+    "not_given": {"id": "(tidak disebutkan)", "en": "(not given)"},
+    "victim_anak": {"id": "Anak", "en": "A child"},
+    "victim_perempuan": {"id": "Perempuan", "en": "A woman"},
+    "victim_lansia": {"id": "Lansia", "en": "An elderly person"},
+    "victim_disabilitas": {"id": "Penyandang disabilitas", "en": "A person with a disability"},
+    "victim_diri_sendiri": {"id": "Saya sendiri", "en": "Myself"},
+    "victim_lainnya": {"id": "Orang lain", "en": "Someone else"},
+    "situation_ongoing": {"id": "Masih berlangsung", "en": "Still going on"},
+    "situation_safe": {"id": "Sudah aman", "en": "Safe now"},
+    "situation_danger": {"id": "Dalam bahaya sekarang", "en": "In danger now"},
+    "contact_chat": {"id": "Lewat percakapan ini", "en": "In this chat"},
+    "contact_telepon": {"id": "Lewat telepon", "en": "By phone"},
+    "contact_phone_number": {"id": "Lewat telepon ({phone})", "en": "By phone ({phone})"},
+    "contact_anonim": {"id": "Tidak usah (anonim)", "en": "No (anonymous)"},
+    "button_skip": {"id": "Lewati", "en": "Skip"},
+    "button_yes": {"id": "Benar", "en": "Correct"},
+    "button_change": {"id": "Ubah", "en": "Change"},
+    "report_cancelled": {
+        "id": "Baik, laporan ini tidak kami lanjutkan dan tidak ada kasus yang dibuka. Jika nanti ingin bercerita "
+        "lagi, tulis saja di sini kapan pun. Jika ada yang dalam bahaya, segera hubungi 112 atau 110.",
+        "en": "All right, we have stopped this report and no case was opened. Whenever you want to tell us, just "
+        "write here. If anyone is in danger, call 112 or 110 right away.",
+    },
+    "emergency_where": {
+        "id": "Di mana Anda, atau orang yang dalam bahaya, sekarang? Tulis nama daerah atau alamatnya, atau bagikan "
+        "lokasi Anda, agar petugas bisa segera membantu. Balas \"lewati\" jika tidak ingin menyebutkan.",
+        "en": "Where are you, or the person in danger, now? Write the area or the address, or share your location, so "
+        "our officers can help quickly. Reply \"skip\" if you prefer not to say.",
+    },
+    "emergency_noted": {
+        "id": "Baik. Laporan darurat {ticket} tetap kami tangani lebih dulu. ",
+        "en": "All right. Emergency report {ticket} is still our first priority. ",
+    },
+    "story_added": {"id": "Baik, sudah kami tambahkan ke laporan ini.", "en": "All right, we have added that to this report."},
+    "added_to_emergency": {
+        "id": "Pesan Anda kami tambahkan ke laporan darurat {ticket}; petugas kami bisa membacanya.",
+        "en": "We have added your message to emergency report {ticket}; our officers can read it.",
+    },
+    "facility_kind_PSKM": {"id": "PSKM", "en": "PSKM, Muhammadiyah family support centre"},
+    "facility_kind_AUMSOS": {"id": "layanan sosial Muhammadiyah (AUMSos)", "en": "a Muhammadiyah social institution (AUMSos)"},
+    "facility_kind_PARTNER": {"id": "mitra layanan", "en": "a partner service"},
+    "next_steps_chat": {
+        "id": " Petugas akan menyapa Anda di percakapan ini {when}.",
+        "en": " An officer will write to you in this chat {when}.",
+    },
+    "next_steps_phone": {
+        "id": " Petugas akan menelepon nomor yang Anda berikan {when}.",
+        "en": " An officer will call the number you gave {when}.",
+    },
+    "next_steps_anonymous": {
+        "id": " Karena Anda memilih anonim, kami tidak akan menghubungi Anda; laporan tetap ditindaklanjuti.",
+        "en": " As you chose to stay anonymous, we will not contact you; your report will still be followed up.",
+    },
+    "next_steps_unknown": {
+        "id": " Petugas akan menindaklanjutinya {when}.",
+        "en": " An officer will follow it up {when}.",
+    },
+    "when_emergency": {"id": "secepatnya", "en": "as soon as possible"},
+    "when_high": {"id": "hari ini juga", "en": "today"},
+    "when_normal": {"id": "dalam 2 hari kerja", "en": "within 2 working days"},
+    "ask_later": {
+        "id": " Untuk menanyakan perkembangannya, tulis \"status {ticket}\" kapan saja.",
+        "en": " To ask how it is going, write \"status {ticket}\" any time.",
+    },
+    "handoff_open": {
+        "id": "Baik, kami sambungkan Anda dengan petugas. Petugas jaga akan menyapa Anda di percakapan ini, biasanya "
+        "dalam beberapa menit (jam layanan petugas: {hours}). Sambil menunggu, Anda boleh terus menulis di sini; "
+        "semua pesan Anda tersimpan.",
+        "en": "All right, we are connecting you with an officer. The duty officer will write to you in this chat, "
+        "usually within a few minutes (officers' hours: {hours}). While you wait, you can keep writing here; every "
+        "message is saved.",
+    },
+    "handoff_closed": {
+        "id": "Permintaan Anda untuk berbicara dengan petugas sudah kami catat. Saat ini di luar jam layanan petugas "
+        "({hours}), jadi petugas akan menyapa Anda di percakapan ini begitu jam layanan dimulai. Jika ada yang dalam "
+        "bahaya sekarang, jangan menunggu, segera hubungi:\n{hotlines}",
+        "en": "We have noted that you want to talk to an officer. It is outside our officers' hours now ({hours}), "
+        "so an officer will write to you in this chat as soon as they start. If anyone is in danger now, do not wait, "
+        "call:\n{hotlines}",
+    },
+    "handoff_already": {
+        "id": "Permintaan Anda untuk berbicara dengan petugas sudah tercatat; petugas akan menyapa Anda di percakapan "
+        "ini. Jika ada yang dalam bahaya sekarang, segera hubungi 112 atau 110.",
+        "en": "Your request to talk to an officer is already noted; an officer will write to you in this chat. If "
+        "anyone is in danger now, call 112 or 110.",
+    },
+    "offer_person": {
+        "id": "Maaf, saya masih belum memahami pesan Anda. Apakah Anda ingin berbicara langsung dengan petugas?",
+        "en": "Sorry, I still do not understand. Would you like to talk to an officer in person?",
+    },
+    "button_person": {"id": "Bicara dengan petugas", "en": "Talk to an officer"},
+    "button_services": {"id": "Apa saja layanannya?", "en": "What do you offer?"},
+    "status_list": {
+        "id": "Laporan Anda yang tercatat dari percakapan ini ada di bawah. Pilih salah satu untuk melihat perkembangannya.",
+        "en": "Your reports from this conversation are below. Choose one to see how it is going.",
+    },
+    "status_facility": {"id": " Layanan yang menangani: {facility}.", "en": " Handled by: {facility}."},
+    "status_updated": {"id": " Pembaruan terakhir: {date}.", "en": " Last update: {date}."},
     "status_which": {
         "id": "Boleh sebutkan nomor laporannya? Formatnya seperti MPKS-2026-00123.",
         "en": "Could you tell me the report number? It looks like MPKS-2026-00123.",

@@ -238,6 +238,14 @@ def _case_summary(case) -> dict:
     }
 
 
+def _confirmation(case) -> bool | None:
+    """Whether the reporter confirmed the summary of what we noted (None: never asked)."""
+    kinds = {event.kind for event in case.events}
+    if "summary_confirmed" in kinds:
+        return True
+    return False if "summary_unconfirmed" in kinds else None
+
+
 def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
     from referral.cases import list_cases
 
@@ -273,6 +281,8 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
             "victim": case.victim,
             "consent_contact": case.consent_contact,
             "contact_preference": case.contact_preference,
+            "contact_phone": case.contact_phone,
+            "confirmed_by_reporter": _confirmation(case),
             "facility": {"code": current.facility.code, "name": current.facility.name} if current else None,
             "description": case.description,
             "events": [
@@ -287,7 +297,11 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{key:>11}: {detail[key] if detail[key] is not None else '-'}")
         print(f"{'facility':>11}: {detail['facility']['name'] if detail['facility'] else '-'}")
         contact = detail["contact_preference"] if detail["consent_contact"] else "no consent to contact"
+        if detail["contact_phone"]:
+            contact = f"{contact} {detail['contact_phone']}"
         print(f"{'contact':>11}: {contact or '-'}")
+        confirmed = {True: "yes", False: "no (an officer should check)", None: "not asked"}[detail["confirmed_by_reporter"]]
+        print(f"{'confirmed':>11}: {confirmed}")
         print(f"{'description':>11}: {detail['description'] or '-'}")
         for event in detail["events"]:
             print(f"  {event['at'][:19]}  {event['actor']:<10} {event['kind']:<8} {event['from'] or '':>11} → {event['to'] or ''}")

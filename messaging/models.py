@@ -86,3 +86,22 @@ class Message(Base):
     conversation: Mapped["Conversation | None"] = relationship()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class HandoffRequest(Base):
+    """A reporter asked for a person: what the officers act on.
+
+    One open request per conversation at a time; asking again while one is open
+    changes nothing.
+    """
+
+    __tablename__ = "handoff_requests"
+    __table_args__ = (Index("ix_handoff_requests_open", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))  # the case being reported, if any
+    reason: Mapped[str] = mapped_column(String(32))  # asked: the reporter asked for a person
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | taken | closed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from referral.lifecycle import URGENCIES, CaseError, assess_urgency, check_transition
+from referral.lifecycle import URGENCIES, CaseError, check_transition
+from referral.urgency import assess_urgency
 from referral.models import Case, CaseEvent, TicketCounter, utcnow
 from referral.storage import insert_for
 from referral.tickets import format_ticket
@@ -34,6 +35,10 @@ class NewCase:
     latitude: float | None = None
     longitude: float | None = None
     urgency: str | None = None  # computed from the facts when not given
+    ongoing: bool = False  # the reporter said the abuse is still going on
+    consent_contact: bool = False
+    contact_preference: str | None = None  # chat | phone | none (anonymous); None: not asked
+    contact_phone: str | None = None  # only with consent
 
 
 def next_ticket(session: Session, year: int) -> str:
@@ -62,7 +67,11 @@ def open_case(session: Session, new: NewCase, *, actor: str, now: datetime | Non
     now = now or utcnow()
     if new.urgency is not None and new.urgency not in URGENCIES:
         raise CaseError(f"unknown urgency {new.urgency!r}; expected one of {', '.join(URGENCIES)}")
-    urgency = new.urgency or assess_urgency(new.category, is_emergency=new.is_emergency, victim=new.victim)
+    urgency = new.urgency or assess_urgency(
+        new.category, is_emergency=new.is_emergency, victim=new.victim, ongoing=new.ongoing, description=new.description
+    )
+    if new.contact_phone and not new.consent_contact:
+        raise CaseError("a phone number is kept only with the reporter's consent to be contacted")
     case = Case(
         ticket=next_ticket(session, now.year),
         category=new.category,
@@ -80,6 +89,9 @@ def open_case(session: Session, new: NewCase, *, actor: str, now: datetime | Non
         district_code=new.district_code,
         latitude=new.latitude,
         longitude=new.longitude,
+        consent_contact=new.consent_contact,
+        contact_preference=new.contact_preference,
+        contact_phone=new.contact_phone,
         created_at=now,
         updated_at=now,
     )

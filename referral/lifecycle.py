@@ -46,18 +46,3 @@ def check_transition(ticket: str, current: str, wanted: str) -> None:
         raise CaseError(f"unknown case status {wanted!r}; expected one of {', '.join(STATUSES)}")
     if wanted not in ALLOWED_TRANSITIONS[current]:
         raise IllegalTransition(ticket, current, wanted)
-
-
-def assess_urgency(category: str, *, is_emergency: bool, victim: str | None) -> str:
-    """Emergency when danger is now; high for child victims; else normal.
-
-    The dialogue may raise urgency further (sexual violence, elderly person
-    alone and unwell) once it knows more.
-    """
-    if category not in CATEGORIES:
-        raise CaseError(f"unknown category {category!r}; expected one of {', '.join(CATEGORIES)}")
-    if is_emergency:
-        return "emergency"
-    if victim == "anak" and category in ("violence", "bullying"):
-        return "high"
-    return "normal"

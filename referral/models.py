@@ -92,9 +92,11 @@ class Case(Base):
     district_code: Mapped[str | None] = mapped_column(String(8))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    # Filled by the report flow's contact question (issue 11); shown by `helpline cases show`.
+    # The report flow's contact question: may an officer contact them, and how
+    # (chat | phone | none); the number only with consent. Shown by `helpline cases show`.
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_preference: Mapped[str | None] = mapped_column(String(16))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

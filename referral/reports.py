@@ -34,6 +34,11 @@ class Report:
     location_text: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    ongoing: bool = False  # the abuse is still going on (raises urgency)
+    consent_contact: bool = False
+    contact_preference: str | None = None  # chat | phone | none; None: not asked or skipped
+    contact_phone: str | None = None  # only with consent
+    confirmed: bool | None = None  # the reporter confirmed the summary (None: not asked, an emergency)
 
 
 def already_opened(session: Session, report: Report) -> Case | None:
@@ -63,8 +68,16 @@ def open_report(session: Session, report: Report) -> Case:
         location_text=report.location_text,
         latitude=report.latitude,
         longitude=report.longitude,
+        ongoing=report.ongoing,
+        consent_contact=report.consent_contact,
+        contact_preference=report.contact_preference,
+        contact_phone=report.contact_phone if report.consent_contact else None,
     )
-    return open_case(session, new, actor="bot")
+    case = open_case(session, new, actor="bot")
+    if report.confirmed is not None:  # the case worker sees whether the reporter checked what we wrote
+        case.events.append(CaseEvent(actor="reporter", kind="summary_confirmed" if report.confirmed else "summary_unconfirmed"))
+        session.flush()
+    return case
 
 
 def report_emergency(session: Session, report: Report, *, now: datetime | None = None) -> tuple[Case, bool]:
@@ -75,19 +88,7 @@ def report_emergency(session: Session, report: Report, *, now: datetime | None =
     repeated_turn = already_opened(session, report)
     if repeated_turn is not None:
         return repeated_turn, True
-    ongoing = None
-    if report.conversation_id is not None:
-        ongoing = session.scalar(
-            select(Case)
-            .where(
-                Case.conversation_id == report.conversation_id,
-                Case.is_emergency.is_(True),
-                Case.status != "closed",
-                Case.created_at >= now - timedelta(hours=SAME_EMERGENCY_HOURS),
-            )
-            .order_by(Case.id.desc())
-            .limit(1)
-        )
+    ongoing = recent_emergency(session, report.conversation_id, now=now)
     if ongoing is None:
         case = open_report(session, replace(report, is_emergency=True))
         session.add(CaseAlert(case_id=case.id, reason="emergency", created_at=now))
@@ -111,17 +112,20 @@ def report_emergency(session: Session, report: Report, *, now: datetime | None =
     return ongoing, False
 
 
-def add_location(session: Session, ticket: str, report: Report) -> Case:
-    """Complete the emergency case this conversation just opened with where it is.
+def complete_emergency(session: Session, ticket: str, report: Report) -> Case:
+    """Complete the emergency case this conversation just opened with what the reporter
+    told us after it: where, who, and whether and how we may contact them.
 
-    Only a case of this conversation that has no place yet is filled in; a place given
-    for a case that already has one is recorded as an event and changes nothing else.
+    Only a case of this conversation that is still open is completed. A place given for a
+    case that already has one is recorded as an event and changes nothing else; what is
+    already known is never overwritten.
     """
     case = get_case(session, ticket)
     if report.conversation_id is None or case.conversation_id != report.conversation_id or case.status == "closed":
         raise CaseError(f"case {ticket} cannot be completed from this conversation")
     has_place = case.location_text is not None or case.latitude is not None
-    if has_place:
+    gave_place = report.location_text is not None or report.latitude is not None
+    if has_place and gave_place:
         case.events.append(
             CaseEvent(
                 actor="bot",
@@ -129,14 +133,55 @@ def add_location(session: Session, ticket: str, report: Report) -> Case:
                 detail={"location": report.location_text, "latitude": report.latitude, "longitude": report.longitude},
             )
         )
-    else:
+    elif gave_place:
         case.location_text = report.location_text
         if report.latitude is not None and report.longitude is not None:
             case.latitude, case.longitude = report.latitude, report.longitude
     if report.victim and not case.victim:
         case.victim = report.victim
+    if report.contact_preference and not case.contact_preference:
+        case.consent_contact = report.consent_contact
+        case.contact_preference = report.contact_preference
+        case.contact_phone = report.contact_phone if report.consent_contact else None
     session.flush()
     return case
+
+
+def add_to_case(session: Session, case: Case, text: str, *, source_message_id: int | None = None) -> None:
+    """More of the reporter's story for an open case: kept as an event for the case worker."""
+    if any((event.detail or {}).get("message_id") == source_message_id for event in case.events if source_message_id):
+        return  # this message was recorded by an earlier run of the turn
+    case.events.append(
+        CaseEvent(actor="reporter", kind="reporter_message", detail={"message": text, "message_id": source_message_id})
+    )
+    session.flush()
+
+
+def recent_emergency(session: Session, conversation_id: int | None, *, now: datetime | None = None) -> Case | None:
+    """This conversation's emergency case from the last hours, while it is still open."""
+    if conversation_id is None:
+        return None
+    now = now or utcnow()
+    return session.scalar(
+        select(Case)
+        .where(
+            Case.conversation_id == conversation_id,
+            Case.is_emergency.is_(True),
+            Case.status != "closed",
+            Case.created_at >= now - timedelta(hours=SAME_EMERGENCY_HOURS),
+        )
+        .order_by(Case.id.desc())
+        .limit(1)
+    )
+
+
+def cases_of_reporter(session: Session, reporter_id: int | None, limit: int = 5) -> list[Case]:
+    """The reporter's own cases, newest first."""
+    if reporter_id is None:
+        return []
+    return list(
+        session.scalars(select(Case).where(Case.reporter_id == reporter_id).order_by(Case.id.desc()).limit(limit))
+    )
 
 
 def case_for_reporter(session: Session, reporter_id: int | None, ticket: str) -> Case:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from messaging.models import Conversation, Message
 from referral.models import Case, CaseAlert, Facility, Referral
 from referral.storage import make_engine, make_session_factory, unit_of_work
-from tests.helpers import descendants, is_alive
+from tests.helpers import PROJECT_ROOT, descendants, is_alive
 
 pytestmark = pytest.mark.e2e
 TICKET = re.compile(r"MPKS-\d{4}-\d{5,}")
@@ -44,6 +44,43 @@ def new_sender() -> str:
     return str(uuid.uuid4())  # as the page makes it
 
 
+def payloads(replies) -> set[str]:
+    return {button["payload"] for reply in replies for button in reply.get("buttons") or []}
+
+
+def question(replies) -> str | None:
+    """Which of the report form's questions the bot's last replies ask (by their buttons or words)."""
+    offered = payloads(replies)
+    last = (replies[-1]["text"] or "").lower() if replies else ""
+    for name, marker in (("victim", "diri_sendiri"), ("situation", "sudah aman"), ("contact", "anonim"), ("confirmed", "benar")):
+        if marker in offered:
+            return name
+    if "nomor telepon" in last or "phone number" in last:
+        return "contact_phone"
+    if "ceritakan singkat" in last or "tell us briefly" in last:
+        return "description"
+    if "lokasi" in last or "where" in last or "daerah" in last:
+        return "location"
+    return None
+
+
+def complete_report(stack, sender: str, replies: list[dict], **answers: str) -> tuple[str, list[str]]:
+    """Answer the report form's questions as a reporter pressing buttons would (`answers`
+    per question; a question not given is skipped, the summary confirmed) until the ticket
+    comes. Returns (the final reply, the questions asked in order)."""
+    asked: list[str] = []
+    for _ in range(12):
+        final = texts(replies)
+        if TICKET.search(final) and question(replies) is None:
+            return final, asked
+        name = question(replies)
+        assert name is not None, f"no question and no ticket in: {final}"
+        asked.append(name)
+        reply = answers.get(name, "benar" if name == "confirmed" else "lewati")
+        replies = say(stack, sender, text=reply)
+    raise AssertionError(f"no ticket after {asked}")
+
+
 def test_first_start_loads_the_sample_directory(postgres_stack, db):
     assert any("Loaded the SAMPLE facility directory (185 facilities" in line for line in postgres_stack.output)
     with unit_of_work(db) as session:
@@ -57,14 +94,18 @@ def test_health_is_ok_when_everything_runs(postgres_stack):
 
 def test_bullying_report_with_shared_location_opens_a_case(postgres_stack, db):
     sender = new_sender()
-    first = texts(say(postgres_stack, sender, text="anak saya dibully di sekolah"))
-    assert "lokasi" in first.lower()
-    assert not TICKET.search(first)
+    first = say(postgres_stack, sender, text="anak saya dibully di sekolah")
+    assert question(first) == "situation"  # the story said what and who; is it still going on?
+    assert not TICKET.search(texts(first))
 
-    second = texts(say(postgres_stack, sender, location={"latitude": -7.7829, "longitude": 110.3671}))
+    # a location shared at any question is where; the question is asked again
+    again = say(postgres_stack, sender, location={"latitude": -7.7829, "longitude": 110.3671})
+    assert question(again) == "situation"
+    second, asked = complete_report(postgres_stack, sender, again, situation="sudah aman", contact="chat")
+    assert asked == ["situation", "contact", "confirmed"]  # where is known: not asked
     ticket = TICKET.search(second).group(0)
-    # routed to the nearest facility offering counselling or victim support, named with its distance
-    routed = re.search(r"kami teruskan ke (.+?), sekitar (\d+) km dari lokasi Anda", second)
+    # routed to the nearest facility offering counselling or victim support, named with its kind and distance
+    routed = re.search(r"kami teruskan ke (.+) \((PSKM|layanan sosial Muhammadiyah \(AUMSos\)|mitra layanan)\), sekitar (\d+) km dari lokasi Anda", second)
     assert routed, second
 
     with unit_of_work(db) as session:
@@ -75,7 +116,7 @@ def test_bullying_report_with_shared_location_opens_a_case(postgres_stack, db):
         [referral] = session.scalars(select(Referral).where(Referral.case_id == case.id)).all()
         facility = session.get(Facility, referral.facility_id)
         assert facility.name == routed.group(1)
-        assert round(referral.distance_km) == int(routed.group(2))
+        assert round(referral.distance_km) == int(routed.group(3))
         assert set(facility.service_list) & {"konseling", "pendampingan_korban"}
         assert case.latitude == pytest.approx(-7.7829) and case.longitude == pytest.approx(110.3671)
         assert "dibully" in case.description
@@ -83,15 +124,15 @@ def test_bullying_report_with_shared_location_opens_a_case(postgres_stack, db):
         assert conversation.reporter_id == case.reporter_id
         assert sender not in conversation.engine_sender_id  # Rasa only sees a pseudonym
         stored = session.scalars(select(Message).where(Message.conversation_id == conversation.id)).all()
-        assert [m.direction for m in stored if m.direction == "in"] == ["in", "in"]
+        assert len([m for m in stored if m.direction == "in"]) == 5
         assert all(m.status == "answered" for m in stored if m.direction == "in")
         assert any(ticket in (m.text or "") for m in stored if m.direction == "out")
 
 
 def test_aid_request_with_a_typed_place(postgres_stack, db):
     sender = new_sender()
-    say(postgres_stack, sender, text="butuh bantuan sembako, sudah dua hari gak makan")
-    reply = texts(say(postgres_stack, sender, text="kec. kasihan, bantul"))
+    first = say(postgres_stack, sender, text="butuh bantuan sembako, sudah dua hari gak makan")
+    reply, _ = complete_report(postgres_stack, sender, first, location="kec. kasihan, bantul")
     ticket = TICKET.search(reply).group(0)
     with unit_of_work(db) as session:
         case = session.scalar(select(Case).where(Case.ticket == ticket))
@@ -103,12 +144,13 @@ def test_aid_request_with_a_typed_place(postgres_stack, db):
 def test_an_ambiguous_place_is_asked_about_with_choices(postgres_stack, db):
     sender = new_sender()
     say(postgres_stack, sender, text="anak saya dibully teman sekelasnya")
-    [question] = say(postgres_stack, sender, text="depok")
-    assert "yang mana" in question["text"].lower()
-    titles = [button["title"] for button in question["buttons"]]
+    say(postgres_stack, sender, text="sudah aman")
+    [which] = say(postgres_stack, sender, text="depok")
+    assert "yang mana" in which["text"].lower()
+    titles = [button["title"] for button in which["buttons"]]
     assert "Depok, Kabupaten Sleman, Daerah Istimewa Yogyakarta" in titles
-    chosen = next(b for b in question["buttons"] if "Sleman" in b["title"])
-    reply = texts(say(postgres_stack, sender, text=chosen["payload"]))
+    chosen = next(b for b in which["buttons"] if "Sleman" in b["title"])
+    reply, _ = complete_report(postgres_stack, sender, say(postgres_stack, sender, text=chosen["payload"]))
     ticket = TICKET.search(reply).group(0)
     with unit_of_work(db) as session:
         case = session.scalar(select(Case).where(Case.ticket == ticket))
@@ -118,10 +160,11 @@ def test_an_ambiguous_place_is_asked_about_with_choices(postgres_stack, db):
 
 def test_an_unknown_place_is_asked_once_more_then_kept(postgres_stack, db):
     sender = new_sender()
-    say(postgres_stack, sender, text="butuh bantuan biaya sekolah anak")
+    first = say(postgres_stack, sender, text="butuh bantuan biaya sekolah anak saya")
+    assert question(first) == "location"  # what, and for whom (a child), the story said
     again = texts(say(postgres_stack, sender, text="griya asri blok c nomor 7"))
     assert "belum mengenali" in again
-    reply = texts(say(postgres_stack, sender, text="griya asri blok c nomor 7, sebelah kampus"))
+    reply, _ = complete_report(postgres_stack, sender, say(postgres_stack, sender, text="griya asri blok c nomor 7, sebelah kampus"))
     ticket = TICKET.search(reply).group(0)
     with unit_of_work(db) as session:
         case = session.scalar(select(Case).where(Case.ticket == ticket))
@@ -153,9 +196,9 @@ def test_safety_net_shows_in_the_parse_result(postgres_stack):
 
 def test_english_reporters_are_answered_in_english(postgres_stack, db):
     sender = new_sender()
-    first = texts(say(postgres_stack, sender, text="my son is being bullied by older boys at his school"))
-    assert "Thank you for telling us" in first and "where is this" in first
-    reply = texts(say(postgres_stack, sender, text="Kasihan, Bantul"))
+    first = say(postgres_stack, sender, text="my son is being bullied by older boys at his school")
+    assert "Thank you for telling us" in texts(first) and "Is this still going on" in texts(first)
+    reply, _ = complete_report(postgres_stack, sender, first, location="Kasihan, Bantul")
     assert re.search(r"its number is MPKS-\d{4}-\d{5,}", reply), reply
 
 
@@ -166,8 +209,8 @@ def test_javanese_reporters_are_answered_in_indonesian(postgres_stack):
 
 def test_case_status_only_for_the_reporters_own_case(postgres_stack):
     owner, stranger = new_sender(), new_sender()
-    say(postgres_stack, owner, text="nenek saya tinggal sendiri sudah pikun")
-    ticket = TICKET.search(texts(say(postgres_stack, owner, text="lewati"))).group(0)
+    reply, _ = complete_report(postgres_stack, owner, say(postgres_stack, owner, text="nenek saya tinggal sendiri sudah pikun"))
+    ticket = TICKET.search(reply).group(0)
 
     own = texts(say(postgres_stack, owner, text=f"status {ticket}"))
     assert ticket in own and "tidak kami temukan" not in own
@@ -182,8 +225,8 @@ def cases_of(db, sender_tickets: list[str]) -> list[Case]:
 
 def test_every_report_after_a_completed_one_opens_its_own_case(postgres_stack, db):
     sender = new_sender()
-    say(postgres_stack, sender, text="anak saya dibully di sekolah")
-    first = TICKET.search(texts(say(postgres_stack, sender, text="kec. kasihan, bantul"))).group(0)
+    replies = say(postgres_stack, sender, text="anak saya dibully di sekolah")
+    first = TICKET.search(complete_report(postgres_stack, sender, replies, location="kec. kasihan, bantul")[0]).group(0)
 
     emergency = texts(say(postgres_stack, sender, text="tolong sekarang suami lagi mukulin saya"))
     assert "112" in emergency and "110" in emergency  # the hotlines first
@@ -191,8 +234,8 @@ def test_every_report_after_a_completed_one_opens_its_own_case(postgres_stack, d
     assert second != first
     texts(say(postgres_stack, sender, text="depok, sleman"))  # where, for the emergency case
 
-    say(postgres_stack, sender, text="butuh bantuan sembako, sudah dua hari gak makan")
-    third = TICKET.search(texts(say(postgres_stack, sender, text="kota yogyakarta"))).group(0)
+    replies = say(postgres_stack, sender, text="butuh bantuan sembako, sudah dua hari gak makan")
+    third = TICKET.search(complete_report(postgres_stack, sender, replies, location="kota yogyakarta")[0]).group(0)
     assert len({first, second, third}) == 3
 
     report, danger, aid = cases_of(db, [first, second, third])
@@ -235,6 +278,139 @@ def test_intent_syntax_typed_by_a_reporter_is_text(postgres_stack, db):
     ).json()
     [user] = [e for e in tracker["events"] if e["event"] == "user"]
     assert user["text"] == "emergency"  # Rasa's "/intent" syntax never reached it
+
+
+# -- the report flows, one complete conversation per category and language ----------------
+
+FLOWS = [
+    # (first message, answers, expected: category, victim, urgency, consent, contact preference, regency)
+    ("suami saya sering mukul saya kalau lagi marah", {"victim": "diri_sendiri", "situation": "masih berlangsung",
+     "location": "kec. kasihan, bantul", "contact": "chat"}, ("violence", "diri_sendiri", "high", True, "chat", "34.02")),
+    ("anak saya dipalak dan dipukuli kakak kelasnya di sekolah", {"situation": "sudah aman", "location": "depok, sleman",
+     "contact": "telepon", "contact_phone": "0812-3456-7890"}, ("bullying", "anak", "high", True, "phone", "34.04")),
+    ("nenek saya tinggal sendirian dan sakit stroke, gak ada yang ngurus", {"location": "kota yogyakarta", "contact": "anonim"},
+     ("elderly_care", "lansia", "high", False, "none", "34.71")),
+    ("mau minta bantuan sembako", {"description": "suami saya kena PHK, kami sudah dua hari tidak makan", "victim": "perempuan",
+     "location": "kec. kasihan, bantul", "contact": "lewati"}, ("aid", "perempuan", "normal", False, None, "34.02")),
+    ("my stepfather beats my mother every night", {"victim": "perempuan", "situation": "still going on", "location": "Depok, Sleman",
+     "contact": "this chat"}, ("violence", "perempuan", "high", True, "chat", "34.04")),
+    ("my son is being bullied by older boys at his school", {"situation": "safe now", "location": "Kasihan, Bantul",
+     "contact": "anonymous"}, ("bullying", "anak", "high", False, "none", "34.02")),
+    ("my grandmother lives alone and nobody takes care of her", {"location": "Kota Yogyakarta", "contact": "by phone",
+     "contact_phone": "+62 812 3456 7890"}, ("elderly_care", "lansia", "normal", True, "phone", "34.71")),
+    ("we need food aid, my father lost his job", {"victim": "lainnya", "location": "Kasihan, Bantul", "contact": "skip"},
+     ("aid", "lainnya", "normal", False, None, "34.02")),
+]
+
+
+@pytest.mark.parametrize(("first", "answers", "expected"), FLOWS, ids=[f[2][0] + ("-en" if i >= 4 else "-id") for i, f in enumerate(FLOWS)])
+def test_a_whole_report_opens_a_case_with_everything_the_flow_collected(postgres_stack, db, first, answers, expected):
+    sender = new_sender()
+    english = first.startswith(("my ", "we "))
+    reply, asked = complete_report(postgres_stack, sender, say(postgres_stack, sender, text=first), **answers)
+    assert asked[-1] == "confirmed" and len(asked) == len(set(asked))  # confirmed once, nothing asked twice
+    ticket = TICKET.search(reply).group(0)
+    assert (f'write "status {ticket}"' if english else f'tulis "status {ticket}"') in reply  # how to ask later
+    with unit_of_work(db) as session:
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        got = (case.category, case.victim, case.urgency, case.consent_contact, case.contact_preference, case.regency_code)
+        assert got == expected
+        assert case.contact_phone == ("+6281234567890" if case.contact_preference == "phone" else None)
+        [referral] = session.scalars(select(Referral).where(Referral.case_id == case.id)).all()
+        facility = session.get(Facility, referral.facility_id)
+        assert facility.name in reply and case.status == "referred"
+        assert "summary_confirmed" in [event.kind for event in case.events]
+
+
+def test_helpline_cases_show_carries_what_the_flow_collected(postgres_stack):
+    import json
+    import subprocess
+
+    sender = new_sender()
+    reply, _ = complete_report(postgres_stack, sender, say(postgres_stack, sender, text="adik saya dipukuli ayah tiri tiap malam"),
+                               victim="anak", situation="masih berlangsung", location="kec. kasihan, bantul", contact="chat")
+    ticket = TICKET.search(reply).group(0)
+    shown = subprocess.run([str(PROJECT_ROOT / ".venv" / "bin" / "helpline"), "cases", "show", "--json", ticket], capture_output=True, text=True,
+                           env={"PATH": "/usr/bin:/bin", "DATABASE_URL": postgres_stack.database_url,
+                                "HELPLINE_DATA_DIR": str(postgres_stack.data_dir)}, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    case = json.loads(shown.stdout)
+    for field in ("ticket", "category", "is_emergency", "urgency", "status", "victim", "consent_contact", "contact_preference",
+                  "location", "region", "facility", "events"):
+        assert field in case, field
+    assert (case["victim"], case["urgency"], case["consent_contact"], case["contact_preference"], case["confirmed_by_reporter"]) == (
+        "anak", "high", True, "chat", True)
+    assert case["region"] == "34.02.16" and case["facility"]["name"] in reply
+
+
+def test_cancel_skip_and_a_correction_through_ubah(postgres_stack, db):
+    sender = new_sender()
+    say(postgres_stack, sender, text="saya mau lapor kekerasan")
+    cancelled = texts(say(postgres_stack, sender, text="batal"))
+    assert "tidak ada kasus yang dibuka" in cancelled and not TICKET.search(cancelled)
+
+    first = say(postgres_stack, sender, text="tetangga saya sering memukuli istrinya")
+    say(postgres_stack, sender, text="perempuan")
+    say(postgres_stack, sender, text="masih berlangsung")
+    say(postgres_stack, sender, text="depok, sleman")
+    summary = say(postgres_stack, sender, text="anonim")
+    assert question(summary) == "confirmed" and "depok, sleman" in texts(summary)
+    which = say(postgres_stack, sender, text="ubah")
+    assert {"location", "victim", "situation", "contact", "description"} <= payloads(which)
+    assert question(say(postgres_stack, sender, text="location")) == "location"
+    corrected = say(postgres_stack, sender, text="kec. kasihan, bantul")
+    assert question(corrected) == "confirmed" and "kec. kasihan, bantul" in texts(corrected)
+    ticket = TICKET.search(texts(say(postgres_stack, sender, text="benar"))).group(0)
+    with unit_of_work(db) as session:
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        assert (case.location_text, case.regency_code, case.contact_preference) == ("kec. kasihan, bantul", "34.02", "none")
+        assert session.query(Case).filter(Case.conversation_id == case.conversation_id).count() == 1  # the cancelled one opened none
+    assert first  # the second report began with its own story
+
+
+def test_an_emergency_answers_with_the_hotlines_and_the_case_exists_before_anything_else(postgres_stack, db):
+    sender = new_sender()
+    first = say(postgres_stack, sender, text="tolong suami saya lagi mukulin saya sekarang, dia bawa pisau")
+    assert all(number in first[0]["text"] for number in ("112", "110", "129"))  # the very first reply
+    assert "sedang diberi tahu" in first[0]["text"]  # a person is being alerted
+    ticket = TICKET.search(texts(first)).group(0)
+    with unit_of_work(db) as session:  # before the reporter answers anything else
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        assert (case.is_emergency, case.urgency) == (True, "emergency")
+        assert session.query(CaseAlert).filter(CaseAlert.case_id == case.id).count() == 1
+    assert question(first) == "location" and "Di mana Anda" in first[-1]["text"]  # at most one question
+    done = texts(say(postgres_stack, sender, text="depok, sleman"))
+    assert ticket in done and not question(say(postgres_stack, sender, text="terima kasih"))
+    with unit_of_work(db) as session:
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        assert case.location_text == "depok, sleman" and case.regency_code == "34.04"
+
+
+def test_an_emergency_mid_report_switches_at_once(postgres_stack, db):
+    sender = new_sender()
+    say(postgres_stack, sender, text="ayah tiri saya sering memukul saya")
+    switched = say(postgres_stack, sender, text="tolong dia datang lagi sekarang bawa golok")
+    assert "112" in switched[0]["text"]
+    ticket = TICKET.search(texts(switched)).group(0)
+    assert question(switched) == "location"
+    say(postgres_stack, sender, text="lewati")
+    with unit_of_work(db) as session:
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        assert case.is_emergency and "ayah tiri saya sering memukul saya" in case.description
+
+
+def test_asking_for_a_person_is_recorded_for_the_officers(postgres_stack, db):
+    from messaging.models import HandoffRequest
+
+    sender = new_sender()
+    reply = texts(say(postgres_stack, sender, text="saya mau bicara dengan petugas"))
+    assert "petugas" in reply and ("jam layanan" in reply)
+    with unit_of_work(db) as session:
+        [request] = session.scalars(
+            select(HandoffRequest).join(Message, Message.conversation_id == HandoffRequest.conversation_id)
+            .where(Message.text == "saya mau bicara dengan petugas")
+        ).all()
+        assert (request.reason, request.status) == ("asked", "open")
 
 
 def test_rasa_and_the_action_server_refuse_requests_without_the_token(postgres_stack):

@@ -58,21 +58,31 @@ def test_whatsapp_report_with_a_shared_location(postgres_stack, graph_api):
     assert time.monotonic() - started < 1.0  # acknowledged within a second; the work happens after
     first = wait_for_sent(graph_api, 2)
     assert all(s["to"] == PHONE for s in first)
-    assert "lokasi" in " ".join(body_text(s) for s in first).lower()
+    asked = body_text(first[-1])
+    assert "masih berlangsung" in asked.lower() and "• Sudah aman" in asked  # too many buttons: listed to type
 
+    # a shared location answers "where" at any question; then the answers typed, the summary by button
     assert deliver(postgres_stack, "wamid.e2e.2", {"type": "location", "location": {"latitude": -7.7829, "longitude": 110.3671}}).status_code == 200
-    sent = wait_for_sent(graph_api, 3)
+    wait_for_sent(graph_api, 3)
+    deliver(postgres_stack, "wamid.e2e.3", {"type": "text", "text": {"body": "Sudah aman"}})
+    wait_for_sent(graph_api, 4)
+    deliver(postgres_stack, "wamid.e2e.4", {"type": "text", "text": {"body": "Lewat percakapan ini"}})
+    summary = wait_for_sent(graph_api, 5)[-1]
+    assert summary["type"] == "interactive" and [b["reply"]["id"] for b in summary["interactive"]["action"]["buttons"]] == ["benar", "ubah"]
+    pressed = {"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": "benar", "title": "Benar"}}}
+    assert deliver(postgres_stack, "wamid.e2e.5", pressed).status_code == 200
+    sent = wait_for_sent(graph_api, 6)
     ticket = re.search(r"MPKS-\d{4}-\d{5,}", body_text(sent[-1])).group(0)
 
     # the same delivery again (Meta retries): nothing new is sent
-    assert deliver(postgres_stack, "wamid.e2e.2", {"type": "location", "location": {"latitude": -7.7829, "longitude": 110.3671}}).status_code == 200
+    assert deliver(postgres_stack, "wamid.e2e.5", pressed).status_code == 200
     time.sleep(2)
-    assert len(graph_api.sent) == 3
+    assert len(graph_api.sent) == 6
 
     engine = make_engine(postgres_stack.database_url)
     with unit_of_work(make_session_factory(engine)) as session:
         case = session.scalar(select(Case).where(Case.ticket == ticket))
-        assert (case.category, case.status) == ("bullying", "referred")
+        assert (case.category, case.status, case.victim, case.contact_preference) == ("bullying", "referred", "anak", "chat")
         replies = session.scalars(select(Message).where(Message.channel == "whatsapp", Message.direction == "out")).all()
         assert all(r.status == "sent" and r.provider_message_id.startswith("wamid.fake.") for r in replies)
     engine.dispose()

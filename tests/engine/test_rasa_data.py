@@ -12,13 +12,16 @@ RASA = PROJECT_ROOT / ".venv-engine" / "bin" / "rasa"
 
 # Warnings Rasa's validator cannot avoid for this design, and why they are fine.
 EXPLAINED = {
-    # Said by action_ask_location (actions/report.py), the form's custom way of asking where;
-    # the validator only looks for utterances in stories and rules.
+    # Said by action_ask_location (actions/questions.py), the form's custom way of asking where,
+    # and by actions that choose between responses (action_greet, action_remember_location,
+    # action_not_understood); the validator only looks for utterances in stories and rules.
     "The utterance 'utter_ask_location' is not used in any story or rule.",
     "The utterance 'utter_ask_which_place' is not used in any story or rule.",
     "The utterance 'utter_location_not_found' is not used in any story or rule.",
-    # Said by validate_report_form (actions/report.py) when the reporter prefers not to say where.
-    "The utterance 'utter_location_skipped' is not used in any story or rule.",
+    "The utterance 'utter_greet' is not used in any story or rule.",
+    "The utterance 'utter_greet_salam' is not used in any story or rule.",
+    "The utterance 'utter_ask_what_happened' is not used in any story or rule.",
+    "The utterance 'utter_default' is not used in any story or rule.",
 }
 
 

@@ -17,15 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import ActionContext, set_context
 from actions.language import ActionSetLanguage
-from actions.report import (
-    LOCATION_SKIPPED,
-    ActionAskLocation,
-    ActionRememberLocation,
-    ActionStartReport,
-    ValidateReportForm,
-    choice_buttons,
-    referral_sentence,
-)
+from actions.location import LOCATION_SKIPPED, ActionRememberLocation, choice_buttons
+from actions.questions import ActionAskLocation
+from actions.report import ActionStartReport, referral_sentence
+from actions.report_form import ValidateReportForm
 from actions.status import ActionCaseStatus
 from actions.texts import TEXTS, action_text, tracker_language
 from actions.tracker_utils import category_from_ranking, report_description, shared_location
@@ -164,9 +159,11 @@ def test_extract_unsure_deny_without_skip_word_is_taken_as_typed(context):
     assert result == {"location": "blablabla qwerty"}
 
 
-def test_extract_skip_word_without_deny_intent_does_not_skip(context):
-    result, _ = extract(asking_location("lewati", intent="provide_location", confidence=0.6))
-    assert result != {"location": LOCATION_SKIPPED}
+@pytest.mark.parametrize("intent", ["provide_location", "greet", None])
+def test_extract_a_skip_word_skips_whatever_the_intent(context, intent):
+    # Every question can be skipped by saying so, however the classifier read "lewati".
+    result, _ = extract(asking_location("lewati", intent=intent, confidence=0.6))
+    assert result == {"location": LOCATION_SKIPPED}
 
 
 @pytest.mark.parametrize(
@@ -225,10 +222,17 @@ def test_extract_empty_text_is_not_taken(context):
 
 
 @pytest.mark.parametrize("requested", [None, "victim"])
-def test_extract_does_nothing_unless_location_is_requested(context, requested):
-    tracker = asking_location("Sleman", intent="provide_location", metadata=JOGJA, slots={"requested_slot": requested})
+def test_extract_a_typed_place_only_when_location_is_requested(context, requested):
+    tracker = asking_location("Sleman", intent="provide_location", slots={"requested_slot": requested})
     result, _ = extract(tracker)
     assert result == {}
+
+
+@pytest.mark.parametrize("requested", ["victim", "contact"])
+def test_extract_a_shared_location_at_any_question(context, requested):
+    tracker = asking_location("/provide_location", intent="provide_location", metadata=JOGJA, slots={"requested_slot": requested})
+    result, _ = extract(tracker)
+    assert result == {"location": "-7.79707, 110.37052"}
 
 
 def test_extract_cuts_a_long_reply(context):
@@ -269,10 +273,10 @@ def test_validate_second_answer_is_kept_as_typed(context, reply):
     assert result == {"location": reply, "location_choices": None}
 
 
-def test_validate_skipped_is_kept_and_says_so(context):
+def test_validate_skipped_is_kept_and_the_form_moves_on(context):
     result, dispatcher = validate(LOCATION_SKIPPED, asking_location("lewati", intent="deny"))
     assert result == {"location": LOCATION_SKIPPED}
-    assert [m["response"] for m in dispatcher.messages] == ["utter_location_skipped"]
+    assert dispatcher.messages == []  # the next question follows; no extra message
 
 
 def test_validate_shared_location_sets_coordinates(context):
@@ -405,8 +409,8 @@ def test_set_language(detected, current, expected):
 def test_unrouted_sentence_per_language():
     english = referral_sentence(None, "en")
     indonesian = referral_sentence(None, "id")
-    assert english == "Our coordinator will find the most suitable service and contact you in this conversation."
-    assert indonesian.startswith("Koordinator kami akan mencarikan layanan")
+    assert english == "Our regional coordinator will find the most suitable service."
+    assert indonesian.startswith("Koordinator wilayah kami akan mencarikan layanan")
     assert english != indonesian
 
 
@@ -415,16 +419,16 @@ def _route(facility: Candidate | None, fallback: dict | None = None) -> RouteRes
 
 
 def _candidate(distance: float) -> Candidate:
-    point = FacilityPoint("F1", "UPTD PPA Sleman", "uptd_ppa", frozenset({"shelter"}), -7.7, 110.35)
+    point = FacilityPoint("F1", "UPTD PPA Sleman", "PARTNER", frozenset({"shelter"}), -7.7, 110.35)
     return Candidate(point, distance)
 
 
 def test_referred_sentence_names_facility_and_distance():
-    assert referral_sentence(_route(_candidate(12.4)), "en") == action_text(
-        "referred", "en", facility="UPTD PPA Sleman", distance="12 km"
+    assert referral_sentence(_route(_candidate(12.4)), "en") == (
+        "We are passing your report to UPTD PPA Sleman (a partner service), about 12 km from you."
     )
     indonesian = referral_sentence(_route(_candidate(0.4)), "id")
-    assert "UPTD PPA Sleman" in indonesian and "kurang dari 1 km" in indonesian
+    assert "UPTD PPA Sleman (mitra layanan)" in indonesian and "kurang dari 1 km" in indonesian
     assert "less than 1 km" in referral_sentence(_route(_candidate(0.4)), "en")
 
 
@@ -454,20 +458,31 @@ def test_every_text_has_both_languages_with_the_same_fields():
 # ---------------------------------------------------------------- other actions that need no database
 
 
-def test_start_report_sets_category_and_clears_state(context):
-    events, dispatcher = run(ActionStartReport(), make_tracker("anak saya dibully", "report_bullying"))
-    assert events == [
-        SlotSet("category", "bullying"),
-        SlotSet("emergency_ticket", None),
-        SlotSet("location_retry", False),
-        SlotSet("location_choices", None),
-    ]
+def test_start_report_sets_category_and_clears_what_an_earlier_report_left(context):
+    earlier = {"situation": "safe", "contact": "anonim", "emergency_ticket": "MPKS-2026-00009", "location": "sleman"}
+    events, dispatcher = run(ActionStartReport(), make_tracker("anak saya dibully di sekolah", "report_bullying", slots=earlier))
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["category"] == "bullying"
+    assert slots["description"] == "anak saya dibully di sekolah"  # says enough: not asked again
+    assert slots["victim"] == "anak"  # the story says who
+    assert slots["situation"] is None and slots["contact"] is None and slots["emergency_ticket"] is None
+    assert "location" not in slots  # a place given before the report is kept
     assert dispatcher.messages == []
+
+
+def test_start_report_with_too_little_to_go_on_asks_what_happened(context):
+    events, _ = run(ActionStartReport(), make_tracker("mau lapor", "report_violence"))
+    assert "description" not in {e["name"] for e in events if e["value"] is not None}
+
+
+def test_start_report_for_elderly_care_knows_who(context):
+    events, _ = run(ActionStartReport(), make_tracker("tolong bantu mbah saya", "request_elderly_care"))
+    assert SlotSet("victim", "lansia") in events
 
 
 def test_start_report_defaults_to_violence(context):
     events, _ = run(ActionStartReport(), make_tracker("tolong", "affirm"))
-    assert events[0] == SlotSet("category", "violence")
+    assert SlotSet("category", "violence") in events
 
 
 def test_ask_location_plain_retry_and_choices():
@@ -484,20 +499,3 @@ def test_ask_location_plain_retry_and_choices():
     payload = message["buttons"][1]["payload"]
     assert payload.startswith("/provide_location")
     assert json.loads(payload[len("/provide_location") :]) == {"location": places[1]}
-
-
-def test_remember_location_from_shared_location():
-    events, _ = run(ActionRememberLocation(), make_tracker(metadata=JOGJA))
-    assert events == [
-        SlotSet("location", "-7.79707, 110.37052"),
-        SlotSet("latitude", -7.7970681),
-        SlotSet("longitude", 110.3705232),
-    ]
-    assert run(ActionRememberLocation(), make_tracker("di sleman", "provide_location"))[0] == []
-
-
-@pytest.mark.parametrize("language", ["id", "en"])
-def test_case_status_without_ticket_asks_which(language):
-    events, dispatcher = run(ActionCaseStatus(), make_tracker("laporan saya gimana?", "ask_case_status", slots={"language": language}))
-    assert events == []
-    assert [m["text"] for m in dispatcher.messages] == [TEXTS["status_which"][language]]

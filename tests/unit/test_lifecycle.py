@@ -1,6 +1,7 @@
 import pytest
 
-from referral.lifecycle import ALLOWED_TRANSITIONS, CaseError, IllegalTransition, assess_urgency, check_transition
+from referral.lifecycle import ALLOWED_TRANSITIONS, CaseError, IllegalTransition, check_transition
+from referral.urgency import assess_urgency
 
 
 @pytest.mark.parametrize(
@@ -23,9 +24,30 @@ def test_unknown_status_is_named():
         check_transition("MPKS-2026-00001", "new", "lost")
 
 
-def test_urgency():
+def test_urgency_from_the_first_facts():
     assert assess_urgency("aid", is_emergency=True, victim=None) == "emergency"
     assert assess_urgency("bullying", is_emergency=False, victim="anak") == "high"
     assert assess_urgency("aid", is_emergency=False, victim="anak") == "normal"
     with pytest.raises(CaseError, match="unknown category"):
         assess_urgency("weather", is_emergency=False, victim=None)
+
+
+def test_urgency_follows_the_contracts_rules():
+    assert assess_urgency("violence", is_emergency=False, victim="perempuan", ongoing=True) == "high"
+    assert assess_urgency("violence", is_emergency=False, victim="perempuan") == "normal"
+    assert assess_urgency("violence", is_emergency=False, victim="lainnya", description="keponakan saya dicabuli tetangga") == "high"
+    assert assess_urgency("violence", is_emergency=False, victim=None, description="she was sexually assaulted") == "high"
+    assert assess_urgency("elderly_care", is_emergency=False, victim="lansia", description="mbah tinggal sendirian dan sakit stroke") == "high"
+    assert assess_urgency("elderly_care", is_emergency=False, victim="lansia", description="mbah tinggal sendirian") == "normal"
+    assert assess_urgency("aid", is_emergency=False, victim=None, ongoing=True) == "normal"  # "ongoing" is for abuse
+
+
+def test_indonesian_phone_numbers():
+    from referral.phones import normalise_phone
+
+    assert normalise_phone("0812-3456-7890") == "+6281234567890"
+    assert normalise_phone("+62 812 3456 789") == "+628123456789"
+    assert normalise_phone("62 274 123456") == "+62274123456"
+    assert normalise_phone("(0274) 555-1234") == "+622745551234"
+    for bad in ("12345", "0812", "+1 415 555 0100", "08123456789012345", "nomor saya rahasia", "0000000000"):
+        assert normalise_phone(bad) is None, bad

@@ -1,0 +1,226 @@
+"""The report form: what a case worker needs, asked warmly and only once.
+
+What happened, who, (for violence and bullying) whether it is still going on, where,
+whether and how we may contact them, then a summary to confirm. Each category is a
+thin flow on a shared base that says which questions it asks. Every question can be
+skipped ("lewati") and the whole report cancelled ("batal"); an unclear answer is asked
+about once more, then taken as skipped, so nobody is kept in a loop. A reply that is
+clearly something else (a question about the service, asking for a person, more of the
+story, an emergency) is left to the rules, which answer it and come back here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import (
+    CONTACTS,
+    EDITABLE,
+    VICTIMS,
+    confirmation_from,
+    contact_from,
+    edit_item_from,
+    is_cancel,
+    is_skip,
+    situation_from,
+    victim_from,
+)
+from actions.emergency import raise_emergency
+from actions.flows import flow_for
+from actions.location import LOCATION_SKIPPED, extract_place, validate_place
+from actions.texts import action_text, tracker_language
+from actions.tracker_utils import intent_confidence, latest_intent, shared_location
+from referral.lifecycle import INTENT_TO_CATEGORY
+from referral.phones import normalise_phone
+
+SKIPPED = LOCATION_SKIPPED  # one marker for every question the reporter chose not to answer
+CANCELLED = "(batal)"
+UNCLEAR = "(tidak jelas)"
+MAX_DESCRIPTION_CHARS = 2000
+CONFIDENT = 0.8
+# Replies the rules answer while the form waits (then the form asks its question again).
+QUESTIONS = frozenset({"ask_services", "request_human", "bot_challenge", "ask_case_status"})
+DIGRESSIONS = QUESTIONS | frozenset(INTENT_TO_CATEGORY)  # ...and more of the story
+# Slots the form may ask, in order; `edit_item` only while the reporter corrects something.
+FORM_SLOTS = ("description", "victim", "situation", "location", "contact", "contact_phone", "edit_item", "confirmed")
+
+
+def _text(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("text") or "").strip()
+
+
+def is_digression(tracker: Tracker) -> bool:
+    """A reply the classifier is sure is something other than an answer."""
+    return latest_intent(tracker) in DIGRESSIONS and intent_confidence(tracker) >= CONFIDENT
+
+
+def with_more_story(tracker: Tracker, text: str) -> str | None:
+    """The description with one more message of the reporter's added (what they write
+    during the flow is part of their story)."""
+    current = tracker.get_slot("description")
+    parts = [p for p in (current if current not in (None, SKIPPED) else None, text) if p]
+    return "\n".join(parts)[:MAX_DESCRIPTION_CHARS] or None
+
+
+def answer(tracker: Tracker, slot: str, read) -> dict[str, Any]:
+    """The common reading of a reply to the question about `slot`: skip, cancel, a
+    digression (left to the rules), an answer (`read` gives its value), or unclear."""
+    if tracker.get_slot("requested_slot") != slot or shared_location(tracker):
+        return {}  # a shared location is taken as the place, whatever was asked
+    text = _text(tracker)
+    if not text:
+        return {}
+    if latest_intent(tracker) == "emergency":
+        # Danger the safety net saw, or a story that sounds like danger now: the emergency
+        # rule takes it. Only the classifier, on a reply that is plainly one of the answers
+        # we offered ("myself"): that answer.
+        if tracker.latest_message.get("safety_net") or slot == "description":
+            return {}
+        value = read(text)
+        return {slot: value} if value is not None else {}
+    if is_cancel(text):
+        return {slot: CANCELLED}
+    if is_skip(text):
+        return {slot: SKIPPED}
+    value = read(text)
+    if value is not None:
+        return {slot: value}
+    if is_digression(tracker):
+        return {}
+    return {slot: UNCLEAR}
+
+
+def settle(tracker: Tracker, slot: str, value: Any, **extra: Any) -> dict[str, Any]:
+    """What a validated reply sets: a cancel ends the form, an unclear reply is asked
+    about once more and then taken as skipped."""
+    if value == CANCELLED:
+        return {slot: None, "report_cancelled": True}
+    if value == UNCLEAR:
+        asked = list(tracker.get_slot("asked_again") or [])
+        if slot in asked:
+            return {slot: SKIPPED}
+        return {slot: None, "asked_again": [*asked, slot]}
+    return {slot: value, **extra}
+
+
+class ValidateReportForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_report_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return flow_for(tracker).required_slots(tracker)
+
+    # -- what happened
+    async def extract_description(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        # Any text is the story (a report intent too), unless it is clearly a question of theirs.
+        asks = latest_intent(tracker) in QUESTIONS and intent_confidence(tracker) >= CONFIDENT
+        return answer(tracker, "description", lambda text: None if asks else text)
+
+    async def validate_description(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value in (CANCELLED, UNCLEAR, SKIPPED):
+            return settle(tracker, "description", value)
+        return {"description": str(value)[:MAX_DESCRIPTION_CHARS]}
+
+    # -- who
+    async def extract_victim(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return answer(tracker, "victim", victim_from)
+
+    async def validate_victim(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value in VICTIMS:
+            return {"victim": value}
+        if value in (CANCELLED, UNCLEAR, SKIPPED):
+            return settle(tracker, "victim", value)
+        return {"victim": victim_from(str(value)) or "lainnya"}  # an entity the NLU normalised differently
+
+    # -- still going on?
+    async def extract_situation(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return answer(tracker, "situation", situation_from)
+
+    async def validate_situation(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value == "danger":  # danger now: help first, then at most the place
+            slots = await raise_emergency(dispatcher, tracker, description=tracker.get_slot("description"))
+            return {"situation": "danger", **slots}
+        return settle(tracker, "situation", value)
+
+    # -- where
+    async def extract_location(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        coordinates = shared_location(tracker)
+        if coordinates:  # shared at any question: that is where
+            return {"location": "{:.5f}, {:.5f}".format(*coordinates)}
+        if tracker.get_slot("requested_slot") == "location" and is_cancel(_text(tracker)):
+            return {"location": CANCELLED}
+        return await extract_place(tracker)
+
+    async def validate_location(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value == CANCELLED:
+            return settle(tracker, "location", value)
+        return await validate_place(value, dispatcher, tracker)
+
+    # -- may we contact them, and how
+    async def extract_contact(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        phone = normalise_phone(_text(tracker)) if tracker.get_slot("requested_slot") == "contact" else None
+        if phone:  # they simply wrote their number
+            return {"contact": "telepon", "contact_phone": phone}
+        return answer(tracker, "contact", contact_from)
+
+    async def validate_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value in CONTACTS:
+            return {"contact": value}
+        return settle(tracker, "contact", value)
+
+    async def extract_contact_phone(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return answer(tracker, "contact_phone", lambda text: normalise_phone(text))
+
+    async def validate_contact_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value == SKIPPED:  # no number after all: this chat
+            return {"contact_phone": SKIPPED, "contact": "chat"}
+        return settle(tracker, "contact_phone", value)
+
+    # -- the summary, and a correction
+    async def extract_confirmed(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return answer(tracker, "confirmed", confirmation_from)
+
+    async def validate_confirmed(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value == "ubah":
+            return {"confirmed": None, "editing": True}
+        if value in (SKIPPED, UNCLEAR) and "confirmed" in (tracker.get_slot("asked_again") or []):
+            return {"confirmed": "unconfirmed"}  # recorded as told; an officer checks it with them
+        if value == SKIPPED:
+            return {"confirmed": "unconfirmed"}
+        return settle(tracker, "confirmed", value)
+
+    async def extract_edit_item(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return answer(tracker, "edit_item", edit_item_from)
+
+    async def validate_edit_item(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value in EDITABLE:  # ask that one again, then the summary again
+            cleared: dict[str, Any] = {value: None, "edit_item": None, "editing": False, "confirmed": None}
+            if value == "location":
+                cleared |= {"latitude": None, "longitude": None, "location_retry": False, "location_choices": None}
+            if value == "contact":
+                cleared |= {"contact_phone": None}
+            asked = [slot for slot in tracker.get_slot("asked_again") or [] if slot != value]
+            return cleared | {"asked_again": asked}
+        if value == SKIPPED:  # nothing to change after all
+            return {"edit_item": None, "editing": False, "confirmed": None}
+        return settle(tracker, "edit_item", value)
+
+
+class ActionAddToStory(Action):
+    """More of the story while a question waits: added to the description, then the
+    question is asked again."""
+
+    def name(self) -> str:
+        return "action_add_to_story"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=action_text("story_added", tracker_language(tracker)))
+        return [SlotSet("description", with_more_story(tracker, _text(tracker)))]
+

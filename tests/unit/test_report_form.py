@@ -1,0 +1,293 @@
+"""The report form on hand-built trackers: which questions each category asks, how replies
+are read (buttons, typing, skip, cancel, unclear), corrections and the summary. No Rasa, no
+database."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import confirmation_from, contact_from, edit_item_from, is_cancel, is_skip, situation_from, victim_from
+from actions.flows import FLOWS
+from actions.location import LOCATION_SKIPPED
+from actions.questions import AskConfirmed, AskContact, AskEditItem, AskSituation, AskVictim, summary
+from actions.report import report_from_slots
+from actions.report_form import CANCELLED, UNCLEAR, ActionAddToStory, ValidateReportForm
+
+DOMAIN: dict[str, Any] = {}
+FORM = ValidateReportForm()
+
+
+def tracker(text: str = "", intent: str | None = None, confidence: float = 0.9, slots: dict | None = None, **message) -> Tracker:
+    return Tracker(
+        sender_id="reporter-1",
+        slots=dict(slots or {}),
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence} if intent else {},
+            "intent_ranking": [],
+            "entities": [],
+            "metadata": message.pop("metadata", {}),
+            **message,
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "report_form"},
+        latest_action_name=None,
+    )
+
+
+def asking(slot: str, text: str, intent: str | None = "inform", confidence: float = 0.9, **slots) -> Tracker:
+    return tracker(text, intent, confidence, {"requested_slot": slot, "category": "violence", **slots})
+
+
+def extract(slot: str, t: Tracker) -> dict[str, Any]:
+    return asyncio.run(getattr(FORM, f"extract_{slot}")(CollectingDispatcher(), t, DOMAIN))
+
+
+def validate(slot: str, value: Any, t: Tracker) -> dict[str, Any]:
+    return asyncio.run(getattr(FORM, f"validate_{slot}")(value, CollectingDispatcher(), t, DOMAIN))
+
+
+def required(slots: dict[str, Any]) -> list[str]:
+    return asyncio.run(FORM.required_slots([], CollectingDispatcher(), tracker(slots=slots), DOMAIN))
+
+
+def ask(action, slots: dict[str, Any]) -> dict[str, Any]:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, tracker(slots=slots), DOMAIN))
+    [message] = dispatcher.messages
+    return message
+
+
+# ---------------------------------------------------------------- which questions
+
+
+@pytest.mark.parametrize(
+    ("category", "questions"),
+    [
+        ("violence", ["description", "victim", "situation", "location", "contact", "confirmed"]),
+        ("bullying", ["description", "victim", "situation", "location", "contact", "confirmed"]),
+        ("elderly_care", ["description", "location", "contact", "confirmed"]),
+        ("aid", ["description", "victim", "location", "contact", "confirmed"]),
+    ],
+)
+def test_each_category_asks_what_a_case_worker_needs(category, questions):
+    assert required({"category": category}) == questions
+
+
+def test_a_phone_number_is_asked_only_when_they_choose_a_call_and_a_correction_only_when_asked():
+    assert "contact_phone" in required({"category": "aid", "contact": "telepon"})
+    assert "contact_phone" not in required({"category": "aid", "contact": "chat"})
+    assert required({"category": "aid", "editing": True})[-2:] == ["edit_item", "confirmed"]
+
+
+def test_in_an_emergency_only_where_is_asked_and_a_cancel_asks_nothing():
+    assert required({"category": "violence", "emergency_ticket": "MPKS-2026-00001"}) == ["location"]
+    assert required({"category": "violence", "report_cancelled": True}) == []
+
+
+# ---------------------------------------------------------------- reading replies
+
+
+@pytest.mark.parametrize("text", ["lewati", "Lewati aja", "skip", "gak usah", "tidak tahu", "rahasia"])
+def test_skip_words(text):
+    assert is_skip(text) and not is_cancel(text)
+
+
+@pytest.mark.parametrize("text", ["batal", "Batal!", "gak jadi deh", "stop", "cancel", "never mind"])
+def test_cancel_words(text):
+    assert is_cancel(text) and not is_skip(text)
+
+
+@pytest.mark.parametrize("text", ["tolong stop dia mukul saya", "lewat jalan belakang sekolah", "batal nikah karena dipaksa"])
+def test_a_sentence_that_contains_the_word_is_not_a_skip_or_cancel(text):
+    assert not is_skip(text) and not is_cancel(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("anak", "anak"), ("Anak saya yang kelas 3 SD", "anak"), ("istri saya", "perempuan"), ("mbah kakung", "lansia"),
+     ("adik saya difabel", "disabilitas"), ("diri_sendiri", "diri_sendiri"), ("saya sendiri", "diri_sendiri"),
+     ("myself", "diri_sendiri"), ("my daughter", "anak"), ("tetangga", "lainnya"), ("qwerty", None)],
+)
+def test_who(text, value):
+    assert victim_from(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("masih berlangsung", "ongoing"), ("masih, tiap malam", "ongoing"), ("belum aman", "ongoing"), ("sudah aman", "safe"),
+     ("udah berhenti kok", "safe"), ("dalam bahaya sekarang", "danger"), ("he still does it", "ongoing"),
+     ("she is safe now", "safe"), ("entahlah", None)],
+)
+def test_still_going_on(text, value):
+    assert situation_from(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("chat", "chat"), ("di sini aja", "chat"), ("ya boleh", "chat"), ("telepon", "telepon"), ("lewat telepon saja", "telepon"),
+     ("anonim", "anonim"), ("jangan hubungi saya", "anonim"), ("tidak", "anonim"), ("by phone", "telepon"),
+     ("no, stay anonymous", "anonim"), ("hmm", None)],
+)
+def test_may_we_contact_you(text, value):
+    assert contact_from(text) == value
+
+
+def test_confirmation_and_what_to_change():
+    assert [confirmation_from(t) for t in ("benar", "Ya, sudah benar", "ubah", "ada yang salah", "hmm")] == [
+        "benar", "benar", "ubah", "ubah", None]
+    assert [edit_item_from(t) for t in ("location", "lokasinya salah", "nomor hp", "korban", "ceritanya", "apa")] == [
+        "location", "location", "contact", "victim", "description", None]
+
+
+# ---------------------------------------------------------------- extraction and validation
+
+
+def test_a_button_answer_is_taken():
+    assert extract("victim", asking("victim", "anak")) == {"victim": "anak"}
+    assert validate("victim", "anak", asking("victim", "anak")) == {"victim": "anak"}
+
+
+def test_only_the_question_asked_is_answered():
+    assert extract("victim", asking("situation", "anak")) == {}
+
+
+def test_skip_is_kept_so_the_question_is_not_asked_again():
+    assert extract("situation", asking("situation", "lewati")) == {"situation": LOCATION_SKIPPED}
+    assert validate("situation", LOCATION_SKIPPED, asking("situation", "lewati")) == {"situation": LOCATION_SKIPPED}
+    assert "situation" in required({"category": "violence"})
+    slots = {"category": "violence", "situation": LOCATION_SKIPPED, "description": "x", "victim": "anak"}
+    assert [slot for slot in required(slots) if slots.get(slot) is None][0] == "location"
+
+
+def test_cancel_at_any_question_ends_the_form():
+    for slot in ("description", "victim", "contact", "confirmed"):
+        assert extract(slot, asking(slot, "batal")) == {slot: CANCELLED}
+        assert validate(slot, CANCELLED, asking(slot, "batal")) == {slot: None, "report_cancelled": True}
+    assert extract("location", asking("location", "batal")) == {"location": CANCELLED}
+    assert validate("location", CANCELLED, asking("location", "batal"))["report_cancelled"] is True
+
+
+def test_an_unclear_answer_is_asked_about_once_more_then_skipped():
+    first = asking("contact", "hmm")
+    assert extract("contact", first) == {"contact": UNCLEAR}
+    assert validate("contact", UNCLEAR, first) == {"contact": None, "asked_again": ["contact"]}
+    second = asking("contact", "hmm", asked_again=["contact"])
+    assert validate("contact", UNCLEAR, second) == {"contact": LOCATION_SKIPPED}
+
+
+def test_a_question_about_the_service_is_left_to_the_rules():
+    assert extract("victim", asking("victim", "pskm itu apa?", intent="ask_services", confidence=0.95)) == {}
+    assert extract("description", asking("description", "ini bot ya?", intent="bot_challenge", confidence=0.95)) == {}
+
+
+def test_danger_the_safety_net_saw_goes_to_the_emergency_rule():
+    fired = asking("contact", "dia datang bawa pisau", intent="emergency", confidence=1.0)
+    fired.latest_message["safety_net"] = {"fired": True}
+    assert extract("contact", fired) == {}
+    assert extract("description", asking("description", "tolong dia mukul lagi", intent="emergency")) == {}
+
+
+def test_a_plain_answer_the_classifier_alone_took_for_danger_is_an_answer():
+    assert extract("victim", asking("victim", "myself", intent="emergency", confidence=0.7)) == {"victim": "diri_sendiri"}
+    assert extract("victim", asking("victim", "qwerty", intent="emergency", confidence=0.7)) == {}
+
+
+def test_the_story_is_any_text_and_more_of_it_is_added():
+    assert extract("description", asking("description", "suami saya memukul saya tiap malam", intent="report_violence")) == {
+        "description": "suami saya memukul saya tiap malam"}
+    dispatcher = CollectingDispatcher()
+    more = tracker("dia juga mengancam anak saya", "report_violence", slots={"description": "suami saya memukul saya"})
+    events = asyncio.run(ActionAddToStory().run(dispatcher, more, DOMAIN))
+    assert events == [{"event": "slot", "timestamp": None, "name": "description", "value": "suami saya memukul saya\ndia juga mengancam anak saya"}]
+    assert dispatcher.messages[0]["text"].startswith("Baik, sudah kami tambahkan")
+
+
+def test_a_number_typed_at_the_contact_question_is_taken_as_a_call():
+    assert extract("contact", asking("contact", "0812-3456-7890")) == {"contact": "telepon", "contact_phone": "+6281234567890"}
+
+
+def test_a_wrong_number_is_asked_again_once_and_no_number_means_this_chat():
+    assert extract("contact_phone", asking("contact_phone", "12345")) == {"contact_phone": UNCLEAR}
+    assert validate("contact_phone", LOCATION_SKIPPED, asking("contact_phone", "lewati")) == {
+        "contact_phone": LOCATION_SKIPPED, "contact": "chat"}
+
+
+def test_change_asks_which_part_and_clears_only_that_part():
+    assert validate("confirmed", "ubah", asking("confirmed", "ubah")) == {"confirmed": None, "editing": True}
+    cleared = validate("edit_item", "location", asking("edit_item", "lokasi", location="sleman", asked_again=["location", "victim"]))
+    assert cleared["location"] is None and cleared["latitude"] is None and cleared["editing"] is False
+    assert cleared["asked_again"] == ["victim"]  # the corrected question starts afresh
+    assert "victim" not in cleared and "description" not in cleared
+
+
+def test_a_summary_left_unanswered_twice_is_recorded_unconfirmed():
+    assert validate("confirmed", UNCLEAR, asking("confirmed", "hmm")) == {"confirmed": None, "asked_again": ["confirmed"]}
+    assert validate("confirmed", UNCLEAR, asking("confirmed", "hmm", asked_again=["confirmed"])) == {"confirmed": "unconfirmed"}
+
+
+# ---------------------------------------------------------------- questions and summary
+
+
+def test_questions_offer_their_answers_as_buttons_with_a_skip():
+    victim = ask(AskVictim(), {"category": "violence"})
+    assert [b["payload"] for b in victim["buttons"]] == ["anak", "perempuan", "lansia", "disabilitas", "diri_sendiri", "lainnya", "lewati"]
+    situation = ask(AskSituation(), {"category": "violence", "language": "en"})
+    assert [b["title"] for b in situation["buttons"]] == ["Still going on", "Safe now", "In danger now", "Skip"]
+    contact = ask(AskContact(), {"category": "aid"})
+    assert [b["payload"] for b in contact["buttons"]] == ["chat", "telepon", "anonim", "lewati"]
+    assert ask(AskVictim(), {"category": "aid"})["text"] == "Bantuan ini untuk siapa?"
+
+
+def test_a_question_asked_again_says_sorry_first():
+    message = ask(AskContact(), {"category": "aid", "asked_again": ["contact"]})
+    assert message["text"].startswith("Maaf, saya belum menangkap jawabannya")
+
+
+def test_the_summary_shows_what_was_noted_and_offers_benar_and_ubah():
+    slots = {"category": "violence", "description": "suami memukul saya", "victim": "diri_sendiri", "situation": "ongoing",
+             "location": LOCATION_SKIPPED, "contact": "telepon", "contact_phone": "+6281234567890"}
+    message = ask(AskConfirmed(), slots)
+    assert message["text"].splitlines() == [
+        "Ini yang kami catat:",
+        "• Kejadian: suami memukul saya",
+        "• Yang mengalami: Saya sendiri",
+        "• Keadaan sekarang: Masih berlangsung",
+        "• Lokasi: (tidak disebutkan)",
+        "• Kontak: Lewat telepon (+6281234567890)",
+        'Sudah benar? Jika ada yang perlu diperbaiki, pilih "Ubah".',
+    ]
+    assert [b["payload"] for b in message["buttons"]] == ["benar", "ubah"]
+    elderly = summary(Tracker.from_dict({"sender_id": "x", "slots": {"category": "elderly_care", "victim": "lansia", "language": "en"}, "events": []}), "en")
+    assert "Now:" not in elderly  # no "still going on?" for elderly care
+
+
+def test_which_part_offers_only_the_questions_this_flow_asked():
+    assert [b["payload"] for b in ask(AskEditItem(), {"category": "elderly_care"})["buttons"]] == ["description", "location", "contact"]
+
+
+# ---------------------------------------------------------------- the report the case is opened from
+
+
+def test_the_report_carries_consent_and_the_number_only_with_it():
+    phone = report_from_slots(tracker(slots={"category": "violence", "contact": "telepon", "contact_phone": "+6281234567890",
+                                             "situation": "ongoing", "victim": LOCATION_SKIPPED}))
+    assert (phone.consent_contact, phone.contact_preference, phone.contact_phone, phone.ongoing, phone.victim) == (
+        True, "phone", "+6281234567890", True, None)
+    anonymous = report_from_slots(tracker(slots={"category": "aid", "contact": "anonim", "contact_phone": "+6281234567890"}))
+    assert (anonymous.consent_contact, anonymous.contact_preference, anonymous.contact_phone) == (False, "none", None)
+    skipped = report_from_slots(tracker(slots={"category": "aid", "contact": LOCATION_SKIPPED}))
+    assert (skipped.consent_contact, skipped.contact_preference) == (False, None)
+    no_number = report_from_slots(tracker(slots={"category": "aid", "contact": "telepon", "contact_phone": LOCATION_SKIPPED}))
+    assert (no_number.consent_contact, no_number.contact_preference, no_number.contact_phone) == (True, "chat", None)
+
+
+def test_every_flow_is_registered():
+    assert set(FLOWS) == {"violence", "bullying", "elderly_care", "aid"}
