@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import says_enough, victim_in_story
+from actions.answers import says_enough, victim_from, victim_in_story
 from actions.context import ActionContext, get_context, with_reporter
 from actions.flows import FLOWS
 from actions.location import LOCATION_SKIPPED
@@ -54,9 +54,13 @@ class ActionStartReport(Action):
         events.append(SlotSet("category", category))
         if says_enough(text):
             events.append(SlotSet("description", text))
+        # Who, as the story says it plainly; the classifier's guess only when our reading of
+        # the same words agrees (else the question is asked: asking is safe, a wrong guess not).
         victim = FLOWS[category].implied_victim or victim_in_story(text)
-        if victim and not tracker.get_slot("victim"):
+        if victim:
             events.append(SlotSet("victim", victim))
+        elif tracker.get_slot("victim") and victim_from(text) != tracker.get_slot("victim"):
+            events.append(SlotSet("victim", None))
         return events
 
 

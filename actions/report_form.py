@@ -29,6 +29,7 @@ from actions.answers import (
     is_skip,
     situation_from,
     victim_from,
+    victim_in_story,
 )
 from actions.emergency import raise_emergency
 from actions.flows import flow_for
@@ -126,13 +127,23 @@ class ValidateReportForm(FormValidationAction):
     async def validate_description(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value in (CANCELLED, UNCLEAR, SKIPPED):
             return settle(tracker, "description", value)
-        return {"description": str(value)[:MAX_DESCRIPTION_CHARS]}
+        story = {"description": str(value)[:MAX_DESCRIPTION_CHARS]}
+        victim = victim_in_story(story["description"])
+        if victim and not tracker.get_slot("victim"):  # the story says who: not asked
+            story["victim"] = victim
+        return story
 
     # -- who
     async def extract_victim(self, dispatcher, tracker, domain) -> dict[str, Any]:
         return answer(tracker, "victim", victim_from)
 
     async def validate_victim(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "victim":
+            # Not an answer to our question: the classifier's guess from the story. Kept only
+            # when the story's words say the same (else the question is asked).
+            text = _text(tracker)
+            agreed = value if value in VICTIMS and victim_from(text) == value else None
+            return {"victim": flow_for(tracker).implied_victim or victim_in_story(text) or agreed}
         if value in VICTIMS:
             return {"victim": value}
         if value in (CANCELLED, UNCLEAR, SKIPPED):

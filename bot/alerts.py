@@ -67,7 +67,11 @@ class OfficerAlerts:
     def _officer_chats(self, session: Session) -> list[str]:
         return list(
             session.scalars(
-                select(Officer.telegram_chat_id).where(Officer.active.is_(True), Officer.telegram_chat_id.is_not(None))
+                select(Officer.telegram_chat_id).where(
+                    Officer.active.is_(True),
+                    Officer.telegram_chat_id.is_not(None),
+                    Officer.role != "facility",  # a facility's contact hears about its referrals, not every alert
+                )
             )
         )
 

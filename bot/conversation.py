@@ -122,6 +122,7 @@ class _Work:
     attempts: int
     lease_token: str
     known_language: str  # what the reporter last wrote in: for replies to messages that say nothing of it
+    handled_by: str  # bot | officer
 
 
 class ConversationService:
@@ -216,6 +217,8 @@ class ConversationService:
         work = self._claim(message_id)
         if work is None:
             return []
+        if work.handled_by == "officer":  # a person is talking with them now: kept for the officer, not the bot
+            return self._finish(work, MessageStatus.FOR_OFFICER, [])
         kind = work.kind
         if kind == "media" and work.text:  # a photo with a caption: the caption is what was said
             kind = "text"
@@ -319,6 +322,7 @@ class ConversationService:
                 attempts=message.attempts,
                 lease_token=token,
                 known_language=conversation.reporter.language or "id",
+                handled_by=conversation.handled_by,
             )
 
     def _finish(

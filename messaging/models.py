@@ -38,7 +38,8 @@ class Conversation(Base):
     # Where replies go on the channel (chat id, phone number). Personal data:
     # kept only because the channel needs it to answer.
     channel_address: Mapped[str | None] = mapped_column(String(120))
-    # bot | officer: who answers the reporter now (an officer's takeover sets it)
+    # bot | officer: who answers the reporter now. While an officer has taken over, the
+    # bot stays silent and the reporter's messages are kept for the officer (for_officer).
     handled_by: Mapped[str] = mapped_column(String(16), default="bot")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_inbound_at: Mapped[datetime | None]

@@ -1,6 +1,6 @@
 """Message statuses, and every change of a message's status: the one place they happen.
 
-Inbound:  received → processing → answered | too_long | ignored
+Inbound:  received → processing → answered | too_long | ignored | for_officer
                       ↘ pending (Rasa away; retried) ↗
 A new inbound message is `received`; a new reply starts as first_outbound_status says.
 
@@ -29,6 +29,7 @@ class MessageStatus(StrEnum):
     ANSWERED = "answered"
     TOO_LONG = "too_long"
     IGNORED = "ignored"
+    FOR_OFFICER = "for_officer"  # an officer has taken the conversation over: the bot stays silent
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"

@@ -71,7 +71,7 @@ def complete_report(stack, sender: str, replies: list[dict], **answers: str) -> 
     asked: list[str] = []
     for _ in range(12):
         final = texts(replies)
-        if TICKET.search(final) and question(replies) is None:
+        if TICKET.search(final) and not payloads(replies):  # the ticket, and nothing more asked
             return final, asked
         name = question(replies)
         assert name is not None, f"no question and no ticket in: {final}"

@@ -97,6 +97,19 @@ def test_a_timeout_after_sending_waits_before_looking_again(sessions):
     assert RECHECK_AFTER_TIMEOUT_SECONDS - 5 < wait <= RECHECK_AFTER_TIMEOUT_SECONDS
 
 
+def test_while_an_officer_has_taken_over_the_bot_stays_silent_and_keeps_the_message(sessions):
+    from messaging.models import Conversation
+
+    engine = FakeEngine()
+    conversations = service(sessions, engine)
+    asyncio.run(conversations.handle("webchat", "o" * 24, Inbound(kind="text", text="halo")))
+    with unit_of_work(sessions) as session:
+        session.query(Conversation).one().handled_by = "officer"
+    answer = asyncio.run(conversations.handle("webchat", "o" * 24, Inbound(kind="text", text="pak, anak saya belum pulang")))
+    assert answer == [] and len(engine.sent) == 1  # only the first message went to Rasa
+    assert [m.status for m in stored(sessions, "in")] == [MessageStatus.ANSWERED, MessageStatus.FOR_OFFICER]
+
+
 def test_media_and_overlong_text_are_answered_without_rasa(sessions):
     engine = FakeEngine()
     conversations = service(sessions, engine, max_message_chars=10)

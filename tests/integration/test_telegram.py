@@ -165,7 +165,8 @@ def test_officers_are_alerted_once_when_a_reporter_waits_too_long(database_url, 
     with make_client(database_url, tmp_path, bot_api, clock=clock, HELPLINE_ALERT_AFTER_SECONDS="60", HELPLINE_INBOX_INTERVAL="0") as client:
         worker = client.app_state["gateway"].worker
         with unit_of_work(client.app_state["gateway"].sessions) as session:
-            session.add(Officer(name="Petugas jaga", telegram_chat_id="999", role="duty"))
+            session.add(Officer(name="Petugas jaga", telegram_chat_id="999", role="officer"))
+            session.add(Officer(name="Kontak PSKM", telegram_chat_id="888", role="facility"))
         # Rasa is down: the message waits
         assert client.post("/webchat/messages", json={"sender_id": web_sender("w-1"), "text": "tolong bantu saya"}).status_code == 200
         client.portal.call(worker.run_once)
@@ -179,6 +180,7 @@ def test_officers_are_alerted_once_when_a_reporter_waits_too_long(database_url, 
             clock.advance(61)
             client.portal.call(worker.run_once)
         assert len([s for s in bot_api.sent if s["chat_id"] == 999]) == 1
+        assert not any(s["chat_id"] == 888 for s in bot_api.sent)  # a facility's contact is not on duty
         with unit_of_work(client.app_state["gateway"].sessions) as session:  # sent through the outbox
             [notice] = session.query(Message).filter(Message.conversation_id.is_(None)).all()
             assert (notice.address, notice.status) == ("999", "sent")

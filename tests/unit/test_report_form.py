@@ -155,6 +155,15 @@ def test_a_button_answer_is_taken():
     assert validate("victim", "anak", asking("victim", "anak")) == {"victim": "anak"}
 
 
+def test_a_guess_of_who_from_the_story_is_kept_only_when_the_words_agree():
+    story = tracker("adik saya dipukuli ayah tiri tiap malam", "report_violence", slots={"category": "violence"})
+    assert validate("victim", "lansia", story) == {"victim": "anak"}  # "adik": a child, whatever the guess
+    vague = tracker("suami saya suka mukul", "report_violence", slots={"category": "violence"})
+    assert validate("victim", "lansia", vague) == {"victim": None}  # nobody named plainly: we ask
+    elderly = tracker("tolong ada yang terlantar", "request_elderly_care", slots={"category": "elderly_care"})
+    assert validate("victim", "lansia", elderly) == {"victim": "lansia"}
+
+
 def test_only_the_question_asked_is_answered():
     assert extract("victim", asking("situation", "anak")) == {}
 
