@@ -10,23 +10,31 @@ from __future__ import annotations
 
 import re
 
-# A whole reply that only says "skip this question" or "stop the report".
+SKIPPED = "(tidak disebutkan)"  # the marker for a question the reporter chose not to answer
+
+# A whole reply that only says "skip this question".
 _SKIP = re.compile(
     r"^(lewat\w*|skip\w*|lompat\w*|pass|next|lanjut|(gak|ga|nggak|tidak|tdk|ndak|ora|teu)\s+(usah|perlu|mau jawab)|"
-    r"rahasia|tidak tahu|gak tahu|ga tau|gak tau|nggak tahu|ndak ngerti|i don'?t know|don'?t know|no idea)"
+    r"rahasia|(tidak|gak|ga|nggak|ndak) ?(tahu|tau|ngerti)|gatau|gak ngerti|ora ngerti|ora weruh|teu terang|teu nyaho|"
+    r"i don'?t know|don'?t know|no idea)"
     r"(\s+(aja|saja|dulu|ya|yah|deh|dong|question|this|it|one))*$",
     re.IGNORECASE,
 )
+# "Stop the report": the whole reply, or a short one that says it plainly.
 _CANCEL = re.compile(
-    r"^(batal\w*|cancel\w*|stop|berhenti|(gak|ga|nggak|tidak|tdk|ndak|ora)\s+jadi|sudah(lah)?\s+batal|"
-    r"never\s*mind|forget it|quit|keluar)(\s+(aja|saja|dulu|ya|yah|deh|laporannya|lapor|it|the report))*$",
-    re.IGNORECASE,
+    r"^(batal\w*|cancel\w*|stop|berhenti|udahan|sudahan|(gak|ga|nggak|tidak|tdk|ndak|ora)\s+jadi|sudah(lah)?\s+batal|"
+    r"never\s*mind|forget it|quit|keluar)(\s+(aja|saja|dulu|ya|yah|deh|laporannya|lapor|it|the report))*$"
+)
+_CANCEL_PHRASE = re.compile(
+    r"\b((gak|ga|nggak|tidak|tdk|ndak|ora|teu|udah gak|sudah tidak)\s+(jadi|sido|lanjut\w*)|ora sido|teu jadi|"
+    r"jangan (di)?lanjut\w*|(mau|ingin) berhenti|batalkan|(don'?t|do not) (want to )?continue)\b"
 )
 _NOISE = re.compile(r"[^\w\s'+-]")
 
 
 def _plain(text: str) -> str:
-    return " ".join(_NOISE.sub(" ", text or "").lower().split())
+    text = (text or "").replace("\u2019", "'").replace("\u2018", "'")  # a phone's curly apostrophe
+    return " ".join(_NOISE.sub(" ", text).lower().split())
 
 
 def is_skip(text: str) -> bool:
@@ -34,7 +42,10 @@ def is_skip(text: str) -> bool:
 
 
 def is_cancel(text: str) -> bool:
-    return bool(_CANCEL.match(_plain(text)))
+    plain = _plain(text)
+    if len(plain.split()) > 6:  # a sentence that mentions stopping is a story, not a cancel
+        return False
+    return bool(_CANCEL.match(plain) or _CANCEL_PHRASE.search(plain))
 
 
 def _first(text: str, table: list[tuple[str, re.Pattern[str]]]) -> str | None:
@@ -50,13 +61,22 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 
 
 VICTIMS = ("anak", "perempuan", "lansia", "disabilitas", "diri_sendiri", "lainnya")
+_CHILD = _words(r"anak\w*", r"bocah", r"putra", r"putri", r"siswa\w*", r"murid", r"santri", r"adik\w*", r"keponakan", r"ponakan",
+                r"cucu\w*", r"bayi", r"balita", r"remaja", r"child\w*", r"kids?", r"son", r"daughter", r"student", r"boy", r"girl", r"teen\w*")
+_DISABLED = _words(r"disabilitas", r"difabel", r"disab\w*", r"cacat", r"tuna\w+", r"berkebutuhan khusus", r"abk")
+_ELDERLY = _words(r"lansia", r"nenek", r"kakek", r"mbah\w*", r"eyang", r"simbah", r"aki", r"nini", r"orang tua renta", r"elderly",
+                  r"grand\w*", r"old (man|woman|person)")
+# A disability named is what the services must know; then a child ("anak saya sendiri" is a
+# child, and "me and my son" puts a child at risk).
 _VICTIM_WORDS = [
+    ("disabilitas", _DISABLED),
+    ("anak", _CHILD),
+    ("lansia", _ELDERLY),
+    ("perempuan", _words(r"perempuan", r"wanita", r"istri", r"isteri", r"ibu", r"cewek", r"kakak perempuan", r"woman", r"women", r"wife",
+                         r"mother", r"mom", r"sister")),
     ("diri_sendiri", _words(r"diri[_ ]sendiri", r"saya sendiri", r"aku sendiri", r"gue sendiri", r"myself", r"it'?s me", r"me")),
-    ("disabilitas", _words(r"disabilitas", r"difabel", r"disab\w*", r"cacat", r"tuna\w+", r"berkebutuhan khusus", r"abk")),
-    ("lansia", _words(r"lansia", r"nenek", r"kakek", r"mbah", r"eyang", r"simbah", r"aki", r"nini", r"orang tua renta", r"elderly", r"grand\w*", r"old (man|woman|person)")),
-    ("anak", _words(r"anak\w*", r"bocah", r"putra", r"putri", r"siswa\w*", r"murid", r"santri", r"adik\w*", r"keponakan", r"ponakan", r"bayi", r"balita", r"remaja", r"child\w*", r"kids?", r"son", r"daughter", r"student", r"boy", r"girl", r"teen\w*")),
-    ("perempuan", _words(r"perempuan", r"wanita", r"istri", r"isteri", r"ibu", r"cewek", r"kakak perempuan", r"woman", r"women", r"wife", r"mother", r"mom", r"sister")),
-    ("lainnya", _words(r"lain\w*", r"other\w*", r"someone else", r"orang lain", r"teman", r"tetangga", r"suami", r"bapak", r"ayah", r"friend", r"neighbou?r")),
+    ("lainnya", _words(r"lain\w*", r"other\w*", r"someone else", r"orang lain", r"teman", r"tetangga", r"suami", r"bapak", r"ayah", r"kakak",
+                       r"pacar", r"friend", r"neighbou?r")),
 ]
 
 
@@ -70,15 +90,18 @@ def victim_from(text: str) -> str | None:
 def victim_in_story(text: str) -> str | None:
     """Who, when a first message says it plainly: a child, an elderly person, a person with
     a disability. (Other words are too often about the one who did it: "suami saya mukul".)"""
-    value = _first(text, _VICTIM_WORDS[1:4])
-    return value
+    return _first(text, [("disabilitas", _DISABLED), ("anak", _CHILD), ("lansia", _ELDERLY)])
 
 
 # Is the abuse still going on, or is the person safe now? Danger now is the emergency path.
+# "Not in danger" first; then danger; ongoing before safe: when unsure, the higher urgency.
+_NOT = r"(belum|tidak|tdk|gak|ga|nggak|ndak|ora|teu|mboten|durung|kurang|not|not yet|never)"
 _SITUATION_WORDS = [
-    ("danger", _words(r"dalam bahaya( sekarang)?", r"bahaya sekarang", r"in danger( now)?", r"danger now")),
-    ("ongoing", _words(r"(belum|tidak|tdk|gak|ga|nggak|ndak|not) (aman|safe)", r"masih\w*", r"terus\w*", r"sering", r"setiap hari",
-                       r"tiap hari", r"berulang\w*", r"berlangsung", r"still", r"ongoing", r"keeps?", r"every (day|night)", r"again and again")),
+    ("safe", _words(_NOT + r" (dalam )?bahaya( lagi)?", r"(not|no longer) in danger")),
+    ("danger", _words(r"dalam bahaya( sekarang)?", r"bahaya", r"in danger( now)?", r"danger now", r"unsafe now")),
+    ("ongoing", _words(_NOT + r" (aman|safe|stopped|berhenti|selesai)", r"unsafe", r"masih\w*", r"terus\w*", r"sering", r"setiap (hari|malam)",
+                       r"tiap (hari|malam)", r"berulang\w*", r"berlangsung", r"terancam", r"mengancam", r"ancam\w*", r"still", r"ongoing",
+                       r"keeps?", r"threat\w*", r"every (day|night)", r"again and again", r"never stopped")),
     ("safe", _words(r"aman\w*", r"sudah (berhenti|selesai|tidak|nggak|gak|lewat)", r"udah (berhenti|selesai|gak|nggak|aman)",
                     r"selesai", r"safe", r"over", r"stopped", r"not any ?more", r"no longer")),
 ]
@@ -89,12 +112,14 @@ def situation_from(text: str) -> str | None:
 
 
 CONTACTS = ("chat", "telepon", "anonim")
-_CONTACT_WORDS = [  # explicit answers first, then a plain yes (this chat) or no (anonymous)
-    ("anonim", _words(r"anonim\w*", r"anonymous\w*", r"jangan (dihubungi|hubungi|ditelepon|telepon)", r"(tidak|gak|ga|nggak|ndak) usah( dihubungi)?",
-                      r"tanpa (nama|identitas)", r"don'?t contact( me)?", r"do not contact( me)?", r"no contact")),
-    ("telepon", _words(r"telepon", r"telpon", r"telfon", r"ditelepon", r"ditelpon", r"tlp", r"hp", r"nomor", r"no hp", r"phone", r"call", r"ring")),
+_CHANNEL = r"(telepon|telpon|telfon|ditelepon|ditelpon|tlp|hp|nomor|phone|call|ring|chat|wa|whatsapp|pesan|sms)"
+_CONTACT_WORDS = [  # a refusal first (with or without a channel), then the channel, then a plain yes
+    ("anonim", _words(r"anonim\w*", r"anonymous\w*", r"(jangan|tidak|tdk|gak|ga|nggak|ndak|ora|teu|no|don'?t|do not|never)( usah| perlu| mau| bisa)?"
+                      r"( di)? ?" + _CHANNEL + r"\w*", r"(jangan|don'?t|do not) (hubungi|contact)\w*", r"(tidak|gak|ga|nggak|ndak) usah( dihubungi)?",
+                      r"tanpa (nama|identitas)", r"no contact", r"(gak|ga|nggak|tidak) punya (hp|telepon)", r"dipegang", r"disita", r"diperiksa")),
+    ("telepon", _words(r"telepon", r"telpon", r"telfon", r"ditelepon", r"ditelpon", r"tlp", r"hp", r"nomor", r"no hp", r"phone", r"call( me)?", r"ring")),
     ("chat", _words(r"chat", r"di ?sini", r"lewat sini", r"percakapan ini", r"pesan", r"wa", r"whatsapp", r"telegram", r"here", r"this chat")),
-    ("anonim", _words(r"tidak", r"tdk", r"gak", r"ga", r"nggak", r"ndak", r"ora", r"teu", r"no", r"nope")),
+    ("anonim", _words(r"tidak", r"tdk", r"gak", r"ga", r"nggak", r"ndak", r"ora", r"teu", r"no", r"nope", r"jangan")),
     ("chat", _words(r"ya", r"iya", r"boleh", r"bisa", r"silakan", r"yes", r"ok(e|ay)?", r"sure", r"nggih", r"enggeh", r"muhun", r"mangga")),
 ]
 
@@ -104,6 +129,7 @@ def contact_from(text: str) -> str | None:
 
 
 _CONFIRM_WORDS = [
+    ("benar", _words(r"(tidak|gak|ga|nggak|ndak) ada yang (salah|perlu diubah|diubah)", r"no changes?", r"nothing to change", r"that'?s right")),
     ("ubah", _words(r"ubah\w*", r"salah", r"ganti", r"koreksi", r"perbaiki", r"edit", r"change", r"wrong", r"correct it", r"bukan", r"tidak", r"gak", r"no")),
     ("benar", _words(r"benar", r"bener", r"betul", r"ya", r"iya", r"yes", r"correct", r"right", r"ok(e|ay)?", r"sudah", r"udah", r"sip", r"nggih", r"leres", r"muhun", r"yup")),
 ]
@@ -135,7 +161,7 @@ _NOT_THE_STORY = frozenset(
     "saya aku gue gw sy kami mau ingin pengen pingin lapor melapor laporan melaporkan ngadu mengadu pengaduan aduan "
     "minta mohon tolong tlg bantu bantuan butuh perlu ada kak kakak min admin pak bu bapak ibu mas mbak dong ya yg yang "
     "ini itu tentang soal masalah kasus kekerasan perundungan bullying i we want to would like report need help please "
-    "a an the about some my me".split()
+    "a an the about some my me abdi bade hoyong ngalaporkeun lapor kula badhe ajeng nyuwun tulung aku arep pengin".split()
 )
 
 

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import SKIPPED, VICTIMS
 from actions.context import get_context, reporter_of, with_reporter
 from actions.texts import action_text, tracker_language
 from actions.tracker_utils import category_from_ranking, gateway_message_id, report_description, shared_location
@@ -19,10 +20,12 @@ from referral.reports import Report, add_to_case, recent_emergency, report_emerg
 from referral.storage import unit_of_work
 
 
-def _report(context, report: Report, sender_id: str, message_id: object) -> tuple[str, bool]:
+def _report(context, report: Report, sender_id: str, message_id: object) -> tuple[str, bool, str | None]:
+    """Returns (ticket, is_new, the place the case already has)."""
     with unit_of_work(context.sessions) as session:
         case, is_new = report_emergency(session, with_reporter(session, report, sender_id, message_id))
-        return case.ticket, is_new
+        place = case.location_text or (f"{case.latitude:.5f}, {case.longitude:.5f}" if case.latitude is not None else None)
+        return case.ticket, is_new, place
 
 
 async def raise_emergency(
@@ -41,18 +44,19 @@ async def raise_emergency(
     report = Report(
         category=tracker.get_slot("category") or category_from_ranking(tracker),
         is_emergency=True,
-        victim=tracker.get_slot("victim") if tracker.get_slot("victim") in VICTIM_VALUES else None,
+        victim=tracker.get_slot("victim") if tracker.get_slot("victim") in VICTIMS else None,
         description=(story or report_description(tracker) or None),
         latitude=coordinates[0] if coordinates else None,
         longitude=coordinates[1] if coordinates else None,
     )
-    ticket, is_new = await asyncio.to_thread(_report, context, report, tracker.sender_id, gateway_message_id(tracker))
+    ticket, is_new, place = await asyncio.to_thread(_report, context, report, tracker.sender_id, gateway_message_id(tracker))
     dispatcher.utter_message(text=action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
-    # The form that follows asks where, and completes this case (not any earlier one).
-    return {"ticket": ticket, "emergency_ticket": ticket, "category": report.category}
-
-
-VICTIM_VALUES = frozenset({"anak", "perempuan", "lansia", "disabilitas", "diri_sendiri", "lainnya"})
+    # The form that follows asks where (unless the case knows already), and completes this
+    # case (not any earlier one).
+    slots: dict[str, Any] = {"emergency_ticket": ticket, "category": report.category}
+    if place and not tracker.get_slot("location"):
+        slots["location"] = place
+    return slots
 
 
 class ActionEmergency(Action):
@@ -72,7 +76,7 @@ def _description_so_far(tracker: Tracker) -> str | None:
     if not tracker.active_loop.get("name"):
         return None
     value = tracker.get_slot("description")
-    return value if isinstance(value, str) and not value.startswith("(") else None
+    return value if isinstance(value, str) and value != SKIPPED else None
 
 
 def _note(context, sender_id: str, text: str, message_id: object) -> str | None:

@@ -13,14 +13,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import is_skip
+from actions.answers import SKIPPED, is_skip
 from actions.context import get_context
 from actions.emergency import note_for_recent_emergency
 from actions.tracker_utils import intent_confidence, latest_intent, shared_location
 from referral.gazetteer import Lookup
 from referral.lifecycle import INTENT_TO_CATEGORY
 
-LOCATION_SKIPPED = "(tidak disebutkan)"
+LOCATION_SKIPPED = SKIPPED
 # A "no" only skips the question when it really says no: nonsense can look like `deny` to the model.
 SKIP_WORDS = re.compile(
     r"\b(lewat\w*|skip|tidak|tdk|gak|ga|nggak|ngga|enggak|ogah|emoh|ora|mboten|henteu|teu|no|nope|rahasia|jangan)\b",
@@ -87,15 +87,16 @@ async def validate_place(value: Any, dispatcher: CollectingDispatcher, tracker: 
     if value == LOCATION_SKIPPED:
         return {"location": LOCATION_SKIPPED}
     text = str(value)[:MAX_LOCATION_CHARS]
-    # rasa-sdk keeps only required slots from extraction; the coordinates of
-    # a shared location are set here, alongside the validated place.
+    # rasa-sdk returns only the validated required slots: the coordinates of a shared
+    # location are set here, alongside the validated place.
     coordinates = shared_location(tracker)
     if coordinates:
         return {"location": text, "latitude": coordinates[0], "longitude": coordinates[1]}
 
     lookup: Lookup = await asyncio.to_thread(get_context().gazetteer.lookup, text)
-    # Ask at most once more (action_ask_location words it); then keep what they wrote.
-    if not tracker.get_slot("location_retry"):
+    # Ask at most once more (action_ask_location words it); then keep what they wrote. In an
+    # emergency "where?" is the one question: what they wrote is kept for the officers.
+    if not tracker.get_slot("location_retry") and not tracker.get_slot("emergency_ticket"):
         if lookup.best is None:
             return {"location": None, "location_retry": True, "location_choices": None}
         if lookup.ambiguous:

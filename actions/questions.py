@@ -9,9 +9,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import CONTACTS, EDITABLE, VICTIMS
+from actions.answers import CONTACTS, EDITABLE, SKIPPED, VICTIMS
 from actions.flows import flow_for
-from actions.location import LOCATION_SKIPPED, choice_buttons
+from actions.location import choice_buttons
 from actions.texts import action_text, tracker_language
 
 
@@ -29,7 +29,7 @@ def asked_again(tracker: Tracker, slot: str) -> bool:
 
 def shown(value: object, language: str) -> str:
     """A slot's value as the reporter reads it in the summary."""
-    if value in (None, LOCATION_SKIPPED):
+    if value in (None, SKIPPED):
         return action_text("not_given", language)
     return str(value)
 
@@ -53,7 +53,7 @@ def summary(tracker: Tracker, language: str) -> str:
     lines.append(f"• {action_text('label_location', language)}: {shown(tracker.get_slot('location'), language)}")
     contact = tracker.get_slot("contact")
     phone = tracker.get_slot("contact_phone")
-    if contact == "telepon" and phone and phone != LOCATION_SKIPPED:
+    if contact == "telepon" and phone and phone != SKIPPED:
         contact_text = action_text("contact_phone_number", language, phone=phone)
     elif contact in CONTACTS:
         contact_text = action_text(f"contact_{contact}", language)
@@ -117,10 +117,9 @@ class AskContact(AskQuestion):
 
 
 class AskContactPhone(AskQuestion):
-    slot = "contact_phone"
+    """Asked again with what was wrong: the number did not look Indonesian."""
 
-    def text(self, tracker: Tracker, language: str) -> str:
-        return action_text("ask_contact_phone", language)
+    slot = "contact_phone"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = tracker_language(tracker)

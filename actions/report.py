@@ -11,10 +11,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import says_enough, victim_from, victim_in_story
+from actions.answers import SKIPPED, says_enough, victim_from, victim_in_story
 from actions.context import ActionContext, get_context, with_reporter
 from actions.flows import FLOWS
-from actions.location import LOCATION_SKIPPED
 from actions.texts import TEXTS, action_text, tracker_language
 from actions.tracker_utils import category_from_ranking, gateway_message_id, latest_intent
 from referral.lifecycle import INTENT_TO_CATEGORY, CaseError
@@ -30,7 +29,6 @@ REPORT_SLOTS = (
     "contact_phone", "confirmed", "edit_item", "editing", "report_cancelled", "asked_again",
     "location_retry", "location_choices", "emergency_ticket",
 )
-SKIPPED = LOCATION_SKIPPED
 
 
 def cleared_report(keep: tuple[str, ...] = ()) -> list[EventType]:
@@ -147,7 +145,7 @@ class ActionOpenCase(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         language = tracker_language(tracker)
-        if tracker.get_slot("report_cancelled"):
+        if tracker.get_slot("report_cancelled") and not tracker.get_slot("emergency_ticket"):
             dispatcher.utter_message(text=action_text("report_cancelled", language))
             return cleared_report()
         report = report_from_slots(tracker)
@@ -168,4 +166,4 @@ class ActionOpenCase(Action):
             text = action_text("emergency_noted", language, ticket=ticket) + referral_sentence(result, language)
         dispatcher.utter_message(text=text)
         # The report is complete: nothing of it carries over into the next one.
-        return [SlotSet("ticket", ticket), *cleared_report()]  # the ticket only to answer "how is my report?"
+        return cleared_report()

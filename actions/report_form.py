@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import (
     CONTACTS,
+    SKIPPED,
     EDITABLE,
     VICTIMS,
     confirmation_from,
@@ -33,13 +34,12 @@ from actions.answers import (
 )
 from actions.emergency import raise_emergency
 from actions.flows import flow_for
-from actions.location import LOCATION_SKIPPED, extract_place, validate_place
+from actions.location import extract_place, validate_place
 from actions.texts import action_text, tracker_language
 from actions.tracker_utils import intent_confidence, latest_intent, shared_location
 from referral.lifecycle import INTENT_TO_CATEGORY
-from referral.phones import normalise_phone
+from referral.phones import find_phone
 
-SKIPPED = LOCATION_SKIPPED  # one marker for every question the reporter chose not to answer
 CANCELLED = "(batal)"
 UNCLEAR = "(tidak jelas)"
 MAX_DESCRIPTION_CHARS = 2000
@@ -47,8 +47,6 @@ CONFIDENT = 0.8
 # Replies the rules answer while the form waits (then the form asks its question again).
 QUESTIONS = frozenset({"ask_services", "request_human", "bot_challenge", "ask_case_status"})
 DIGRESSIONS = QUESTIONS | frozenset(INTENT_TO_CATEGORY)  # ...and more of the story
-# Slots the form may ask, in order; `edit_item` only while the reporter corrects something.
-FORM_SLOTS = ("description", "victim", "situation", "location", "contact", "contact_phone", "edit_item", "confirmed")
 
 
 def _text(tracker: Tracker) -> str:
@@ -58,6 +56,21 @@ def _text(tracker: Tracker) -> str:
 def is_digression(tracker: Tracker) -> bool:
     """A reply the classifier is sure is something other than an answer."""
     return latest_intent(tracker) in DIGRESSIONS and intent_confidence(tracker) >= CONFIDENT
+
+
+def is_their_question(tracker: Tracker, text: str) -> bool:
+    """A question of theirs ("ini bot ya?", "gratis gak?", "bisa bicara dengan petugas?"),
+    even when it contains a word that would answer ours. A short reply is an answer."""
+    asks = latest_intent(tracker) in QUESTIONS and intent_confidence(tracker) >= CONFIDENT
+    return asks and ("?" in text or len(text.split()) > 3)
+
+
+def told_more(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """A whole sentence in answer to a button question is also more of the story."""
+    text = _text(tracker)
+    if tracker.get_slot("requested_slot") != slot or len(text.split()) < 4 or shared_location(tracker):
+        return {}
+    return {"description": with_more_story(tracker, text)}
 
 
 def with_more_story(tracker: Tracker, text: str) -> str | None:
@@ -78,12 +91,14 @@ def answer(tracker: Tracker, slot: str, read) -> dict[str, Any]:
         return {}
     if latest_intent(tracker) == "emergency":
         # Danger the safety net saw, or a story that sounds like danger now: the emergency
-        # rule takes it. Only the classifier, on a reply that is plainly one of the answers
-        # we offered ("myself"): that answer.
-        if tracker.latest_message.get("safety_net") or slot == "description":
+        # rule takes it. Only the classifier, on a one- or two-word reply that is one of the
+        # answers we offered ("myself"): that answer.
+        if tracker.latest_message.get("safety_net") or slot == "description" or len(text.split()) > 2:
             return {}
         value = read(text)
         return {slot: value} if value is not None else {}
+    if is_their_question(tracker, text):
+        return {}
     if is_cancel(text):
         return {slot: CANCELLED}
     if is_skip(text):
@@ -145,7 +160,7 @@ class ValidateReportForm(FormValidationAction):
             agreed = value if value in VICTIMS and victim_from(text) == value else None
             return {"victim": flow_for(tracker).implied_victim or victim_in_story(text) or agreed}
         if value in VICTIMS:
-            return {"victim": value}
+            return {"victim": value} | told_more(tracker, "victim")
         if value in (CANCELLED, UNCLEAR, SKIPPED):
             return settle(tracker, "victim", value)
         return {"victim": victim_from(str(value)) or "lainnya"}  # an entity the NLU normalised differently
@@ -158,6 +173,8 @@ class ValidateReportForm(FormValidationAction):
         if value == "danger":  # danger now: help first, then at most the place
             slots = await raise_emergency(dispatcher, tracker, description=tracker.get_slot("description"))
             return {"situation": "danger", **slots}
+        if value in ("ongoing", "safe"):
+            return {"situation": value} | told_more(tracker, "situation")
         return settle(tracker, "situation", value)
 
     # -- where
@@ -165,34 +182,43 @@ class ValidateReportForm(FormValidationAction):
         coordinates = shared_location(tracker)
         if coordinates:  # shared at any question: that is where
             return {"location": "{:.5f}, {:.5f}".format(*coordinates)}
-        if tracker.get_slot("requested_slot") == "location" and is_cancel(_text(tracker)):
+        if tracker.get_slot("requested_slot") != "location":
+            return {}
+        text = _text(tracker)
+        if is_cancel(text):
             return {"location": CANCELLED}
-        return await extract_place(tracker)
+        place = await extract_place(tracker)
+        if place or not text or text.startswith("/") or latest_intent(tracker) == "emergency" or is_digression(tracker):
+            return place
+        return {"location": UNCLEAR}  # "makasih", "halo": not a place; asked once more
 
     async def validate_location(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if value == CANCELLED:
+        if value in (CANCELLED, UNCLEAR):
             return settle(tracker, "location", value)
         return await validate_place(value, dispatcher, tracker)
 
     # -- may we contact them, and how
     async def extract_contact(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        phone = normalise_phone(_text(tracker)) if tracker.get_slot("requested_slot") == "contact" else None
+        phone = find_phone(_text(tracker)) if tracker.get_slot("requested_slot") == "contact" else None
         if phone:  # they simply wrote their number
             return {"contact": "telepon", "contact_phone": phone}
         return answer(tracker, "contact", contact_from)
 
     async def validate_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value in CONTACTS:
-            return {"contact": value}
+            return {"contact": value} | told_more(tracker, "contact")
         return settle(tracker, "contact", value)
 
     async def extract_contact_phone(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        return answer(tracker, "contact_phone", lambda text: normalise_phone(text))
+        return answer(tracker, "contact_phone", find_phone)
 
     async def validate_contact_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if value == SKIPPED:  # no number after all: this chat
-            return {"contact_phone": SKIPPED, "contact": "chat"}
-        return settle(tracker, "contact_phone", value)
+        settled = settle(tracker, "contact_phone", value)
+        if settled.get("contact_phone") == SKIPPED:
+            # No number after all: they agreed to a call, not to anything else, so nobody
+            # contacts them (the report is still followed up).
+            return {"contact_phone": SKIPPED, "contact": SKIPPED}
+        return settled
 
     # -- the summary, and a correction
     async def extract_confirmed(self, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -201,16 +227,18 @@ class ValidateReportForm(FormValidationAction):
     async def validate_confirmed(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value == "ubah":
             return {"confirmed": None, "editing": True}
-        if value in (SKIPPED, UNCLEAR) and "confirmed" in (tracker.get_slot("asked_again") or []):
+        settled = settle(tracker, "confirmed", value)
+        if settled.get("confirmed") == SKIPPED:
             return {"confirmed": "unconfirmed"}  # recorded as told; an officer checks it with them
-        if value == SKIPPED:
-            return {"confirmed": "unconfirmed"}
-        return settle(tracker, "confirmed", value)
+        return settled
 
     async def extract_edit_item(self, dispatcher, tracker, domain) -> dict[str, Any]:
         return answer(tracker, "edit_item", edit_item_from)
 
     async def validate_edit_item(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        flow = flow_for(tracker)
+        if value == "victim" and flow.implied_victim or value == "situation" and not flow.asks_situation:
+            value = SKIPPED  # not a question this flow asks: back to the summary
         if value in EDITABLE:  # ask that one again, then the summary again
             cleared: dict[str, Any] = {value: None, "edit_item": None, "editing": False, "confirmed": None}
             if value == "location":
@@ -219,9 +247,10 @@ class ValidateReportForm(FormValidationAction):
                 cleared |= {"contact_phone": None}
             asked = [slot for slot in tracker.get_slot("asked_again") or [] if slot != value]
             return cleared | {"asked_again": asked}
-        if value == SKIPPED:  # nothing to change after all
+        settled = settle(tracker, "edit_item", value)
+        if value == SKIPPED or settled.get("edit_item") == SKIPPED:  # nothing to change after all
             return {"edit_item": None, "editing": False, "confirmed": None}
-        return settle(tracker, "edit_item", value)
+        return settled
 
 
 class ActionAddToStory(Action):

@@ -16,5 +16,19 @@ def normalise_phone(text: str) -> str | None:
     for prefix in ("+62", "62", "0"):
         if compact.startswith(prefix):
             national = compact[len(prefix):]
+            if prefix != "0" and national.startswith("0"):  # "+62 0812…": the trunk 0 written too
+                national = national[1:]
             return f"+62{national}" if _NATIONAL.fullmatch(national) else None
+    return None
+
+
+_CANDIDATE = re.compile(r"(?<![\w+])(\+?62|0)[\d\s\-.()/]{7,20}\d")
+
+
+def find_phone(text: str) -> str | None:
+    """The first Indonesian number in a reply ("nomor saya 0812-3456-7890 ya"), normalised."""
+    for match in _CANDIDATE.finditer(text or ""):
+        number = normalise_phone(match.group(0))
+        if number:
+            return number
     return None

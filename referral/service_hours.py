@@ -32,10 +32,13 @@ class ServiceHours:
             if value == "closed":
                 hours.append(None)
                 continue
+            if value in ("24h", "00:00-24:00"):  # round the clock
+                hours.append((time(0, 0), time.max))
+                continue
             try:
                 start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
             except ValueError:
-                raise ValueError(f"{path}: {day}: expected HH:MM-HH:MM or closed, got {value!r}") from None
+                raise ValueError(f"{path}: {day}: expected HH:MM-HH:MM, 24h or closed, got {value!r}") from None
             if end <= start:
                 raise ValueError(f"{path}: {day}: the hours end before they start")
             hours.append((start, end))
@@ -60,7 +63,8 @@ class ServiceHours:
                 last += 1
             if span is not None:
                 days = names[day] if last == day else f"{names[day]}–{names[last]}"
-                parts.append(f"{days} {span[0]:%H.%M}–{span[1]:%H.%M}")
+                end = "24.00" if span[1] == time.max else f"{span[1]:%H.%M}"
+                parts.append(f"{days} {span[0]:%H.%M}–{end}")
             day = last + 1
         zone_name = "WIB" if str(self.zone) == "Asia/Jakarta" else str(self.zone)
         return ", ".join(parts) + f" {zone_name}"

@@ -12,18 +12,20 @@ import re
 from referral.lifecycle import CATEGORIES, CaseError
 
 SEXUAL_VIOLENCE = re.compile(
-    r"\b(cabul\w*|dicabuli|mencabuli|perkosa\w*|diperkosa|rudapaksa|pelecehan\s+seksual|dilecehkan|"
+    r"\b(cabul\w*|dicabuli|mencabuli|pencabulan|perkosa\w*|diperkosa|pemerkosaan|rudapaksa|pelecehan\s+seksual|dilecehkan|"
+    r"dilecehin|disetubuhi|dihamili|digrepe\w*|"
     r"digerayangi|grepe\w*|diraba\w*|meraba\w*|sodomi\w*|disodomi|persetubuhan|kekerasan\s+seksual|"
     r"sexual(ly)?\s+(abus\w*|assault\w*|harass\w*)|raped?|molest\w*)\b",
     re.IGNORECASE,
 )
 ALONE = re.compile(
-    r"\b(sendiri(an)?|sorangan|dewe(kan)?|ijen|ditinggal\w*|terlantar|telantar|tidak\s+ada\s+yang\s+(merawat|ngurus)|"
+    r"\b(sendiri(an)?|sorangan|dewe(kan)?|ijen|piyambak(an)?|nyalira|ditinggal\w*|terlantar|telantar|"
+    r"tidak\s+ada\s+yang\s+(merawat|ngurus)|"
     r"gak\s+ada\s+yang\s+(ngurus|merawat)|alone|abandoned|nobody\s+(cares|looks))\b",
     re.IGNORECASE,
 )
 UNWELL = re.compile(
-    r"\b(sakit\w*|pikun|demensia|stroke|lumpuh|gering|gerah|ga\s+bisa\s+jalan|gak\s+bisa\s+jalan|"
+    r"\b(sakit\w*|pikun|demensia|stroke|lumpuh|gering|gerah|loro|teu\s+damang|demam|ga\s+bisa\s+jalan|gak\s+bisa\s+jalan|"
     r"tidak\s+bisa\s+jalan|terbaring|sick|ill|dementia|bedridden|paralysed|paralyzed)\b",
     re.IGNORECASE,
 )
@@ -46,7 +48,7 @@ def assess_urgency(
         return "emergency"
     if category in ("violence", "bullying") and (victim == "anak" or ongoing):
         return "high"
-    if category == "violence" and mentions_sexual_violence(description):
+    if mentions_sexual_violence(description):  # any sexual violence, whatever the category
         return "high"
     if category == "elderly_care" and elderly_alone_and_unwell(description):
         return "high"

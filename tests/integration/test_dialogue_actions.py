@@ -5,6 +5,7 @@ message after an emergency, the end of a report, not understood twice. No Rasa."
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -154,9 +155,9 @@ def test_a_completed_report_opens_a_case_with_everything_the_flow_collected(cont
              "location": "kec. kasihan, bantul", "contact": "telepon", "contact_phone": "+6281234567890", "confirmed": "benar"}
     events, said = run(ActionOpenCase(), tracker(sender, "benar", "affirm", slots=slots))
     text = said.messages[0]["text"]
-    ticket = next(e["value"] for e in events if e["name"] == "ticket")
-    assert ticket in text and "hari ini juga" in text and f"status {ticket}" in text
-    assert all(e["value"] is None for e in events if e["name"] != "ticket")  # nothing carries over
+    ticket = re.search(r"MPKS-\d{4}-\d{5,}", text).group(0)
+    assert "hari ini juga" in text and f"status {ticket}" in text
+    assert events and all(e["value"] is None for e in events)  # nothing carries over into the next report
     with unit_of_work(sessions) as session:
         case = session.query(Case).filter_by(ticket=ticket).one()
         assert (case.category, case.victim, case.urgency, case.consent_contact, case.contact_preference, case.contact_phone) == (
@@ -171,3 +172,24 @@ def test_a_cancelled_report_opens_nothing(context, sessions):
     assert all(e["value"] is None for e in events)
     with unit_of_work(sessions) as session:
         assert session.query(Case).count() == 0
+
+
+def test_cancel_at_where_after_an_emergency_keeps_the_emergency_case_and_says_so(context, sessions):
+    sender, conversation_id, reporter_id = conversation(sessions)
+    with unit_of_work(sessions) as session:
+        ticket = report_emergency(session, Report("violence", reporter_id=reporter_id, conversation_id=conversation_id))[0].ticket
+    slots = {"category": "violence", "emergency_ticket": ticket, "report_cancelled": True}
+    _, said = run(ActionOpenCase(), tracker(sender, "batal", slots=slots))
+    assert ticket in said.messages[0]["text"] and "tidak ada kasus" not in said.messages[0]["text"]
+
+
+def test_a_repeated_emergency_does_not_ask_where_when_the_case_knows(context, sessions):
+    from actions.emergency import ActionEmergency
+
+    sender, conversation_id, reporter_id = conversation(sessions)
+    with unit_of_work(sessions) as session:
+        report_emergency(session, Report("violence", reporter_id=reporter_id, conversation_id=conversation_id, location_text="depok, sleman"))
+    events, said = run(ActionEmergency(), tracker(sender, "tolong dia datang lagi", "emergency"))
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["location"] == "depok, sleman"  # so the form asks nothing more
+    assert "112" in said.messages[0]["text"]

@@ -51,3 +51,10 @@ def test_indonesian_phone_numbers():
     assert normalise_phone("(0274) 555-1234") == "+622745551234"
     for bad in ("12345", "0812", "+1 415 555 0100", "08123456789012345", "nomor saya rahasia", "0000000000"):
         assert normalise_phone(bad) is None, bad
+
+
+def test_sexual_violence_is_high_in_any_category_and_in_more_words():
+    for words in ("pemerkosaan", "pencabulan", "disetubuhi", "dihamili", "digrepe", "dilecehin"):
+        assert assess_urgency("violence", is_emergency=False, victim=None, description=f"kasus {words} di kampung") == "high", words
+    assert assess_urgency("bullying", is_emergency=False, victim="perempuan", description="dia digrepe teman sekelas") == "high"
+    assert assess_urgency("elderly_care", is_emergency=False, victim="lansia", description="mbah piyambakan lan gerah") == "high"

@@ -225,8 +225,9 @@ def test_a_number_typed_at_the_contact_question_is_taken_as_a_call():
 
 def test_a_wrong_number_is_asked_again_once_and_no_number_means_this_chat():
     assert extract("contact_phone", asking("contact_phone", "12345")) == {"contact_phone": UNCLEAR}
+    # they agreed to a call, not to a chat: without a number nobody contacts them
     assert validate("contact_phone", LOCATION_SKIPPED, asking("contact_phone", "lewati")) == {
-        "contact_phone": LOCATION_SKIPPED, "contact": "chat"}
+        "contact_phone": LOCATION_SKIPPED, "contact": LOCATION_SKIPPED}
 
 
 def test_change_asks_which_part_and_clears_only_that_part():
@@ -300,3 +301,92 @@ def test_the_report_carries_consent_and_the_number_only_with_it():
 
 def test_every_flow_is_registered():
     assert set(FLOWS) == {"violence", "bullying", "elderly_care", "aid"}
+
+
+# ---------------------------------------------------------------- what a review found (an attacker's and a newcomer's inputs)
+
+
+@pytest.mark.parametrize("text", ["don't call me", "don\u2019t call", "please don't call", "no phone", "saya ga punya hp",
+                                  "hp saya dipegang suami", "jangan wa", "jangan telepon"])
+def test_a_refusal_is_never_read_as_consent(text):
+    assert contact_from(text) == "anonim"
+
+
+@pytest.mark.parametrize("text", ["ora aman", "teu aman", "mboten aman", "durung aman", "kurang aman", "not yet safe",
+                                  "he never stopped", "aman gimana, tiap malam dipukul", "sudah berhenti tapi dia mengancam"])
+def test_not_safe_in_any_language_is_still_going_on(text):
+    assert situation_from(text) == "ongoing"
+
+
+def test_not_in_danger_is_safe_and_danger_is_danger():
+    assert [situation_from(t) for t in ("sudah tidak bahaya", "not in danger", "bahaya", "in danger now")] == ["safe", "safe", "danger", "danger"]
+
+
+@pytest.mark.parametrize("text", ["udah gak jadi", "udahan", "saya mau berhenti", "jangan lanjut", "ora sido", "teu jadi"])
+def test_more_ways_to_cancel(text):
+    assert is_cancel(text)
+
+
+@pytest.mark.parametrize("text", ["nggak tau", "gatau", "ora ngerti"])
+def test_more_ways_to_skip(text):
+    assert is_skip(text)
+
+
+def test_a_child_named_beside_the_reporter_is_a_child():
+    assert [victim_from(t) for t in ("anak saya sendiri", "he hit me and my son", "cucu saya")] == ["anak", "anak", "anak"]
+
+
+def test_no_changes_is_a_confirmation():
+    assert [confirmation_from(t) for t in ("nggak ada yang salah", "yes that's right, no changes")] == ["benar", "benar"]
+
+
+@pytest.mark.parametrize(("slot", "text", "intent"), [("confirmed", "ini bot ya?", "bot_challenge"),
+                                                     ("contact", "pskm itu apa? gratis gak?", "ask_services"),
+                                                     ("contact", "bisa saya bicara dengan petugas saja?", "request_human")])
+def test_their_question_is_answered_not_taken_as_an_answer(slot, text, intent):
+    assert extract(slot, asking(slot, text, intent=intent, confidence=0.95)) == {}
+
+
+def test_a_sentence_in_answer_to_a_button_question_is_also_more_of_the_story():
+    reply = asking("victim", "dia juga mukul anak saya", intent="report_violence", description="suami saya mukul saya")
+    assert extract("victim", reply) == {"victim": "anak"}
+    assert validate("victim", "anak", reply) == {"victim": "anak", "description": "suami saya mukul saya\ndia juga mukul anak saya"}
+
+
+def test_the_classifier_alone_cannot_turn_a_sentence_into_an_answer():
+    assert extract("victim", asking("victim", "myself", intent="emergency", confidence=0.7)) == {"victim": "diri_sendiri"}
+    assert extract("situation", asking("situation", "masih, dia bawa pisau sekarang", intent="emergency", confidence=0.7)) == {}
+
+
+def test_which_part_unclear_twice_goes_back_to_the_summary_and_ubah_works_again():
+    twice = asking("edit_item", "hmm", asked_again=["edit_item"])
+    assert validate("edit_item", UNCLEAR, twice) == {"edit_item": None, "editing": False, "confirmed": None}
+    elderly = asking("edit_item", "korban", category="elderly_care", victim="lansia")
+    assert validate("edit_item", "victim", elderly) == {"edit_item": None, "editing": False, "confirmed": None}
+
+
+def test_a_greeting_or_thanks_when_asked_where_is_asked_about_once_more():
+    assert extract("location", asking("location", "makasih", intent="thank", confidence=0.97)) == {"location": UNCLEAR}
+    assert validate("location", UNCLEAR, asking("location", "makasih")) == {"location": None, "asked_again": ["location"]}
+
+
+def test_a_number_is_found_in_a_sentence_and_with_the_trunk_zero():
+    from referral.phones import find_phone
+
+    assert extract("contact_phone", asking("contact_phone", "nomor saya 0812-3456-7890 ya")) == {"contact_phone": "+6281234567890"}
+    assert find_phone("+62 0812 3456 7890") == "+6281234567890"
+    assert find_phone("pesan 3 kali") is None
+
+
+def test_working_hours_round_the_clock(tmp_path):
+    from datetime import datetime
+
+    from referral.service_hours import ServiceHours
+
+    path = tmp_path / "hours.yml"
+    path.write_text("hours:\n" + "".join(f"  {d}: 24h\n" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")))
+    hours = ServiceHours.load(path)
+    assert hours.is_open(datetime(2026, 11, 29, 17, 30)) and hours.describe("id") == "Senin–Minggu 00.00–24.00 WIB"
+    path.write_text("hours:\n  mon: 9-5\n")
+    with pytest.raises(ValueError, match="mon: expected HH:MM-HH:MM, 24h or closed"):
+        ServiceHours.load(path)
