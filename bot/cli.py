@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.settings import Settings
 from referral.lifecycle import CATEGORIES, STATUSES, CaseError
 from bot.logs import Redactor, settings_secrets
@@ -308,6 +310,40 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.digest import build_digest, headline, write_files
+    from messaging.store import queue_staff_message
+    from referral.digest import Week
+    from referral.models import Officer, utcnow
+
+    now = utcnow()
+    try:
+        week = Week.parse(args.week) if args.week else Week.containing(now).previous()
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    sessions = _sessions(settings)
+    with unit_of_work(sessions) as session:
+        digest = build_digest(session, week, now, settings.ack_after_s)
+    html_path, csv_path = write_files(digest, make_private_dir(settings.data_dir / "reports"))
+    queued = 0
+    if args.send:  # through the outbox: the gateway's worker sends it (and retries) when Telegram is on
+        with unit_of_work(sessions) as session:
+            chats = session.scalars(
+                select(Officer.telegram_chat_id).where(
+                    Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None)
+                )
+            ).all()
+            for chat_id in chats:
+                queue_staff_message(session, channel="telegram", address=chat_id, text=headline(digest, html_path))
+            queued = len(chats)
+    result = {"week": str(week), "html": str(html_path), "csv": str(csv_path), "cases": digest.this["cases"]["opened"]}
+    if args.send:
+        result["queued_messages"] = queued
+    _emit(args, result, f"week {week}: {result['cases']} case(s)\n  html: {html_path}\n  csv:  {csv_path}"
+          + (f"\n  queued for {queued} coordinator chat(s)" if args.send else ""))
+    return 0
+
+
 def _emit(args: argparse.Namespace, data: dict, text: str) -> None:
     print(json.dumps(data) if getattr(args, "json", False) else text)
 
@@ -352,8 +388,15 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--status", choices=STATUSES)
     listing.add_argument("--category", choices=CATEGORIES)
     listing.add_argument("--limit", type=int, default=50)
-    show = add("show", cmd_cases_show, "show one case and its history", cases)
+    show = add("show", cmd_cases_show, "show one case: what the report flow collected (who, urgency, place, "
+               "contact and consent, confirmation), its facility and history", cases)
     show.add_argument("ticket", help="ticket number, e.g. MPKS-2026-00001")
+
+    digest = add("digest", cmd_digest, "write the weekly digest (HTML and CSV, no personal data) for one ISO week "
+                 "into <data dir>/reports/YYYY-Www/ and print where")
+    digest.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: the week that ended last)")
+    digest.add_argument("--send", action="store_true",
+                        help="also queue the headline message to the coordinators' Telegram chats (sent by the running gateway)")
     return parser
 
 

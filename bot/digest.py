@@ -1,0 +1,164 @@
+"""The weekly digest a coordinator reads: figures for one ISO week beside the week before,
+as an HTML page in Indonesian (readable on a phone), a CSV of every figure, and a short
+Telegram message with the headlines. No names, numbers, chat ids, texts or exact places:
+the figures come from referral/digest.py and messaging/digest.py, and small counts are
+shown as "<5"."""
+
+from __future__ import annotations
+
+import csv
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from messaging.digest import message_figures
+from referral.digest import Week, backlog, case_figures, facility_figures, shown
+
+CATEGORY_NAMES = {"violence": "Kekerasan", "bullying": "Perundungan", "elderly_care": "Perawatan lansia", "aid": "Bantuan"}
+URGENCY_NAMES = {"emergency": "Darurat", "high": "Tinggi", "normal": "Biasa"}
+STATUS_NAMES = {"new": "Baru", "referred": "Dirujuk", "accepted": "Diterima", "in_progress": "Ditangani", "closed": "Selesai"}
+LANGUAGE_NAMES = {"id": "Indonesia (termasuk Jawa/Sunda)", "en": "Inggris"}
+
+
+@dataclass(frozen=True)
+class Digest:
+    week: Week
+    generated_at: datetime
+    this: dict
+    previous: dict
+
+
+def build_digest(session: Session, week: Week, now: datetime, ack_after_s: float) -> Digest:
+    def figures(of: Week) -> dict:
+        return {
+            "cases": case_figures(session, of),
+            "messages": message_figures(session, of, ack_after_s),
+            "facilities": facility_figures(session, of, now),
+        }
+
+    this = figures(week) | {"backlog": backlog(session, now)}
+    return Digest(week, now, this, figures(week.previous()))
+
+
+def rows(digest: Digest) -> list[tuple[str, str, str, object, object]]:
+    """Every figure as (section, metric, key, this week, previous week), counts under five
+    suppressed. The CSV is these rows; the HTML shows them grouped."""
+    this, previous = digest.this, digest.previous
+    out: list[tuple[str, str, str, object, object]] = []
+
+    def counts(section: str, metric: str, now: dict, before: dict, names: dict | None = None) -> None:
+        for key in sorted(set(now) | set(before)):
+            label = (names or {}).get(key, key)
+            out.append((section, metric, label, shown(now.get(key, 0)), shown(before.get(key, 0))))
+
+    c, p = this["cases"], previous["cases"]
+    out.append(("kasus", "dibuka", "semua", shown(c["opened"]), shown(p["opened"])))
+    out.append(("kasus", "darurat", "semua", shown(c["emergencies"]), shown(p["emergencies"])))
+    counts("kasus", "kategori", c["by_category"], p["by_category"], CATEGORY_NAMES)
+    counts("kasus", "urgensi", c["by_urgency"], p["by_urgency"], URGENCY_NAMES)
+    counts("kasus", "provinsi", c["by_province"], p["by_province"])
+    counts("kasus", "kabupaten/kota teratas", c["top_regencies"], p["top_regencies"])
+    m, pm = this["messages"], previous["messages"]
+    counts("kasus", "kanal", m["cases_by_channel"], pm["cases_by_channel"])
+    counts("kasus", "bahasa pelapor", m["cases_by_language"], pm["cases_by_language"], LANGUAGE_NAMES)
+    for metric, key in (("jam sampai tindakan petugas pertama", "hours_to_first_officer_action"),
+                        ("jam sampai diterima layanan", "hours_to_acceptance"), ("jam sampai selesai", "hours_to_closure")):
+        out.append(("kecepatan", metric, "median", c[key]["median"], p[key]["median"]))
+        out.append(("kecepatan", metric, "persentil 90", c[key]["p90"], p[key]["p90"]))
+    answer, panswer = m["seconds_to_first_answer"], pm["seconds_to_first_answer"]
+    out.append(("kecepatan", "detik sampai jawaban bot pertama", "median", answer["median"], panswer["median"]))
+    out.append(("kecepatan", "detik sampai jawaban bot pertama", "persentil 90", answer["p90"], panswer["p90"]))
+    for metric, key in (("pesan masuk", "messages_in"), ("pesan keluar", "messages_out"), ("balasan gagal terkirim", "replies_failed"),
+                        ("pesan menunggu melewati batas tanggapan", "waited_past_acknowledgement")):
+        out.append(("layanan", metric, "semua", shown(m[key]), shown(pm[key])))
+    f, pf = this["facilities"], previous["facilities"]
+    for kind in sorted(set(f["per_kind"]) | set(pf["per_kind"])):
+        now_kind, before_kind = f["per_kind"].get(kind, {}), pf["per_kind"].get(kind, {})
+        for metric in ("sent", "accepted", "declined", "unanswered_past_sla"):
+            out.append(("layanan rujukan", metric, kind, shown(now_kind.get(metric, 0)), shown(before_kind.get(metric, 0))))
+    for code, facility in f["per_facility"].items():
+        before = pf["per_facility"].get(code, {})
+        for metric in ("sent", "accepted", "declined", "unanswered_past_sla"):
+            out.append(("per layanan", metric, facility["name"], shown(facility[metric]), shown(before.get(metric, 0))))
+        out.append(("per layanan", "median jam sampai diterima", facility["name"], facility["median_hours_to_accept"],
+                    before.get("median_hours_to_accept")))
+    b = this["backlog"]
+    counts("tunggakan", "status", b["by_status"], {}, STATUS_NAMES)
+    counts("tunggakan", "umur", b["by_age"], {})
+    return out
+
+
+def write_files(digest: Digest, reports_dir: Path) -> tuple[Path, Path]:
+    """var/reports/YYYY-Www/digest.html and digest.csv; returns their paths."""
+    folder = reports_dir / str(digest.week)
+    folder.mkdir(parents=True, exist_ok=True)
+    table = rows(digest)
+    csv_path = folder / "digest.csv"
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["bagian", "ukuran", "rincian", "minggu_ini", "minggu_lalu"])
+        writer.writerows(table)
+    html_path = folder / "digest.html"
+    html_path.write_text(render_html(digest, table), encoding="utf-8")
+    return html_path, csv_path
+
+
+def _cell(value: object) -> str:
+    return "–" if value is None else html.escape(str(value))
+
+
+def render_html(digest: Digest, table: list[tuple[str, str, str, object, object]]) -> str:
+    cases = digest.this["cases"]
+    start = digest.week.start
+    sections: dict[str, list[str]] = {}
+    for section, metric, key, now, before in table:
+        sections.setdefault(section, []).append(
+            f"<tr><td>{html.escape(metric)}</td><td>{html.escape(key)}</td><td class=n>{_cell(now)}</td><td class=n>{_cell(before)}</td></tr>"
+        )
+    oldest = "".join(
+        f"<li>{html.escape(item['ticket'])} — {item['age_days']} hari</li>" for item in digest.this["backlog"]["oldest"]
+    ) or "<li>Tidak ada kasus terbuka.</li>"
+    quiet = "" if cases["opened"] else "<p class=note>Tidak ada kasus baru minggu ini. Angka layanan tetap tercatat di bawah.</p>"
+    body = "".join(
+        f"<h2>{html.escape(section.capitalize())}</h2><table><tr><th>Ukuran</th><th>Rincian</th><th>Minggu ini</th><th>Minggu lalu</th></tr>"
+        + "".join(lines) + "</table>"
+        for section, lines in sections.items()
+    )
+    return f"""<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Ringkasan mingguan {digest.week}</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:0 auto;max-width:46rem;padding:1rem;color:#1b1b1b;line-height:1.4}}
+h1{{font-size:1.4rem;margin-bottom:.2rem}} h2{{font-size:1.1rem;margin-top:1.6rem;border-bottom:2px solid #0a7a5a}}
+table{{border-collapse:collapse;width:100%;font-size:.92rem}} td,th{{padding:.35rem .4rem;border-bottom:1px solid #ddd;text-align:left}}
+td.n{{text-align:right;font-variant-numeric:tabular-nums}} .head{{display:flex;gap:.6rem;flex-wrap:wrap;margin:1rem 0}}
+.box{{flex:1 1 9rem;background:#eef7f3;border-radius:.5rem;padding:.6rem}} .box b{{font-size:1.5rem;display:block}}
+.note{{background:#fff6e0;padding:.6rem;border-radius:.4rem}} footer{{margin-top:2rem;font-size:.8rem;color:#555}}
+</style></head><body>
+<h1>Ringkasan mingguan layanan pengaduan MPKS</h1>
+<p>Minggu {digest.week} (Senin {start:%d-%m-%Y}, WIB), dibandingkan dengan minggu sebelumnya.</p>
+<div class=head>
+<div class=box><b>{shown(cases['opened'])}</b>kasus baru</div>
+<div class=box><b>{shown(cases['emergencies'])}</b>darurat</div>
+<div class=box><b>{shown(digest.this['backlog']['open'])}</b>kasus masih terbuka</div>
+</div>
+{quiet}
+{body}
+<h2>Sepuluh kasus terbuka tertua</h2><ul>{oldest}</ul>
+<footer>Dibuat {digest.generated_at:%Y-%m-%d %H:%M} UTC. Tanpa data pribadi: wilayah paling rinci kabupaten/kota;
+angka di bawah 5 ditulis "&lt;5". Bahasa Jawa dan Sunda dihitung bersama bahasa Indonesia.</footer>
+</body></html>
+"""
+
+
+def headline(digest: Digest, html_path: Path) -> str:
+    """The short Telegram message to coordinators: the headline figures and where the report is."""
+    cases, previous = digest.this["cases"], digest.previous["cases"]
+    return (
+        f"📊 Ringkasan mingguan {digest.week}: {shown(cases['opened'])} kasus baru (minggu lalu {shown(previous['opened'])}), "
+        f"{shown(cases['emergencies'])} darurat, {shown(digest.this['backlog']['open'])} kasus masih terbuka. "
+        f"Laporan lengkap: {html_path}"
+    )

@@ -1,0 +1,144 @@
+"""The weekly digest on seeded data (SQLite and PostgreSQL): its figures equal figures
+computed here from the seed, the week is Western Indonesia Time, small counts are hidden,
+and nothing personal reaches the HTML, the CSV or the message."""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.cli import main
+from bot.digest import build_digest, headline, write_files
+from messaging.models import Conversation, Message, Reporter
+from referral.digest import Week, median_and_p90, shown
+from referral.models import Case, CaseEvent, Facility, Referral
+from referral.storage import unit_of_work
+
+WEEK = Week.parse("2026-W47")  # Monday 16 November 2026, WIB
+MONDAY = datetime(2026, 11, 15, 17, 0, tzinfo=timezone.utc)  # 00:00 WIB on Monday 16 November
+NOW = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)
+SECRET_NAME, SECRET_PHONE, SECRET_TEXT = "Siti Rahmawati", "+6281299988877", "dipukul di gang mawar nomor 13"
+
+
+def seed(sessions) -> dict:
+    """Twelve cases in the week and three in the week before, with replies, referrals and
+    status changes whose times the test knows; returns what the test expects."""
+    expected = {"categories": {}, "accept_hours": [], "close_hours": [], "answer_seconds": [], "regencies": {}}
+    with unit_of_work(sessions) as session:
+        pskm = Facility(code="PSKM-T1", name="PSKM Uji", kind="PSKM", services="konseling")
+        panti = Facility(code="AUM-T1", name="Panti Uji", kind="AUMSOS", services="perawatan_lansia")
+        session.add_all([pskm, panti])
+        reporter = Reporter(channel="telegram", pseudonym="p" * 20, language="en")
+        session.add(reporter)
+        session.flush()
+        conversation = Conversation(reporter_id=reporter.id, channel="telegram", engine_sender_id="tg-x", channel_address="5550001")
+        session.add(conversation)
+        session.flush()
+        for i in range(15):
+            in_week = i < 12
+            opened = (MONDAY + timedelta(hours=6 * i)) if in_week else (MONDAY - timedelta(days=2, hours=i))
+            category = ("violence", "bullying", "elderly_care", "aid")[i % 4] if in_week else "aid"
+            regency = "34.04" if i % 3 else "34.71"
+            inbound = Message(conversation_id=conversation.id, direction="in", channel="telegram", text=SECRET_TEXT,
+                              status="answered", created_at=opened, updated_at=opened)
+            session.add(inbound)
+            session.flush()
+            answer_after = 2 + i  # seconds
+            session.add(Message(conversation_id=conversation.id, direction="out", channel="telegram", text=f"zq-reply {SECRET_PHONE}",
+                                status="failed" if i == 0 else "sent", in_reply_to_id=inbound.id,
+                                created_at=opened + timedelta(seconds=answer_after), updated_at=opened))
+            case = Case(ticket=f"MPKS-2026-{90000 + i:05d}", category=category, is_emergency=i == 1, urgency="emergency" if i == 1 else "normal",
+                        status="new", description=f"{SECRET_NAME} {SECRET_TEXT}", victim="anak", reporter_id=reporter.id,
+                        conversation_id=conversation.id, source_message_id=inbound.id, location_text=SECRET_TEXT,
+                        province_code="34", regency_code=regency, contact_phone=SECRET_PHONE, consent_contact=True,
+                        contact_preference="phone", created_at=opened, updated_at=opened)
+            case.events.append(CaseEvent(at=opened, actor="bot", kind="opened", to_status="new"))
+            session.add(case)
+            session.flush()
+            facility = pskm if i % 2 else panti
+            referral = Referral(case_id=case.id, facility_id=facility.id, status="sent", sent_at=opened)
+            session.add(referral)
+            if in_week:
+                expected["categories"][category] = expected["categories"].get(category, 0) + 1
+                expected["regencies"][regency] = expected["regencies"].get(regency, 0) + 1
+                expected["answer_seconds"].append(answer_after)
+                if i % 2:  # accepted after i hours; every fourth closed after a day
+                    referral.status, referral.responded_at = "accepted", opened + timedelta(hours=i)
+                    case.status = "accepted"
+                    case.events.append(CaseEvent(at=opened + timedelta(hours=i), actor="PSKM-T1", kind="status",
+                                                 from_status="referred", to_status="accepted"))
+                    expected["accept_hours"].append(float(i))
+                if i % 4 == 3:
+                    case.status = "closed"
+                    case.events.append(CaseEvent(at=opened + timedelta(days=1), actor="officer:1", kind="status",
+                                                 from_status="accepted", to_status="closed"))
+                    expected["close_hours"].append(24.0)
+    return expected
+
+
+def test_the_week_is_western_indonesia_time_and_a_bad_week_is_refused():
+    assert (WEEK.start, WEEK.end) == (MONDAY, MONDAY + timedelta(days=7))
+    assert str(WEEK.previous()) == "2026-W46" and str(Week.parse("2027-W01").previous()) == "2026-W53"
+    assert Week.containing(datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)) == Week.parse("2026-W48")  # Monday 01:00 WIB
+    for bad in ("2026-47", "2026-W54", "2025-W53", "W47", "2026-W4"):
+        with pytest.raises(ValueError):
+            Week.parse(bad)
+
+
+def test_percentiles_and_small_counts():
+    assert median_and_p90([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) == {"median": 5.5, "p90": 9, "n": 10}
+    assert median_and_p90([]) == {"median": None, "p90": None, "n": 0}
+    assert [shown(n) for n in (0, 1, 4, 5, 12)] == [0, "<5", "<5", 5, 12]
+
+
+def test_the_digests_figures_equal_the_seeds(sessions):
+    expected = seed(sessions)
+    with unit_of_work(sessions) as session:
+        digest = build_digest(session, WEEK, NOW, ack_after_s=10)
+    cases, messages, facilities = digest.this["cases"], digest.this["messages"], digest.this["facilities"]
+    assert cases["opened"] == 12 and digest.previous["cases"]["opened"] == 3
+    assert cases["by_category"] == expected["categories"] and cases["emergencies"] == 1
+    assert cases["top_regencies"] == expected["regencies"]
+    accept = sorted(expected["accept_hours"])
+    assert cases["hours_to_acceptance"]["median"] == statistics.median(accept)
+    assert cases["hours_to_acceptance"]["p90"] == accept[-(-9 * len(accept) // 10) - 1]
+    assert cases["hours_to_closure"] == {"median": 24.0, "p90": 24.0, "n": len(expected["close_hours"])}
+    assert cases["hours_to_first_officer_action"]["n"] == 6  # the acceptances (an actor that is a person)
+    answer = sorted(expected["answer_seconds"])
+    assert messages["seconds_to_first_answer"]["median"] == statistics.median(answer)
+    assert messages["cases_by_channel"] == {"telegram": 12} and messages["cases_by_language"] == {"en": 12}
+    assert (messages["messages_in"], messages["messages_out"], messages["replies_failed"]) == (12, 12, 1)
+    assert messages["waited_past_acknowledgement"] == sum(1 for s in answer if s > 10)
+    assert facilities["per_kind"]["PSKM"]["accepted"] == 6 and facilities["per_kind"]["AUMSOS"]["accepted"] == 0
+    assert facilities["per_kind"]["AUMSOS"]["unanswered_past_sla"] == 6  # sent a week ago, never answered
+    assert digest.this["backlog"]["open"] == 15 - len(expected["close_hours"])
+
+
+def test_nothing_personal_reaches_the_files_or_the_message(sessions, tmp_path):
+    seed(sessions)
+    with unit_of_work(sessions) as session:
+        digest = build_digest(session, WEEK, NOW, ack_after_s=10)
+    html_path, csv_path = write_files(digest, tmp_path)
+    assert html_path == tmp_path / "2026-W47" / "digest.html"
+    everything = html_path.read_text() + csv_path.read_text() + headline(digest, html_path)
+    for secret in (SECRET_NAME, SECRET_PHONE, SECRET_TEXT, "5550001", "mawar", "zq-reply", "tg-x", "p" * 20):
+        assert secret not in everything, secret
+    rows = list(csv.reader(csv_path.open()))
+    assert rows[0] == ["bagian", "ukuran", "rincian", "minggu_ini", "minggu_lalu"]
+    assert ["kasus", "dibuka", "semua", "12", "<5"] in rows  # three last week: shown as "<5"
+    assert "<5" in html_path.read_text().replace("&lt;", "<")
+
+
+def test_the_command_writes_a_friendly_report_for_an_empty_week_and_refuses_a_malformed_one(database_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
+    assert main(["digest", "--week", "2026-W10", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["week"] == "2026-W10" and printed["cases"] == 0
+    assert "Tidak ada kasus baru minggu ini" in open(printed["html"]).read()
+    assert main(["digest", "--week", "2026-W99"]) == 2
+    assert "2026 has no week 99" in capsys.readouterr().err
