@@ -20,8 +20,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import (
     CONTACTS,
-    SKIPPED,
     EDITABLE,
+    SKIPPED,
     VICTIMS,
     confirmation_from,
     contact_from,
@@ -111,7 +111,7 @@ def answer(tracker: Tracker, slot: str, read) -> dict[str, Any]:
     return {slot: UNCLEAR}
 
 
-def settle(tracker: Tracker, slot: str, value: Any, **extra: Any) -> dict[str, Any]:
+def settle(tracker: Tracker, slot: str, value: Any) -> dict[str, Any]:
     """What a validated reply sets: a cancel ends the form, an unclear reply is asked
     about once more and then taken as skipped."""
     if value == CANCELLED:
@@ -121,7 +121,7 @@ def settle(tracker: Tracker, slot: str, value: Any, **extra: Any) -> dict[str, A
         if slot in asked:
             return {slot: SKIPPED}
         return {slot: None, "asked_again": [*asked, slot]}
-    return {slot: value, **extra}
+    return {slot: value}
 
 
 class ValidateReportForm(FormValidationAction):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import bot.schedule_models  # noqa: F401  the scheduler's tables
 import messaging.models  # noqa: F401  the schema is both packages' tables (cases refer to reporters)
 from bot.settings import Settings
 from referral.storage import make_engine, make_session_factory, schema_is_current, upgrade

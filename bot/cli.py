@@ -14,8 +14,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
-
 from bot.settings import Settings
 from referral.lifecycle import CATEGORIES, STATUSES, CaseError
 from bot.logs import Redactor, settings_secrets
@@ -311,36 +309,29 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.digest import build_digest, headline, write_files
-    from messaging.store import queue_staff_message
+    from bot.digest import produce_digest
     from referral.digest import Week
-    from referral.models import Officer, utcnow
+    from referral.models import utcnow
 
     now = utcnow()
     try:
         week = Week.parse(args.week) if args.week else Week.containing(now).previous()
     except ValueError as error:
         raise UsageError(str(error)) from None
-    sessions = _sessions(settings)
-    with unit_of_work(sessions) as session:
-        digest = build_digest(session, week, now, settings.ack_after_s)
-    html_path, csv_path = write_files(digest, make_private_dir(settings.data_dir / "reports"))
-    queued = 0
-    if args.send:  # through the outbox: the gateway's worker sends it (and retries) when Telegram is on
-        with unit_of_work(sessions) as session:
-            chats = session.scalars(
-                select(Officer.telegram_chat_id).where(
-                    Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None)
-                )
-            ).all()
-            for chat_id in chats:
-                queue_staff_message(session, channel="telegram", address=chat_id, text=headline(digest, html_path))
-            queued = len(chats)
-    result = {"week": str(week), "html": str(html_path), "csv": str(csv_path), "cases": digest.this["cases"]["opened"]}
-    if args.send:
-        result["queued_messages"] = queued
-    _emit(args, result, f"week {week}: {result['cases']} case(s)\n  html: {html_path}\n  csv:  {csv_path}"
-          + (f"\n  queued for {queued} coordinator chat(s)" if args.send else ""))
+    result = produce_digest(
+        _sessions(settings), week, now, data_dir=settings.data_dir, ack_after_s=settings.ack_after_s, send=args.send
+    )
+    queued = f"\n  queued for {result['queued_messages']} coordinator chat(s)" if args.send else ""
+    _emit(args, result, f"week {week}: {result['cases']} case(s)\n  html: {result['html']}\n  csv:  {result['csv']}{queued}")
+    return 0
+
+
+def cmd_jobs_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduler import job_overview
+
+    jobs = job_overview(_sessions(settings))
+    lines = [f"{job['id']:<16} next {job['next_run'] or '-':<26} last {job['last_run'] or '-'} {job['last_result'] or ''}" for job in jobs]
+    _emit(args, {"jobs": jobs}, "\n".join(lines) or "no jobs scheduled yet (the gateway schedules them when it starts)")
     return 0
 
 
@@ -397,6 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: the week that ended last)")
     digest.add_argument("--send", action="store_true",
                         help="also queue the headline message to the coordinators' Telegram chats (sent by the running gateway)")
+
+    jobs = sub.add_parser("jobs", help="the scheduled jobs").add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    add("list", cmd_jobs_list, "each scheduled job with its next run and its last result", jobs)
     return parser
 
 

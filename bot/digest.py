@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from messaging.digest import message_figures
+from messaging.store import queue_staff_message
 from referral.digest import Week, backlog, case_figures, facility_figures, shown
+from referral.models import Officer
+from referral.storage import make_private_dir, unit_of_work
 
 CATEGORY_NAMES = {"violence": "Kekerasan", "bullying": "Perundungan", "elderly_care": "Perawatan lansia", "aid": "Bantuan"}
 URGENCY_NAMES = {"emergency": "Darurat", "high": "Tinggi", "normal": "Biasa"}
@@ -162,3 +166,25 @@ def headline(digest: Digest, html_path: Path) -> str:
         f"{shown(cases['emergencies'])} darurat, {shown(digest.this['backlog']['open'])} kasus masih terbuka. "
         f"Laporan lengkap: {html_path}"
     )
+
+
+def produce_digest(
+    sessions: sessionmaker[Session], week: Week, now: datetime, *, data_dir: Path, ack_after_s: float, send: bool
+) -> dict:
+    """Build and write one week's digest; with `send`, queue its headline for every active
+    coordinator's Telegram chat (the outbox sends it). Returns what `helpline digest --json` prints."""
+    with unit_of_work(sessions) as session:
+        digest = build_digest(session, week, now, ack_after_s)
+    html_path, csv_path = write_files(digest, make_private_dir(data_dir / "reports"))
+    result: dict = {"week": str(week), "html": str(html_path), "csv": str(csv_path), "cases": digest.this["cases"]["opened"]}
+    if send:
+        with unit_of_work(sessions) as session:
+            chats = session.scalars(
+                select(Officer.telegram_chat_id).where(
+                    Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None)
+                )
+            ).all()
+            for chat_id in chats:
+                queue_staff_message(session, channel="telegram", address=chat_id, text=headline(digest, html_path))
+        result["queued_messages"] = len(chats)
+    return result

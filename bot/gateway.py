@@ -37,6 +37,7 @@ from bot.flood import FloodGuard
 from bot.logs import configure_logging, settings_secrets
 from bot.outbox import Outbox
 from bot.settings import Settings
+from bot.scheduler import ScheduledJobs
 from bot.worker import InboxWorker
 from referral.models import utcnow
 
@@ -170,16 +171,19 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         database = connect(resolved)
         async with httpx.AsyncClient() as http:
             gateway = await start_gateway(resolved, database, http, clock)
-            worker = None
+            background = []
             if resolved.inbox_interval_s > 0:  # 0: tests drive the worker themselves
-                worker = asyncio.create_task(gateway.worker.run(), name="inbox-worker")
+                background.append(asyncio.create_task(gateway.worker.run(), name="inbox-worker"))
+            if resolved.scheduler:  # `helpline run` turns it on: the scheduled jobs, one process per database
+                jobs = ScheduledJobs(resolved, database.engine, database.sessions)
+                background.append(asyncio.create_task(jobs.run(), name="scheduled-jobs"))
             try:
                 yield {"gateway": gateway}
             finally:
-                if worker:
-                    worker.cancel()
+                for task in background:
+                    task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
-                        await worker
+                        await task
                 if gateway.telegram:  # first, so no update starts new work
                     await stop_telegram(gateway.telegram.application)
                 await gateway.conversations.stop()

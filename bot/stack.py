@@ -64,7 +64,7 @@ def build_services(settings: Settings, environ: dict[str, str] | None = None) ->
         name="gateway",
         argv=[sys.executable, "-m", "bot.gateway"],
         ready_url=f"http://127.0.0.1:{settings.port}/livez",
-        env=base_env,
+        env={**base_env, "HELPLINE_SCHEDULER": base_env.get("HELPLINE_SCHEDULER", "on")},  # the gateway runs the jobs
         cwd=PROJECT_ROOT,
     )
     return [rasa, actions, gateway]

@@ -188,7 +188,8 @@ class Officer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     telegram_chat_id: Mapped[str | None] = mapped_column(String(40), unique=True)
-    # duty | coordinator today; the officers issue (12) brings officer/coordinator/admin/facility and remits
+    # officer | coordinator | admin | facility (a facility's contact: no duty alerts); "duty" in
+    # older rows. The officers issue (12) brings remits and the roster.
     role: Mapped[str] = mapped_column(String(16), default="duty")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,203 @@
+"""The scheduled jobs (APScheduler 3.11), run by exactly one process per database.
+
+Jobs live in the app database (APScheduler's SQLAlchemy job store), with explicit ids,
+`replace_existing`, coalescing and a misfire grace time, on Western Indonesia Time: a
+gateway that was down at the hour runs a missed job once when it is back, never twice.
+When several gateways share one database, the one holding the scheduler lock (a
+PostgreSQL advisory lock; on SQLite, a file lock beside the database) runs the jobs; the
+others stand by and try again every `STANDBY_RETRY_SECONDS`, so one of them takes over
+within a minute of the leader's death (the lock dies with its connection or process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.schedule_models import JobRun
+from bot.settings import Settings
+from referral.models import utcnow
+from referral.storage import unit_of_work
+
+log = logging.getLogger(__name__)
+ADVISORY_LOCK_KEY = 0x4D504B53  # "MPKS": one scheduler per database
+STANDBY_RETRY_SECONDS = 30.0
+MISFIRE_GRACE_SECONDS = 6 * 3600  # a digest missed by a gateway down over the hour still goes out
+
+
+@dataclass(frozen=True)
+class Schedule:
+    timezone: ZoneInfo
+    crons: dict[str, str]  # job id → cron expression
+
+    @classmethod
+    def load(cls, path: Path) -> "Schedule":
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        zone = ZoneInfo(str(data.get("timezone") or "Asia/Jakarta"))
+        crons = {str(job): str(cron) for job, cron in (data.get("jobs") or {}).items()}
+        for job, cron in crons.items():
+            try:
+                CronTrigger.from_crontab(cron, timezone=zone)
+            except ValueError as error:
+                raise ValueError(f"{path}: {job}: {error}") from None
+        return cls(zone, crons)
+
+    def trigger(self, job_id: str) -> CronTrigger:
+        return CronTrigger.from_crontab(self.crons[job_id], timezone=self.timezone)
+
+
+def weekly_digest() -> str:
+    """The job: the digest of the ISO week that just ended, its files written and its
+    headline queued for the coordinators. Module-level so the job store can name it."""
+    from bot.bootstrap import connect
+    from bot.digest import produce_digest
+    from referral.digest import Week
+
+    settings = Settings.from_env()
+    database = connect(settings)
+    try:
+        now = utcnow()
+        result = produce_digest(database.sessions, Week.containing(now).previous(), now,
+                                data_dir=settings.data_dir, ack_after_s=settings.ack_after_s, send=True)
+    finally:
+        database.dispose()
+    return f"{result['week']}: {result['cases']} case(s), {result['queued_messages']} message(s) queued"
+
+
+JOBS: dict[str, Callable[[], object]] = {"weekly_digest": weekly_digest}
+
+
+def build_scheduler(engine: Engine, schedule: Schedule, jobs: dict[str, Callable[[], object]] = JOBS) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+        job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
+        timezone=schedule.timezone,
+    )
+    for job_id, function in jobs.items():
+        if job_id in schedule.crons:
+            scheduler.add_job(function, schedule.trigger(job_id), id=job_id, name=job_id, replace_existing=True)
+    return scheduler
+
+
+def record_runs(scheduler: AsyncIOScheduler, sessions: sessionmaker[Session]) -> None:
+    """Each run's outcome in `job_runs`, for `helpline jobs list`."""
+
+    def on_event(event: JobExecutionEvent) -> None:
+        outcome = type(event.exception).__name__ if event.exception else str(event.retval or "ok")
+        with unit_of_work(sessions) as session:
+            session.add(JobRun(job_id=event.job_id, ran_at=utcnow(), ok=event.exception is None, result=outcome[:300]))
+        if event.exception:
+            log.error("job %s failed: %s", event.job_id, outcome)
+
+    scheduler.add_listener(on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+
+def job_overview(sessions: sessionmaker[Session]) -> list[dict]:
+    """Every stored job with its next run, and its last recorded run (for `helpline jobs list`)."""
+    from sqlalchemy import select
+
+    with unit_of_work(sessions) as session:
+        store = SQLAlchemyJobStore(engine=session.get_bind())
+        jobs = []
+        for job in store.get_all_jobs():
+            last = session.scalars(
+                select(JobRun).where(JobRun.job_id == job.id).order_by(JobRun.ran_at.desc(), JobRun.id.desc()).limit(1)
+            ).first()
+            jobs.append({
+                "id": job.id,
+                "next_run": job.next_run_time.isoformat() if job.next_run_time else None,
+                "last_run": last.ran_at.isoformat() if last else None,
+                "last_result": (("ok: " if last.ok else "failed: ") + (last.result or "")) if last else None,
+            })
+        return jobs
+
+
+class SchedulerLock:
+    """Who runs the jobs: a PostgreSQL advisory lock held on its own connection, or on
+    SQLite an exclusive file lock beside the database. Released when the holder stops or dies."""
+
+    def __init__(self, engine: Engine, data_dir: Path) -> None:
+        self.engine = engine
+        self.lock_file = data_dir / "scheduler.lock"
+        self._connection = None
+        self._file = None
+
+    def try_acquire(self) -> bool:
+        if self.engine.dialect.name == "postgresql":
+            connection = self.engine.connect()
+            if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar():
+                connection.commit()
+                self._connection = connection
+                return True
+            connection.close()
+            return False
+        handle = self.lock_file.open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def release(self) -> None:
+        if self._connection is not None:
+            # An advisory lock lives as long as its session, and a pooled connection outlives
+            # close(): unlock first. (A dead process's session ends, and its lock with it.)
+            self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            self._connection.commit()
+            self._connection.close()
+            self._connection = None
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+
+class ScheduledJobs:
+    """Runs the scheduler while this process holds the lock; stands by otherwise."""
+
+    def __init__(self, settings: Settings, engine: Engine, sessions: sessionmaker[Session],
+                 jobs: dict[str, Callable[[], object]] = JOBS, retry_s: float = STANDBY_RETRY_SECONDS) -> None:
+        self.schedule = Schedule.load(settings.config_dir / "schedule.yml")
+        self.lock = SchedulerLock(engine, settings.data_dir)
+        self.engine = engine
+        self.sessions = sessions
+        self.jobs = jobs
+        self.retry_s = retry_s
+        self.scheduler: AsyncIOScheduler | None = None
+
+    @property
+    def leading(self) -> bool:
+        return self.scheduler is not None
+
+    async def run(self) -> None:
+        try:
+            while not await asyncio.to_thread(self.lock.try_acquire):
+                await asyncio.sleep(self.retry_s)
+            self.scheduler = build_scheduler(self.engine, self.schedule, self.jobs)
+            record_runs(self.scheduler, self.sessions)
+            self.scheduler.start()
+            log.info("this gateway runs the scheduled jobs")
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        self.lock.release()
