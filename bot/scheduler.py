@@ -77,7 +77,31 @@ def weekly_digest() -> str:
     return f"{result['week']}: {result['cases']} case(s), {result['queued_messages']} message(s) queued"
 
 
-JOBS: dict[str, Callable[[], object]] = {"weekly_digest": weekly_digest}
+def retention() -> str:
+    """The job: erase what reporters told us from cases and messages older than the
+    retention period (HELPLINE_RETENTION_DAYS)."""
+    from bot.bootstrap import connect
+    from messaging.retention import erase_old_messages
+    from referral.retention import erase_old_case_details
+
+    settings = Settings.from_env()
+    database = connect(settings)
+    try:
+        cases = 0
+        while True:  # in batches, one transaction each
+            with unit_of_work(database.sessions) as session:
+                erased = erase_old_case_details(session, days=settings.retention_days)
+            cases += erased
+            if not erased:
+                break
+        with unit_of_work(database.sessions) as session:
+            messages, conversations = erase_old_messages(session, days=settings.retention_days)
+    finally:
+        database.dispose()
+    return f"{cases} case(s), {messages} message(s), {conversations} address(es) erased"
+
+
+JOBS: dict[str, Callable[[], object]] = {"weekly_digest": weekly_digest, "retention": retention}
 
 
 def build_scheduler(engine: Engine, schedule: Schedule, jobs: dict[str, Callable[[], object]] = JOBS) -> AsyncIOScheduler:

@@ -111,6 +111,7 @@ class Settings:
     alert_after_s: float = 120.0  # officers hear about a reporter waiting longer than this
     inbox_interval_s: float = 2.0  # 0 turns the inbox worker off (tests that drive it by hand)
     scheduler: bool = False  # run the scheduled jobs (`helpline run` turns it on for its gateway)
+    retention_days: int = 365  # what reporters told us is erased from older cases and messages
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -133,6 +134,7 @@ class Settings:
             max_message_chars=env.get_int("HELPLINE_MAX_MESSAGE_CHARS", 4000),
             inbox_interval_s=env.get_seconds("HELPLINE_INBOX_INTERVAL", 2),
             scheduler=env.get_switch("HELPLINE_SCHEDULER", False),
+            retention_days=env.get_positive("HELPLINE_RETENTION_DAYS", 365),
             messages_per_minute_per_sender=env.get_positive(
                 # the old name still works when the new one is not set
                 "HELPLINE_MESSAGES_PER_MINUTE" if env.get("HELPLINE_MESSAGES_PER_MINUTE") else "HELPLINE_WEBCHAT_PER_MINUTE", 20

@@ -129,3 +129,15 @@ def test_two_scheduled_jobs_runners_run_a_due_job_once(database_url, tmp_path):
     with unit_of_work(database.sessions) as session:
         assert [run.result for run in session.query(JobRun).all()] == ["counted"]
     database.dispose()
+
+
+def test_the_weekly_digest_job_writes_last_weeks_report(database_url, tmp_path, monkeypatch):
+    from bot.scheduler import weekly_digest
+    from referral.digest import Week
+    from referral.models import utcnow
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
+    last_week = Week.containing(utcnow()).previous()
+    assert weekly_digest() == f"{last_week}: 0 case(s), 0 message(s) queued"
+    assert (tmp_path / "reports" / str(last_week) / "digest.html").exists()

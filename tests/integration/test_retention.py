@@ -1,0 +1,75 @@
+"""Retention on the real database (SQLite and PostgreSQL): exactly what a reporter told us
+is erased from old cases and messages, nothing else, once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from messaging.models import Conversation, Message, Reporter
+from messaging.retention import erase_old_messages
+from referral.models import Case, CaseEvent
+from referral.retention import ERASED_EVENT, erase_old_case_details
+from referral.storage import unit_of_work
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+OLD, RECENT = NOW - timedelta(days=400), NOW - timedelta(days=10)
+
+
+def seed(sessions) -> None:
+    with unit_of_work(sessions) as session:
+        reporter = Reporter(channel="whatsapp", pseudonym="q" * 20)
+        session.add(reporter)
+        session.flush()
+        for name, at in (("old", OLD), ("recent", RECENT)):
+            conversation = Conversation(reporter_id=reporter.id, channel="whatsapp", engine_sender_id=f"wa-{name}",
+                                        channel_address=f"62811{name}", last_inbound_at=at)
+            session.add(conversation)
+            session.flush()
+            session.add_all([
+                Message(conversation_id=conversation.id, direction="in", channel="whatsapp", kind="text", text=f"{name} story",
+                        status="answered", created_at=at, updated_at=at),
+                Message(conversation_id=conversation.id, direction="in", channel="whatsapp", kind="location",
+                        payload={"latitude": -7.8, "longitude": 110.4}, status="answered", created_at=at, updated_at=at),
+            ])
+            case = Case(ticket=f"MPKS-2025-0000{1 if name == 'old' else 2}", category="violence", urgency="high", status="closed",
+                        description=f"{name} description", victim="anak", location_text="gang mawar", latitude=-7.8, longitude=110.4,
+                        province_code="34", regency_code="34.04", district_code="34.04.07", contact_phone="+6281234567890",
+                        consent_contact=True, contact_preference="phone", created_at=at, updated_at=at)
+            case.events.append(CaseEvent(at=at, actor="bot", kind="opened", to_status="new"))
+            case.events.append(CaseEvent(at=at, actor="reporter", kind="reporter_message", detail={"message": "dia datang lagi", "message_id": 7}))
+            session.add(case)
+
+
+def test_old_details_are_erased_and_everything_else_kept(sessions):
+    seed(sessions)
+    with unit_of_work(sessions) as session:
+        assert erase_old_case_details(session, days=365, now=NOW) == 1
+        assert erase_old_messages(session, days=365, now=NOW) == (2, 1)
+    with unit_of_work(sessions) as session:
+        old, recent = session.query(Case).order_by(Case.ticket).all()
+        assert (old.description, old.location_text, old.latitude, old.longitude, old.contact_phone) == (None,) * 5
+        assert (old.category, old.urgency, old.status, old.victim, old.regency_code, old.district_code, old.created_at) == (
+            "violence", "high", "closed", "anak", "34.04", "34.04.07", OLD)
+        assert [e.detail for e in old.events if e.kind == "reporter_message"] == [{"message_id": 7}]
+        assert [e.kind for e in old.events][-1] == ERASED_EVENT
+        assert recent.description == "recent description" and recent.contact_phone == "+6281234567890"
+        assert [e.detail["message"] for e in recent.events if e.kind == "reporter_message"] == ["dia datang lagi"]
+        messages = {m.conversation.engine_sender_id + ":" + m.kind: m for m in session.query(Message).all()}
+        assert messages["wa-old:text"].text is None and messages["wa-old:location"].payload is None
+        assert messages["wa-old:text"].created_at == OLD and messages["wa-old:text"].status == "answered"
+        assert messages["wa-recent:text"].text == "recent story" and messages["wa-recent:location"].payload == {"latitude": -7.8, "longitude": 110.4}
+        addresses = {c.engine_sender_id: c.channel_address for c in session.query(Conversation).all()}
+        assert addresses == {"wa-old": None, "wa-recent": "62811recent"}
+    with unit_of_work(sessions) as session:  # once: a second run finds nothing more
+        assert erase_old_case_details(session, days=365, now=NOW) == 0
+        assert erase_old_messages(session, days=365, now=NOW) == (0, 0)
+
+
+def test_the_nightly_job_erases_in_batches_and_says_what_it_did(sessions, database_url, tmp_path, monkeypatch):
+    from bot.scheduler import retention
+
+    seed(sessions)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
+    assert retention() == "1 case(s), 2 message(s), 1 address(es) erased"
+    assert retention() == "0 case(s), 0 message(s), 0 address(es) erased"
