@@ -1,6 +1,6 @@
 """The weekly digest a coordinator reads: figures for one ISO week beside the week before,
-as an HTML page in Indonesian (readable on a phone), a CSV of every figure, and a short
-Telegram message with the headlines. No names, numbers, chat ids, texts or exact places:
+as an HTML page in Indonesian (readable on a phone) with bar charts, a CSV of every figure,
+and a short Telegram message with the headlines. No names, numbers, chat ids, texts or exact places:
 the figures come from referral/digest.py and messaging/digest.py, and small counts are
 shown as "<5"."""
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from messaging.digest import message_figures
 from messaging.store import queue_staff_message
-from referral.digest import Week, backlog, case_figures, facility_figures, shown
+from referral.digest import SMALL_COUNT, Week, backlog, case_figures, facility_figures, shown
 from referral.models import Officer
 from referral.storage import make_private_dir, unit_of_work
 
@@ -95,18 +95,61 @@ def rows(digest: Digest) -> list[tuple[str, str, str, object, object]]:
     return out
 
 
+def draw_charts(digest: Digest, folder: Path) -> list[str]:
+    """Bar charts (PNG, matplotlib's Agg backend: no screen needed) of this week beside the
+    last; returns their file names. Labels are categories and bands, never anything personal."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    charts = []
+
+    def bars(name: str, title: str, labels: list[str], now: list[int], before: list[int]) -> None:
+        figure, axes = pyplot.subplots(figsize=(6.4, 3.4), dpi=110)
+        positions = range(len(labels))
+        for offset, values, label, colour in ((-0.2, before, "Minggu lalu", "#9bc9b8"), (0.2, now, "Minggu ini", "#0a7a5a")):
+            # A count under five is not drawn to scale (it could point at someone): a "<5" marks it.
+            heights = [0 if 0 < value < SMALL_COUNT else value for value in values]
+            axes.bar([p + offset for p in positions], heights, width=0.4, label=label, color=colour)
+            for position, value in zip(positions, values):
+                if 0 < value < SMALL_COUNT:
+                    axes.annotate("<5", (position + offset, 0), ha="center", va="bottom", fontsize=8, color=colour)
+        axes.set_xticks(list(positions), labels)
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.set_ylim(bottom=0, top=max([SMALL_COUNT, *now, *before]) * 1.15)
+        axes.set_title(title)
+        axes.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2)
+        axes.spines[["top", "right"]].set_visible(False)
+        figure.tight_layout()
+        figure.savefig(folder / name)
+        pyplot.close(figure)
+        charts.append(name)
+
+    categories = list(CATEGORY_NAMES)
+    this, previous = digest.this["cases"]["by_category"], digest.previous["cases"]["by_category"]
+    bars("kasus-per-kategori.png", "Kasus baru per kategori", [CATEGORY_NAMES[c] for c in categories],
+         [this.get(c, 0) for c in categories], [previous.get(c, 0) for c in categories])
+    kinds = sorted(set(digest.this["facilities"]["per_kind"]) | set(digest.previous["facilities"]["per_kind"])) or ["PSKM", "AUMSOS"]
+    accepted = lambda figures, kind: figures["facilities"]["per_kind"].get(kind, {}).get("accepted", 0)  # noqa: E731
+    bars("rujukan-diterima.png", "Rujukan yang diterima, per jenis layanan", kinds,
+         [accepted(digest.this, k) for k in kinds], [accepted(digest.previous, k) for k in kinds])
+    return charts
+
+
 def write_files(digest: Digest, reports_dir: Path) -> tuple[Path, Path]:
-    """var/reports/YYYY-Www/digest.html and digest.csv; returns their paths."""
+    """var/reports/YYYY-Www/digest.html, digest.csv and the charts; returns the first two."""
     folder = reports_dir / str(digest.week)
     folder.mkdir(parents=True, exist_ok=True)
     table = rows(digest)
+    charts = draw_charts(digest, folder)
     csv_path = folder / "digest.csv"
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["bagian", "ukuran", "rincian", "minggu_ini", "minggu_lalu"])
         writer.writerows(table)
     html_path = folder / "digest.html"
-    html_path.write_text(render_html(digest, table), encoding="utf-8")
+    html_path.write_text(render_html(digest, table, charts), encoding="utf-8")
     return html_path, csv_path
 
 
@@ -114,7 +157,7 @@ def _cell(value: object) -> str:
     return "–" if value is None else html.escape(str(value))
 
 
-def render_html(digest: Digest, table: list[tuple[str, str, str, object, object]]) -> str:
+def render_html(digest: Digest, table: list[tuple[str, str, str, object, object]], charts: list[str] = ()) -> str:
     cases = digest.this["cases"]
     start = digest.week.start
     sections: dict[str, list[str]] = {}
@@ -125,6 +168,7 @@ def render_html(digest: Digest, table: list[tuple[str, str, str, object, object]
     oldest = "".join(
         f"<li>{html.escape(item['ticket'])} — {item['age_days']} hari</li>" for item in digest.this["backlog"]["oldest"]
     ) or "<li>Tidak ada kasus terbuka.</li>"
+    pictures = "".join(f'<img src="{html.escape(name)}" alt="" width="640">' for name in charts)
     quiet = "" if cases["opened"] else "<p class=note>Tidak ada kasus baru minggu ini. Angka layanan tetap tercatat di bawah.</p>"
     body = "".join(
         f"<h2>{html.escape(section.capitalize())}</h2><table><tr><th>Ukuran</th><th>Rincian</th><th>Minggu ini</th><th>Minggu lalu</th></tr>"
@@ -140,7 +184,7 @@ h1{{font-size:1.4rem;margin-bottom:.2rem}} h2{{font-size:1.1rem;margin-top:1.6re
 table{{border-collapse:collapse;width:100%;font-size:.92rem}} td,th{{padding:.35rem .4rem;border-bottom:1px solid #ddd;text-align:left}}
 td.n{{text-align:right;font-variant-numeric:tabular-nums}} .head{{display:flex;gap:.6rem;flex-wrap:wrap;margin:1rem 0}}
 .box{{flex:1 1 9rem;background:#eef7f3;border-radius:.5rem;padding:.6rem}} .box b{{font-size:1.5rem;display:block}}
-.note{{background:#fff6e0;padding:.6rem;border-radius:.4rem}} footer{{margin-top:2rem;font-size:.8rem;color:#555}}
+.note{{background:#fff6e0;padding:.6rem;border-radius:.4rem}} img{{max-width:100%;height:auto;margin:.4rem 0}} footer{{margin-top:2rem;font-size:.8rem;color:#555}}
 </style></head><body>
 <h1>Ringkasan mingguan layanan pengaduan MPKS</h1>
 <p>Minggu {digest.week} (Senin {start:%d-%m-%Y}, WIB), dibandingkan dengan minggu sebelumnya.</p>
@@ -150,6 +194,7 @@ td.n{{text-align:right;font-variant-numeric:tabular-nums}} .head{{display:flex;g
 <div class=box><b>{shown(digest.this['backlog']['open'])}</b>kasus masih terbuka</div>
 </div>
 {quiet}
+{pictures}
 {body}
 <h2>Sepuluh kasus terbuka tertua</h2><ul>{oldest}</ul>
 <footer>Dibuat {digest.generated_at:%Y-%m-%d %H:%M} UTC. Tanpa data pribadi: wilayah paling rinci kabupaten/kota;

@@ -127,6 +127,10 @@ def test_nothing_personal_reaches_the_files_or_the_message(sessions, tmp_path):
     everything = html_path.read_text() + csv_path.read_text() + headline(digest, html_path)
     for secret in (SECRET_NAME, SECRET_PHONE, SECRET_TEXT, "5550001", "mawar", "zq-reply", "tg-x", "p" * 20):
         assert secret not in everything, secret
+    charts = sorted(path.name for path in html_path.parent.glob("*.png"))
+    assert charts == ["kasus-per-kategori.png", "rujukan-diterima.png"]
+    assert all((html_path.parent / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for name in charts)
+    assert all(f'src="{name}"' in html_path.read_text() for name in charts)
     rows = list(csv.reader(csv_path.open()))
     assert rows[0] == ["bagian", "ukuran", "rincian", "minggu_ini", "minggu_lalu"]
     assert ["kasus", "dibuka", "semua", "12", "<5"] in rows  # three last week: shown as "<5"
