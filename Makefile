@@ -40,6 +40,7 @@ eval-nlu: train  ## score the served model on the held-out set; last line is JSO
 bench: setup-app  ## run the benchmarks; each prints one JSON line
 	@$(APP)/python bench/routing.py
 	@$(APP)/python bench/language.py
+	@$(APP)/python bench/digest.py
 
 lock: setup-app  ## re-resolve requirements/*.lock from pyproject.toml and requirements/engine.in
 	VIRTUAL_ENV= $(APP)/uv pip compile requirements/engine.in --python-version 3.10 -o requirements/engine.lock -q --no-header

@@ -4,6 +4,7 @@ bot answered, and what went wrong. Counts and durations only, never a message's 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -26,9 +27,9 @@ def message_figures(session: Session, week: Week, ack_after_s: float) -> dict:
         .where(Case.created_at >= week.start, Case.created_at < week.end)
     ).all()
     reply = aliased(Message)
-    first_reply = (
+    first_reply = (  # replies to the week's messages (given within a day of its end), not the whole table
         select(reply.in_reply_to_id.label("inbound_id"), func.min(reply.created_at).label("answered_at"))
-        .where(reply.in_reply_to_id.is_not(None))
+        .where(reply.in_reply_to_id.is_not(None), reply.created_at >= week.start, reply.created_at < week.end + timedelta(days=1))
         .group_by(reply.in_reply_to_id)
         .subquery()
     )

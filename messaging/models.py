@@ -61,6 +61,7 @@ class Message(Base):
         Index("ix_messages_provider_id", "channel", "provider_message_id"),
         Index("ix_messages_conversation", "conversation_id", "id"),
         Index("ix_messages_inbox", "direction", "status", "next_attempt_at"),
+        Index("ix_messages_created_at", "created_at"),  # the weekly digest reads a week of them
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

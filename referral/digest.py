@@ -140,17 +140,25 @@ def _first_officer_actions(session: Session, case_ids: list[int]) -> list[tuple[
 
 
 def backlog(session: Session, now: datetime) -> dict:
-    """Open cases now: by status and age band, and the ten oldest (ticket and age in days only)."""
-    rows = session.execute(select(Case.ticket, Case.status, Case.created_at).where(Case.status != "closed")).all()
-    by_band: Counter[str] = Counter()
-    for row in rows:
-        age_days = (now - row.created_at).total_seconds() / 86400
-        by_band[next(label for limit, label in AGE_BANDS if limit is None or age_days < limit)] += 1
-    oldest = sorted(rows, key=lambda row: row.created_at)[:10]
+    """Open cases now: by status and age band, and the ten oldest (ticket and age in days
+    only). Counted in the database: a backlog may be large."""
+    is_open = Case.status != "closed"
+    by_status = dict(session.execute(select(Case.status, func.count()).where(is_open).group_by(Case.status)).all())
+    by_age: dict[str, int] = {}
+    lower = None
+    for limit, label in AGE_BANDS:
+        band = [is_open]
+        if limit is not None:
+            band.append(Case.created_at > now - timedelta(days=limit))
+        if lower is not None:
+            band.append(Case.created_at <= now - timedelta(days=lower))
+        by_age[label] = session.scalar(select(func.count()).select_from(Case).where(*band))
+        lower = limit
+    oldest = session.execute(select(Case.ticket, Case.created_at).where(is_open).order_by(Case.created_at, Case.id).limit(10)).all()
     return {
-        "open": len(rows),
-        "by_status": dict(Counter(row.status for row in rows)),
-        "by_age": {label: by_band[label] for _, label in AGE_BANDS},
+        "open": sum(by_status.values()),
+        "by_status": by_status,
+        "by_age": by_age,
         "oldest": [{"ticket": row.ticket, "age_days": int((now - row.created_at).total_seconds() // 86400)} for row in oldest],
     }
 

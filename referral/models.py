@@ -168,6 +168,7 @@ class Referral(Base):
     """A case sent to a facility, and what the facility answered."""
 
     __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_sent_at", "sent_at"),)  # the weekly digest reads a week of them
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -1,4 +1,5 @@
-"""the scheduler's job store (APScheduler's own table, owned by the migrations) and job runs
+"""the scheduler's job store (APScheduler's own table, owned by the migrations), job runs,
+and the indexes the weekly digest's queries need (referrals and messages by time)
 
 Revision ID: 0008
 Revises: 0007
@@ -34,9 +35,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_job_runs_job', 'job_runs', ['job_id', 'ran_at'], unique=False)
+    op.create_index('ix_referrals_sent_at', 'referrals', ['sent_at'], unique=False)
+    op.create_index('ix_messages_created_at', 'messages', ['created_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_messages_created_at', table_name='messages')
+    op.drop_index('ix_referrals_sent_at', table_name='referrals')
     op.drop_index('ix_job_runs_job', table_name='job_runs')
     op.drop_table('job_runs')
     op.drop_index('ix_apscheduler_jobs_next_run_time', table_name='apscheduler_jobs')
