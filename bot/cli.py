@@ -309,7 +309,7 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.digest import produce_digest
+    from bot.digest import DeliveryFailed, produce_digest
     from referral.digest import Week
     from referral.models import utcnow
 
@@ -318,9 +318,12 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         week = Week.parse(args.week) if args.week else Week.containing(now).previous()
     except ValueError as error:
         raise UsageError(str(error)) from None
-    result = produce_digest(
-        _sessions(settings), week, now, data_dir=settings.data_dir, ack_after_s=settings.ack_after_s, send=args.send
-    )
+    try:
+        result = produce_digest(_sessions(settings), week, now, data_dir=settings.data_dir,
+                                ack_after_s=settings.ack_after_s, send=args.send, delivery=settings.digest)
+    except DeliveryFailed as error:
+        print(f"helpline: error: {error} (the files are written; the Telegram messages are queued)", file=sys.stderr)
+        return 1
     queued = f"\n  queued for {result['queued_messages']} coordinator chat(s)" if args.send else ""
     _emit(args, result, f"week {week}: {result['cases']} case(s)\n  html: {result['html']}\n  csv:  {result['csv']}{queued}")
     return 0

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import csv
 import html
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery_settings import DigestDelivery
 from messaging.digest import message_figures
 from messaging.store import queue_staff_message
 from referral.digest import SMALL_COUNT, Week, backlog, case_figures, facility_figures, shown
@@ -203,33 +206,67 @@ angka di bawah 5 ditulis "&lt;5". Bahasa Jawa dan Sunda dihitung bersama bahasa 
 """
 
 
-def headline(digest: Digest, html_path: Path) -> str:
-    """The short Telegram message to coordinators: the headline figures and where the report is."""
+def headline(digest: Digest, html_path: Path | None) -> str:
+    """The short message to coordinators: the headline figures and where the report is."""
     cases, previous = digest.this["cases"], digest.previous["cases"]
-    return (
+    text = (
         f"📊 Ringkasan mingguan {digest.week}: {shown(cases['opened'])} kasus baru (minggu lalu {shown(previous['opened'])}), "
-        f"{shown(cases['emergencies'])} darurat, {shown(digest.this['backlog']['open'])} kasus masih terbuka. "
-        f"Laporan lengkap: {html_path}"
+        f"{shown(cases['emergencies'])} darurat, {shown(digest.this['backlog']['open'])} kasus masih terbuka."
     )
+    return text + (f" Laporan lengkap: {html_path}" if html_path else "")
+
+
+class DeliveryFailed(RuntimeError):
+    """The digest was written, but could not be e-mailed."""
+
+
+def email_digest(delivery: DigestDelivery, digest: Digest, files: list[Path]) -> None:
+    """The headline as the message, the report, its CSV and its charts attached."""
+    message = EmailMessage()
+    message["Subject"] = f"Ringkasan mingguan {digest.week} — Layanan Pengaduan MPKS"
+    message["From"] = delivery.mail_from
+    message["To"] = ", ".join(delivery.mail_to)
+    message.set_content(headline(digest, None) + "\n\nLaporan lengkap (HTML), angka (CSV) dan grafik terlampir.")
+    for path in files:
+        kind = {".html": ("text", "html"), ".csv": ("text", "csv"), ".png": ("image", "png")}[path.suffix]
+        message.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
+    try:
+        with smtplib.SMTP(delivery.smtp_host, delivery.smtp_port, timeout=30) as smtp:
+            if delivery.smtp_starttls:
+                smtp.starttls()
+            if delivery.smtp_user:
+                smtp.login(delivery.smtp_user, delivery.smtp_password or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise DeliveryFailed(f"could not e-mail the digest: {type(error).__name__}: {error}") from error
 
 
 def produce_digest(
-    sessions: sessionmaker[Session], week: Week, now: datetime, *, data_dir: Path, ack_after_s: float, send: bool
+    sessions: sessionmaker[Session], week: Week, now: datetime, *, data_dir: Path, ack_after_s: float, send: bool,
+    delivery: DigestDelivery | None = None,
 ) -> dict:
-    """Build and write one week's digest; with `send`, queue its headline for every active
-    coordinator's Telegram chat (the outbox sends it). Returns what `helpline digest --json` prints."""
+    """Build and write one week's digest. With `send`: queue its headline for every active
+    coordinator's Telegram chat and the leadership chat (the outbox sends them), and e-mail
+    it when SMTP is configured. Returns what `helpline digest --json` prints."""
+    delivery = delivery or DigestDelivery()
     with unit_of_work(sessions) as session:
         digest = build_digest(session, week, now, ack_after_s)
     html_path, csv_path = write_files(digest, make_private_dir(data_dir / "reports"))
     result: dict = {"week": str(week), "html": str(html_path), "csv": str(csv_path), "cases": digest.this["cases"]["opened"]}
-    if send:
-        with unit_of_work(sessions) as session:
-            chats = session.scalars(
-                select(Officer.telegram_chat_id).where(
-                    Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None)
-                )
-            ).all()
-            for chat_id in chats:
-                queue_staff_message(session, channel="telegram", address=chat_id, text=headline(digest, html_path))
-        result["queued_messages"] = len(chats)
+    if not send:
+        return result
+    with unit_of_work(sessions) as session:
+        chats = list(session.scalars(
+            select(Officer.telegram_chat_id).where(
+                Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None)
+            )
+        ))
+        if delivery.leadership_chat and delivery.leadership_chat not in chats:
+            chats.append(delivery.leadership_chat)
+        for chat_id in chats:
+            queue_staff_message(session, channel="telegram", address=chat_id, text=headline(digest, html_path))
+    result["queued_messages"] = len(chats)
+    if delivery.email_enabled:
+        email_digest(delivery, digest, [html_path, csv_path, *sorted(html_path.parent.glob("*.png"))])
+        result["emailed_to"] = len(delivery.mail_to)
     return result

@@ -70,8 +70,8 @@ def weekly_digest() -> str:
     database = connect(settings)
     try:
         now = utcnow()
-        result = produce_digest(database.sessions, Week.containing(now).previous(), now,
-                                data_dir=settings.data_dir, ack_after_s=settings.ack_after_s, send=True)
+        result = produce_digest(database.sessions, Week.containing(now).previous(), now, data_dir=settings.data_dir,
+                                ack_after_s=settings.ack_after_s, send=True, delivery=settings.digest)
     finally:
         database.dispose()
     return f"{result['week']}: {result['cases']} case(s), {result['queued_messages']} message(s) queued"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.channels.settings import TelegramSettings, WhatsAppSettings
+from bot.delivery_settings import DigestDelivery
 from bot.engine_config import EngineSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -112,6 +113,7 @@ class Settings:
     inbox_interval_s: float = 2.0  # 0 turns the inbox worker off (tests that drive it by hand)
     scheduler: bool = False  # run the scheduled jobs (`helpline run` turns it on for its gateway)
     retention_days: int = 365  # what reporters told us is erased from older cases and messages
+    digest: DigestDelivery = field(default_factory=DigestDelivery)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -135,6 +137,7 @@ class Settings:
             inbox_interval_s=env.get_seconds("HELPLINE_INBOX_INTERVAL", 2),
             scheduler=env.get_switch("HELPLINE_SCHEDULER", False),
             retention_days=env.get_positive("HELPLINE_RETENTION_DAYS", 365),
+            digest=DigestDelivery.from_env(env),
             messages_per_minute_per_sender=env.get_positive(
                 # the old name still works when the new one is not set
                 "HELPLINE_MESSAGES_PER_MINUTE" if env.get("HELPLINE_MESSAGES_PER_MINUTE") else "HELPLINE_WEBCHAT_PER_MINUTE", 20

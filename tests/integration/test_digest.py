@@ -146,3 +146,62 @@ def test_the_command_writes_a_friendly_report_for_an_empty_week_and_refuses_a_ma
     assert "Tidak ada kasus baru minggu ini" in open(printed["html"]).read()
     assert main(["digest", "--week", "2026-W99"]) == 2
     assert "2026 has no week 99" in capsys.readouterr().err
+
+
+def test_send_queues_the_headline_for_coordinators_and_leadership_and_emails_the_files(sessions, tmp_path):
+    from email import message_from_bytes
+
+    from aiosmtpd.controller import Controller
+
+    from bot.delivery_settings import DigestDelivery
+    from bot.digest import produce_digest
+    from messaging.models import Message
+    from referral.models import Officer
+    from tests.helpers import free_port
+
+    seed(sessions)
+    with unit_of_work(sessions) as session:
+        session.add_all([Officer(name="Koordinator", telegram_chat_id="701", role="coordinator"),
+                         Officer(name="Petugas", telegram_chat_id="702", role="officer")])
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append((envelope.rcpt_tos, envelope.content))
+            return "250 OK"
+
+    inbox = Inbox()
+    server = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    server.start()
+    try:
+        delivery = DigestDelivery(leadership_chat="-100900", smtp_host="127.0.0.1", smtp_port=server.port,
+                                  mail_to=("koordinator@example.org",))
+        result = produce_digest(sessions, WEEK, NOW, data_dir=tmp_path, ack_after_s=10, send=True, delivery=delivery)
+    finally:
+        server.stop()
+    assert (result["queued_messages"], result["emailed_to"]) == (2, 1)
+    with unit_of_work(sessions) as session:
+        queued = session.query(Message).filter(Message.conversation_id.is_(None)).all()
+        assert sorted(m.address for m in queued) == ["-100900", "701"]  # coordinators and leadership, not every officer
+        assert all(m.text.startswith("📊 Ringkasan mingguan 2026-W47: 12 kasus baru") for m in queued)
+    [(recipients, content)] = inbox.messages
+    mail = message_from_bytes(content)
+    assert recipients == ["koordinator@example.org"] and "2026-W47" in mail["Subject"]
+    names = sorted(part.get_filename() for part in mail.walk() if part.get_filename())
+    assert names == ["digest.csv", "digest.html", "kasus-per-kategori.png", "rujukan-diterima.png"]
+    assert SECRET_PHONE not in content.decode("utf-8", "replace") and SECRET_NAME not in content.decode("utf-8", "replace")
+
+
+def test_an_unreachable_mail_server_is_a_clear_error_and_the_files_stay(sessions, tmp_path, database_url, monkeypatch, capsys):
+    from tests.helpers import free_port
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HELPLINE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("HELPLINE_SMTP_PORT", str(free_port()))
+    monkeypatch.setenv("HELPLINE_DIGEST_EMAIL_TO", "koordinator@example.org")
+    assert main(["digest", "--week", "2026-W47", "--send"]) == 1
+    assert "could not e-mail the digest: ConnectionRefusedError" in capsys.readouterr().err
+    assert (tmp_path / "reports" / "2026-W47" / "digest.html").exists()
