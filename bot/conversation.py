@@ -46,6 +46,8 @@ from messaging.statuses import (
     retry_delay_seconds,
 )
 from messaging.store import Inbound, get_or_create_conversation, record_inbound, record_outbound
+from referral.follow_up import read_answer, record_answer
+from referral.lifecycle import CaseError
 from referral.models import utcnow
 from referral.storage import unit_of_work
 
@@ -239,6 +241,9 @@ class ConversationService:
             return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text("unsupported", answer_in))])
 
         text = work.text if kind == "text" else LOCATION_TRIGGER
+        answer = read_answer(text or "") if kind == "text" else None
+        if answer and self._offered(work, text or ""):  # a press of the follow-up's buttons: for the case, not Rasa
+            return self._follow_up_answered(work, *answer, language=language or work.known_language)
         if kind == "text" and (text or "").lstrip().startswith("/") and not self._offered(work, text or ""):
             text = as_plain_text(text or "")
         metadata: dict[str, Any] = {"channel": work.channel, "message_id": work.message_id}
@@ -284,6 +289,15 @@ class ConversationService:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
+
+    def _follow_up_answered(self, work: _Work, ticket: str, received: bool, *, language: str) -> list[Reply]:
+        with unit_of_work(self.sessions) as session:
+            try:
+                record_answer(session, ticket, work.conversation_id, received)
+            except CaseError:  # not this conversation's case: nothing recorded, nothing told
+                log.warning("a follow-up answer named a case of another conversation; ignored")
+        key = "follow_up_thanks_yes" if received else "follow_up_thanks_no"
+        return self._finish(work, MessageStatus.ANSWERED, [Reply(replies.gateway_text(key, language))])
 
     def _offered(self, work: _Work, text: str) -> bool:
         """Is `text` the payload of a button the bot itself sent in this conversation?"""

@@ -75,6 +75,8 @@ def rows(digest: Digest) -> list[tuple[str, str, str, object, object]]:
                         ("jam sampai diterima layanan", "hours_to_acceptance"), ("jam sampai selesai", "hours_to_closure")):
         out.append(("kecepatan", metric, "median", c[key]["median"], p[key]["median"]))
         out.append(("kecepatan", metric, "persentil 90", c[key]["p90"], p[key]["p90"]))
+    for metric, key in (("ditanya", "asked"), ("bantuan sudah diterima", "help_received"), ("bantuan belum diterima", "help_not_received")):
+        out.append(("tindak lanjut", metric, "semua", shown(c["follow_ups"][key]), shown(p["follow_ups"][key])))
     answer, panswer = m["seconds_to_first_answer"], pm["seconds_to_first_answer"]
     out.append(("kecepatan", "detik sampai jawaban bot pertama", "median", answer["median"], panswer["median"]))
     out.append(("kecepatan", "detik sampai jawaban bot pertama", "persentil 90", answer["p90"], panswer["p90"]))

@@ -31,6 +31,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Terima kasih, nomor yang Anda bagikan kami simpan agar petugas bisa menghubungi Anda. Silakan lanjutkan cerita Anda.",
         "en": "Thank you, we have saved the number you shared so an officer can contact you. Please go on with your story.",
     },
+    "follow_up_question": {
+        "id": "Assalamu'alaikum. Laporan Anda {ticket} sudah selesai ditangani. Apakah bantuan sudah Anda terima? "
+        "Jawaban Anda membantu kami memperbaiki layanan.",
+        "en": "Hello. Your report {ticket} has been closed. Did you receive the help? Your answer helps us improve.",
+    },
+    "follow_up_received": {"id": "Sudah diterima", "en": "Yes, received"},
+    "follow_up_not_received": {"id": "Belum", "en": "Not yet"},
+    "follow_up_thanks_yes": {
+        "id": "Terima kasih atas jawabannya. Semoga Anda dan keluarga sehat selalu. Jika butuh lagi, tulis saja di sini.",
+        "en": "Thank you for answering. We wish you and your family well. If you need us again, just write here.",
+    },
+    "follow_up_thanks_no": {
+        "id": "Terima kasih sudah memberi tahu. Koordinator kami akan menindaklanjutinya dan menghubungi Anda di sini.",
+        "en": "Thank you for telling us. Our coordinator will follow it up and contact you here.",
+    },
     "slow_down": {
         "id": "Pesan Anda banyak sekali dalam waktu singkat. Semuanya sudah kami simpan dan akan kami jawab satu per satu. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110.",
         "en": "You have sent many messages in a short time. We have saved all of them and will answer them one by one. If anyone is in danger right now, call 112 or 110.",

@@ -101,7 +101,40 @@ def retention() -> str:
     return f"{cases} case(s), {messages} message(s), {conversations} address(es) erased"
 
 
-JOBS: dict[str, Callable[[], object]] = {"weekly_digest": weekly_digest, "retention": retention}
+def follow_up() -> str:
+    """The job: ask reporters whose case closed some days ago, and who agreed to be
+    contacted in the chat, whether the help arrived (once; their answer goes on the case).
+    WhatsApp's outbox sends its approved template instead when the 24-hour window is closed."""
+    from bot.bootstrap import connect
+    from bot.replies import gateway_text
+    from messaging.models import Conversation
+    from messaging.statuses import first_outbound_status
+    from messaging.store import record_outbound
+    from referral.follow_up import answer_payloads, due_follow_ups, record_sent
+
+    settings = Settings.from_env()
+    database = connect(settings)
+    asked = 0
+    try:
+        with unit_of_work(database.sessions) as session:
+            for case in due_follow_ups(session):
+                conversation = session.get(Conversation, case.conversation_id)
+                if conversation.channel != "webchat" and not conversation.channel_address:
+                    continue  # retention has forgotten where to reach them
+                language = conversation.reporter.language or "id"
+                received, not_received = answer_payloads(case.ticket)
+                buttons = [{"title": gateway_text("follow_up_received", language), "payload": received},
+                           {"title": gateway_text("follow_up_not_received", language), "payload": not_received}]
+                record_outbound(session, conversation, text=gateway_text("follow_up_question", language, ticket=case.ticket),
+                                payload={"buttons": buttons}, status=first_outbound_status(conversation.channel))
+                record_sent(case)
+                asked += 1
+    finally:
+        database.dispose()
+    return f"{asked} reporter(s) asked"
+
+
+JOBS: dict[str, Callable[[], object]] = {"weekly_digest": weekly_digest, "retention": retention, "follow_up": follow_up}
 
 
 def build_scheduler(engine: Engine, schedule: Schedule, jobs: dict[str, Callable[[], object]] = JOBS) -> AsyncIOScheduler:

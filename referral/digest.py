@@ -110,6 +110,22 @@ def case_figures(session: Session, week: Week) -> dict:
         "hours_to_first_officer_action": median_and_p90(to_officer),
         "hours_to_acceptance": median_and_p90(to_accept),
         "hours_to_closure": median_and_p90(to_close),
+        "follow_ups": follow_up_figures(session, week),
+    }
+
+
+def follow_up_figures(session: Session, week: Week) -> dict:
+    """Follow-up questions asked in the week, and the answers given in it."""
+    events = session.execute(
+        select(CaseEvent.kind, CaseEvent.detail).where(
+            CaseEvent.kind.in_(("follow_up_sent", "follow_up_answered")), CaseEvent.at >= week.start, CaseEvent.at < week.end
+        )
+    ).all()
+    answers = [(detail or {}).get("received") for kind, detail in events if kind == "follow_up_answered"]
+    return {
+        "asked": sum(1 for kind, _ in events if kind == "follow_up_sent"),
+        "help_received": sum(1 for received in answers if received is True),
+        "help_not_received": sum(1 for received in answers if received is False),
     }
 
 

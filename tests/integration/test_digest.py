@@ -77,6 +77,10 @@ def seed(sessions) -> dict:
                     case.events.append(CaseEvent(at=opened + timedelta(days=1), actor="officer:1", kind="status",
                                                  from_status="accepted", to_status="closed"))
                     expected["close_hours"].append(24.0)
+                if i == 3:  # asked after closing, and the help had not arrived
+                    case.events.append(CaseEvent(at=opened + timedelta(days=2), actor="bot", kind="follow_up_sent"))
+                    case.events.append(CaseEvent(at=opened + timedelta(days=2, hours=1), actor="reporter", kind="follow_up_answered",
+                                                 detail={"received": False}))
     return expected
 
 
@@ -108,6 +112,7 @@ def test_the_digests_figures_equal_the_seeds(sessions):
     assert cases["hours_to_acceptance"]["p90"] == accept[-(-9 * len(accept) // 10) - 1]
     assert cases["hours_to_closure"] == {"median": 24.0, "p90": 24.0, "n": len(expected["close_hours"])}
     assert cases["hours_to_first_officer_action"]["n"] == 6  # the acceptances (an actor that is a person)
+    assert cases["follow_ups"] == {"asked": 1, "help_received": 0, "help_not_received": 1}
     answer = sorted(expected["answer_seconds"])
     assert messages["seconds_to_first_answer"]["median"] == statistics.median(answer)
     assert messages["cases_by_channel"] == {"telegram": 12} and messages["cases_by_language"] == {"en": 12}
