@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APP := .venv/bin
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-app setup-engine train run test test-fast eval-nlu bench lock validate clean
+.PHONY: help setup setup-app setup-engine setup-browser train run test test-fast eval-nlu bench lock validate clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,13 +18,16 @@ setup-app:
 setup-engine:
 	@scripts/ensure-env engine
 
+setup-browser:  ## Chromium for the page tests (Debian packages; needs root or sudo)
+	@scripts/ensure-browser
+
 train: setup  ## train the Rasa model if the training data changed
 	@scripts/train-if-changed
 
 run: train  ## start Rasa, the action server and the gateway (Ctrl-C stops all)
 	@$(APP)/helpline run
 
-test: train  ## run the whole test suite (engine-env components, then unit, integration, engine, e2e)
+test: train setup-browser  ## run the whole test suite (engine-env components, then unit, integration, engine, e2e)
 	@PYTHONPATH=$(CURDIR) .venv-engine/bin/python -m pytest nlu_components/tests -q -p no:cacheprovider
 	@$(APP)/pytest $(PYTEST_ARGS)
 
