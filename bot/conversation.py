@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
 from bot.engine_client import EngineClient, EngineUnavailable
-from bot.language import language_hint
+from bot.language import language_hint, regional_language
 from messaging.queries import (
     has_earlier_unanswered,
     offered_payloads,
@@ -354,6 +354,8 @@ class ConversationService:
             conversation = session.get(Conversation, work.conversation_id)
             if language:  # what the reporter last wrote in, for officers and later messages
                 conversation.reporter.language = language
+            if work.kind == "text" and (regional := regional_language(work.text or "")):
+                conversation.reporter.regional_language = regional
             for reply in answer:
                 out = record_outbound(
                     session,

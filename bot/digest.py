@@ -27,7 +27,7 @@ from referral.storage import make_private_dir, unit_of_work
 CATEGORY_NAMES = {"violence": "Kekerasan", "bullying": "Perundungan", "elderly_care": "Perawatan lansia", "aid": "Bantuan"}
 URGENCY_NAMES = {"emergency": "Darurat", "high": "Tinggi", "normal": "Biasa"}
 STATUS_NAMES = {"new": "Baru", "referred": "Dirujuk", "accepted": "Diterima", "in_progress": "Ditangani", "closed": "Selesai"}
-LANGUAGE_NAMES = {"id": "Indonesia (termasuk Jawa/Sunda)", "en": "Inggris"}
+LANGUAGE_NAMES = {"id": "Indonesia", "en": "Inggris", "jv": "Jawa", "su": "Sunda"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,8 @@ def rows(digest: Digest) -> list[tuple[str, str, str, object, object]]:
     out.append(("kecepatan", "detik sampai jawaban bot pertama", "median", answer["median"], panswer["median"]))
     out.append(("kecepatan", "detik sampai jawaban bot pertama", "persentil 90", answer["p90"], panswer["p90"]))
     for metric, key in (("pesan masuk", "messages_in"), ("pesan keluar", "messages_out"), ("balasan gagal terkirim", "replies_failed"),
-                        ("pesan menunggu melewati batas tanggapan", "waited_past_acknowledgement")):
+                        ("pesan menunggu melewati batas tanggapan", "waited_past_acknowledgement"),
+                        ("pesan yang menunggu Rasa kembali (gangguan)", "waited_for_rasa")):
         out.append(("layanan", metric, "semua", shown(m[key]), shown(pm[key])))
     f, pf = this["facilities"], previous["facilities"]
     for kind in sorted(set(f["per_kind"]) | set(pf["per_kind"])):
@@ -203,7 +204,7 @@ td.n{{text-align:right;font-variant-numeric:tabular-nums}} .head{{display:flex;g
 {body}
 <h2>Sepuluh kasus terbuka tertua</h2><ul>{oldest}</ul>
 <footer>Dibuat {digest.generated_at:%Y-%m-%d %H:%M} UTC. Tanpa data pribadi: wilayah paling rinci kabupaten/kota;
-angka di bawah 5 ditulis "&lt;5". Bahasa Jawa dan Sunda dihitung bersama bahasa Indonesia.</footer>
+angka di bawah 5 ditulis "&lt;5".</footer>
 </body></html>
 """
 

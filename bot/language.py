@@ -57,3 +57,21 @@ def language_hint(text: str) -> str | None:
     if len(_WORD.findall(text or "")) < MIN_WORDS_TO_SWITCH:
         return None
     return reply_language(text)
+
+
+# Words that mark a message as Javanese or Sundanese (answered in Indonesian all the same;
+# counted in the weekly digest). Two different marker words are needed: one alone is too
+# often a loan word in Indonesian chat.
+_JAVANESE = frozenset("ora kowe piye opo ning karo wis wes durung mboten nggih kulo panjenengan sampun dereng "
+                      "bapakku ibuku anakku kancane kanca dipoyoki nyuwun tulung sedulur mbok simbah arep pengen lagek".split())
+_SUNDANESE = frozenset("abdi teu naon kumaha urang sareng pisan nuju budak atuh mah kang teteh aya henteu "
+                       "tos acan hoyong bade punten hatur nuhun ngalaporkeun indung bapa".split())
+
+
+def regional_language(text: str) -> str | None:
+    """'jv' or 'su' when the message is written in Javanese or Sundanese, else None."""
+    words = set(re.findall(r"[a-z]+", (text or "").lower()))
+    javanese, sundanese = len(words & _JAVANESE), len(words & _SUNDANESE)
+    if max(javanese, sundanese) < 2 or javanese == sundanese:
+        return None
+    return "jv" if javanese > sundanese else "su"

@@ -20,7 +20,7 @@ def message_figures(session: Session, week: Week, ack_after_s: float) -> dict:
     opened a case to the bot's first answer; messages in and out, replies that failed, and
     messages that waited longer than the acknowledgement delay for any answer."""
     cases = session.execute(
-        select(Conversation.channel, Reporter.language)
+        select(Conversation.channel, Reporter.language, Reporter.regional_language)
         .select_from(Case)
         .join(Conversation, Conversation.id == Case.conversation_id)
         .join(Reporter, Reporter.id == Conversation.reporter_id)
@@ -60,10 +60,16 @@ def message_figures(session: Session, week: Week, ack_after_s: float) -> dict:
     )
     return {
         "cases_by_channel": dict(Counter(row.channel for row in cases)),
-        "cases_by_language": dict(Counter(row.language or "id" for row in cases)),
+        "cases_by_language": dict(Counter("en" if row.language == "en" else row.regional_language or "id" for row in cases)),
         "seconds_to_first_answer": median_and_p90([(answered - asked).total_seconds() for asked, answered in opening]),
         "messages_in": len(inbound),
         "messages_out": sum(outbound.values()),
         "replies_failed": outbound[MessageStatus.FAILED] + outbound[MessageStatus.UNKNOWN],
         "waited_past_acknowledgement": waited,
+        # Rasa's downtime as the inbox saw it: messages that had to be tried again
+        "waited_for_rasa": session.scalar(
+            select(func.count()).select_from(Message).where(
+                Message.direction == "in", Message.attempts > 1, Message.created_at >= week.start, Message.created_at < week.end
+            )
+        ),
     }

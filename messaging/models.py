@@ -24,6 +24,8 @@ class Reporter(Base):
     channel: Mapped[str] = mapped_column(String(16))
     pseudonym: Mapped[str] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))  # the last language they wrote in (id, en)
+    # Javanese (jv) or Sundanese (su) when they wrote in it (answered in Indonesian; counted in the digest)
+    regional_language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

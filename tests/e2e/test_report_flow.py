@@ -413,6 +413,25 @@ def test_asking_for_a_person_is_recorded_for_the_officers(postgres_stack, db):
         assert (request.reason, request.status) == ("asked", "open")
 
 
+def test_helpline_run_schedules_the_jobs(postgres_stack):
+    import json
+    import subprocess
+
+    from tests.helpers import wait_until
+
+    def listed() -> dict:
+        shown = subprocess.run([str(PROJECT_ROOT / ".venv" / "bin" / "helpline"), "jobs", "list", "--json"], capture_output=True,
+                               text=True, env={"PATH": "/usr/bin:/bin", "DATABASE_URL": postgres_stack.database_url,
+                                               "HELPLINE_DATA_DIR": str(postgres_stack.data_dir)}, timeout=60)
+        assert shown.returncode == 0, shown.stderr
+        return {job["id"]: job for job in json.loads(shown.stdout)["jobs"]}
+
+    jobs = wait_until(lambda: (found := listed()) and len(found) == 3 and found, 60, "the gateway scheduling its jobs")
+    assert set(jobs) == {"weekly_digest", "retention", "follow_up"}
+    assert all(job["next_run"] for job in jobs.values())
+    assert jobs["weekly_digest"]["next_run"].endswith("+07:00")  # Western Indonesia Time
+
+
 def test_rasa_and_the_action_server_refuse_requests_without_the_token(postgres_stack):
     token = postgres_stack.settings.resolved_engine_token()
     rasa = postgres_stack.rasa_url

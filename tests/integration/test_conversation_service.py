@@ -128,6 +128,10 @@ def test_the_reporters_language_is_remembered_and_used_for_what_says_none(sessio
     asyncio.run(conversations.handle("webchat", "e" * 24, Inbound(kind="text", text="my neighbour beats his children every night")))
     with unit_of_work(sessions) as session:
         assert session.query(Reporter).one().language == "en"
+    asyncio.run(conversations.handle("webchat", "j" * 24, Inbound(kind="text", text="bapakku ora gelem ngurus simbah")))
+    with unit_of_work(sessions) as session:
+        javanese = session.query(Reporter).filter(Reporter.regional_language.is_not(None)).one()
+        assert (javanese.regional_language, javanese.language) == ("jv", "id")  # answered in Indonesian, counted as Javanese
     # a photo says nothing of its language: the answer is in the language they last wrote in
     photo = asyncio.run(conversations.handle("webchat", "e" * 24, Inbound(kind="media", payload={"type": "photo"})))
     assert photo[0].text.startswith("Thank you, we have saved what you sent")

@@ -44,7 +44,7 @@ def seed(sessions) -> dict:
             category = ("violence", "bullying", "elderly_care", "aid")[i % 4] if in_week else "aid"
             regency = "34.04" if i % 3 else "34.71"
             inbound = Message(conversation_id=conversation.id, direction="in", channel="telegram", text=SECRET_TEXT,
-                              status="answered", created_at=opened, updated_at=opened)
+                              status="answered", attempts=2 if i == 5 else 1, created_at=opened, updated_at=opened)
             session.add(inbound)
             session.flush()
             answer_after = 2 + i  # seconds
@@ -118,6 +118,7 @@ def test_the_digests_figures_equal_the_seeds(sessions):
     assert messages["cases_by_channel"] == {"telegram": 12} and messages["cases_by_language"] == {"en": 12}
     assert (messages["messages_in"], messages["messages_out"], messages["replies_failed"]) == (12, 12, 1)
     assert messages["waited_past_acknowledgement"] == sum(1 for s in answer if s > 10)
+    assert messages["waited_for_rasa"] == 1  # tried twice: Rasa was away
     assert facilities["per_kind"]["PSKM"]["accepted"] == 6 and facilities["per_kind"]["AUMSOS"]["accepted"] == 0
     assert facilities["per_kind"]["AUMSOS"]["unanswered_past_sla"] == 6  # sent a week ago, never answered
     assert digest.this["backlog"]["open"] == 15 - len(expected["close_hours"])

@@ -42,3 +42,12 @@ def test_short_replies_do_not_switch_the_conversation_language(text):
 def test_longer_messages_give_a_hint():
     assert language_hint("my son is being bullied at school") == "en"
     assert language_hint("anak saya dibully di sekolah") == "id"
+
+
+def test_javanese_and_sundanese_are_recognised_for_the_digest():
+    from bot.language import regional_language
+
+    assert regional_language("anakku dipoyoki kanca-kancane ning sekolah") == "jv"
+    assert regional_language("abdi bade ngalaporkeun, budak abdi teu acan uih") == "su"
+    assert regional_language("anak saya dibully di sekolah") is None
+    assert regional_language("aku ora tau") is None  # one marker word is not enough
