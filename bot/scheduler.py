@@ -134,7 +134,38 @@ def follow_up() -> str:
     return f"{asked} reporter(s) asked"
 
 
-JOBS: dict[str, Callable[[], object]] = {"weekly_digest": weekly_digest, "retention": retention, "follow_up": follow_up}
+def referral_sla() -> str:
+    """The job: tell the coordinators (Telegram, through the outbox) about every referral a
+    facility has not answered within the SLA; once per referral, ticket and facility only."""
+    from sqlalchemy import select
+
+    from bot.bootstrap import connect
+    from messaging.store import queue_staff_message
+    from referral.digest import REFERRAL_SLA_HOURS
+    from referral.models import Officer
+    from referral.referrals import mark_overdue_reported, overdue_referrals
+
+    settings = Settings.from_env()
+    database = connect(settings)
+    try:
+        with unit_of_work(database.sessions) as session:
+            coordinators = session.scalars(select(Officer.telegram_chat_id).where(
+                Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None))).all()
+            overdue = overdue_referrals(session, sla_hours=REFERRAL_SLA_HOURS)
+            for referral in overdue:
+                text = (f"⏰ Rujukan kasus {referral.case.ticket} ke {referral.facility.name} belum dijawab lebih dari "
+                        f"{REFERRAL_SLA_HOURS} jam. Mohon hubungi layanan itu atau rujuk ke layanan lain.")
+                for chat_id in coordinators:
+                    queue_staff_message(session, channel="telegram", address=chat_id, text=text)
+                mark_overdue_reported(referral)
+    finally:
+        database.dispose()
+    return f"{len(overdue)} overdue referral(s) reported to {len(coordinators)} coordinator(s)"
+
+
+JOBS: dict[str, Callable[[], object]] = {
+    "weekly_digest": weekly_digest, "retention": retention, "follow_up": follow_up, "referral_sla": referral_sla,
+}
 
 
 def build_scheduler(engine: Engine, schedule: Schedule, jobs: dict[str, Callable[[], object]] = JOBS) -> AsyncIOScheduler:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -103,3 +104,24 @@ def decline_referral(
         )
     }
     return refer_case(session, case, index.without(declined_codes), gazetteer, actor=actor)
+
+
+OVERDUE_EVENT = "referral_overdue"
+
+
+def overdue_referrals(session: Session, *, sla_hours: float, now: datetime | None = None) -> list[Referral]:
+    """Referrals a facility has not answered within the SLA, not yet reported to coordinators."""
+    cutoff = (now or utcnow()) - timedelta(hours=sla_hours)
+    waiting = session.scalars(
+        select(Referral).where(Referral.status == "sent", Referral.sent_at < cutoff).order_by(Referral.sent_at)
+    ).all()
+    return [
+        referral for referral in waiting
+        if not any(e.kind == OVERDUE_EVENT and (e.detail or {}).get("referral_id") == referral.id for e in referral.case.events)
+    ]
+
+
+def mark_overdue_reported(referral: Referral) -> None:
+    referral.case.events.append(
+        CaseEvent(actor="system", kind=OVERDUE_EVENT, detail={"referral_id": referral.id, "facility_id": referral.facility_id})
+    )
