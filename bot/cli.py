@@ -330,9 +330,9 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_jobs_list(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.scheduler import job_overview
+    from bot.scheduler import Schedule, job_overview
 
-    jobs = job_overview(_sessions(settings))
+    jobs = job_overview(_sessions(settings), Schedule.load(settings.config_dir / "schedule.yml").timezone)
     lines = [f"{job['id']:<16} next {job['next_run'] or '-':<26} last {job['last_run'] or '-'} {job['last_result'] or ''}" for job in jobs]
     _emit(args, {"jobs": jobs}, "\n".join(lines) or "no jobs scheduled yet (the gateway schedules them when it starts)")
     return 0

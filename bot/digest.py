@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery_settings import DigestDelivery
 from messaging.digest import message_figures
 from messaging.store import queue_staff_message
-from referral.digest import SMALL_COUNT, Week, backlog, case_figures, facility_figures, shown
+from referral.digest import JAKARTA, SMALL_COUNT, Week, backlog, case_figures, facility_figures, shown
 from referral.models import Officer
 from referral.storage import make_private_dir, unit_of_work
 
@@ -67,19 +67,20 @@ def rows(digest: Digest) -> list[tuple[str, str, str, object, object]]:
     counts("kasus", "kategori", c["by_category"], p["by_category"], CATEGORY_NAMES)
     counts("kasus", "urgensi", c["by_urgency"], p["by_urgency"], URGENCY_NAMES)
     counts("kasus", "provinsi", c["by_province"], p["by_province"])
-    counts("kasus", "kabupaten/kota teratas", c["top_regencies"], p["top_regencies"])
+    for regency, count in sorted(c["by_regency"].items(), key=lambda item: (-item[1], item[0]))[:10]:  # this week's ten busiest
+        out.append(("kasus", "kabupaten/kota teratas", regency, shown(count), shown(p["by_regency"].get(regency, 0))))
     m, pm = this["messages"], previous["messages"]
     counts("kasus", "kanal", m["cases_by_channel"], pm["cases_by_channel"])
     counts("kasus", "bahasa pelapor", m["cases_by_language"], pm["cases_by_language"], LANGUAGE_NAMES)
-    for metric, key in (("jam sampai tindakan petugas pertama", "hours_to_first_officer_action"),
-                        ("jam sampai diterima layanan", "hours_to_acceptance"), ("jam sampai selesai", "hours_to_closure")):
-        out.append(("kecepatan", metric, "median", c[key]["median"], p[key]["median"]))
-        out.append(("kecepatan", metric, "persentil 90", c[key]["p90"], p[key]["p90"]))
     for metric, key in (("ditanya", "asked"), ("bantuan sudah diterima", "help_received"), ("bantuan belum diterima", "help_not_received")):
         out.append(("tindak lanjut", metric, "semua", shown(c["follow_ups"][key]), shown(p["follow_ups"][key])))
-    answer, panswer = m["seconds_to_first_answer"], pm["seconds_to_first_answer"]
-    out.append(("kecepatan", "detik sampai jawaban bot pertama", "median", answer["median"], panswer["median"]))
-    out.append(("kecepatan", "detik sampai jawaban bot pertama", "persentil 90", answer["p90"], panswer["p90"]))
+    speeds = [("jam sampai tindakan petugas pertama", c["hours_to_first_officer_action"], p["hours_to_first_officer_action"]),
+              ("jam sampai diterima layanan", c["hours_to_acceptance"], p["hours_to_acceptance"]),
+              ("jam sampai selesai", c["hours_to_closure"], p["hours_to_closure"]),
+              ("detik sampai jawaban bot pertama", m["seconds_to_first_answer"], pm["seconds_to_first_answer"])]
+    for metric, now, before in speeds:
+        for key, label in (("median", "median"), ("p90", "persentil 90")):
+            out.append(("kecepatan", metric, label, timing(now, key), timing(before, key)))
     for metric, key in (("pesan masuk", "messages_in"), ("pesan keluar", "messages_out"), ("balasan gagal terkirim", "replies_failed"),
                         ("pesan menunggu melewati batas tanggapan", "waited_past_acknowledgement"),
                         ("pesan yang menunggu Rasa kembali (gangguan)", "waited_for_rasa")):
@@ -87,18 +88,35 @@ def rows(digest: Digest) -> list[tuple[str, str, str, object, object]]:
     f, pf = this["facilities"], previous["facilities"]
     for kind in sorted(set(f["per_kind"]) | set(pf["per_kind"])):
         now_kind, before_kind = f["per_kind"].get(kind, {}), pf["per_kind"].get(kind, {})
-        for metric in ("sent", "accepted", "declined", "unanswered_past_sla"):
-            out.append(("layanan rujukan", metric, kind, shown(now_kind.get(metric, 0)), shown(before_kind.get(metric, 0))))
-    for code, facility in f["per_facility"].items():
-        before = pf["per_facility"].get(code, {})
-        for metric in ("sent", "accepted", "declined", "unanswered_past_sla"):
-            out.append(("per layanan", metric, facility["name"], shown(facility[metric]), shown(before.get(metric, 0))))
-        out.append(("per layanan", "median jam sampai diterima", facility["name"], facility["median_hours_to_accept"],
-                    before.get("median_hours_to_accept")))
+        for metric, label in REFERRAL_METRICS:
+            out.append(("rujukan per jenis layanan", label, kind, shown(now_kind.get(metric, 0)), shown(before_kind.get(metric, 0))))
+    for code in sorted(set(f["per_facility"]) | set(pf["per_facility"])):
+        now_facility, before = f["per_facility"].get(code, {}), pf["per_facility"].get(code, {})
+        name = (now_facility or before)["name"]
+        for metric, label in REFERRAL_METRICS:
+            out.append(("rujukan per layanan", label, name, shown(now_facility.get(metric, 0)), shown(before.get(metric, 0))))
+        out.append(("rujukan per layanan", "median jam sampai diterima", name, timing(now_facility, "median_hours_to_accept"),
+                    timing(before, "median_hours_to_accept")))
     b = this["backlog"]
-    counts("tunggakan", "status", b["by_status"], {}, STATUS_NAMES)
-    counts("tunggakan", "umur", b["by_age"], {})
+    for key in sorted(b["by_status"]):
+        out.append(("tunggakan", "status", STATUS_NAMES.get(key, key), shown(b["by_status"][key]), None))  # now, not a week
+    for label, count in b["by_age"].items():
+        out.append(("tunggakan", "umur", label, shown(count), None))
     return out
+
+
+REFERRAL_METRICS = (("sent", "dikirim"), ("accepted", "diterima"), ("declined", "ditolak"),
+                    ("unanswered_past_sla", "belum dijawab lewat 48 jam"))
+
+
+def timing(figures: dict, key: str) -> object:
+    """A median or percentile as published: "<5 kasus" when it rests on fewer than five
+    (one case's exact time could point at it); "–" without data."""
+    count = figures.get("n", figures.get("accepted", 0))
+    value = figures.get(key)
+    if value is None:
+        return None
+    return "<5 kasus" if count < SMALL_COUNT else value
 
 
 def draw_charts(digest: Digest, folder: Path) -> list[str]:
@@ -193,7 +211,7 @@ td.n{{text-align:right;font-variant-numeric:tabular-nums}} .head{{display:flex;g
 .note{{background:#fff6e0;padding:.6rem;border-radius:.4rem}} img{{max-width:100%;height:auto;margin:.4rem 0}} footer{{margin-top:2rem;font-size:.8rem;color:#555}}
 </style></head><body>
 <h1>Ringkasan mingguan layanan pengaduan MPKS</h1>
-<p>Minggu {digest.week} (Senin {start:%d-%m-%Y}, WIB), dibandingkan dengan minggu sebelumnya.</p>
+<p>Minggu {digest.week} (mulai Senin {start.astimezone(JAKARTA):%d-%m-%Y}), dibandingkan dengan minggu sebelumnya.</p>
 <div class=head>
 <div class=box><b>{shown(cases['opened'])}</b>kasus baru</div>
 <div class=box><b>{shown(cases['emergencies'])}</b>darurat</div>
@@ -203,7 +221,7 @@ td.n{{text-align:right;font-variant-numeric:tabular-nums}} .head{{display:flex;g
 {pictures}
 {body}
 <h2>Sepuluh kasus terbuka tertua</h2><ul>{oldest}</ul>
-<footer>Dibuat {digest.generated_at:%Y-%m-%d %H:%M} UTC. Tanpa data pribadi: wilayah paling rinci kabupaten/kota;
+<footer>Dibuat {digest.generated_at.astimezone(JAKARTA):%Y-%m-%d %H:%M} WIB. Tanpa data pribadi: wilayah paling rinci kabupaten/kota;
 angka di bawah 5 ditulis "&lt;5".</footer>
 </body></html>
 """
@@ -233,6 +251,8 @@ def email_digest(delivery: DigestDelivery, digest: Digest, files: list[Path]) ->
     for path in files:
         kind = {".html": ("text", "html"), ".csv": ("text", "csv"), ".png": ("image", "png")}[path.suffix]
         message.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
+    if delivery.smtp_user and not delivery.smtp_starttls:
+        raise DeliveryFailed("refusing to send the SMTP password unencrypted: set HELPLINE_SMTP_STARTTLS=on")
     try:
         with smtplib.SMTP(delivery.smtp_host, delivery.smtp_port, timeout=30) as smtp:
             if delivery.smtp_starttls:

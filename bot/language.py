@@ -62,8 +62,8 @@ def language_hint(text: str) -> str | None:
 # Words that mark a message as Javanese or Sundanese (answered in Indonesian all the same;
 # counted in the weekly digest). Two different marker words are needed: one alone is too
 # often a loan word in Indonesian chat.
-_JAVANESE = frozenset("ora kowe piye opo ning karo wis wes durung mboten nggih kulo panjenengan sampun dereng "
-                      "bapakku ibuku anakku kancane kanca dipoyoki nyuwun tulung sedulur mbok simbah arep pengen lagek".split())
+_JAVANESE = frozenset("ora kowe piye opo ning wis wes durung mboten nggih kulo panjenengan sampun dereng "
+                      "kancane dipoyoki nyuwun sedulur arep lagek gelem ngerti weruh ndak".split())
 _SUNDANESE = frozenset("abdi teu naon kumaha urang sareng pisan nuju budak atuh mah kang teteh aya henteu "
                        "tos acan hoyong bade punten hatur nuhun ngalaporkeun indung bapa".split())
 

@@ -1,12 +1,13 @@
 """The scheduled jobs (APScheduler 3.11), run by exactly one process per database.
 
 Jobs live in the app database (APScheduler's SQLAlchemy job store), with explicit ids,
-`replace_existing`, coalescing and a misfire grace time, on Western Indonesia Time: a
-gateway that was down at the hour runs a missed job once when it is back, never twice.
-When several gateways share one database, the one holding the scheduler lock (a
-PostgreSQL advisory lock; on SQLite, a file lock beside the database) runs the jobs; the
-others stand by and try again every `STANDBY_RETRY_SECONDS`, so one of them takes over
-within a minute of the leader's death (the lock dies with its connection or process).
+coalescing and a misfire grace time, on Western Indonesia Time. A job whose schedule did
+not change keeps its stored next run across restarts, so a gateway that was down at the
+hour runs the missed job once when it is back, never twice. When several gateways share
+one database, the one holding the scheduler lock (a PostgreSQL advisory lock; on SQLite, a
+file lock in the data folder) runs the jobs and checks every `STANDBY_RETRY_SECONDS` that
+it still holds it; the others stand by and try as often, so one of them takes over within
+a minute of the leader's death (the lock dies with its connection or process).
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def retention() -> str:
     """The job: erase what reporters told us from cases and messages older than the
     retention period (HELPLINE_RETENTION_DAYS)."""
     from bot.bootstrap import connect
+    from bot.tracker_retention import erase_old_tracker_events
     from messaging.retention import erase_old_messages
     from referral.retention import erase_old_case_details
 
@@ -96,20 +98,22 @@ def retention() -> str:
                 break
         with unit_of_work(database.sessions) as session:
             messages, conversations = erase_old_messages(session, days=settings.retention_days)
+        tracker_events = erase_old_tracker_events(settings, days=settings.retention_days)
     finally:
         database.dispose()
-    return f"{cases} case(s), {messages} message(s), {conversations} address(es) erased"
+    return f"{cases} case(s), {messages} message(s), {conversations} address(es), {tracker_events} Rasa event(s) erased"
 
 
 def follow_up() -> str:
     """The job: ask reporters whose case closed some days ago, and who agreed to be
     contacted in the chat, whether the help arrived (once; their answer goes on the case).
-    WhatsApp's outbox sends its approved template instead when the 24-hour window is closed."""
+    On WhatsApp only inside the 24-hour window (outside it only a template may be sent)."""
     from bot.bootstrap import connect
     from bot.replies import gateway_text
     from messaging.models import Conversation
     from messaging.statuses import first_outbound_status
     from messaging.store import record_outbound
+    from bot.channels.whatsapp import within_whatsapp_window
     from referral.follow_up import answer_payloads, due_follow_ups, record_sent
 
     settings = Settings.from_env()
@@ -121,6 +125,8 @@ def follow_up() -> str:
                 conversation = session.get(Conversation, case.conversation_id)
                 if conversation.channel != "webchat" and not conversation.channel_address:
                     continue  # retention has forgotten where to reach them
+                if conversation.channel == "whatsapp" and not within_whatsapp_window(conversation.last_inbound_at):
+                    continue  # outside the 24-hour window only a template may go, and it cannot carry the question
                 language = conversation.reporter.language or "id"
                 received, not_received = answer_payloads(case.ticket)
                 buttons = [{"title": gateway_text("follow_up_received", language), "payload": received},
@@ -141,9 +147,8 @@ def referral_sla() -> str:
 
     from bot.bootstrap import connect
     from messaging.store import queue_staff_message
-    from referral.digest import REFERRAL_SLA_HOURS
     from referral.models import Officer
-    from referral.referrals import mark_overdue_reported, overdue_referrals
+    from referral.referrals import REFERRAL_SLA_HOURS, mark_overdue_reported, overdue_referrals
 
     settings = Settings.from_env()
     database = connect(settings)
@@ -151,7 +156,8 @@ def referral_sla() -> str:
         with unit_of_work(database.sessions) as session:
             coordinators = session.scalars(select(Officer.telegram_chat_id).where(
                 Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None))).all()
-            overdue = overdue_referrals(session, sla_hours=REFERRAL_SLA_HOURS)
+            # Without a coordinator on Telegram nobody would hear: leave them for a later run.
+            overdue = overdue_referrals(session, sla_hours=REFERRAL_SLA_HOURS) if coordinators else []
             for referral in overdue:
                 text = (f"⏰ Rujukan kasus {referral.case.ticket} ke {referral.facility.name} belum dijawab lebih dari "
                         f"{REFERRAL_SLA_HOURS} jam. Mohon hubungi layanan itu atau rujuk ke layanan lain.")
@@ -168,15 +174,32 @@ JOBS: dict[str, Callable[[], object]] = {
 }
 
 
-def build_scheduler(engine: Engine, schedule: Schedule, jobs: dict[str, Callable[[], object]] = JOBS) -> AsyncIOScheduler:
+def start_scheduler(
+    engine: Engine, schedule: Schedule, sessions: sessionmaker[Session], jobs: dict[str, Callable[[], object]] = JOBS
+) -> AsyncIOScheduler:
+    """Start the scheduler (inside the running event loop) on the stored jobs.
+
+    A job whose schedule has not changed keeps its stored next run, so a run that fell due
+    while no gateway ran happens once now (coalesced, within the grace time) instead of
+    being recomputed away; a changed schedule replaces the job; a job no longer configured
+    is removed."""
     scheduler = AsyncIOScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine)},
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
         timezone=schedule.timezone,
     )
-    for job_id, function in jobs.items():
-        if job_id in schedule.crons:
-            scheduler.add_job(function, schedule.trigger(job_id), id=job_id, name=job_id, replace_existing=True)
+    record_runs(scheduler, sessions)
+    scheduler.start(paused=True)
+    wanted = {job_id: function for job_id, function in jobs.items() if job_id in schedule.crons}
+    for stored in scheduler.get_jobs():
+        if stored.id not in wanted:
+            scheduler.remove_job(stored.id)
+    for job_id, function in wanted.items():
+        trigger = schedule.trigger(job_id)
+        stored = scheduler.get_job(job_id)
+        if stored is None or repr(stored.trigger) != repr(trigger) or stored.func is not function:
+            scheduler.add_job(function, trigger, id=job_id, name=job_id, replace_existing=True)
+    scheduler.resume()
     return scheduler
 
 
@@ -193,29 +216,34 @@ def record_runs(scheduler: AsyncIOScheduler, sessions: sessionmaker[Session]) ->
     scheduler.add_listener(on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
 
-def job_overview(sessions: sessionmaker[Session]) -> list[dict]:
-    """Every stored job with its next run, and its last recorded run (for `helpline jobs list`)."""
+def job_overview(sessions: sessionmaker[Session], zone: ZoneInfo) -> list[dict]:
+    """Every stored job with its next run, and its last recorded run (for `helpline jobs
+    list`). Read from the tables, not through APScheduler, so reading changes nothing."""
+    from datetime import datetime
+
     from sqlalchemy import select
 
+    from bot.schedule_models import JOB_STORE_TABLE
+
+    jobs = []
     with unit_of_work(sessions) as session:
-        store = SQLAlchemyJobStore(engine=session.get_bind())
-        jobs = []
-        for job in store.get_all_jobs():
+        for job_id, next_run in session.execute(select(JOB_STORE_TABLE.c.id, JOB_STORE_TABLE.c.next_run_time).order_by(JOB_STORE_TABLE.c.id)):
             last = session.scalars(
-                select(JobRun).where(JobRun.job_id == job.id).order_by(JobRun.ran_at.desc(), JobRun.id.desc()).limit(1)
+                select(JobRun).where(JobRun.job_id == job_id).order_by(JobRun.ran_at.desc(), JobRun.id.desc()).limit(1)
             ).first()
             jobs.append({
-                "id": job.id,
-                "next_run": job.next_run_time.isoformat() if job.next_run_time else None,
-                "last_run": last.ran_at.isoformat() if last else None,
+                "id": job_id,
+                "next_run": datetime.fromtimestamp(next_run, zone).isoformat() if next_run is not None else None,
+                "last_run": last.ran_at.astimezone(zone).isoformat() if last else None,
                 "last_result": (("ok: " if last.ok else "failed: ") + (last.result or "")) if last else None,
             })
-        return jobs
+    return jobs
 
 
 class SchedulerLock:
     """Who runs the jobs: a PostgreSQL advisory lock held on its own connection, or on
-    SQLite an exclusive file lock beside the database. Released when the holder stops or dies."""
+    SQLite an exclusive lock on a file in the data folder. Released when the holder stops
+    or dies (the lock lives only as long as its session or open file)."""
 
     def __init__(self, engine: Engine, data_dir: Path) -> None:
         self.engine = engine
@@ -241,18 +269,32 @@ class SchedulerLock:
         self._file = handle
         return True
 
+    def still_held(self) -> bool:
+        """Is the lock's session alive? (A database restart ends it, and a standby may lead.)"""
+        if self._connection is None:
+            return self._file is not None
+        try:
+            self._connection.execute(text("SELECT 1"))
+            self._connection.commit()
+            return True
+        except Exception:
+            return False
+
     def release(self) -> None:
         if self._connection is not None:
-            # An advisory lock lives as long as its session, and a pooled connection outlives
-            # close(): unlock first. (A dead process's session ends, and its lock with it.)
-            self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
-            self._connection.commit()
-            self._connection.close()
-            self._connection = None
+            connection, self._connection = self._connection, None
+            try:
+                # An advisory lock lives as long as its session, and a pooled connection
+                # outlives close(): unlock first.
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+                connection.commit()
+                connection.close()
+            except Exception:  # the session is gone, and its lock with it: never reuse that connection
+                connection.invalidate()
         if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
+            handle, self._file = self._file, None
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
 
 
 class ScheduledJobs:
@@ -273,19 +315,34 @@ class ScheduledJobs:
         return self.scheduler is not None
 
     async def run(self) -> None:
+        """Stand by until this process holds the lock, then lead while it still does;
+        a lost lock (the database restarted) means standing by again."""
         try:
-            while not await asyncio.to_thread(self.lock.try_acquire):
+            while True:
+                try:
+                    if await asyncio.to_thread(self.lock.try_acquire):
+                        await self._lead()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the database is away: keep trying
+                    log.exception("the scheduler could not take or keep its lock; trying again")
+                await self._stop()
                 await asyncio.sleep(self.retry_s)
-            self.scheduler = build_scheduler(self.engine, self.schedule, self.jobs)
-            record_runs(self.scheduler, self.sessions)
-            self.scheduler.start()
-            log.info("this gateway runs the scheduled jobs")
-            await asyncio.Event().wait()  # until cancelled
         finally:
-            self.stop()
+            await self._stop()
 
-    def stop(self) -> None:
+    async def _lead(self) -> None:
+        self.scheduler = start_scheduler(self.engine, self.schedule, self.sessions, self.jobs)
+        log.info("this gateway runs the scheduled jobs")
+        while await asyncio.to_thread(self.lock.still_held):
+            await asyncio.sleep(self.retry_s)
+        log.error("the scheduler's lock was lost; its jobs stop here until it is taken again")
+
+    async def _stop(self) -> None:
+        """Stop scheduling and let go of the lock. A job still running in its thread finishes;
+        the jobs lock the rows they work on (FOR UPDATE SKIP LOCKED), so a new leader starting
+        the same job meanwhile does not repeat its work."""
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
-            self.scheduler = None
-        self.lock.release()
+            scheduler, self.scheduler = self.scheduler, None
+            scheduler.shutdown(wait=False)
+        await asyncio.to_thread(self.lock.release)

@@ -14,6 +14,10 @@ from messaging.statuses import MessageStatus
 from referral.digest import Week, median_and_p90
 from referral.models import Case
 
+# Messages that wanted an answer from the bot (not a reaction, not one kept for an officer).
+WAITED_FOR_AN_ANSWER = (MessageStatus.ANSWERED, MessageStatus.TOO_LONG, MessageStatus.PENDING, MessageStatus.RECEIVED,
+                        MessageStatus.PROCESSING)
+
 
 def message_figures(session: Session, week: Week, ack_after_s: float) -> dict:
     """Cases of the week by channel and reporter language; the time from the message that
@@ -34,7 +38,7 @@ def message_figures(session: Session, week: Week, ack_after_s: float) -> dict:
         .subquery()
     )
     inbound = session.execute(
-        select(Message.id, Message.created_at, first_reply.c.answered_at)
+        select(Message.id, Message.status, Message.created_at, first_reply.c.answered_at)
         .outerjoin(first_reply, first_reply.c.inbound_id == Message.id)
         .where(Message.direction == "in", Message.created_at >= week.start, Message.created_at < week.end)
     ).all()
@@ -56,7 +60,9 @@ def message_figures(session: Session, week: Week, ack_after_s: float) -> dict:
         )
     )
     waited = sum(
-        1 for row in inbound if row.answered_at is None or (row.answered_at - row.created_at).total_seconds() > ack_after_s
+        1 for row in inbound
+        if row.status in WAITED_FOR_AN_ANSWER
+        and (row.answered_at is None or (row.answered_at - row.created_at).total_seconds() > ack_after_s)
     )
     return {
         "cases_by_channel": dict(Counter(row.channel for row in cases)),

@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from referral.models import Case, CaseEvent, Facility, Referral
+from referral.referrals import REFERRAL_SLA_HOURS
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SMALL_COUNT = 5  # a count under this is shown as "<5": too few to publish without re-identifying anyone
 AGE_BANDS = ((1, "< 1 hari"), (7, "1–7 hari"), (30, "8–30 hari"), (None, "> 30 hari"))
-REFERRAL_SLA_HOURS = 48
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -40,6 +40,8 @@ class Week:
         if not match:
             raise ValueError(f"expected an ISO week like 2026-W47, got {text!r}")
         year, number = int(match.group(1)), int(match.group(2))
+        if not 2000 <= year <= 2100:
+            raise ValueError(f"expected a year between 2000 and 2100, got {year}")
         try:
             date.fromisocalendar(year, number, 1)
         except ValueError:
@@ -74,7 +76,8 @@ def shown(count: int) -> int | str:
 
 
 def median_and_p90(values: list[float]) -> dict[str, float | None]:
-    """The median and the 90th percentile (nearest rank) of durations; None without data."""
+    """The median (interpolated) and the 90th percentile (nearest rank) of durations, and
+    how many there were; None without data."""
     if not values:
         return {"median": None, "p90": None, "n": 0}
     ordered = sorted(values)
@@ -100,13 +103,14 @@ def case_figures(session: Session, week: Week) -> dict:
         target = to_accept if event.to_status == "accepted" else to_close
         target.append(_hours(event.at, opened_at[event.case_id]))
     to_officer = [_hours(at, opened_at[case_id]) for case_id, at in _first_officer_actions(session, ids)]
+    # (a facility's acceptance is "to acceptance", below; an officer's action is by "officer:…")
     return {
         "opened": len(cases),
         "emergencies": sum(1 for row in cases if row.is_emergency),
         "by_category": dict(Counter(row.category for row in cases)),
         "by_urgency": dict(Counter(row.urgency for row in cases)),
         "by_province": dict(Counter(row.province_code or "tidak diketahui" for row in cases)),
-        "top_regencies": dict(Counter(row.regency_code for row in cases if row.regency_code).most_common(10)),
+        "by_regency": dict(Counter(row.regency_code for row in cases if row.regency_code)),
         "hours_to_first_officer_action": median_and_p90(to_officer),
         "hours_to_acceptance": median_and_p90(to_accept),
         "hours_to_closure": median_and_p90(to_close),
@@ -142,13 +146,13 @@ def _events_of(session: Session, case_ids: list[int], statuses: tuple[str, ...])
 
 
 def _first_officer_actions(session: Session, case_ids: list[int]) -> list[tuple[int, datetime]]:
-    """When a person (not the bot, not the reporter) first acted on each case."""
+    """When an officer (an actor "officer:…") first acted on each case."""
     firsts: dict[int, datetime] = {}
     for start in range(0, len(case_ids), 1000):
         chunk = case_ids[start : start + 1000]
         for case_id, at in session.execute(
             select(CaseEvent.case_id, func.min(CaseEvent.at))
-            .where(CaseEvent.case_id.in_(chunk), CaseEvent.actor.not_in(("bot", "reporter", "system")))
+            .where(CaseEvent.case_id.in_(chunk), CaseEvent.actor.like("officer%"))
             .group_by(CaseEvent.case_id)
         ):
             firsts[case_id] = at

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from referral.lifecycle import CaseError
@@ -14,6 +14,7 @@ from referral.models import Case, CaseEvent, utcnow
 from referral.tickets import find_ticket
 
 FOLLOW_UP_DAYS = 3
+FOLLOW_UP_WINDOW_DAYS = 14  # closed longer ago than this: too late to ask (and no flood on the first run)
 SENT, ANSWERED = "follow_up_sent", "follow_up_answered"
 _PAYLOAD_PREFIX = "tindak-lanjut"
 
@@ -21,19 +22,29 @@ _PAYLOAD_PREFIX = "tindak-lanjut"
 def due_follow_ups(session: Session, *, now: datetime | None = None, after_days: int = FOLLOW_UP_DAYS) -> list[Case]:
     """Closed cases whose reporter agreed to be contacted in the chat, closed at least
     `after_days` ago, not asked yet."""
-    closed_before = (now or utcnow()) - timedelta(days=after_days)
+    now = now or utcnow()
     asked = select(CaseEvent.case_id).where(CaseEvent.kind == SENT)
-    closed_long_enough = select(CaseEvent.case_id).where(CaseEvent.to_status == "closed", CaseEvent.at <= closed_before)
+    last_closed = (  # a case reopened and closed again counts from its latest closing
+        select(CaseEvent.case_id, func.max(CaseEvent.at).label("at"))
+        .where(CaseEvent.to_status == "closed")
+        .group_by(CaseEvent.case_id)
+        .subquery()
+    )
     return list(
         session.scalars(
-            select(Case).where(
+            select(Case)
+            .join(last_closed, last_closed.c.case_id == Case.id)
+            .where(
                 Case.status == "closed",
                 Case.consent_contact.is_(True),
                 Case.contact_preference == "chat",
                 Case.conversation_id.is_not(None),
-                Case.id.in_(closed_long_enough),
+                last_closed.c.at <= now - timedelta(days=after_days),
+                last_closed.c.at >= now - timedelta(days=FOLLOW_UP_WINDOW_DAYS),
                 Case.id.not_in(asked),
-            ).order_by(Case.id)
+            )
+            .order_by(Case.id)
+            .with_for_update(of=Case, skip_locked=True)  # two runs at once (a leader change) never ask twice
         )
     )
 

@@ -107,13 +107,18 @@ def decline_referral(
 
 
 OVERDUE_EVENT = "referral_overdue"
+REFERRAL_SLA_HOURS = 48  # a facility answers a referral within this, or the coordinators hear of it
+OVERDUE_WINDOW_DAYS = 7  # older unanswered referrals were reported before (or predate the job): no flood
 
 
 def overdue_referrals(session: Session, *, sla_hours: float, now: datetime | None = None) -> list[Referral]:
     """Referrals a facility has not answered within the SLA, not yet reported to coordinators."""
     cutoff = (now or utcnow()) - timedelta(hours=sla_hours)
     waiting = session.scalars(
-        select(Referral).where(Referral.status == "sent", Referral.sent_at < cutoff).order_by(Referral.sent_at)
+        select(Referral)
+        .where(Referral.status == "sent", Referral.sent_at < cutoff, Referral.sent_at >= cutoff - timedelta(days=OVERDUE_WINDOW_DAYS))
+        .order_by(Referral.sent_at)
+        .with_for_update(skip_locked=True)  # two runs at once never report twice
     ).all()
     return [
         referral for referral in waiting

@@ -229,6 +229,11 @@ class WhatsAppClient:
 SERVICE_WINDOW_HOURS = 24
 
 
+def within_whatsapp_window(last_inbound_at) -> bool:
+    """May a free-form message go now? Only within 24 hours of the reporter's last message."""
+    return last_inbound_at is not None and utcnow() - last_inbound_at <= timedelta(hours=SERVICE_WINDOW_HOURS)
+
+
 class WhatsAppSender:
     """The outbox's sender for WhatsApp: a reply inside the 24-hour window, a template outside it."""
 
@@ -241,7 +246,7 @@ class WhatsAppSender:
         # Outside a reporter's 24-hour window (or to staff, who have no window we know of)
         # only an approved template may be sent.
         last = conversation.last_inbound_at if conversation else None
-        if last is None or utcnow() - last > timedelta(hours=SERVICE_WINDOW_HOURS):
+        if not within_whatsapp_window(last):
             body = template_body(to, self.template_name, self.template_language)
         else:
             body = message_body(to, message.text, (message.payload or {}).get("buttons") or [])

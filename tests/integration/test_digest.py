@@ -106,12 +106,12 @@ def test_the_digests_figures_equal_the_seeds(sessions):
     cases, messages, facilities = digest.this["cases"], digest.this["messages"], digest.this["facilities"]
     assert cases["opened"] == 12 and digest.previous["cases"]["opened"] == 3
     assert cases["by_category"] == expected["categories"] and cases["emergencies"] == 1
-    assert cases["top_regencies"] == expected["regencies"]
+    assert cases["by_regency"] == expected["regencies"]
     accept = sorted(expected["accept_hours"])
     assert cases["hours_to_acceptance"]["median"] == statistics.median(accept)
     assert cases["hours_to_acceptance"]["p90"] == accept[-(-9 * len(accept) // 10) - 1]
     assert cases["hours_to_closure"] == {"median": 24.0, "p90": 24.0, "n": len(expected["close_hours"])}
-    assert cases["hours_to_first_officer_action"]["n"] == 6  # the acceptances (an actor that is a person)
+    assert cases["hours_to_first_officer_action"]["n"] == 3  # the closings by "officer:1" (a facility's acceptance is not)
     assert cases["follow_ups"] == {"asked": 1, "help_received": 0, "help_not_received": 1}
     answer = sorted(expected["answer_seconds"])
     assert messages["seconds_to_first_answer"]["median"] == statistics.median(answer)

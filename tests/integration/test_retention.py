@@ -71,5 +71,16 @@ def test_the_nightly_job_erases_in_batches_and_says_what_it_did(sessions, databa
     seed(sessions)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
-    assert retention() == "1 case(s), 2 message(s), 1 address(es) erased"
-    assert retention() == "0 case(s), 0 message(s), 0 address(es) erased"
+    # Rasa's SQL tracker store, as Rasa creates it: an old and a recent event
+    import sqlite3
+    import time
+
+    tracker = sqlite3.connect(tmp_path / "tracker.db")
+    tracker.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp FLOAT, data TEXT)")
+    tracker.executemany("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('x', 'user', ?, ?)",
+                        [(time.time() - 400 * 86400, '{"text": "old words"}'), (time.time() - 60, '{"text": "new words"}')])
+    tracker.commit()
+    assert retention() == "1 case(s), 2 message(s), 1 address(es), 1 Rasa event(s) erased"
+    assert retention() == "0 case(s), 0 message(s), 0 address(es), 0 Rasa event(s) erased"
+    assert [row[0] for row in tracker.execute("SELECT data FROM events")] == ['{"text": "new words"}']
+    tracker.close()

@@ -14,7 +14,7 @@ import pytest
 from bot.bootstrap import connect
 from bot.cli import main
 from bot.schedule_models import JobRun
-from bot.scheduler import JOBS, STANDBY_RETRY_SECONDS, Schedule, ScheduledJobs, SchedulerLock, build_scheduler, record_runs
+from bot.scheduler import JOBS, STANDBY_RETRY_SECONDS, Schedule, ScheduledJobs, SchedulerLock, start_scheduler
 from bot.settings import Settings
 from referral.storage import unit_of_work
 
@@ -47,40 +47,62 @@ def test_a_malformed_schedule_is_refused_with_the_job_named(tmp_path):
         Schedule.load(path)
 
 
-async def _run_once_due(database_url: str, tmp_path: Path, missed_by: timedelta) -> None:
-    """A scheduler whose weekly job was due `missed_by` ago (the gateway was down), run briefly."""
+async def _gateway_running(database_url: str, tmp_path: Path, *, then_down_past_seven: bool = False) -> None:
+    """A gateway's scheduler started on the stored jobs and run briefly; optionally, before
+    it stops, the clock of its weekly job is put back as if the gateway then stayed down
+    past Monday 07:00 (the stored next run is in the past when the next gateway starts)."""
     settings = settings_for(database_url, tmp_path)
     database = connect(settings)
     try:
         schedule = Schedule(Schedule.load(Path("config/schedule.yml")).timezone, {"weekly_digest": "0 7 * * mon"})
-        scheduler = build_scheduler(database.engine, schedule, {"weekly_digest": count_run})
-        record_runs(scheduler, database.sessions)
-        scheduler.start(paused=True)
-        scheduler.modify_job("weekly_digest", next_run_time=datetime.now(timezone.utc) - missed_by)
-        scheduler.resume()
-        for _ in range(50):
+        scheduler = start_scheduler(database.engine, schedule, database.sessions, {"weekly_digest": count_run})
+        for _ in range(20):
             await asyncio.sleep(0.1)
             if RUNS:
                 await asyncio.sleep(0.3)  # time for a second run, if there were one
                 break
-        next_run = scheduler.get_job("weekly_digest").next_run_time
+        if then_down_past_seven:
+            scheduler.pause()
+            scheduler.modify_job("weekly_digest", next_run_time=datetime.now(timezone.utc) - timedelta(hours=2))
+        else:
+            assert scheduler.get_job("weekly_digest").next_run_time > datetime.now(timezone.utc)  # next Monday
         scheduler.shutdown(wait=True)
-        assert next_run > datetime.now(timezone.utc)  # the next Monday, not another catch-up
     finally:
         database.dispose()
 
 
 def test_a_digest_missed_while_down_runs_once_on_restart_and_is_recorded(database_url, tmp_path, capsys, monkeypatch):
     RUNS.clear()
-    asyncio.run(_run_once_due(database_url, tmp_path, timedelta(hours=2)))  # several Mondays' runs coalesce into one
+    asyncio.run(_gateway_running(database_url, tmp_path, then_down_past_seven=True))  # down over Monday 07:00
+    assert RUNS == []
+    asyncio.run(_gateway_running(database_url, tmp_path))  # back: the missed digest runs, once
     assert RUNS == ["ran"]
-    asyncio.run(_run_once_due(database_url, tmp_path, timedelta(hours=-1)))  # restarted again: nothing due
+    asyncio.run(_gateway_running(database_url, tmp_path))  # restarted again: nothing due
     assert RUNS == ["ran"]
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
     assert main(["jobs", "list", "--json"]) == 0
     [job] = json.loads(capsys.readouterr().out)["jobs"]
     assert job["id"] == "weekly_digest" and job["next_run"] and job["last_result"] == "ok: counted"
+
+
+def test_a_job_no_longer_configured_is_removed_and_a_changed_schedule_replaces_the_stored_one(database_url, tmp_path):
+    settings = settings_for(database_url, tmp_path)
+    database = connect(settings)
+    zone = Schedule.load(Path("config/schedule.yml")).timezone
+
+    async def start(crons: dict) -> dict:
+        scheduler = start_scheduler(database.engine, Schedule(zone, crons), database.sessions, {"weekly_digest": count_run, "retention": count_run})
+        jobs = {job.id: repr(job.trigger) for job in scheduler.get_jobs()}
+        scheduler.shutdown(wait=False)
+        return jobs
+
+    try:
+        assert set(asyncio.run(start({"weekly_digest": "0 7 * * mon", "retention": "30 2 * * *"}))) == {"weekly_digest", "retention"}
+        jobs = asyncio.run(start({"weekly_digest": "0 8 * * mon"}))
+        assert list(jobs) == ["weekly_digest"] and "hour='8'" in jobs["weekly_digest"]
+    finally:
+        database.dispose()
 
 
 def test_of_two_gateways_on_one_database_only_one_runs_the_jobs(database_url, tmp_path):
