@@ -21,6 +21,7 @@ from bot.delivery_settings import DigestDelivery
 from messaging.digest import message_figures
 from messaging.store import queue_staff_message
 from referral.digest import JAKARTA, SMALL_COUNT, Week, backlog, case_figures, facility_figures, shown
+from referral.gazetteer import region_names
 from referral.models import Officer
 from referral.storage import make_private_dir, unit_of_work
 
@@ -50,10 +51,15 @@ def build_digest(session: Session, week: Week, now: datetime, ack_after_s: float
     return Digest(week, now, this, figures(week.previous()))
 
 
+def region_label(code: str, names: dict[str, str]) -> str:
+    return f"{names[code]} ({code})" if code in names else code
+
+
 def rows(digest: Digest) -> list[tuple[str, str, str, object, object]]:
     """Every figure as (section, metric, key, this week, previous week), counts under five
     suppressed. The CSV is these rows; the HTML shows them grouped."""
     this, previous = digest.this, digest.previous
+    regions = region_names()
     out: list[tuple[str, str, str, object, object]] = []
 
     def counts(section: str, metric: str, now: dict, before: dict, names: dict | None = None) -> None:
@@ -66,9 +72,12 @@ def rows(digest: Digest) -> list[tuple[str, str, str, object, object]]:
     out.append(("kasus", "darurat", "semua", shown(c["emergencies"]), shown(p["emergencies"])))
     counts("kasus", "kategori", c["by_category"], p["by_category"], CATEGORY_NAMES)
     counts("kasus", "urgensi", c["by_urgency"], p["by_urgency"], URGENCY_NAMES)
-    counts("kasus", "provinsi", c["by_province"], p["by_province"])
+    for code in sorted(set(c["by_province"]) | set(p["by_province"])):
+        out.append(("kasus", "provinsi", region_label(code, regions), shown(c["by_province"].get(code, 0)),
+                    shown(p["by_province"].get(code, 0))))
     for regency, count in sorted(c["by_regency"].items(), key=lambda item: (-item[1], item[0]))[:10]:  # this week's ten busiest
-        out.append(("kasus", "kabupaten/kota teratas", regency, shown(count), shown(p["by_regency"].get(regency, 0))))
+        out.append(("kasus", "kabupaten/kota teratas", region_label(regency, regions), shown(count),
+                    shown(p["by_regency"].get(regency, 0))))
     m, pm = this["messages"], previous["messages"]
     counts("kasus", "kanal", m["cases_by_channel"], pm["cases_by_channel"])
     counts("kasus", "bahasa pelapor", m["cases_by_language"], pm["cases_by_language"], LANGUAGE_NAMES)

@@ -145,6 +145,15 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(gzip.decompress(path.read_bytes()).decode("utf-8"))))
 
 
+def region_names() -> dict[str, str]:
+    """Province and kabupaten/kota names by code (34 → Daerah Istimewa Yogyakarta, 34.04 →
+    Kabupaten Sleman): the two small tables only, for reports that name regions."""
+    data = data_dir()
+    names = {dotted(row["id"]): row["name"] for row in _read_csv(data / "provinces.csv.gz")}
+    names.update({dotted(row["id"]): row["name"] for row in _read_csv(data / "regencies.csv.gz")})
+    return names
+
+
 class Gazetteer:
     def __init__(self, regions: list[Region], aliases: dict[str, list[str]] | None = None) -> None:
         self.regions = {region.code: region for region in regions}

@@ -140,6 +140,8 @@ def test_nothing_personal_reaches_the_files_or_the_message(sessions, tmp_path):
     rows = list(csv.reader(csv_path.open()))
     assert rows[0] == ["bagian", "ukuran", "rincian", "minggu_ini", "minggu_lalu"]
     assert ["kasus", "dibuka", "semua", "12", "<5"] in rows  # three last week: shown as "<5"
+    assert ["kasus", "kabupaten/kota teratas", "Kabupaten Sleman (34.04)", "8", "<5"] in rows  # regions by name
+    assert ["kasus", "provinsi", "Daerah Istimewa Yogyakarta (34)", "12", "<5"] in rows
     assert "<5" in html_path.read_text().replace("&lt;", "<")
 
 
