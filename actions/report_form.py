@@ -58,11 +58,15 @@ def is_digression(tracker: Tracker) -> bool:
     return latest_intent(tracker) in DIGRESSIONS and intent_confidence(tracker) >= CONFIDENT
 
 
+def asks_something(tracker: Tracker) -> bool:
+    """The classifier is sure the reply asks something of us (the service, a person, a case)."""
+    return latest_intent(tracker) in QUESTIONS and intent_confidence(tracker) >= CONFIDENT
+
+
 def is_their_question(tracker: Tracker, text: str) -> bool:
     """A question of theirs ("ini bot ya?", "gratis gak?", "bisa bicara dengan petugas?"),
     even when it contains a word that would answer ours. A short reply is an answer."""
-    asks = latest_intent(tracker) in QUESTIONS and intent_confidence(tracker) >= CONFIDENT
-    return asks and ("?" in text or len(text.split()) > 3)
+    return asks_something(tracker) and ("?" in text or len(text.split()) > 3)
 
 
 def told_more(tracker: Tracker, slot: str) -> dict[str, Any]:
@@ -136,8 +140,7 @@ class ValidateReportForm(FormValidationAction):
     # -- what happened
     async def extract_description(self, dispatcher, tracker, domain) -> dict[str, Any]:
         # Any text is the story (a report intent too), unless it is clearly a question of theirs.
-        asks = latest_intent(tracker) in QUESTIONS and intent_confidence(tracker) >= CONFIDENT
-        return answer(tracker, "description", lambda text: None if asks else text)
+        return answer(tracker, "description", lambda text: None if asks_something(tracker) else text)
 
     async def validate_description(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value in (CANCELLED, UNCLEAR, SKIPPED):

@@ -24,6 +24,17 @@ log = logging.getLogger(__name__)
 CATEGORY_NAMES = {"violence": "kekerasan", "bullying": "perundungan", "elderly_care": "perawatan lansia", "aid": "bantuan"}
 
 
+def coordinator_chats(session: Session) -> list[str]:
+    """The Telegram chats of the active coordinators (the digest, overdue referrals)."""
+    return list(
+        session.scalars(
+            select(Officer.telegram_chat_id).where(
+                Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None)
+            )
+        )
+    )
+
+
 def alert_text(count: int, minutes: int) -> str:
     return (
         f"⚠️ {count} pesan pelapor belum terjawab sistem lebih dari {minutes} menit. "

@@ -14,15 +14,14 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.alerts import coordinator_chats
 from bot.delivery_settings import DigestDelivery
 from messaging.digest import message_figures
 from messaging.store import queue_staff_message
 from referral.digest import JAKARTA, SMALL_COUNT, Week, backlog, case_figures, facility_figures, shown
 from referral.gazetteer import region_names
-from referral.models import Officer
 from referral.storage import make_private_dir, unit_of_work
 
 CATEGORY_NAMES = {"violence": "Kekerasan", "bullying": "Perundungan", "elderly_care": "Perawatan lansia", "aid": "Bantuan"}
@@ -288,11 +287,7 @@ def produce_digest(
     if not send:
         return result
     with unit_of_work(sessions) as session:
-        chats = list(session.scalars(
-            select(Officer.telegram_chat_id).where(
-                Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None)
-            )
-        ))
+        chats = coordinator_chats(session)
         if delivery.leadership_chat and delivery.leadership_chat not in chats:
             chats.append(delivery.leadership_chat)
         for chat_id in chats:

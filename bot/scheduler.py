@@ -13,11 +13,14 @@ a minute of the leader's death (the lock dies with its connection or process).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -25,13 +28,16 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecution
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.schedule_models import JobRun
+from bot.schedule_models import JOB_STORE_TABLE, JobRun
 from bot.settings import Settings
 from referral.models import utcnow
 from referral.storage import unit_of_work
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Database
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x4D504B53  # "MPKS": one scheduler per database
@@ -60,35 +66,40 @@ class Schedule:
         return CronTrigger.from_crontab(self.crons[job_id], timezone=self.timezone)
 
 
-def weekly_digest() -> str:
-    """The job: the digest of the ISO week that just ended, its files written and its
-    headline queued for the coordinators. Module-level so the job store can name it."""
+@contextlib.contextmanager
+def _app_database() -> Iterator[tuple[Settings, "Database"]]:
+    """The settings and the app database for one run of a job (jobs run in their own thread)."""
     from bot.bootstrap import connect
-    from bot.digest import produce_digest
-    from referral.digest import Week
 
     settings = Settings.from_env()
     database = connect(settings)
     try:
+        yield settings, database
+    finally:
+        database.dispose()
+
+
+def weekly_digest() -> str:
+    """The job: the digest of the ISO week that just ended, its files written and its
+    headline queued for the coordinators. Module-level so the job store can name it."""
+    from bot.digest import produce_digest
+    from referral.digest import Week
+
+    with _app_database() as (settings, database):
         now = utcnow()
         result = produce_digest(database.sessions, Week.containing(now).previous(), now, data_dir=settings.data_dir,
                                 ack_after_s=settings.ack_after_s, send=True, delivery=settings.digest)
-    finally:
-        database.dispose()
     return f"{result['week']}: {result['cases']} case(s), {result['queued_messages']} message(s) queued"
 
 
 def retention() -> str:
     """The job: erase what reporters told us from cases and messages older than the
     retention period (HELPLINE_RETENTION_DAYS)."""
-    from bot.bootstrap import connect
     from bot.tracker_retention import erase_old_tracker_events
     from messaging.retention import erase_old_messages
     from referral.retention import erase_old_case_details
 
-    settings = Settings.from_env()
-    database = connect(settings)
-    try:
+    with _app_database() as (settings, database):
         cases = 0
         while True:  # in batches, one transaction each
             with unit_of_work(database.sessions) as session:
@@ -99,8 +110,6 @@ def retention() -> str:
         with unit_of_work(database.sessions) as session:
             messages, conversations = erase_old_messages(session, days=settings.retention_days)
         tracker_events = erase_old_tracker_events(settings, days=settings.retention_days)
-    finally:
-        database.dispose()
     return f"{cases} case(s), {messages} message(s), {conversations} address(es), {tracker_events} Rasa event(s) erased"
 
 
@@ -108,18 +117,15 @@ def follow_up() -> str:
     """The job: ask reporters whose case closed some days ago, and who agreed to be
     contacted in the chat, whether the help arrived (once; their answer goes on the case).
     On WhatsApp only inside the 24-hour window (outside it only a template may be sent)."""
-    from bot.bootstrap import connect
+    from bot.channels.whatsapp import within_whatsapp_window
     from bot.replies import gateway_text
     from messaging.models import Conversation
     from messaging.statuses import first_outbound_status
     from messaging.store import record_outbound
-    from bot.channels.whatsapp import within_whatsapp_window
     from referral.follow_up import answer_payloads, due_follow_ups, record_sent
 
-    settings = Settings.from_env()
-    database = connect(settings)
     asked = 0
-    try:
+    with _app_database() as (_, database):
         with unit_of_work(database.sessions) as session:
             for case in due_follow_ups(session):
                 conversation = session.get(Conversation, case.conversation_id)
@@ -135,27 +141,19 @@ def follow_up() -> str:
                                 payload={"buttons": buttons}, status=first_outbound_status(conversation.channel))
                 record_sent(case)
                 asked += 1
-    finally:
-        database.dispose()
     return f"{asked} reporter(s) asked"
 
 
 def referral_sla() -> str:
     """The job: tell the coordinators (Telegram, through the outbox) about every referral a
     facility has not answered within the SLA; once per referral, ticket and facility only."""
-    from sqlalchemy import select
-
-    from bot.bootstrap import connect
+    from bot.alerts import coordinator_chats
     from messaging.store import queue_staff_message
-    from referral.models import Officer
     from referral.referrals import REFERRAL_SLA_HOURS, mark_overdue_reported, overdue_referrals
 
-    settings = Settings.from_env()
-    database = connect(settings)
-    try:
+    with _app_database() as (_, database):
         with unit_of_work(database.sessions) as session:
-            coordinators = session.scalars(select(Officer.telegram_chat_id).where(
-                Officer.active.is_(True), Officer.role == "coordinator", Officer.telegram_chat_id.is_not(None))).all()
+            coordinators = coordinator_chats(session)
             # Without a coordinator on Telegram nobody would hear: leave them for a later run.
             overdue = overdue_referrals(session, sla_hours=REFERRAL_SLA_HOURS) if coordinators else []
             for referral in overdue:
@@ -164,8 +162,6 @@ def referral_sla() -> str:
                 for chat_id in coordinators:
                     queue_staff_message(session, channel="telegram", address=chat_id, text=text)
                 mark_overdue_reported(referral)
-    finally:
-        database.dispose()
     return f"{len(overdue)} overdue referral(s) reported to {len(coordinators)} coordinator(s)"
 
 
@@ -219,11 +215,6 @@ def record_runs(scheduler: AsyncIOScheduler, sessions: sessionmaker[Session]) ->
 def job_overview(sessions: sessionmaker[Session], zone: ZoneInfo) -> list[dict]:
     """Every stored job with its next run, and its last recorded run (for `helpline jobs
     list`). Read from the tables, not through APScheduler, so reading changes nothing."""
-    from datetime import datetime
-
-    from sqlalchemy import select
-
-    from bot.schedule_models import JOB_STORE_TABLE
 
     jobs = []
     with unit_of_work(sessions) as session:
