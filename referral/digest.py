@@ -24,7 +24,7 @@ from referral.referrals import REFERRAL_SLA_HOURS
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SMALL_COUNT = 5  # a count under this is shown as "<5": too few to publish without re-identifying anyone
 AGE_BANDS = ((1, "< 1 hari"), (7, "1–7 hari"), (30, "8–30 hari"), (None, "> 30 hari"))
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)  # "2026-w47" is meant the same
 
 
 @dataclass(frozen=True)

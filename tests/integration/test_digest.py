@@ -86,6 +86,7 @@ def seed(sessions) -> dict:
 
 def test_the_week_is_western_indonesia_time_and_a_bad_week_is_refused():
     assert (WEEK.start, WEEK.end) == (MONDAY, MONDAY + timedelta(days=7))
+    assert Week.parse(" 2026-w47 ") == WEEK
     assert str(WEEK.previous()) == "2026-W46" and str(Week.parse("2027-W01").previous()) == "2026-W53"
     assert Week.containing(datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)) == Week.parse("2026-W48")  # Monday 01:00 WIB
     for bad in ("2026-47", "2026-W54", "2025-W53", "W47", "2026-W4"):
