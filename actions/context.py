@@ -1,13 +1,12 @@
 """What the actions work with: settings, the database, the gazetteer, the routing index.
 
 Built on first use (never at import), once per process, through bot/bootstrap.py.
-The routing index is rebuilt whenever the facility directory changes.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,21 +14,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.bootstrap import connect
 from bot.settings import Settings
 from messaging.store import find_conversation
-from referral.facilities import directory_version, routing_points
 from referral.gazetteer import Gazetteer
 from referral.hotlines import Hotline, load_hotlines
 from referral.reports import Report
-from referral.routing import FacilityIndex, RoutingConfig
+from referral.routing import FacilityIndex
+from referral.routing_cache import RoutingCache
 from referral.service_hours import ServiceHours
 
 
 @dataclass
 class ActionContext:
     settings: Settings
-    _index_lock: threading.Lock = field(default_factory=threading.Lock)
-    _index: tuple[tuple, FacilityIndex] | None = None
-    _gazetteer_lock: threading.Lock = field(default_factory=threading.Lock)
-    _gazetteer: Gazetteer | None = None
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -43,24 +38,16 @@ class ActionContext:
     def service_hours(self) -> ServiceHours:
         return ServiceHours.load(self.settings.config_dir / "service_hours.yml")
 
+    @cached_property
+    def routing(self) -> RoutingCache:
+        return RoutingCache(self.settings.config_dir / "routing.yml")
+
     @property
     def gazetteer(self) -> Gazetteer:
-        with self._gazetteer_lock:  # the warm-up thread and a request may ask at once
-            if self._gazetteer is None:
-                self._gazetteer = Gazetteer.load()
-            return self._gazetteer
-
-    @cached_property
-    def routing_config(self) -> RoutingConfig:
-        return RoutingConfig.load(self.settings.config_dir / "routing.yml")
+        return self.routing.gazetteer
 
     def routing_index(self, session: Session) -> FacilityIndex:
-        version = directory_version(session)
-        with self._index_lock:
-            if self._index is None or self._index[0] != version:
-                index = FacilityIndex(routing_points(session, self.gazetteer), self.routing_config)
-                self._index = (version, index)
-            return self._index[1]
+        return self.routing.routing_index(session)
 
     def warm_up(self) -> None:
         """Load the gazetteer in the background so the first reporter does not wait for it."""

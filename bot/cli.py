@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.cli_officers import add_officer_commands
 from bot.settings import Settings
 from referral.lifecycle import CATEGORIES, STATUSES, CaseError
 from bot.logs import Redactor, settings_secrets
@@ -391,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: the week that ended last)")
     digest.add_argument("--send", action="store_true",
                         help="also queue the headline message to the coordinators' Telegram chats (sent by the running gateway)")
+
+    add_officer_commands(sub, add, lambda handler: lambda args, settings: handler(args, settings, _sessions(settings), _emit))
 
     jobs = sub.add_parser("jobs", help="the scheduled jobs").add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
     add("list", cmd_jobs_list, "each scheduled job with its next run and its last result", jobs)

@@ -46,6 +46,7 @@ from messaging.statuses import (
     retry_delay_seconds,
 )
 from messaging.store import Inbound, get_or_create_conversation, record_inbound, record_outbound
+from messaging.takeover import relay_to_officer
 from referral.follow_up import read_answer, record_answer
 from referral.lifecycle import CaseError
 from referral.models import utcnow
@@ -125,6 +126,7 @@ class _Work:
     lease_token: str
     known_language: str  # what the reporter last wrote in: for replies to messages that say nothing of it
     handled_by: str  # bot | officer
+    engine_paused: bool  # Rasa still holds the conversation paused from a takeover
 
 
 class ConversationService:
@@ -261,6 +263,10 @@ class ConversationService:
         return self._finish(work, MessageStatus.ANSWERED, answer, language=language)
 
     async def _ask_engine(self, work: _Work, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if work.engine_paused:  # handed back, but Rasa did not hear of it yet: a paused Rasa says nothing
+            await self.engine.resume(work.sender_id)
+            with unit_of_work(self.sessions) as session:
+                session.get(Conversation, work.conversation_id).engine_paused = False
         raw = None
         if work.attempts > 1:  # tried before: Rasa may have answered while we were gone
             raw = await self.engine.replies_already_given(work.sender_id, work.message_id)
@@ -337,6 +343,7 @@ class ConversationService:
                 lease_token=token,
                 known_language=conversation.reporter.language or "id",
                 handled_by=conversation.handled_by,
+                engine_paused=conversation.engine_paused,
             )
 
     def _finish(
@@ -356,6 +363,8 @@ class ConversationService:
                 conversation.reporter.language = language
             if work.kind == "text" and (regional := regional_language(work.text or "")):
                 conversation.reporter.regional_language = regional
+            if status == MessageStatus.FOR_OFFICER:  # the officer who holds the conversation reads it
+                relay_to_officer(session, conversation, inbound)
             for reply in answer:
                 out = record_outbound(
                     session,

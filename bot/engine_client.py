@@ -63,8 +63,24 @@ class EngineClient:
                 return replies
         return None
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        params = {"token": self.token} if self.token else None
+    async def pause(self, sender_id: str) -> None:
+        """An officer has taken the conversation over: Rasa holds it (ConversationPaused)."""
+        await self._append_event(sender_id, "pause")
+
+    async def resume(self, sender_id: str) -> None:
+        """Handed back to the bot: Rasa answers this conversation again (ConversationResumed)."""
+        await self._append_event(sender_id, "resume")
+
+    async def _append_event(self, sender_id: str, event: str) -> None:
+        await self._request(
+            "POST",
+            f"/conversations/{quote(sender_id, safe='')}/tracker/events",
+            json={"event": event},
+            extra_params={"include_events": "NONE"},
+        )
+
+    async def _request(self, method: str, path: str, extra_params: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        params = {**({"token": self.token} if self.token else {}), **(extra_params or {})} or None
         # Connecting is quick or Rasa is down; only the answer may take long.
         timeout = httpx.Timeout(self.timeout_s, connect=5.0)
         try:

@@ -34,12 +34,14 @@ from bot.channels.intake import Intake
 from bot.conversation import ConversationService
 from bot.engine_client import EngineClient
 from bot.flood import FloodGuard
+from bot.officer_desk import OfficerDesk
 from bot.logs import configure_logging, settings_secrets
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.scheduler import ScheduledJobs
 from bot.worker import InboxWorker
 from referral.models import utcnow
+from referral.routing_cache import RoutingCache
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class GatewayState:
     webchat_limits: webchat.WebchatLimits
     console_token: str
     worker: InboxWorker
+    desk: OfficerDesk
     telegram: TelegramChannel | None = None
 
 
@@ -94,10 +97,10 @@ def channel_senders(settings: Settings, http: httpx.AsyncClient) -> dict:
     return senders
 
 
-async def start_telegram(settings: Settings, intake: Intake) -> TelegramChannel | None:
+async def start_telegram(settings: Settings, intake: Intake, desk: OfficerDesk) -> TelegramChannel | None:
     """Polling by default (no public URL needed); webhook mode when TELEGRAM_WEBHOOK_URL is set."""
     application = build_application(settings.telegram.bot_token, settings.telegram.api_base)
-    channel = TelegramChannel(application, intake, settings.derived_secret("telegram-webhook"))
+    channel = TelegramChannel(application, intake, settings.derived_secret("telegram-webhook"), desk)
     try:
         await application.initialize()
         if settings.telegram.webhook_url:
@@ -146,10 +149,15 @@ async def start_gateway(
     senders = channel_senders(settings, http)
     outbox = Outbox(database.sessions, senders, clock)
     intake = Intake(conversations, FloodGuard(settings.messages_per_minute_per_sender), outbox)
-    telegram = await start_telegram(settings, intake) if settings.telegram.bot_token else None
+    desk = OfficerDesk(
+        database.sessions, engine, settings.resolved_secret_key(), RoutingCache(settings.config_dir / "routing.yml"), clock
+    )
+    telegram = await start_telegram(settings, intake, desk) if settings.telegram.bot_token else None
     if telegram:
         senders["telegram"] = TelegramSender(telegram.application)
-    alerts = OfficerAlerts(database.sessions, settings.alert_after_s, "telegram" if telegram else None, clock)
+    alerts = OfficerAlerts(
+        database.sessions, settings.alert_after_s, "telegram" if telegram else None, clock, settings.alert_times
+    )
     return GatewayState(
         settings=settings,
         sessions=database.sessions,
@@ -159,8 +167,9 @@ async def start_gateway(
         intake=intake,
         webchat_limits=webchat.WebchatLimits.from_settings(settings),
         console_token=settings.resolved_console_token(),
-        worker=InboxWorker(conversations, settings.inbox_interval_s, outbox, alerts),
+        worker=InboxWorker(conversations, settings.inbox_interval_s, outbox, alerts, desk),
         telegram=telegram,
+        desk=desk,
     )
 
 

@@ -46,6 +46,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Terima kasih sudah memberi tahu. Koordinator kami akan menindaklanjutinya dan menghubungi Anda di sini.",
         "en": "Thank you for telling us. Our coordinator will follow it up and contact you here.",
     },
+    "officer_joined": {
+        "id": "Halo, saya {name}, petugas Layanan Pengaduan MPKS. Saya sudah membaca pesan Anda dan sekarang saya yang menemani Anda di sini. Silakan cerita dengan tenang; apa yang Anda sampaikan tetap kami jaga kerahasiaannya.",
+        "en": "Hello, I am {name}, an officer of the MPKS helpline. I have read your messages and I am with you here now. Take your time; what you tell us stays confidential.",
+    },
+    "officer_left": {
+        "id": "Terima kasih sudah berbicara dengan petugas kami. Mulai sekarang asisten otomatis kami kembali menemani Anda di sini. Jika ingin bicara lagi dengan petugas, tulis saja \"ingin bicara dengan petugas\".",
+        "en": "Thank you for talking with our officer. Our automatic assistant is with you here again now. If you want to talk to an officer again, just write \"I want to talk to an officer\".",
+    },
+    "referral_accepted": {
+        "id": "Kabar baik: laporan {ticket} sudah diterima oleh {facility}. Mereka akan menindaklanjutinya{contact}. Terima kasih sudah melapor.",
+        "en": "Good news: report {ticket} has been accepted by {facility}. They will follow it up{contact}. Thank you for reporting.",
+    },
+    "referral_accepted_contact": {
+        "id": " dan menghubungi Anda sesuai pilihan Anda",
+        "en": " and contact you as you asked",
+    },
     "slow_down": {
         "id": "Pesan Anda banyak sekali dalam waktu singkat. Semuanya sudah kami simpan dan akan kami jawab satu per satu. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110.",
         "en": "You have sent many messages in a short time. We have saved all of them and will answer them one by one. If anyone is in danger right now, call 112 or 110.",

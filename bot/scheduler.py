@@ -144,29 +144,8 @@ def follow_up() -> str:
     return f"{asked} reporter(s) asked"
 
 
-def referral_sla() -> str:
-    """The job: tell the coordinators (Telegram, through the outbox) about every referral a
-    facility has not answered within the SLA; once per referral, ticket and facility only."""
-    from bot.alerts import coordinator_chats
-    from messaging.store import queue_staff_message
-    from referral.referrals import REFERRAL_SLA_HOURS, mark_overdue_reported, overdue_referrals
-
-    with _app_database() as (_, database):
-        with unit_of_work(database.sessions) as session:
-            coordinators = coordinator_chats(session)
-            # Without a coordinator on Telegram nobody would hear: leave them for a later run.
-            overdue = overdue_referrals(session, sla_hours=REFERRAL_SLA_HOURS) if coordinators else []
-            for referral in overdue:
-                text = (f"⏰ Rujukan kasus {referral.case.ticket} ke {referral.facility.name} belum dijawab lebih dari "
-                        f"{REFERRAL_SLA_HOURS} jam. Mohon hubungi layanan itu atau rujuk ke layanan lain.")
-                for chat_id in coordinators:
-                    queue_staff_message(session, channel="telegram", address=chat_id, text=text)
-                mark_overdue_reported(referral)
-    return f"{len(overdue)} overdue referral(s) reported to {len(coordinators)} coordinator(s)"
-
-
 JOBS: dict[str, Callable[[], object]] = {
-    "weekly_digest": weekly_digest, "retention": retention, "follow_up": follow_up, "referral_sla": referral_sla,
+    "weekly_digest": weekly_digest, "retention": retention, "follow_up": follow_up,
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.channels.settings import TelegramSettings, WhatsAppSettings
 from bot.delivery_settings import DigestDelivery
+from bot.officer_settings import AlertTimes
 from bot.engine_config import EngineSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +115,8 @@ class Settings:
     scheduler: bool = False  # run the scheduled jobs (`helpline run` turns it on for its gateway)
     retention_days: int = 365  # what reporters told us is erased from older cases and messages
     digest: DigestDelivery = field(default_factory=DigestDelivery)
+    alert_times: AlertTimes = field(default_factory=AlertTimes)
+    link_code_hours: int = 48  # how long an officer's one-time /daftar code works
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -138,6 +141,8 @@ class Settings:
             scheduler=env.get_switch("HELPLINE_SCHEDULER", False),
             retention_days=env.get_positive("HELPLINE_RETENTION_DAYS", 365),
             digest=DigestDelivery.from_env(env),
+            alert_times=AlertTimes.from_env(env),
+            link_code_hours=env.get_positive("HELPLINE_LINK_CODE_HOURS", 48),
             messages_per_minute_per_sender=env.get_positive(
                 # the old name still works when the new one is not set
                 "HELPLINE_MESSAGES_PER_MINUTE" if env.get("HELPLINE_MESSAGES_PER_MINUTE") else "HELPLINE_WEBCHAT_PER_MINUTE", 20

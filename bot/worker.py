@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.alerts import OfficerAlerts
 from bot.conversation import ConversationService
+from bot.officer_desk import OfficerDesk
 from bot.outbox import Outbox
 from messaging.queries import due_inbound
 from messaging.statuses import release_stale
@@ -35,12 +36,14 @@ class InboxWorker:
         interval_s: float = 2.0,
         outbox: Outbox | None = None,
         alerts: OfficerAlerts | None = None,
+        desk: OfficerDesk | None = None,
         concurrency: int = MAX_CONCURRENT_CONVERSATIONS,
     ) -> None:
         self.service = service
         self.interval_s = interval_s
         self.outbox = outbox
         self.alerts = alerts
+        self.desk = desk  # retries telling Rasa of takeovers and hand-backs it missed
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: set[int] = set()
 
@@ -67,10 +70,13 @@ class InboxWorker:
             self._in_flight.discard(message_id)
 
     async def run_duties(self) -> None:
-        """Reporters who waited too long hear from us; officers hear about them."""
+        """Reporters who waited too long hear from us; officers hear what needs them; Rasa
+        hears of takeovers it missed."""
         self.service.acknowledge_waiting()
         if self.alerts:
             await self.alerts.check()
+        if self.desk:
+            await self.desk.sync_engine()
 
     async def flush_outbox(self) -> None:
         if self.outbox:

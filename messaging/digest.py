@@ -40,7 +40,12 @@ def message_figures(session: Session, week: Week, ack_after_s: float) -> dict:
     inbound = session.execute(
         select(Message.id, Message.status, Message.created_at, first_reply.c.answered_at)
         .outerjoin(first_reply, first_reply.c.inbound_id == Message.id)
-        .where(Message.direction == "in", Message.created_at >= week.start, Message.created_at < week.end)
+        .where(
+            Message.direction == "in",
+            Message.conversation_id.is_not(None),  # reporters' messages, not officers' commands
+            Message.created_at >= week.start,
+            Message.created_at < week.end,
+        )
     ).all()
     opening = session.execute(
         select(Message.created_at, first_reply.c.answered_at)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from messaging.models import HandoffRequest
-from referral.models import Case, utcnow
+from referral.models import Case, CaseAlert, utcnow
 
 HANDOFF_REASONS = ("asked",)  # the officers' side may add its own (an emergency, say)
 
@@ -36,5 +36,7 @@ def request_handoff(
         conversation_id=conversation_id, case_id=case_id, reason=reason, status="open", created_at=now or utcnow()
     )
     session.add(request)
+    # The on-duty officers hear of it, with a button to take the conversation over.
+    session.add(CaseAlert(case_id=case_id, conversation_id=conversation_id, reason="handoff", created_at=request.created_at))
     session.flush()
     return request, True

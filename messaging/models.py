@@ -43,6 +43,11 @@ class Conversation(Base):
     # bot | officer: who answers the reporter now. While an officer has taken over, the
     # bot stays silent and the reporter's messages are kept for the officer (for_officer).
     handled_by: Mapped[str] = mapped_column(String(16), default="bot")
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))  # who has taken it over
+    # Whether Rasa holds this conversation paused (ConversationPaused): set after a takeover,
+    # cleared once Rasa has the ConversationResumed; a resume that failed is retried before
+    # the bot answers again.
+    engine_paused: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_inbound_at: Mapped[datetime | None]
 

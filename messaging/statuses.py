@@ -30,6 +30,7 @@ class MessageStatus(StrEnum):
     TOO_LONG = "too_long"
     IGNORED = "ignored"
     FOR_OFFICER = "for_officer"  # an officer has taken the conversation over: the bot stays silent
+    FROM_STAFF = "from_staff"  # an officer's own message to the bot, handled as it was stored
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"

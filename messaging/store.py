@@ -110,13 +110,14 @@ def record_outbound(
     payload: dict[str, Any] | None = None,
     status: MessageStatus = MessageStatus.SENT,
     in_reply_to: int | None = None,
+    kind: str = "text",
 ) -> Message:
     now = utcnow()
     message = Message(
         conversation_id=conversation.id,
         direction="out",
         channel=conversation.channel,
-        kind="text",
+        kind=kind,
         text=text,
         payload=payload,
         status=status,

@@ -126,19 +126,30 @@ class CaseEvent(Base):
 
 
 class CaseAlert(Base):
-    """An alert to duty officers about a case (an emergency, a repeated emergency), kept
-    until it has been sent, so a restart does not lose it."""
+    """Something duty officers must hear about, kept until it has been sent (a restart does
+    not lose it) and, for an emergency, until someone has taken the conversation over.
+
+    Reasons: new_case, emergency, emergency_repeated, handoff (a reporter asked for a
+    person), waiting (a reporter waited too long), referral (to a facility's contact),
+    idle_takeover (an officer holding a conversation went quiet).
+    """
 
     __tablename__ = "case_alerts"
-    __table_args__ = (Index("ix_case_alerts_pending", "sent_at", "id"),)
+    __table_args__ = (Index("ix_case_alerts_pending", "sent_at", "id"), Index("ix_case_alerts_open", "resolved_at", "reason"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    reason: Mapped[str] = mapped_column(String(24))  # emergency | emergency_repeated
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    reason: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]  # first handed to the outbox
+    last_sent_at: Mapped[datetime | None]  # an emergency is alerted again until taken
+    repeats: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None]  # the coordinators were told nobody took it
+    resolved_at: Mapped[datetime | None]  # somebody took it over (or the case closed)
 
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case | None] = relationship()
 
 
 class Facility(Base):
@@ -184,13 +195,100 @@ class Referral(Base):
 
 
 class Officer(Base):
+    """Staff who use the bot's officer side on Telegram.
+
+    Roles: officer (duty officer), coordinator, admin, facility (a facility's contact
+    person: hears only of its referrals). The remit is a list of region codes
+    (OfficerRegion) or, for coordinators and admins, everything (`remit_all`).
+    """
+
     __tablename__ = "officers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     telegram_chat_id: Mapped[str | None] = mapped_column(String(40), unique=True)
-    # officer | coordinator | admin | facility (a facility's contact: no duty alerts); "duty" in
-    # older rows. The officers issue (12) brings remits and the roster.
-    role: Mapped[str] = mapped_column(String(16), default="duty")
+    role: Mapped[str] = mapped_column(String(16), default="officer")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    remit_all: Mapped[bool] = mapped_column(Boolean, default=False)
+    # /siaga and /selesai_siaga: on or off duty outside the roster, until the given time.
+    duty_override: Mapped[str | None] = mapped_column(String(8))
+    duty_override_until: Mapped[datetime | None]
+    # The conversation the officer's plain messages go to (their latest takeover, or /pilih).
+    current_conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", use_alter=True, name="fk_officers_current_conversation")  # the two refer to each other
+    )
+    # A question the bot asked the officer and waits for (the reason for declining a referral).
+    awaiting: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    regions: Mapped[list["OfficerRegion"]] = relationship(cascade="all, delete-orphan", order_by="OfficerRegion.code")
+    facility: Mapped[Facility | None] = relationship()
+    shifts: Mapped[list["DutyShift"]] = relationship(cascade="all, delete-orphan", order_by="DutyShift.id")
+
+    @property
+    def first_name(self) -> str:
+        return (self.name.split() or ["Petugas"])[0]
+
+
+class OfficerRegion(Base):
+    """One region code of an officer's remit: a province (2 digits) or a kabupaten/kota (NN.NN)."""
+
+    __tablename__ = "officer_regions"
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class OfficerLinkCode(Base):
+    """A one-time code that links a Telegram account to an officer (`/daftar KODE`).
+    Only a keyed hash is kept; a code expires and works once."""
+
+    __tablename__ = "officer_link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class DutyShift(Base):
+    """One line of the duty roster, in Asia/Jakarta time.
+
+    A weekly shift has a weekday (0 = Monday); an exception has a date instead and says
+    whether the officer is on (`on_duty`) or off in that time. A shift whose end is not
+    after its start runs past midnight into the next day.
+    """
+
+    __tablename__ = "duty_shifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    weekday: Mapped[int | None] = mapped_column(Integer)
+    on_date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
+    starts: Mapped[str] = mapped_column(String(5))  # HH:MM
+    ends: Mapped[str] = mapped_column(String(5))  # HH:MM; 24:00 is midnight at the end of the day
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Takeover(Base):
+    """An officer talking with a reporter in person, from taking over to handing back."""
+
+    __tablename__ = "takeovers"
+    __table_args__ = (Index("ix_takeovers_open", "ended_at", "officer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The officer's last message to the reporter (or the start): what "idle" is measured from.
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reminded_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+    officer: Mapped[Officer] = relationship()
+    case: Mapped[Case | None] = relationship()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from referral.cases import change_status
 from referral.gazetteer import Gazetteer, Region
-from referral.models import Case, CaseEvent, Facility, Referral, utcnow
+from referral.models import Case, CaseAlert, CaseEvent, Facility, Referral, utcnow
 from referral.routing import FacilityIndex, RouteResult
 
 
@@ -55,9 +55,11 @@ def refer_case(session: Session, case: Case, index: FacilityIndex, gazetteer: Ga
         session.flush()
         return result
     facility = session.scalar(select(Facility).where(Facility.code == result.facility.facility.code))
-    case.referrals.append(
-        Referral(facility_id=facility.id, status="sent", distance_km=round(result.facility.distance_km, 2))
-    )
+    referral = Referral(facility_id=facility.id, status="sent", distance_km=round(result.facility.distance_km, 2))
+    case.referrals.append(referral)
+    session.flush()
+    # The facility's contact hears of it (through the gateway's alerts) and answers Terima/Tolak.
+    session.add(CaseAlert(case_id=case.id, referral_id=referral.id, reason="referral"))
     change_status(
         session, case, "referred", actor=actor,
         detail={"facility": facility.code, "distance_km": round(result.facility.distance_km, 2)},
@@ -107,22 +109,38 @@ def decline_referral(
 
 
 OVERDUE_EVENT = "referral_overdue"
-REFERRAL_SLA_HOURS = 48  # a facility answers a referral within this, or the coordinators hear of it
+# A facility answers a referral within this, or the coordinators hear of it (and may re-route).
+REFERRAL_SLA_HOURS = 24.0
+REFERRAL_SLA_URGENT_HOURS = 1.0  # for a high-urgency case or an emergency
 OVERDUE_WINDOW_DAYS = 7  # older unanswered referrals were reported before (or predate the job): no flood
 
 
-def overdue_referrals(session: Session, *, sla_hours: float, now: datetime | None = None) -> list[Referral]:
-    """Referrals a facility has not answered within the SLA, not yet reported to coordinators."""
-    cutoff = (now or utcnow()) - timedelta(hours=sla_hours)
+def referral_sla_hours(case: Case, *, sla_hours: float, urgent_hours: float) -> float:
+    return urgent_hours if case.urgency in ("high", "emergency") or case.is_emergency else sla_hours
+
+
+def overdue_referrals(
+    session: Session, *, sla_hours: float, urgent_hours: float | None = None, now: datetime | None = None
+) -> list[Referral]:
+    """Referrals a facility has not answered within the SLA for their case's urgency, not
+    yet reported to coordinators."""
+    now = now or utcnow()
+    urgent_hours = sla_hours if urgent_hours is None else urgent_hours
+    cutoff = now - timedelta(hours=min(sla_hours, urgent_hours))
     waiting = session.scalars(
         select(Referral)
-        .where(Referral.status == "sent", Referral.sent_at < cutoff, Referral.sent_at >= cutoff - timedelta(days=OVERDUE_WINDOW_DAYS))
+        .where(
+            Referral.status == "sent",
+            Referral.sent_at < cutoff,
+            Referral.sent_at >= now - timedelta(hours=max(sla_hours, urgent_hours), days=OVERDUE_WINDOW_DAYS),
+        )
         .order_by(Referral.sent_at)
         .with_for_update(skip_locked=True)  # two runs at once never report twice
     ).all()
     return [
         referral for referral in waiting
-        if not any(e.kind == OVERDUE_EVENT and (e.detail or {}).get("referral_id") == referral.id for e in referral.case.events)
+        if referral.sent_at < now - timedelta(hours=referral_sla_hours(referral.case, sla_hours=sla_hours, urgent_hours=urgent_hours))
+        and not any(e.kind == OVERDUE_EVENT and (e.detail or {}).get("referral_id") == referral.id for e in referral.case.events)
     ]
 
 

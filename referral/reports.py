@@ -74,6 +74,8 @@ def open_report(session: Session, report: Report) -> Case:
         contact_phone=report.contact_phone if report.consent_contact else None,
     )
     case = open_case(session, new, actor="bot")
+    if not report.is_emergency:  # an emergency has its own alert (report_emergency)
+        session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason="new_case", created_at=case.created_at))
     if report.confirmed is not None:  # the case worker sees whether the reporter checked what we wrote
         case.events.append(CaseEvent(actor="reporter", kind="summary_confirmed" if report.confirmed else "summary_unconfirmed"))
         session.flush()
@@ -91,7 +93,7 @@ def report_emergency(session: Session, report: Report, *, now: datetime | None =
     ongoing = recent_emergency(session, report.conversation_id, now=now)
     if ongoing is None:
         case = open_report(session, replace(report, is_emergency=True))
-        session.add(CaseAlert(case_id=case.id, reason="emergency", created_at=now))
+        session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason="emergency", created_at=now))
         return case, True
     if any(
         event.kind == "emergency_repeated" and (event.detail or {}).get("message_id") == report.source_message_id
@@ -107,7 +109,7 @@ def report_emergency(session: Session, report: Report, *, now: datetime | None =
             detail={"message": report.description, "message_id": report.source_message_id},
         )
     )
-    session.add(CaseAlert(case_id=ongoing.id, reason="emergency_repeated", created_at=now))
+    session.add(CaseAlert(case_id=ongoing.id, conversation_id=ongoing.conversation_id, reason="emergency_repeated", created_at=now))
     session.flush()
     return ongoing, False
 

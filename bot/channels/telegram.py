@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Te
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.intake import InboundRecord, Intake, Stored
+from bot.officer_desk import OfficerDesk, OfficerInput
 from bot.outbox import SendFailed
 from messaging.store import Inbound, queue_staff_message
 from messaging.models import Message
@@ -129,12 +130,19 @@ class TelegramSender:
         self.application = application
 
     async def send(self, chat_id: str, message, conversation) -> str:
+        bot = self.application.bot
+        payload = message.payload or {}
         try:
-            sent = await self.application.bot.send_message(
-                chat_id=chat_id,
-                text=message.text or "…",
-                reply_markup=keyboard(message.id, (message.payload or {}).get("buttons") or []),
-            )
+            if message.kind == "location" and "latitude" in payload:  # an officer's shared location
+                sent = await bot.send_location(chat_id=chat_id, latitude=payload["latitude"], longitude=payload["longitude"])
+            elif message.kind == "photo" and payload.get("file_id"):  # an officer's photo (same bot: its file id works)
+                sent = await bot.send_photo(chat_id=chat_id, photo=payload["file_id"], caption=message.text or None)
+            else:
+                sent = await bot.send_message(
+                    chat_id=chat_id,
+                    text=message.text or "…",
+                    reply_markup=keyboard(message.id, payload.get("buttons") or []),
+                )
         except TimedOut as error:  # the request went out; Telegram may have delivered it
             raise SendFailed(f"Telegram timed out: {error}", retryable=False, ambiguous=True) from error
         except (BadRequest, Forbidden, InvalidToken) as error:  # refused for good (blocked, bad chat)
@@ -153,9 +161,10 @@ class TelegramChannel:
     and stores nothing else.
     """
 
-    def __init__(self, application: Application, intake: Intake, secret_token: str) -> None:
+    def __init__(self, application: Application, intake: Intake, secret_token: str, desk: OfficerDesk | None = None) -> None:
         self.application = application
         self.intake = intake
+        self.desk = desk  # the officers' side: linked officers' chats and /daftar
         self.sessions = intake.conversations.sessions
         # What Telegram sends back in X-Telegram-Bot-Api-Secret-Token in webhook mode.
         self.secret_token = secret_token
@@ -173,6 +182,12 @@ class TelegramChannel:
                 queue_staff_message(session, channel="telegram", address=str(update.effective_chat.id), text=GROUP_NOTICE)
             self.intake.conversations.in_background(self.intake.outbox.flush())
             return []
+        if self.desk is not None and (item := self.officer_input(update)) is not None:
+            if self.desk.wants(item.chat_id, item.text):
+                await self.desk.receive(item)  # stored and acted on before the update is acknowledged
+                await self._answer_button(update)
+                self.intake.conversations.in_background(self._after_officer())
+                return []
         record = inbound_from_update(update)
         if record is None:
             return []
@@ -181,14 +196,66 @@ class TelegramChannel:
             payload = self._button_payload(record.address, record.inbound.text or "")
             if payload:  # the payload of our own button, as if typed
                 stored = self.intake.store([replace(record, inbound=replace(record.inbound, kind="text", text=payload))])
-            # Only after the press is stored: after downtime Telegram refuses old query ids,
-            # and that must not cost the press. The answer only stops the button's spinner.
-            try:
-                await update.callback_query.answer()
-            except TelegramError as error:
-                log.info("a button press was stored but could not be acknowledged: %s", type(error).__name__)
+            await self._answer_button(update)
             return stored
         return self.intake.store([record])
+
+    @staticmethod
+    async def _answer_button(update: Update) -> None:
+        """Only after the press is stored: after downtime Telegram refuses old query ids, and
+        that must not cost the press. The answer only stops the button's spinner."""
+        if update.callback_query is None:
+            return
+        try:
+            await update.callback_query.answer()
+        except TelegramError as error:
+            log.info("a button press was stored but could not be acknowledged: %s", type(error).__name__)
+
+    async def _after_officer(self) -> None:
+        await self.desk.sync_engine()
+        await self.intake.outbox.flush()
+
+    def officer_input(self, update: Update) -> OfficerInput | None:
+        """An update from a private chat, as the officers' desk reads it."""
+        if update.callback_query is not None:
+            query = update.callback_query
+            chat = query.message.chat if query.message else None
+            if chat is None or chat.type != ChatType.PRIVATE:
+                return None
+            button = self._staff_button(str(chat.id), query.data or "")
+            if button is None:
+                return None
+            return OfficerInput(str(chat.id), f"cb:{query.id}", "button", button=button)
+        message = update.message or update.edited_message
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            return None
+        chat_id = str(message.chat.id)
+        provider_id = f"{chat_id}:{message.message_id}"
+        if update.edited_message is not None:  # an edit is not sent on: the reporter has the first version
+            return OfficerInput(chat_id, f"{provider_id}:edit:{int(message.edit_date.timestamp()) if message.edit_date else 0}", "edited")
+        reply_to = f"{chat_id}:{message.reply_to_message.message_id}" if message.reply_to_message else None
+        if message.location is not None:
+            point = {"latitude": message.location.latitude, "longitude": message.location.longitude}
+            return OfficerInput(chat_id, provider_id, "location", payload=point, reply_to=reply_to)
+        if message.photo:
+            return OfficerInput(chat_id, provider_id, "photo", text=message.caption,
+                                payload={"file_id": message.photo[-1].file_id}, reply_to=reply_to)
+        if message.text:
+            return OfficerInput(chat_id, provider_id, "text", text=message.text, reply_to=reply_to)
+        return OfficerInput(chat_id, provider_id, "other", reply_to=reply_to)
+
+    def _staff_button(self, chat_id: str, data: str) -> str | None:
+        """The payload of a button on a message we sent to this staff chat."""
+        ref = parse_button_data(data)
+        if ref is None:
+            return None
+        outbound_id, index = ref
+        with unit_of_work(self.sessions) as session:
+            message = session.get(Message, outbound_id)
+            if message is None or message.direction != "out" or message.conversation_id is not None or message.address != chat_id:
+                return None
+            buttons = (message.payload or {}).get("buttons") or []
+            return buttons[index]["payload"] if index < len(buttons) else None
 
     def _button_payload(self, chat_id: str, data: str) -> str | None:
         """What a pressed inline button means: the payload of that button in our stored reply."""

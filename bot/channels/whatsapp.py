@@ -192,6 +192,16 @@ def message_body(to: str, text: str | None, buttons: list[dict[str, str]]) -> di
     return {"messaging_product": "whatsapp", "to": to, "type": "text", "text": {"body": text[:4096]}}
 
 
+def location_body(to: str, point: dict[str, Any]) -> dict[str, Any]:
+    """A location an officer shared with the reporter."""
+    return {
+        "messaging_product": "whatsapp",
+        "to": to,
+        "type": "location",
+        "location": {"latitude": point["latitude"], "longitude": point["longitude"]},
+    }
+
+
 def template_body(to: str, name: str, language: str) -> dict[str, Any]:
     return {
         "messaging_product": "whatsapp",
@@ -248,6 +258,8 @@ class WhatsAppSender:
         last = conversation.last_inbound_at if conversation else None
         if not within_whatsapp_window(last):
             body = template_body(to, self.template_name, self.template_language)
+        elif message.kind == "location" and message.payload:
+            body = location_body(to, message.payload)
         else:
             body = message_body(to, message.text, (message.payload or {}).get("buttons") or [])
         return await self.client.send(body)

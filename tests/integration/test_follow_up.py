@@ -68,25 +68,29 @@ def test_only_consenting_chat_reporters_are_asked_once_and_their_answer_is_recor
         assert answered == [{"received": True}]
 
 
-def test_coordinators_hear_once_of_a_referral_unanswered_past_the_sla(sessions, database_url, tmp_path, monkeypatch):
-    from bot.scheduler import referral_sla
+def test_coordinators_hear_once_of_a_referral_unanswered_past_the_sla(sessions):
+    """24 hours for a normal case, one hour for a high-urgency one (the defaults)."""
+    from bot.alerts import OfficerAlerts
     from referral.models import Facility, Officer, Referral
 
     with unit_of_work(sessions) as session:
         facility = Facility(code="PSKM-S", name="PSKM Lambat", kind="PSKM", services="konseling")
-        session.add_all([facility, Officer(name="Koordinator", telegram_chat_id="801", role="coordinator"),
-                         Officer(name="Petugas", telegram_chat_id="802", role="officer")])
-        for number, hours_ago, status in ((1, 50, "sent"), (2, 10, "sent"), (3, 80, "accepted")):
-            case = Case(ticket=f"MPKS-2026-0{number:04d}", category="aid", urgency="normal", status="referred",
+        session.add_all([facility, Officer(name="Koordinator", telegram_chat_id="801", role="coordinator", remit_all=True),
+                         Officer(name="Petugas", telegram_chat_id="802", role="officer", remit_all=True)])
+        for number, hours_ago, status, urgency in ((1, 50, "sent", "normal"), (2, 10, "sent", "normal"),
+                                                   (3, 80, "accepted", "normal"), (4, 2, "sent", "high")):
+            case = Case(ticket=f"MPKS-2026-0{number:04d}", category="aid", urgency=urgency, status="referred",
                         description="Bu Sari, 0812-1111-2222", created_at=utcnow() - timedelta(hours=hours_ago), updated_at=utcnow())
             session.add(case)
             session.flush()
             session.add(Referral(case_id=case.id, facility_id=facility.id, status=status, sent_at=utcnow() - timedelta(hours=hours_ago)))
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
-    assert referral_sla() == "1 overdue referral(s) reported to 1 coordinator(s)"
-    assert referral_sla() == "0 overdue referral(s) reported to 1 coordinator(s)"  # once
+    alerts = OfficerAlerts(sessions, 120, "telegram")
+    assert alerts.queue_overdue_referrals() == 2
+    assert alerts.queue_overdue_referrals() == 0  # once
     with unit_of_work(sessions) as session:
-        [alert] = session.query(Message).filter(Message.conversation_id.is_(None)).all()
-        assert alert.address == "801" and "MPKS-2026-00001" in alert.text and "PSKM Lambat" in alert.text
-        assert "Sari" not in alert.text and "0812" not in alert.text
+        sent = session.query(Message).filter(Message.conversation_id.is_(None)).order_by(Message.id).all()
+        assert [m.address for m in sent] == ["801", "801"]  # the coordinator, not the duty officer
+        assert "MPKS-2026-00001" in sent[0].text and "MPKS-2026-00004" in sent[1].text and "PSKM Lambat" in sent[0].text
+        assert [b["title"] for b in sent[0].payload["buttons"]] == ["Alihkan"]
+        for alert in sent:
+            assert "Sari" not in alert.text and "0812" not in alert.text

@@ -188,7 +188,7 @@ def test_a_stuck_conversation_does_not_hold_up_others(database_url, tmp_path, ra
         )
         with client_for(settings) as client:
             with unit_of_work(client.app_state["gateway"].sessions) as session:
-                session.add(Officer(name="Petugas jaga", telegram_chat_id="777", role="duty"))
+                session.add(Officer(name="Petugas jaga", telegram_chat_id="777", role="officer"))
             stuck, waiting = web_sender("stuck"), web_sender("waiting")
             rasa.default_delay = 120  # every conversation's Rasa call hangs
             client.post("/webchat/messages", json={"sender_id": stuck, "text": "halo"})

@@ -174,7 +174,8 @@ def test_officers_are_alerted_once_when_a_reporter_waits_too_long(database_url, 
         clock.advance(61)
         client.portal.call(worker.run_once)
         alerts = [s for s in bot_api.sent if s["chat_id"] == 999]
-        assert len(alerts) == 1 and "1 pesan pelapor belum terjawab" in alerts[0]["text"]
+        assert len(alerts) == 1 and "Pelapor menunggu jawaban terlalu lama" in alerts[0]["text"]
+        assert "Ambil alih" in str(alerts[0]["reply_markup"]) and "tolong bantu" not in alerts[0]["text"]
         assert "tolong bantu saya" not in alerts[0]["text"]  # counts only, no message text
         for _ in range(3):  # more worker passes: no second alert about the same message
             clock.advance(61)

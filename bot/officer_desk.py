@@ -1,0 +1,541 @@
+"""The officers' side of the Telegram bot: enrolment, duty, takeover, relay, hand-back,
+notes, case status, and facilities answering referrals.
+
+Only chats linked to an active officer (by a one-time `/daftar KODE`) reach this desk;
+everyone else is a reporter. Each officer message is stored and acted on in one
+transaction, with every reply and relayed message queued in the outbox in that same
+transaction: all of it happens, or none of it. Telling Rasa to pause or resume a
+conversation follows the commit (and is retried until Rasa has it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import replies
+from bot.engine_client import EngineClient, EngineUnavailable
+from bot.officer_texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, officer_text
+from messaging.models import Conversation, Message
+from messaging.statuses import MessageStatus, first_outbound_status
+from messaging.store import queue_staff_message, record_outbound
+from messaging.takeover import (
+    TakeoverError,
+    actor,
+    add_note,
+    conversation_case,
+    conversation_in_remit,
+    conversation_label,
+    hand_back,
+    held_takeovers,
+    last_messages,
+    open_takeover,
+    record_officer_message,
+    take_over,
+)
+from referral.cases import change_status
+from referral.lifecycle import ALLOWED_TRANSITIONS, IllegalTransition
+from referral.models import Case, Officer, Referral, utcnow
+from referral.officers import case_for_officer, case_in_remit, linked_officer, redeem_link_code
+from referral.referrals import ReferralError, accept_referral, decline_referral
+from referral.roster import WIB, rostered_until
+from referral.routing_cache import RoutingCache
+from referral.storage import unit_of_work
+
+log = logging.getLogger(__name__)
+ON_DUTY_HOURS = 12  # /siaga lasts this long unless ended earlier
+TRANSCRIPT_MESSAGES = 20
+SUMMARY_MESSAGES = 10
+LINK_ATTEMPTS_PER_HOUR = 5
+TICKET = re.compile(r"MPKS-\d{4}-\d{3,}", re.IGNORECASE)
+STATUS_WORDS = {"in_progress": "in_progress", "proses": "in_progress", "closed": "closed", "selesai": "closed", "tutup": "closed"}
+STATUS_NAMES = {"new": "baru", "referred": "dirujuk", "accepted": "diterima", "in_progress": "sedang ditangani", "closed": "selesai"}
+VICTIM_NAMES = {"self": "pelapor sendiri", "child": "anak", "other": "orang lain", "elderly": "lansia"}
+
+
+@dataclass(frozen=True)
+class OfficerInput:
+    """One thing an officer sent: a message (text, location, photo) or a button press."""
+
+    chat_id: str
+    provider_message_id: str
+    kind: str  # text | location | photo | button | edited | other
+    text: str | None = None
+    payload: dict[str, Any] | None = None  # coordinates, a photo's file id
+    reply_to: str | None = None  # provider id of our message the officer replied to
+    button: str | None = None  # the payload of our button they pressed
+
+
+class LinkAttempts:
+    """Wrong `/daftar` codes per chat in the last hour: a code cannot be guessed by trying."""
+
+    def __init__(self, per_hour: int = LINK_ATTEMPTS_PER_HOUR) -> None:
+        self.per_hour = per_hour
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def blocked(self, chat_id: str) -> bool:
+        failures = self._failures[chat_id]
+        while failures and failures[0] < time.monotonic() - 3600:
+            failures.popleft()
+        return len(failures) >= self.per_hour
+
+    def failed(self, chat_id: str) -> None:
+        self._failures[chat_id].append(time.monotonic())
+
+
+def wib(moment: datetime) -> str:
+    return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M")
+
+
+class OfficerDesk:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        engine: EngineClient,
+        secret_key: str,
+        routing: RoutingCache,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.engine = engine
+        self.secret_key = secret_key
+        self.routing = routing
+        self.clock = clock
+        self.link_attempts = LinkAttempts()
+
+    # -- the way in -------------------------------------------------------------------
+
+    def wants(self, chat_id: str, text: str | None) -> bool:
+        """Is this message for the officers' side: a linked officer's, or an enrolment?"""
+        if text and text.strip().split()[0].split("@")[0].lower() == "/daftar":
+            return True
+        with unit_of_work(self.sessions) as session:
+            return linked_officer(session, chat_id) is not None
+
+    async def receive(self, item: OfficerInput) -> None:
+        """Store and act on one officer message (off the event loop: routing may load the
+        gazetteer), then bring Rasa in step with the takeovers."""
+        await asyncio.to_thread(self._receive, item)
+        await self.sync_engine()
+
+    def _receive(self, item: OfficerInput) -> None:
+        with unit_of_work(self.sessions) as session:
+            if self._already_stored(session, item):
+                return  # a redelivered update: it was acted on
+            session.add(Message(
+                conversation_id=None, address=item.chat_id, direction="in", channel="telegram",
+                provider_message_id=item.provider_message_id, kind=item.kind,
+                text=self._storable_text(item), payload={"button": item.button} if item.button else item.payload,
+                status=MessageStatus.FROM_STAFF,
+            ))
+            session.flush()
+            Turn(self, session, item).run()
+
+    @staticmethod
+    def _already_stored(session: Session, item: OfficerInput) -> bool:
+        return session.scalar(
+            select(Message.id).where(
+                Message.channel == "telegram", Message.direction == "in", Message.conversation_id.is_(None),
+                Message.address == item.chat_id, Message.provider_message_id == item.provider_message_id,
+            )
+        ) is not None
+
+    @staticmethod
+    def _storable_text(item: OfficerInput) -> str | None:
+        text = item.text
+        if text and text.strip().lower().startswith("/daftar"):
+            return "/daftar ***"  # a one-time code is not kept
+        return text
+
+    async def sync_engine(self) -> None:
+        """Tell Rasa which conversations are paused (taken over) and which resumed (handed
+        back). One that fails is tried again at the next call (the worker's duties)."""
+        with unit_of_work(self.sessions) as session:
+            to_pause = session.execute(
+                select(Conversation.id, Conversation.engine_sender_id).where(
+                    Conversation.handled_by == "officer", Conversation.engine_paused.is_(False)
+                )
+            ).all()
+            to_resume = session.execute(
+                select(Conversation.id, Conversation.engine_sender_id).where(
+                    Conversation.handled_by == "bot", Conversation.engine_paused.is_(True)
+                )
+            ).all()
+        for conversation_id, sender, paused in [(c, s, True) for c, s in to_pause] + [(c, s, False) for c, s in to_resume]:
+            try:
+                await (self.engine.pause(sender) if paused else self.engine.resume(sender))
+            except EngineUnavailable as error:
+                log.warning("Rasa did not take the %s of conversation %s yet: %s", "pause" if paused else "resume", conversation_id, error)
+                continue
+            with unit_of_work(self.sessions) as session:
+                conversation = session.get(Conversation, conversation_id, with_for_update=True)
+                if (conversation.handled_by == "officer") == paused:  # unchanged meanwhile
+                    conversation.engine_paused = paused
+
+
+class Turn:
+    """One officer message, acted on inside its transaction."""
+
+    def __init__(self, desk: OfficerDesk, session: Session, item: OfficerInput) -> None:
+        self.desk = desk
+        self.session = session
+        self.item = item
+        self.now = desk.clock()
+        self.officer = linked_officer(session, item.chat_id)
+
+    def say(self, text: str, payload: dict[str, Any] | None = None) -> None:
+        queue_staff_message(self.session, channel="telegram", address=self.item.chat_id, text=text[:4000], payload=payload)
+
+    def run(self) -> None:
+        item = self.item
+        words = (item.text or "").strip().split(maxsplit=1)
+        command = words[0].split("@")[0].lower() if words and words[0].startswith("/") else None
+        rest = words[1].strip() if len(words) > 1 else ""
+        if command == "/daftar":
+            return self.link(rest)
+        if self.officer is None:
+            return None  # unlinked and no code: not ours (the channel sends reporters elsewhere)
+        if item.kind == "button":
+            return self.press(item.button or "")
+        if item.kind == "edited":
+            return self.say(officer_text("edit_not_sent"))
+        if command is not None:
+            return self.command(command, rest)
+        if self.officer.awaiting and item.kind == "text":
+            return self.answer_question(item.text or "")
+        return self.relay()
+
+    # -- enrolment and duty -----------------------------------------------------------
+
+    def link(self, code: str) -> None:
+        chat = self.item.chat_id
+        if not code:
+            return self.say(officer_text("link_usage"))
+        if self.desk.link_attempts.blocked(chat):
+            return self.say(officer_text("link_too_many"))
+        officer = redeem_link_code(self.session, code, chat, self.desk.secret_key, now=self.now)
+        if officer is None:
+            self.desk.link_attempts.failed(chat)
+            log.warning("a /daftar code was refused")
+            return self.say(officer_text("link_refused"))
+        log.warning("officer %s linked a Telegram account", officer.id)
+        self.officer = officer
+        self.say(officer_text("linked", name=officer.first_name, role=ROLE_NAMES.get(officer.role, officer.role)))
+        self.say(self.help())
+
+    def help(self) -> str:
+        return HELP_FACILITY if self.officer.role == "facility" else HELP_STAFF
+
+    def command(self, command: str, rest: str) -> None:
+        staff_commands = {
+            "/siaga": lambda: self.go_on_duty(),
+            "/selesai_siaga": lambda: self.go_off_duty(),
+            "/pilih": lambda: self.choose(rest),
+            "/kembalikan": lambda: self.hand_back(self.target_conversation(), rest),
+            "/catatan": lambda: self.note(rest),
+        }
+        if command in ("/start", "/bantuan", "/help"):
+            return self.say(self.help())
+        if command == "/status":
+            return self.change_status(rest)
+        if command == "/batal":
+            self.officer.awaiting = None
+            return self.say(officer_text("cancelled"))
+        if command in staff_commands:
+            if self.officer.role == "facility":
+                return self.say(officer_text("staff_only"))
+            return staff_commands[command]()
+        return self.say(officer_text("unknown_command"))
+
+    def go_on_duty(self) -> None:
+        until = self.now + timedelta(hours=ON_DUTY_HOURS)
+        self.officer.duty_override, self.officer.duty_override_until = "on", until
+        self.say(officer_text("on_duty", until=wib(until)))
+
+    def go_off_duty(self) -> None:
+        self.officer.duty_override, self.officer.duty_override_until = None, None
+        shift_end = rostered_until(self.officer.shifts, self.now)
+        if shift_end is not None:  # off for the rest of this rostered shift
+            self.officer.duty_override, self.officer.duty_override_until = "off", shift_end
+            return self.say(officer_text("off_duty_until", until=wib(shift_end)))
+        self.say(officer_text("off_duty"))
+
+    # -- buttons ----------------------------------------------------------------------
+
+    def press(self, button: str) -> None:
+        action, _, raw_id = button.partition(":")
+        if not raw_id.isdigit():
+            return self.say(officer_text("unknown_command"))
+        target = int(raw_id)
+        if action in ("accept", "decline"):
+            return self.answer_referral(target, accept=action == "accept")
+        if action == "reroute":
+            return self.reroute(target)
+        if self.officer.role == "facility":
+            return self.say(officer_text("staff_only"))
+        if action == "take":
+            return self.take(target)
+        if action == "summary":
+            return self.summary(target)
+        if action == "handback":
+            return self.hand_back(target, "")
+        self.say(officer_text("unknown_command"))
+
+    def take(self, conversation_id: int) -> None:
+        try:
+            result = take_over(self.session, self.officer, conversation_id, now=self.now)
+        except TakeoverError:
+            return self.say(officer_text("outside_remit"))
+        if not result.won:
+            if result.holder is not None and result.holder.id == self.officer.id:
+                self.officer.current_conversation_id = conversation_id
+                return self.say(officer_text("taken_by_you"))
+            return self.say(officer_text("taken_by_other", name=result.holder.name if result.holder else "petugas lain"))
+        conversation = self.session.get(Conversation, conversation_id)
+        language = conversation.reporter.language or "id"
+        record_outbound(
+            self.session, conversation,
+            text=replies.gateway_text("officer_joined", language, name=self.officer.first_name),
+            payload={"officer_id": self.officer.id}, status=first_outbound_status(conversation.channel),
+        )
+        label = conversation_label(self.session, conversation_id)
+        self.say(
+            officer_text("taken", label=label) + "\n\n" + self.transcript(conversation_id, TRANSCRIPT_MESSAGES),
+            {"conversation_id": conversation_id, "buttons": [{"title": "Kembalikan ke bot", "payload": f"handback:{conversation_id}"}]},
+        )
+        log.warning("officer %s took over conversation %s", self.officer.id, conversation_id)
+
+    def summary(self, conversation_id: int) -> None:
+        if conversation_in_remit(self.session, self.officer, conversation_id) is None:
+            return self.say(officer_text("outside_remit"))
+        case = conversation_case(self.session, conversation_id)
+        lines = [f"📋 Ringkasan {conversation_label(self.session, conversation_id)}"]
+        if case is not None:
+            lines += case_details(case)
+        lines += ["", "Pesan terakhir:", self.transcript(conversation_id, SUMMARY_MESSAGES)]
+        self.say("\n".join(lines), {"conversation_id": conversation_id})
+
+    def transcript(self, conversation_id: int, limit: int) -> str:
+        lines = []
+        for message in last_messages(self.session, conversation_id, limit):
+            if message.direction == "in":
+                who = "Pelapor"
+            elif (message.payload or {}).get("officer_id"):
+                holder = self.session.get(Officer, message.payload["officer_id"])
+                who = holder.first_name if holder else "Petugas"
+            else:
+                who = "Bot"
+            body = message.text or f"({message.kind})"
+            lines.append(f"{wib(message.created_at)[-5:]} {who}: {body[:300]}")
+        return "\n".join(lines) or officer_text("transcript_empty")
+
+    # -- talking with the reporter ----------------------------------------------------
+
+    def target_conversation(self) -> int | None:
+        """The conversation an officer's message is for: the one whose message they replied
+        to (if they hold it), else the one they chose last."""
+        if self.item.reply_to:
+            replied = self.session.scalar(
+                select(Message).where(
+                    Message.channel == "telegram", Message.direction == "out", Message.conversation_id.is_(None),
+                    Message.address == self.item.chat_id, Message.provider_message_id == self.item.reply_to,
+                )
+            )
+            conversation_id = (replied.payload or {}).get("conversation_id") if replied else None
+            if isinstance(conversation_id, int) and open_takeover(self.session, self.officer, conversation_id):
+                return conversation_id
+        return self.officer.current_conversation_id
+
+    def relay(self) -> None:
+        conversation_id = self.target_conversation()
+        takeover = open_takeover(self.session, self.officer, conversation_id) if conversation_id else None
+        if takeover is None:
+            return self.say(officer_text("no_conversation"))
+        conversation = self.session.get(Conversation, conversation_id)
+        item = self.item
+        status = first_outbound_status(conversation.channel)
+        common = {"status": status}
+        if item.kind == "text":
+            message = record_outbound(self.session, conversation, text=item.text, payload={"officer_id": self.officer.id}, **common)
+        elif item.kind == "location" and item.payload:
+            point = f"{item.payload['latitude']},{item.payload['longitude']}"
+            message = record_outbound(
+                self.session, conversation, kind="location", text=f"📍 https://maps.google.com/?q={point}",
+                payload={"officer_id": self.officer.id, **item.payload}, **common,
+            )
+        elif item.kind == "photo" and item.payload:
+            if conversation.channel != "telegram":
+                return self.say(officer_text("photo_not_possible"))
+            message = record_outbound(
+                self.session, conversation, kind="photo", text=item.text,
+                payload={"officer_id": self.officer.id, "file_id": item.payload["file_id"]}, **common,
+            )
+        else:
+            return self.say(officer_text("kind_not_possible"))
+        record_officer_message(self.session, self.officer, takeover, message, now=self.now)
+
+    def choose(self, ticket: str) -> None:
+        held = held_takeovers(self.session, self.officer)
+        if not ticket:
+            if not held:
+                return self.say(officer_text("held_none"))
+            lines = [
+                f"{'▶' if t.conversation_id == self.officer.current_conversation_id else '·'} "
+                f"{conversation_label(self.session, t.conversation_id)}"
+                for t in held
+            ]
+            return self.say(officer_text("held_list", lines="\n".join(lines)))
+        wanted = ticket.split()[0].upper()
+        for takeover in held:
+            label = conversation_label(self.session, takeover.conversation_id)
+            if label.upper() == wanted or (takeover.case and takeover.case.ticket == wanted):
+                self.officer.current_conversation_id = takeover.conversation_id
+                return self.say(officer_text("chosen", label=label), {"conversation_id": takeover.conversation_id})
+        self.say(officer_text("not_holding", label=wanted))
+
+    def hand_back(self, conversation_id: int | None, note: str) -> None:
+        if conversation_id is None or open_takeover(self.session, self.officer, conversation_id) is None:
+            return self.say(officer_text("no_conversation"))
+        label = conversation_label(self.session, conversation_id)
+        hand_back(self.session, self.officer, conversation_id, note, now=self.now)
+        conversation = self.session.get(Conversation, conversation_id)
+        record_outbound(
+            self.session, conversation, text=replies.gateway_text("officer_left", conversation.reporter.language or "id"),
+            status=first_outbound_status(conversation.channel),
+        )
+        self.say(officer_text("handed_back", label=label))
+        log.warning("officer %s handed conversation %s back to the bot", self.officer.id, conversation_id)
+
+    def note(self, text: str) -> None:
+        if not text:
+            return self.say(officer_text("note_usage"))
+        first, _, remainder = text.partition(" ")
+        case = None
+        if TICKET.fullmatch(first) and remainder.strip():
+            case = case_for_officer(self.session, self.officer, first)
+            if case is None:
+                return self.say(officer_text("status_unknown_case", ticket=first.upper()))
+            text = remainder
+        else:
+            conversation_id = self.target_conversation()
+            if conversation_id is None or open_takeover(self.session, self.officer, conversation_id) is None:
+                return self.say(officer_text("no_conversation"))
+            case = conversation_case(self.session, conversation_id)
+            if case is None:
+                return self.say(officer_text("no_case"))
+        add_note(self.session, self.officer, case, text, now=self.now)
+        self.say(officer_text("noted", ticket=case.ticket))
+
+    # -- case status ------------------------------------------------------------------
+
+    def change_status(self, rest: str) -> None:
+        parts = rest.split(maxsplit=2)
+        if len(parts) < 2:
+            return self.say(officer_text("status_usage"))
+        ticket, wanted = parts[0].upper(), STATUS_WORDS.get(parts[1].lower())
+        if wanted is None:
+            return self.say(officer_text("status_bad_value"))
+        case = case_for_officer(self.session, self.officer, ticket)
+        if case is None:
+            return self.say(officer_text("status_unknown_case", ticket=ticket))
+        note = parts[2].strip() if len(parts) > 2 else None
+        try:
+            change_status(self.session, case, wanted, actor=actor(self.officer), detail={"note": note[:1000]} if note else None)
+        except IllegalTransition as error:
+            allowed = ", ".join(sorted(ALLOWED_TRANSITIONS.get(error.current, ()))) or "tidak ada (kasus sudah selesai)"
+            return self.say(officer_text("status_not_allowed", ticket=ticket, current=error.current, wanted=wanted, allowed=allowed))
+        self.say(officer_text("status_changed", ticket=ticket, status=STATUS_NAMES[wanted]))
+
+    # -- referrals --------------------------------------------------------------------
+
+    def _own_referral(self, referral_id: int) -> Referral | None:
+        """A referral waiting for this facility contact's answer (checked in the query)."""
+        if self.officer.role != "facility":
+            return None
+        return self.session.scalar(
+            select(Referral).where(
+                Referral.id == referral_id, Referral.facility_id == self.officer.facility_id, Referral.status == "sent"
+            ).with_for_update()
+        )
+
+    def answer_referral(self, referral_id: int, *, accept: bool) -> None:
+        referral = self._own_referral(referral_id)
+        if referral is None:
+            return self.say(officer_text("referral_gone"))
+        case = referral.case
+        if not accept:
+            self.officer.awaiting = {"decline": referral.id}
+            return self.say(officer_text("decline_reason", ticket=case.ticket))
+        accept_referral(self.session, case, actor=actor(self.officer))
+        if case.conversation_id:
+            conversation = self.session.get(Conversation, case.conversation_id)
+            language = conversation.reporter.language or "id"
+            contact = replies.gateway_text("referral_accepted_contact", language) if case.consent_contact else ""
+            record_outbound(
+                self.session, conversation,
+                text=replies.gateway_text("referral_accepted", language, ticket=case.ticket, facility=referral.facility.name, contact=contact),
+                status=first_outbound_status(conversation.channel),
+            )
+        self.say(officer_text("referral_accepted", ticket=case.ticket, facility=referral.facility.name,
+                              details="\n".join(case_details(case))))
+
+    def answer_question(self, text: str) -> None:
+        awaiting, self.officer.awaiting = self.officer.awaiting or {}, None
+        referral_id = awaiting.get("decline")
+        referral = self._own_referral(referral_id) if isinstance(referral_id, int) else None
+        if referral is None:
+            return self.say(officer_text("referral_gone"))
+        self.say(self._decline(referral, text, "declined_next", "declined_none"))
+
+    def _decline(self, referral: Referral, reason: str, next_key: str, none_key: str) -> str:
+        case = referral.case
+        index = self.desk.routing.routing_index(self.session)
+        try:
+            result = decline_referral(self.session, case, reason, index, self.desk.routing.gazetteer, actor=actor(self.officer))
+        except ReferralError:
+            return officer_text("referral_gone")
+        if result is not None and result.facility is not None:
+            return officer_text(next_key, ticket=case.ticket, facility=result.facility.facility.name)
+        return officer_text(none_key, ticket=case.ticket)
+
+    def reroute(self, referral_id: int) -> None:
+        if self.officer.role not in ("coordinator", "admin"):
+            return self.say(officer_text("reroute_only_coordinator"))
+        referral = self.session.scalar(
+            select(Referral).join(Case, Case.id == Referral.case_id)
+            .where(Referral.id == referral_id, Referral.status == "sent", case_in_remit(self.officer))
+            .with_for_update()
+        )
+        if referral is None:
+            return self.say(officer_text("referral_gone"))
+        reason = f"Tidak dijawab dalam batas waktu; dialihkan oleh koordinator {self.officer.first_name}"
+        outcome = self._decline(referral, reason, "declined_next", "declined_none")
+        self.say(officer_text("rerouted", ticket=referral.case.ticket, next=outcome))
+
+
+def case_details(case: Case) -> list[str]:
+    """What an officer (or a facility that accepted the case) reads about a case, privately."""
+    lines = [
+        f"Kasus {case.ticket} · {case.category} · urgensi {case.urgency} · status {STATUS_NAMES.get(case.status, case.status)}",
+        f"Korban: {VICTIM_NAMES.get(case.victim or '', case.victim or '-')}",
+        f"Lokasi: {case.location_text or ('titik peta' if case.latitude is not None else '-')}",
+        f"Cerita: {(case.description or '-')[:1500]}",
+    ]
+    if case.contact_preference == "phone" and case.consent_contact and case.contact_phone:
+        contact = f"boleh dihubungi lewat telepon {case.contact_phone}"
+    elif case.consent_contact:
+        contact = "boleh dihubungi lewat chat ini"
+    else:
+        contact = "tidak ingin dihubungi"
+    lines.append(f"Kontak: {contact}")
+    return lines

@@ -1,0 +1,66 @@
+"""What the bot says to officers on Telegram, in Indonesian (officers are MPKS staff)."""
+
+ROLE_NAMES = {"officer": "petugas jaga", "coordinator": "koordinator", "admin": "admin", "facility": "kontak layanan"}
+
+HELP_STAFF = """Perintah petugas:
+/siaga: mulai siaga di luar jadwal (12 jam)
+/selesai_siaga: selesai siaga
+Tekan *Ambil alih* pada pemberitahuan untuk bicara langsung dengan pelapor; tekan *Ringkasan* untuk membaca ringkasannya.
+Selama mengambil alih, pesan, lokasi, dan foto yang Anda kirim ke sini diteruskan ke pelapor. Balas (reply) pesan pelapor untuk memilih percakapan, atau:
+/pilih TIKET: pilih percakapan yang Anda balas
+/pilih: daftar percakapan yang Anda pegang
+/kembalikan [catatan]: serahkan kembali ke bot
+/catatan TEKS: tambahkan catatan ke kasus
+/status TIKET in_progress|closed [catatan]: ubah status kasus
+/bantuan: pesan ini"""
+
+HELP_FACILITY = """Perintah kontak layanan:
+Tekan *Terima* atau *Tolak* pada rujukan yang masuk. Jika menolak, Anda akan diminta menulis alasannya.
+/status TIKET in_progress|closed [catatan]: ubah status kasus yang sudah Anda terima
+/bantuan: pesan ini"""
+
+TEXTS = {
+    "link_usage": "Kirim /daftar diikuti kode dari koordinator, misalnya: /daftar ABCD234567",
+    "link_refused": "Kode tidak berlaku: salah, sudah dipakai, atau sudah kedaluwarsa. Mintalah kode baru kepada koordinator.",
+    "link_too_many": "Terlalu banyak percobaan kode yang salah. Silakan coba lagi dalam satu jam.",
+    "linked": "Selamat datang, {name}. Akun Telegram ini sekarang terhubung sebagai {role}.",
+    "unknown_command": "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah.",
+    "on_duty": "Anda sekarang siaga sampai {until} WIB. Pemberitahuan kasus di wilayah Anda akan masuk ke sini. Ketik /selesai_siaga bila selesai.",
+    "off_duty": "Siaga selesai. Terima kasih. Anda tidak menerima pemberitahuan sampai jadwal jaga berikutnya.",
+    "off_duty_until": "Siaga selesai sampai {until} WIB (akhir jadwal jaga Anda). Terima kasih.",
+    "staff_only": "Perintah ini hanya untuk petugas jaga dan koordinator.",
+    "outside_remit": "Maaf, percakapan atau kasus ini di luar wilayah tugas Anda.",
+    "taken_by_other": "Percakapan ini sudah ditangani oleh {name}.",
+    "taken_by_you": "Anda sudah memegang percakapan ini.",
+    "taken": "✅ Anda sekarang berbicara langsung dengan pelapor {label}. Bot berhenti menjawab percakapan ini.\nPesan yang Anda kirim ke sini diteruskan ke pelapor. Selesai? /kembalikan [catatan]",
+    "transcript_empty": "(belum ada pesan)",
+    "no_conversation": "Anda belum memegang percakapan. Tekan *Ambil alih* pada pemberitahuan, atau /pilih TIKET.",
+    "not_holding": "Anda tidak sedang memegang percakapan {label}.",
+    "held_none": "Anda tidak sedang memegang percakapan apa pun.",
+    "held_list": "Percakapan yang Anda pegang (yang aktif bertanda ▶):\n{lines}\nPilih dengan /pilih TIKET.",
+    "chosen": "Pesan Anda berikutnya diteruskan ke pelapor {label}.",
+    "handed_back": "Percakapan {label} diserahkan kembali ke bot. Terima kasih.",
+    "photo_not_possible": "Foto hanya bisa diteruskan ke pelapor yang memakai Telegram. Mohon tuliskan isinya.",
+    "edit_not_sent": "Pesan yang diubah tidak diteruskan ke pelapor (pelapor sudah menerima versi pertama). Kirim pesan baru bila perlu.",
+    "kind_not_possible": "Jenis pesan ini tidak bisa diteruskan ke pelapor. Kirim tulisan, lokasi, atau foto.",
+    "note_usage": "Tulis catatannya, misalnya: /catatan Pelapor aman di rumah saudara.",
+    "no_case": "Percakapan ini belum punya kasus tercatat, jadi catatan belum bisa disimpan.",
+    "noted": "Catatan disimpan pada kasus {ticket}.",
+    "status_usage": "Cara pakai: /status TIKET in_progress|closed [catatan], misalnya /status MPKS-2026-00012 closed bantuan sudah diterima",
+    "status_unknown_case": "Kasus {ticket} tidak ditemukan di wilayah tugas Anda.",
+    "status_bad_value": "Status yang bisa diubah lewat Telegram: in_progress (sedang ditangani) atau closed (selesai).",
+    "status_not_allowed": "Status kasus {ticket} tidak bisa diubah dari {current} ke {wanted}. Yang diperbolehkan berikutnya: {allowed}.",
+    "status_changed": "Status kasus {ticket} sekarang {status}.",
+    "referral_gone": "Rujukan ini sudah dijawab atau bukan untuk layanan Anda.",
+    "referral_accepted": "✅ Terima kasih, kasus {ticket} diterima {facility}. Pelapor sudah kami kabari.\n\n{details}",
+    "decline_reason": "Mohon tulis alasan singkat mengapa rujukan {ticket} tidak dapat diterima (atau /batal).",
+    "declined_next": "Alasan dicatat. Kasus {ticket} dirujuk ke layanan berikutnya: {facility}.",
+    "declined_none": "Alasan dicatat. Tidak ada layanan lain yang cocok di sekitarnya; koordinator akan menanganinya.",
+    "cancelled": "Dibatalkan.",
+    "reroute_only_coordinator": "Hanya koordinator yang dapat mengalihkan rujukan.",
+    "rerouted": "Rujukan kasus {ticket} dialihkan. {next}",
+}
+
+
+def officer_text(key: str, **values: object) -> str:
+    return TEXTS[key].format(**values)

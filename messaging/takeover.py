@@ -1,0 +1,194 @@
+"""An officer takes a conversation over from the bot, talks with the reporter, and hands it back.
+
+Exactly one officer wins a takeover: the conversation changes hands in one conditional
+UPDATE (`handled_by = 'bot'`), so of any number of officers pressing "Ambil alih" at
+once, the database lets one through. Every step is a case event when the conversation
+has a case; the Takeover row keeps the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from messaging.models import Conversation, HandoffRequest, Message
+from messaging.store import queue_staff_message
+from referral.models import Case, CaseAlert, CaseEvent, Officer, Takeover
+from referral.officers import case_in_remit
+
+
+class TakeoverError(ValueError):
+    """The takeover, reply or hand-back is not allowed; the message says why (in English)."""
+
+
+@dataclass(frozen=True)
+class TakeoverResult:
+    won: bool
+    takeover: Takeover | None = None
+    holder: Officer | None = None  # who has it, when somebody else won
+
+
+def actor(officer: Officer) -> str:
+    return f"officer:{officer.id}"
+
+
+def conversation_case(session: Session, conversation_id: int) -> Case | None:
+    """The case a conversation is about: its newest open case, else its newest case."""
+    cases = session.scalars(select(Case).where(Case.conversation_id == conversation_id).order_by(Case.id.desc())).all()
+    open_cases = [case for case in cases if case.status != "closed"]
+    return (open_cases or cases or [None])[0]
+
+
+def conversation_in_remit(session: Session, officer: Officer, conversation_id: int) -> Conversation | None:
+    """The conversation, only when the officer may see it: its case lies in their remit (a
+    conversation without a case yet is everyone's). Asked of the database, not of a text."""
+    if officer.role == "facility" or not officer.active:
+        return None
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return None
+    case = conversation_case(session, conversation_id)
+    if case is not None and session.scalar(select(Case.id).where(Case.id == case.id, case_in_remit(officer))) is None:
+        return None
+    return conversation
+
+
+def take_over(session: Session, officer: Officer, conversation_id: int, *, now: datetime) -> TakeoverResult:
+    if conversation_in_remit(session, officer, conversation_id) is None:
+        raise TakeoverError("conversation outside the officer's remit")
+    won = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.handled_by == "bot")
+        .values(handled_by="officer", officer_id=officer.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        holder_id = session.scalar(select(Conversation.officer_id).where(Conversation.id == conversation_id))
+        holder = session.get(Officer, holder_id) if holder_id else None
+        return TakeoverResult(won=False, holder=holder)
+    session.expire_all()  # the conversation row changed under the session
+    case = conversation_case(session, conversation_id)
+    takeover = Takeover(
+        conversation_id=conversation_id, case_id=case.id if case else None, officer_id=officer.id,
+        started_at=now, last_activity_at=now,
+    )
+    session.add(takeover)
+    officer.current_conversation_id = conversation_id
+    # Whatever officers were told about this conversation has been acted on: no more repeats.
+    session.execute(
+        update(CaseAlert)
+        .where(
+            CaseAlert.resolved_at.is_(None),
+            or_(CaseAlert.conversation_id == conversation_id, CaseAlert.case_id == (case.id if case else -1)),
+            CaseAlert.reason != "referral",
+        )
+        .values(resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(HandoffRequest)
+        .where(HandoffRequest.conversation_id == conversation_id, HandoffRequest.status == "open")
+        .values(status="taken")
+        .execution_options(synchronize_session=False)
+    )
+    if case is not None:
+        case.events.append(CaseEvent(at=now, actor=actor(officer), kind="takeover", detail={"officer": officer.first_name}))
+    session.flush()
+    return TakeoverResult(won=True, takeover=takeover)
+
+
+def open_takeover(session: Session, officer: Officer, conversation_id: int) -> Takeover | None:
+    return session.scalar(
+        select(Takeover).where(
+            Takeover.conversation_id == conversation_id, Takeover.officer_id == officer.id, Takeover.ended_at.is_(None)
+        )
+    )
+
+
+def held_takeovers(session: Session, officer: Officer) -> list[Takeover]:
+    """The conversations this officer holds now, oldest first."""
+    return list(
+        session.scalars(
+            select(Takeover).where(Takeover.officer_id == officer.id, Takeover.ended_at.is_(None)).order_by(Takeover.id)
+        )
+    )
+
+
+def hand_back(session: Session, officer: Officer, conversation_id: int, note: str | None, *, now: datetime) -> Takeover:
+    takeover = open_takeover(session, officer, conversation_id)
+    if takeover is None:
+        raise TakeoverError("the officer does not hold this conversation")
+    conversation = session.get(Conversation, conversation_id, with_for_update=True)
+    conversation.handled_by, conversation.officer_id = "bot", None
+    takeover.ended_at = now
+    session.execute(
+        update(HandoffRequest)
+        .where(HandoffRequest.conversation_id == conversation_id, HandoffRequest.status.in_(("open", "taken")))
+        .values(status="closed", closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if takeover.case is not None:
+        detail = {"note": note.strip()[:1000]} if note and note.strip() else None
+        takeover.case.events.append(CaseEvent(at=now, actor=actor(officer), kind="handed_back", detail=detail))
+    remaining = [t for t in held_takeovers(session, officer) if t.id != takeover.id]
+    officer.current_conversation_id = remaining[-1].conversation_id if remaining else None
+    session.flush()
+    return takeover
+
+
+def add_note(session: Session, officer: Officer, case: Case, text: str, *, now: datetime) -> None:
+    text = (text or "").strip()
+    if not text:
+        raise TakeoverError("an empty note")
+    case.events.append(CaseEvent(at=now, actor=actor(officer), kind="note", detail={"note": text[:2000]}))
+    session.flush()
+
+
+def record_officer_message(session: Session, officer: Officer, takeover: Takeover, message: Message, *, now: datetime) -> None:
+    """An officer's message to the reporter: the takeover is active again, and the case
+    notes that it was sent (the words stay in the message store, under its retention)."""
+    takeover.last_activity_at = now
+    takeover.reminded_at = None
+    if takeover.case is not None:
+        takeover.case.events.append(
+            CaseEvent(at=now, actor=actor(officer), kind="officer_message", detail={"message_id": message.id, "kind": message.kind})
+        )
+    session.flush()
+
+
+def last_messages(session: Session, conversation_id: int, limit: int) -> list[Message]:
+    rows = session.scalars(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id.desc()).limit(limit)
+    ).all()
+    return list(reversed(rows))
+
+
+def conversation_label(session: Session, conversation_id: int) -> str:
+    case = conversation_case(session, conversation_id)
+    return case.ticket if case else f"percakapan #{conversation_id}"
+
+
+def relay_to_officer(session: Session, conversation: Conversation, inbound: Message) -> Message | None:
+    """A reporter's message during a takeover, sent privately to the officer who holds the
+    conversation (through the outbox, in order). A reply to it goes back to this reporter."""
+    officer = session.get(Officer, conversation.officer_id) if conversation.officer_id else None
+    if officer is None or not officer.telegram_chat_id:
+        return None
+    label = conversation_label(session, conversation.id)
+    if inbound.kind == "location" and inbound.payload:
+        point = f"{inbound.payload.get('latitude')},{inbound.payload.get('longitude')}"
+        body = f"📍 lokasi: https://maps.google.com/?q={point}"
+    elif inbound.kind == "text":
+        body = inbound.text or ""
+    elif inbound.kind == "media":
+        kind = (inbound.payload or {}).get("type", "berkas")
+        body = f"📎 ({kind} dari pelapor, tersimpan di sistem)" + (f"\n{inbound.text}" if inbound.text else "")
+    else:
+        body = f"({inbound.kind} dari pelapor)"
+    return queue_staff_message(
+        session, channel="telegram", address=officer.telegram_chat_id,
+        text=f"💬 {label}:\n{body}"[:4000], payload={"conversation_id": conversation.id},
+    )

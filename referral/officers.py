@@ -1,0 +1,230 @@
+"""Officers: roles, remits, one-time link codes, and who hears about a case.
+
+A remit is a set of region codes (a province, `34`, or a kabupaten/kota, `34.02`), or
+everything for a coordinator or an admin created without one. Every question of the
+kind "may this officer see this case" is answered in SQL (`case_in_remit`), so a
+case outside an officer's remit is never even read for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from referral.models import Case, Facility, Officer, OfficerLinkCode, OfficerRegion, Referral, utcnow
+from referral.roster import is_on_duty
+
+ROLES = ("officer", "coordinator", "admin", "facility")
+STAFF_ROLES = ("officer", "coordinator", "admin")  # those who get duty alerts and take conversations over
+LINK_CODE_HOURS = 48
+# No 0/O, 1/I/L: a code is read off a screen or a paper and typed on a phone.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10  # about 49 bits: with the bot's attempt limit, not guessable
+REGION_CODE = re.compile(r"[0-9]{2}(\.[0-9]{2})?")
+
+
+class OfficerError(ValueError):
+    """A rule about officers was broken; the message says which, in plain English."""
+
+
+def check_region_codes(codes: list[str]) -> list[str]:
+    cleaned = sorted({code.strip() for code in codes if code.strip()})
+    for code in cleaned:
+        if not REGION_CODE.fullmatch(code):
+            raise OfficerError(f"region code {code!r} is neither a province (34) nor a kabupaten/kota (34.02)")
+    return cleaned
+
+
+def add_officer(
+    session: Session, name: str, role: str, regions: list[str] | None = None, facility_code: str | None = None
+) -> Officer:
+    name = " ".join((name or "").split())
+    if not name:
+        raise OfficerError("an officer needs a name")
+    if role not in ROLES:
+        raise OfficerError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    codes = check_region_codes(regions or [])
+    facility = None
+    if role == "facility":
+        if not facility_code:
+            raise OfficerError("a facility contact needs --facility CODE")
+        facility = session.scalar(select(Facility).where(Facility.code == facility_code))
+        if facility is None:
+            raise OfficerError(f"no facility with code {facility_code!r}")
+    elif facility_code:
+        raise OfficerError("--facility is only for the facility role")
+    if role == "officer" and not codes:
+        raise OfficerError("a duty officer needs a remit: give --region CODE (a province or kabupaten/kota)")
+    officer = Officer(
+        name=name[:120],
+        role=role,
+        active=True,
+        facility_id=facility.id if facility else None,
+        remit_all=role in ("coordinator", "admin") and not codes,
+        regions=[OfficerRegion(code=code) for code in codes],
+    )
+    session.add(officer)
+    session.flush()
+    return officer
+
+
+def get_officer(session: Session, officer_id: int) -> Officer:
+    officer = session.get(Officer, officer_id)
+    if officer is None:
+        raise OfficerError(f"no officer with id {officer_id}")
+    return officer
+
+
+def disable_officer(session: Session, officer_id: int) -> Officer:
+    """Off the rota and off the bot: no alerts, no commands; their takeovers stay for a handback."""
+    officer = get_officer(session, officer_id)
+    officer.active = False
+    session.execute(
+        update(OfficerLinkCode).where(OfficerLinkCode.officer_id == officer.id, OfficerLinkCode.used_at.is_(None))
+        .values(expires_at=utcnow())
+    )
+    return officer
+
+
+def _code_hash(secret_key: str, code: str) -> str:
+    return hmac.new(secret_key.encode(), f"officer-link:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+def issue_link_code(
+    session: Session, officer: Officer, secret_key: str, *, now: datetime | None = None, hours: float = LINK_CODE_HOURS
+) -> tuple[str, datetime]:
+    """A new one-time code for the officer; any earlier unused one stops working."""
+    if not officer.active:
+        raise OfficerError(f"officer {officer.id} is disabled")
+    now = now or utcnow()
+    session.execute(
+        update(OfficerLinkCode).where(OfficerLinkCode.officer_id == officer.id, OfficerLinkCode.used_at.is_(None))
+        .values(expires_at=now)
+    )
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    expires = now + timedelta(hours=hours)
+    session.add(OfficerLinkCode(officer_id=officer.id, code_hash=_code_hash(secret_key, code), created_at=now, expires_at=expires))
+    session.flush()
+    return code, expires
+
+
+def redeem_link_code(session: Session, code: str, chat_id: str, secret_key: str, *, now: datetime | None = None) -> Officer | None:
+    """Link `chat_id` to the code's officer, once, before it expires. None for a wrong,
+    used or expired code (the caller says so without telling which)."""
+    now = now or utcnow()
+    claimed = session.execute(  # one statement: two chats sending one code at once cannot both win
+        update(OfficerLinkCode)
+        .where(
+            OfficerLinkCode.code_hash == _code_hash(secret_key, normalise_code(code)),
+            OfficerLinkCode.used_at.is_(None),
+            OfficerLinkCode.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(OfficerLinkCode.officer_id)
+    ).scalar()
+    if claimed is None:
+        return None
+    officer = session.get(Officer, claimed)
+    if officer is None or not officer.active:
+        return None
+    # The chat may have been linked to someone else before (a handed-on phone): it is theirs no more.
+    session.execute(update(Officer).where(Officer.telegram_chat_id == chat_id, Officer.id != officer.id).values(telegram_chat_id=None))
+    officer.telegram_chat_id = chat_id
+    session.flush()
+    return officer
+
+
+def linked_officer(session: Session, chat_id: str) -> Officer | None:
+    """The active officer this Telegram chat belongs to, if any."""
+    return session.scalar(select(Officer).where(Officer.telegram_chat_id == chat_id, Officer.active.is_(True)))
+
+
+def case_in_remit(officer: Officer) -> ColumnElement[bool]:
+    """A WHERE clause on Case: the case lies in the officer's remit. A case whose region is
+    not known yet (an emergency before the place is given) is everyone's: nobody may miss it."""
+    if officer.remit_all:
+        return Case.id.is_not(None)
+    codes = select(OfficerRegion.code).where(OfficerRegion.officer_id == officer.id)
+    return or_(
+        Case.province_code.is_(None),
+        Case.province_code.in_(codes),
+        Case.regency_code.in_(codes),
+    )
+
+
+def officer_covers(case: Case | None):
+    """A WHERE clause on Officer: its remit covers this case (or, without a case, everything)."""
+    if case is None or case.province_code is None:
+        return Officer.id.is_not(None)
+    codes = [case.province_code] + ([case.regency_code] if case.regency_code else [])
+    return or_(
+        Officer.remit_all.is_(True),
+        exists().where(OfficerRegion.officer_id == Officer.id, OfficerRegion.code.in_(codes)),
+    )
+
+
+def reachable_staff(session: Session, case: Case | None, roles: tuple[str, ...] = STAFF_ROLES) -> list[Officer]:
+    return list(
+        session.scalars(
+            select(Officer)
+            .where(
+                Officer.active.is_(True),
+                Officer.telegram_chat_id.is_not(None),
+                Officer.role.in_(roles),
+                officer_covers(case),
+            )
+            .order_by(Officer.id)
+        )
+    )
+
+
+def alert_recipients(
+    session: Session, case: Case | None, *, now: datetime, with_coordinators: bool = False
+) -> list[Officer]:
+    """Who hears about this case now: the on-duty officers whose remit covers it (and the
+    coordinators as well when asked, as for an emergency). If nobody is on duty, the
+    coordinators; if there are none, every linked officer of the remit: an alert must
+    reach somebody."""
+    staff = reachable_staff(session, case)
+    on_duty = [o for o in staff if is_on_duty(o, now)]
+    coordinators = [o for o in staff if o.role == "coordinator"]
+    chosen = on_duty + ([o for o in coordinators if o not in on_duty] if with_coordinators else [])
+    if not chosen:
+        chosen = coordinators or staff
+    return chosen
+
+
+def facility_contacts(session: Session, facility_id: int) -> list[Officer]:
+    return list(
+        session.scalars(
+            select(Officer).where(
+                Officer.active.is_(True),
+                Officer.telegram_chat_id.is_not(None),
+                Officer.role == "facility",
+                Officer.facility_id == facility_id,
+            )
+        )
+    )
+
+
+def case_for_officer(session: Session, officer: Officer, ticket: str) -> Case | None:
+    """A case by ticket, only when it lies in the officer's remit (a facility contact: only
+    a case referred to their facility)."""
+    query = select(Case).where(Case.ticket == ticket.strip().upper())
+    if officer.role == "facility":
+        query = query.where(
+            exists().where(Referral.case_id == Case.id, Referral.facility_id == officer.facility_id, Referral.status == "accepted")
+        )
+    else:
+        query = query.where(case_in_remit(officer))
+    return session.scalar(query)
