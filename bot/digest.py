@@ -114,7 +114,7 @@ def rows(digest: Digest) -> list[tuple[str, str, str, object, object]]:
 
 
 REFERRAL_METRICS = (("sent", "dikirim"), ("accepted", "diterima"), ("declined", "ditolak"),
-                    ("unanswered_past_sla", "belum dijawab lewat 48 jam"))
+                    ("unanswered_past_sla", "belum dijawab lewat 24 jam"))
 
 
 def timing(figures: dict, key: str) -> object:

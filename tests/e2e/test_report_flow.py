@@ -426,8 +426,8 @@ def test_helpline_run_schedules_the_jobs(postgres_stack):
         assert shown.returncode == 0, shown.stderr
         return {job["id"]: job for job in json.loads(shown.stdout)["jobs"]}
 
-    jobs = wait_until(lambda: (found := listed()) and len(found) == 4 and found, 60, "the gateway scheduling its jobs")
-    assert set(jobs) == {"weekly_digest", "retention", "follow_up", "referral_sla"}
+    jobs = wait_until(lambda: (found := listed()) and len(found) == 3 and found, 60, "the gateway scheduling its jobs")
+    assert set(jobs) == {"weekly_digest", "retention", "follow_up"}  # referral SLAs are the officers' alerts now
     assert all(job["next_run"] for job in jobs.values())
     assert jobs["weekly_digest"]["next_run"].endswith("+07:00")  # Western Indonesia Time
 
