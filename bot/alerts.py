@@ -35,12 +35,14 @@ from referral.storage import unit_of_work
 log = logging.getLogger(__name__)
 CATEGORY_NAMES = {"violence": "kekerasan", "bullying": "perundungan", "elderly_care": "perawatan lansia", "aid": "bantuan"}
 URGENCY_NAMES = {"emergency": "DARURAT", "high": "tinggi", "normal": "biasa"}
+STATUS_NAMES = {"new": "baru", "referred": "dirujuk", "accepted": "diterima", "in_progress": "sedang ditangani", "closed": "selesai"}
 HEADLINES = {
     "new_case": "🆕 Kasus baru",
     "emergency": "🚨 DARURAT",
     "emergency_repeated": "🚨 DARURAT: pelapor mengirim pesan darurat lagi",
     "handoff": "🙋 Pelapor ingin bicara dengan petugas",
     "waiting": "⏳ Pelapor menunggu jawaban terlalu lama",
+    "unrouted": "📍 Tidak ada layanan lain yang bisa menerima kasus ini: mohon ditangani koordinator",
 }
 
 
@@ -92,7 +94,7 @@ def case_lines(case: Case | None, conversation_id: int | None, now: datetime) ->
         f"Kasus {case.ticket}",
         f"Kategori: {CATEGORY_NAMES.get(case.category, case.category)} · Urgensi: {URGENCY_NAMES.get(case.urgency, case.urgency)}",
         f"Wilayah: {region_label(case)}",
-        f"Dibuat: {age_label(case.created_at, now)} lalu · Status: {case.status}",
+        f"Dibuat: {age_label(case.created_at, now)} lalu · Status: {STATUS_NAMES.get(case.status, case.status)}",
         f"Layanan: {facility_label(case)}",
     ]
 
@@ -172,7 +174,10 @@ class OfficerAlerts:
         emergency = alert.reason.startswith("emergency")
         if conversation_id and session.get(Conversation, conversation_id).handled_by == "officer":
             alert.resolved_at = now  # someone is with the reporter already
-        recipients = alert_recipients(session, case, now=now, with_coordinators=emergency)
+        if alert.reason == "unrouted":  # a coordinator's decision: where the case goes now
+            recipients = reachable_staff(session, case, roles=("coordinator",)) or alert_recipients(session, case, now=now)
+        else:
+            recipients = alert_recipients(session, case, now=now, with_coordinators=emergency)
         text = "\n".join([HEADLINES.get(alert.reason, "Pemberitahuan"), *case_lines(case, conversation_id, now)])
         sent = self._send(session, recipients, text, conversation_buttons(conversation_id))
         log.warning("officer alert (%s) for case %s to %s officer(s)", alert.reason, case.ticket if case else "-", sent)
@@ -289,7 +294,7 @@ class OfficerAlerts:
                 if not coordinators or self.channel is None:
                     continue  # nobody would hear: a later pass tries again
                 text = "\n".join([
-                    f"⏰ Rujukan ke {referral.facility.name} belum dijawab sejak {age_label(referral.sent_at, now)} lalu.",
+                    f"⏰ Rujukan ke {referral.facility.name} sudah {age_label(referral.sent_at, now)} belum dijawab.",
                     *case_lines(referral.case, referral.case.conversation_id, now),
                     "Hubungi layanan itu, atau tekan Alihkan untuk merujuk ke layanan terdekat berikutnya.",
                 ])

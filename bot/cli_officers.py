@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from bot.officer_desk import release_takeovers
 from bot.settings import Settings
 from referral.models import DutyShift, Officer, utcnow
 from referral.officers import ROLES, OfficerError, add_officer, disable_officer, get_officer, issue_link_code
@@ -65,8 +66,10 @@ def cmd_officers_list(args: argparse.Namespace, settings: Settings, sessions, em
 def cmd_officers_disable(args: argparse.Namespace, settings: Settings, sessions, emit) -> int:
     with unit_of_work(sessions) as session:
         officer = disable_officer(session, args.id)
-        data = _officer_row(officer, utcnow())
-    emit(args, data, f"officer {data['id']} disabled: no alerts, and the bot no longer answers their commands")
+        released = release_takeovers(session, officer, "petugas dinonaktifkan", now=utcnow())
+        data = {**_officer_row(officer, utcnow()), "conversations_handed_back": released}
+    emit(args, data, f"officer {data['id']} disabled: no alerts, and the bot no longer answers their commands"
+                     + (f"; {released} conversation(s) handed back to the bot and the duty officers alerted" if released else ""))
     return 0
 
 

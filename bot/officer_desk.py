@@ -45,7 +45,7 @@ from messaging.takeover import (
 )
 from referral.cases import change_status
 from referral.lifecycle import ALLOWED_TRANSITIONS, IllegalTransition
-from referral.models import Case, Officer, Referral, utcnow
+from referral.models import Case, CaseAlert, Officer, Referral, utcnow
 from referral.officers import case_for_officer, case_in_remit, linked_officer, redeem_link_code
 from referral.referrals import ReferralError, accept_referral, decline_referral
 from referral.roster import WIB, rostered_until
@@ -56,8 +56,10 @@ log = logging.getLogger(__name__)
 ON_DUTY_HOURS = 12  # /siaga lasts this long unless ended earlier
 TRANSCRIPT_MESSAGES = 20
 SUMMARY_MESSAGES = 10
+TRANSCRIPT_CHARS = 2800  # leaves room for the case's details in one Telegram message
 LINK_ATTEMPTS_PER_HOUR = 5
 TICKET = re.compile(r"MPKS-\d{4}-\d{3,}", re.IGNORECASE)
+NOT_HELD = -1  # a reply to a conversation the officer does not hold
 STATUS_WORDS = {"in_progress": "in_progress", "proses": "in_progress", "closed": "closed", "selesai": "closed", "tutup": "closed"}
 STATUS_NAMES = {"new": "baru", "referred": "dirujuk", "accepted": "diterima", "in_progress": "sedang ditangani", "closed": "selesai"}
 VICTIM_NAMES = {"self": "pelapor sendiri", "child": "anak", "other": "orang lain", "elderly": "lansia"}
@@ -84,9 +86,13 @@ class LinkAttempts:
         self._failures: dict[str, deque[float]] = defaultdict(deque)
 
     def blocked(self, chat_id: str) -> bool:
-        failures = self._failures[chat_id]
+        failures = self._failures.get(chat_id)
+        if not failures:
+            return False
         while failures and failures[0] < time.monotonic() - 3600:
             failures.popleft()
+        if not failures:
+            del self._failures[chat_id]
         return len(failures) >= self.per_hour
 
     def failed(self, chat_id: str) -> None:
@@ -112,23 +118,35 @@ class OfficerDesk:
         self.routing = routing
         self.clock = clock
         self.link_attempts = LinkAttempts()
+        self._engine_lock = asyncio.Lock()  # one sync at a time (the channel and the worker both ask)
 
     # -- the way in -------------------------------------------------------------------
 
     def wants(self, chat_id: str, text: str | None) -> bool:
         """Is this message for the officers' side: a linked officer's, or an enrolment?"""
-        if text and text.strip().split()[0].split("@")[0].lower() == "/daftar":
+        words = (text or "").split()
+        if words and words[0].split("@")[0].lower() == "/daftar":
             return True
         with unit_of_work(self.sessions) as session:
             return linked_officer(session, chat_id) is not None
 
     async def receive(self, item: OfficerInput) -> None:
         """Store and act on one officer message (off the event loop: routing may load the
-        gazetteer), then bring Rasa in step with the takeovers."""
+        gazetteer). Telling Rasa of a takeover is the caller's next, background step."""
         await asyncio.to_thread(self._receive, item)
-        await self.sync_engine()
 
     def _receive(self, item: OfficerInput) -> None:
+        try:
+            self._act(item)
+        except Exception:  # nothing of the turn was kept; the officer hears so, and no question stays open
+            log.exception("an officer's message could not be acted on")
+            with unit_of_work(self.sessions) as session:
+                officer = linked_officer(session, item.chat_id)
+                if officer is not None:
+                    officer.awaiting = None
+                    queue_staff_message(session, channel="telegram", address=item.chat_id, text=officer_text("failed"))
+
+    def _act(self, item: OfficerInput) -> None:
         with unit_of_work(self.sessions) as session:
             if self._already_stored(session, item):
                 return  # a redelivered update: it was acted on
@@ -159,28 +177,43 @@ class OfficerDesk:
 
     async def sync_engine(self) -> None:
         """Tell Rasa which conversations are paused (taken over) and which resumed (handed
-        back). One that fails is tried again at the next call (the worker's duties)."""
-        with unit_of_work(self.sessions) as session:
-            to_pause = session.execute(
-                select(Conversation.id, Conversation.engine_sender_id).where(
-                    Conversation.handled_by == "officer", Conversation.engine_paused.is_(False)
-                )
-            ).all()
-            to_resume = session.execute(
-                select(Conversation.id, Conversation.engine_sender_id).where(
-                    Conversation.handled_by == "bot", Conversation.engine_paused.is_(True)
-                )
-            ).all()
-        for conversation_id, sender, paused in [(c, s, True) for c, s in to_pause] + [(c, s, False) for c, s in to_resume]:
-            try:
-                await (self.engine.pause(sender) if paused else self.engine.resume(sender))
-            except EngineUnavailable as error:
-                log.warning("Rasa did not take the %s of conversation %s yet: %s", "pause" if paused else "resume", conversation_id, error)
-                continue
+        back). `engine_paused` means "Rasa may hold it paused": it is set before a pause is
+        sent and by every hand-back, so a resume (harmless when not needed) always follows;
+        one that fails is tried again at the next call (the worker's duties)."""
+        async with self._engine_lock:
             with unit_of_work(self.sessions) as session:
-                conversation = session.get(Conversation, conversation_id, with_for_update=True)
-                if (conversation.handled_by == "officer") == paused:  # unchanged meanwhile
-                    conversation.engine_paused = paused
+                to_pause = list(session.scalars(
+                    select(Conversation).where(Conversation.handled_by == "officer", Conversation.engine_paused.is_(False))
+                    .with_for_update(skip_locked=True)
+                ))
+                for conversation in to_pause:
+                    conversation.engine_paused = True
+                pause = [(c.id, c.engine_sender_id) for c in to_pause]
+                resume = session.execute(
+                    select(Conversation.id, Conversation.engine_sender_id).where(
+                        Conversation.handled_by == "bot", Conversation.engine_paused.is_(True)
+                    )
+                ).all()
+            for conversation_id, sender in pause:
+                try:
+                    await self.engine.pause(sender)
+                except EngineUnavailable as error:
+                    log.warning("Rasa did not take the pause of conversation %s yet: %s", conversation_id, error)
+                    if not error.maybe_processing:  # certainly not arrived: try again later
+                        self._set_paused(conversation_id, False, only_if_handled_by="officer")
+            for conversation_id, sender in resume:
+                try:
+                    await self.engine.resume(sender)
+                except EngineUnavailable as error:
+                    log.warning("Rasa did not take the resume of conversation %s yet: %s", conversation_id, error)
+                    continue
+                self._set_paused(conversation_id, False, only_if_handled_by="bot")
+
+    def _set_paused(self, conversation_id: int, paused: bool, *, only_if_handled_by: str) -> None:
+        with unit_of_work(self.sessions) as session:
+            conversation = session.get(Conversation, conversation_id, with_for_update=True)
+            if conversation.handled_by == only_if_handled_by:  # unchanged meanwhile
+                conversation.engine_paused = paused
 
 
 class Turn:
@@ -223,7 +256,10 @@ class Turn:
             return self.say(officer_text("link_usage"))
         if self.desk.link_attempts.blocked(chat):
             return self.say(officer_text("link_too_many"))
+        previous = linked_officer(self.session, chat)
         officer = redeem_link_code(self.session, code, chat, self.desk.secret_key, now=self.now)
+        if officer is not None and previous is not None and previous.id != officer.id:  # a phone handed on
+            release_takeovers(self.session, previous, "akun Telegram dipakai petugas lain", now=self.now)
         if officer is None:
             self.desk.link_attempts.failed(chat)
             log.warning("a /daftar code was refused")
@@ -337,13 +373,16 @@ class Turn:
                 who = "Bot"
             body = message.text or f"({message.kind})"
             lines.append(f"{wib(message.created_at)[-5:]} {who}: {body[:300]}")
+        while lines and len("\n".join(lines)) > TRANSCRIPT_CHARS:  # a Telegram message holds 4096: the oldest go first
+            lines.pop(0)
         return "\n".join(lines) or officer_text("transcript_empty")
 
     # -- talking with the reporter ----------------------------------------------------
 
     def target_conversation(self) -> int | None:
         """The conversation an officer's message is for: the one whose message they replied
-        to (if they hold it), else the one they chose last."""
+        to, else the one they chose last. A reply to a message of a conversation they do
+        not hold goes nowhere (never to somebody else)."""
         if self.item.reply_to:
             replied = self.session.scalar(
                 select(Message).where(
@@ -351,13 +390,18 @@ class Turn:
                     Message.address == self.item.chat_id, Message.provider_message_id == self.item.reply_to,
                 )
             )
-            conversation_id = (replied.payload or {}).get("conversation_id") if replied else None
-            if isinstance(conversation_id, int) and open_takeover(self.session, self.officer, conversation_id):
-                return conversation_id
+            if replied is not None and (replied.payload or {}).get("conversation_id") is not None:
+                conversation_id = replied.payload["conversation_id"]
+                held = isinstance(conversation_id, int) and open_takeover(self.session, self.officer, conversation_id)
+                return conversation_id if held else NOT_HELD
         return self.officer.current_conversation_id
 
     def relay(self) -> None:
+        if self.officer.role == "facility":
+            return self.say(officer_text("facility_nothing_pending"))
         conversation_id = self.target_conversation()
+        if conversation_id == NOT_HELD:
+            return self.say(officer_text("not_holding", label="itu") + " Pesan ini tidak diteruskan.")
         takeover = open_takeover(self.session, self.officer, conversation_id) if conversation_id else None
         if takeover is None:
             return self.say(officer_text("no_conversation"))
@@ -398,22 +442,20 @@ class Turn:
         wanted = ticket.split()[0].upper()
         for takeover in held:
             label = conversation_label(self.session, takeover.conversation_id)
-            if label.upper() == wanted or (takeover.case and takeover.case.ticket == wanted):
+            by_number = wanted.lstrip("#") == str(takeover.conversation_id)  # "percakapan #12" has no ticket
+            if by_number or (takeover.case and takeover.case.ticket == wanted):
                 self.officer.current_conversation_id = takeover.conversation_id
                 return self.say(officer_text("chosen", label=label), {"conversation_id": takeover.conversation_id})
         self.say(officer_text("not_holding", label=wanted))
 
     def hand_back(self, conversation_id: int | None, note: str) -> None:
-        if conversation_id is None or open_takeover(self.session, self.officer, conversation_id) is None:
+        if conversation_id in (None, NOT_HELD) or open_takeover(self.session, self.officer, conversation_id) is None:
             return self.say(officer_text("no_conversation"))
         label = conversation_label(self.session, conversation_id)
-        hand_back(self.session, self.officer, conversation_id, note, now=self.now)
-        conversation = self.session.get(Conversation, conversation_id)
-        record_outbound(
-            self.session, conversation, text=replies.gateway_text("officer_left", conversation.reporter.language or "id"),
-            status=first_outbound_status(conversation.channel),
-        )
-        self.say(officer_text("handed_back", label=label))
+        give_back(self.session, self.officer, conversation_id, note, now=self.now)
+        current = self.officer.current_conversation_id
+        following = officer_text("now_active", label=conversation_label(self.session, current)) if current else ""
+        self.say(officer_text("handed_back", label=label, next=following))
         log.warning("officer %s handed conversation %s back to the bot", self.officer.id, conversation_id)
 
     def note(self, text: str) -> None:
@@ -428,7 +470,7 @@ class Turn:
             text = remainder
         else:
             conversation_id = self.target_conversation()
-            if conversation_id is None or open_takeover(self.session, self.officer, conversation_id) is None:
+            if conversation_id in (None, NOT_HELD) or open_takeover(self.session, self.officer, conversation_id) is None:
                 return self.say(officer_text("no_conversation"))
             case = conversation_case(self.session, conversation_id)
             if case is None:
@@ -452,8 +494,9 @@ class Turn:
         try:
             change_status(self.session, case, wanted, actor=actor(self.officer), detail={"note": note[:1000]} if note else None)
         except IllegalTransition as error:
-            allowed = ", ".join(sorted(ALLOWED_TRANSITIONS.get(error.current, ()))) or "tidak ada (kasus sudah selesai)"
-            return self.say(officer_text("status_not_allowed", ticket=ticket, current=error.current, wanted=wanted, allowed=allowed))
+            allowed = ", ".join(STATUS_NAMES[s] for s in sorted(ALLOWED_TRANSITIONS.get(error.current, ()))) or "tidak ada (kasus sudah selesai)"
+            return self.say(officer_text("status_not_allowed", ticket=ticket, current=STATUS_NAMES[error.current],
+                                         wanted=STATUS_NAMES[wanted], allowed=allowed))
         self.say(officer_text("status_changed", ticket=ticket, status=STATUS_NAMES[wanted]))
 
     # -- referrals --------------------------------------------------------------------
@@ -463,8 +506,9 @@ class Turn:
         if self.officer.role != "facility":
             return None
         return self.session.scalar(
-            select(Referral).where(
-                Referral.id == referral_id, Referral.facility_id == self.officer.facility_id, Referral.status == "sent"
+            select(Referral).join(Case, Case.id == Referral.case_id).where(
+                Referral.id == referral_id, Referral.facility_id == self.officer.facility_id, Referral.status == "sent",
+                Case.status != "closed",
             ).with_for_update()
         )
 
@@ -476,7 +520,11 @@ class Turn:
         if not accept:
             self.officer.awaiting = {"decline": referral.id}
             return self.say(officer_text("decline_reason", ticket=case.ticket))
-        accept_referral(self.session, case, actor=actor(self.officer))
+        try:
+            accept_referral(self.session, case, actor=actor(self.officer))
+        except (ReferralError, IllegalTransition):
+            return self.say(officer_text("referral_gone"))
+        told = ""
         if case.conversation_id:
             conversation = self.session.get(Conversation, case.conversation_id)
             language = conversation.reporter.language or "id"
@@ -486,8 +534,9 @@ class Turn:
                 text=replies.gateway_text("referral_accepted", language, ticket=case.ticket, facility=referral.facility.name, contact=contact),
                 status=first_outbound_status(conversation.channel),
             )
-        self.say(officer_text("referral_accepted", ticket=case.ticket, facility=referral.facility.name,
-                              details="\n".join(case_details(case))))
+            told = " Pelapor sudah kami kabari."
+        self.say(officer_text("referral_accepted", ticket=case.ticket, facility=referral.facility.name, told=told,
+                              details="\n".join(case_details(case, for_facility=True))))
 
     def answer_question(self, text: str) -> None:
         awaiting, self.officer.awaiting = self.officer.awaiting or {}, None
@@ -502,10 +551,12 @@ class Turn:
         index = self.desk.routing.routing_index(self.session)
         try:
             result = decline_referral(self.session, case, reason, index, self.desk.routing.gazetteer, actor=actor(self.officer))
-        except ReferralError:
+        except (ReferralError, IllegalTransition):
             return officer_text("referral_gone")
         if result is not None and result.facility is not None:
             return officer_text(next_key, ticket=case.ticket, facility=result.facility.facility.name)
+        # Nobody else can take it: the coordinators of the region must hear of it
+        self.session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason="unrouted"))
         return officer_text(none_key, ticket=case.ticket)
 
     def reroute(self, referral_id: int) -> None:
@@ -513,17 +564,38 @@ class Turn:
             return self.say(officer_text("reroute_only_coordinator"))
         referral = self.session.scalar(
             select(Referral).join(Case, Case.id == Referral.case_id)
-            .where(Referral.id == referral_id, Referral.status == "sent", case_in_remit(self.officer))
+            .where(Referral.id == referral_id, Referral.status == "sent", Case.status != "closed", case_in_remit(self.officer))
             .with_for_update()
         )
         if referral is None:
             return self.say(officer_text("referral_gone"))
         reason = f"Tidak dijawab dalam batas waktu; dialihkan oleh koordinator {self.officer.first_name}"
-        outcome = self._decline(referral, reason, "declined_next", "declined_none")
+        outcome = self._decline(referral, reason, "rerouted_next", "rerouted_none")
         self.say(officer_text("rerouted", ticket=referral.case.ticket, next=outcome))
 
 
-def case_details(case: Case) -> list[str]:
+def give_back(session: Session, officer: Officer, conversation_id: int, note: str | None, *, now: datetime) -> None:
+    """Hand a conversation back to the bot and tell the reporter, in their language."""
+    hand_back(session, officer, conversation_id, note, now=now)
+    conversation = session.get(Conversation, conversation_id)
+    record_outbound(
+        session, conversation, text=replies.gateway_text("officer_left", conversation.reporter.language or "id"),
+        status=first_outbound_status(conversation.channel),
+    )
+
+
+def release_takeovers(session: Session, officer: Officer, reason: str, *, now: datetime) -> int:
+    """An officer who can no longer answer (disabled, or their chat now belongs to someone
+    else) lets go of every conversation they hold: each goes back to the bot, and the on-duty
+    officers are alerted so that somebody takes it up again."""
+    held = held_takeovers(session, officer)
+    for takeover in held:
+        give_back(session, officer, takeover.conversation_id, reason, now=now)
+        session.add(CaseAlert(case_id=takeover.case_id, conversation_id=takeover.conversation_id, reason="handoff", created_at=now))
+    return len(held)
+
+
+def case_details(case: Case, *, for_facility: bool = False) -> list[str]:
     """What an officer (or a facility that accepted the case) reads about a case, privately."""
     lines = [
         f"Kasus {case.ticket} · {case.category} · urgensi {case.urgency} · status {STATUS_NAMES.get(case.status, case.status)}",
@@ -534,7 +606,8 @@ def case_details(case: Case) -> list[str]:
     if case.contact_preference == "phone" and case.consent_contact and case.contact_phone:
         contact = f"boleh dihubungi lewat telepon {case.contact_phone}"
     elif case.consent_contact:
-        contact = "boleh dihubungi lewat chat ini"
+        contact = ("boleh dihubungi lewat chat Layanan Pengaduan (minta petugas MPKS menyambungkan)" if for_facility
+                   else "boleh dihubungi lewat chat ini (Ambil alih)")
     else:
         contact = "tidak ingin dihubungi"
     lines.append(f"Kontak: {contact}")

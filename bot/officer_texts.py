@@ -5,28 +5,28 @@ ROLE_NAMES = {"officer": "petugas jaga", "coordinator": "koordinator", "admin": 
 HELP_STAFF = """Perintah petugas:
 /siaga: mulai siaga di luar jadwal (12 jam)
 /selesai_siaga: selesai siaga
-Tekan *Ambil alih* pada pemberitahuan untuk bicara langsung dengan pelapor; tekan *Ringkasan* untuk membaca ringkasannya.
+Tekan Ambil alih pada pemberitahuan untuk bicara langsung dengan pelapor; tekan Ringkasan untuk membaca ringkasannya.
 Selama mengambil alih, pesan, lokasi, dan foto yang Anda kirim ke sini diteruskan ke pelapor. Balas (reply) pesan pelapor untuk memilih percakapan, atau:
-/pilih TIKET: pilih percakapan yang Anda balas
+/pilih TIKET: pilih percakapan tujuan pesan Anda
 /pilih: daftar percakapan yang Anda pegang
 /kembalikan [catatan]: serahkan kembali ke bot
 /catatan TEKS: tambahkan catatan ke kasus
-/status TIKET in_progress|closed [catatan]: ubah status kasus
+/status TIKET proses|selesai [catatan]: ubah status kasus
 /bantuan: pesan ini"""
 
 HELP_FACILITY = """Perintah kontak layanan:
-Tekan *Terima* atau *Tolak* pada rujukan yang masuk. Jika menolak, Anda akan diminta menulis alasannya.
-/status TIKET in_progress|closed [catatan]: ubah status kasus yang sudah Anda terima
+Tekan Terima atau Tolak pada rujukan yang masuk. Jika menolak, Anda akan diminta menulis alasannya.
+/status TIKET proses|selesai [catatan]: ubah status kasus yang sudah Anda terima
 /bantuan: pesan ini"""
 
 TEXTS = {
     "link_usage": "Kirim /daftar diikuti kode dari koordinator, misalnya: /daftar ABCD234567",
     "link_refused": "Kode tidak berlaku: salah, sudah dipakai, atau sudah kedaluwarsa. Mintalah kode baru kepada koordinator.",
-    "link_too_many": "Terlalu banyak percobaan kode yang salah. Silakan coba lagi dalam satu jam.",
+    "link_too_many": "Terlalu banyak percobaan kode yang salah. Silakan coba lagi satu jam lagi.",
     "linked": "Selamat datang, {name}. Akun Telegram ini sekarang terhubung sebagai {role}.",
     "unknown_command": "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah.",
     "on_duty": "Anda sekarang siaga sampai {until} WIB. Pemberitahuan kasus di wilayah Anda akan masuk ke sini. Ketik /selesai_siaga bila selesai.",
-    "off_duty": "Siaga selesai. Terima kasih. Anda tidak menerima pemberitahuan sampai jadwal jaga berikutnya.",
+    "off_duty": "Siaga selesai. Terima kasih. Pemberitahuan kasus tidak akan dikirim kepada Anda sampai jadwal jaga berikutnya, kecuali tidak ada petugas lain yang siaga.",
     "off_duty_until": "Siaga selesai sampai {until} WIB (akhir jadwal jaga Anda). Terima kasih.",
     "staff_only": "Perintah ini hanya untuk petugas jaga dan koordinator.",
     "outside_remit": "Maaf, percakapan atau kasus ini di luar wilayah tugas Anda.",
@@ -34,31 +34,36 @@ TEXTS = {
     "taken_by_you": "Anda sudah memegang percakapan ini.",
     "taken": "✅ Anda sekarang berbicara langsung dengan pelapor {label}. Bot berhenti menjawab percakapan ini.\nPesan yang Anda kirim ke sini diteruskan ke pelapor. Selesai? /kembalikan [catatan]",
     "transcript_empty": "(belum ada pesan)",
-    "no_conversation": "Anda belum memegang percakapan. Tekan *Ambil alih* pada pemberitahuan, atau /pilih TIKET.",
+    "no_conversation": "Anda belum memegang percakapan. Tekan Ambil alih pada pemberitahuan, atau /pilih TIKET.",
     "not_holding": "Anda tidak sedang memegang percakapan {label}.",
     "held_none": "Anda tidak sedang memegang percakapan apa pun.",
     "held_list": "Percakapan yang Anda pegang (yang aktif bertanda ▶):\n{lines}\nPilih dengan /pilih TIKET.",
     "chosen": "Pesan Anda berikutnya diteruskan ke pelapor {label}.",
-    "handed_back": "Percakapan {label} diserahkan kembali ke bot. Terima kasih.",
+    "handed_back": "Percakapan {label} diserahkan kembali ke bot. Terima kasih.{next}",
     "photo_not_possible": "Foto hanya bisa diteruskan ke pelapor yang memakai Telegram. Mohon tuliskan isinya.",
     "edit_not_sent": "Pesan yang diubah tidak diteruskan ke pelapor (pelapor sudah menerima versi pertama). Kirim pesan baru bila perlu.",
     "kind_not_possible": "Jenis pesan ini tidak bisa diteruskan ke pelapor. Kirim tulisan, lokasi, atau foto.",
     "note_usage": "Tulis catatannya, misalnya: /catatan Pelapor aman di rumah saudara.",
     "no_case": "Percakapan ini belum punya kasus tercatat, jadi catatan belum bisa disimpan.",
     "noted": "Catatan disimpan pada kasus {ticket}.",
-    "status_usage": "Cara pakai: /status TIKET in_progress|closed [catatan], misalnya /status MPKS-2026-00012 closed bantuan sudah diterima",
+    "status_usage": "Cara pakai: /status TIKET proses|selesai [catatan], misalnya /status MPKS-2026-00012 selesai bantuan sudah diterima",
     "status_unknown_case": "Kasus {ticket} tidak ditemukan di wilayah tugas Anda.",
-    "status_bad_value": "Status yang bisa diubah lewat Telegram: in_progress (sedang ditangani) atau closed (selesai).",
+    "status_bad_value": "Status yang bisa dipilih lewat Telegram: proses (sedang ditangani) atau selesai (ditutup). Kata in_progress dan closed juga bisa dipakai.",
     "status_not_allowed": "Status kasus {ticket} tidak bisa diubah dari {current} ke {wanted}. Yang diperbolehkan berikutnya: {allowed}.",
     "status_changed": "Status kasus {ticket} sekarang {status}.",
     "referral_gone": "Rujukan ini sudah dijawab atau bukan untuk layanan Anda.",
-    "referral_accepted": "✅ Terima kasih, kasus {ticket} diterima {facility}. Pelapor sudah kami kabari.\n\n{details}",
+    "referral_accepted": "✅ Terima kasih, kasus {ticket} diterima {facility}.{told}\n\n{details}",
     "decline_reason": "Mohon tulis alasan singkat mengapa rujukan {ticket} tidak dapat diterima (atau /batal).",
-    "declined_next": "Alasan dicatat. Kasus {ticket} dirujuk ke layanan berikutnya: {facility}.",
-    "declined_none": "Alasan dicatat. Tidak ada layanan lain yang cocok di sekitarnya; koordinator akan menanganinya.",
+    "declined_next": "Alasan dicatat. Kasus {ticket} dirujuk ke layanan lain. Terima kasih.",
+    "declined_none": "Alasan dicatat. Tidak ada layanan lain yang cocok di sekitarnya; koordinator akan menanganinya."
+    ,"rerouted_next": "Kasus dirujuk ke layanan berikutnya: {facility}."
+    ,"rerouted_none": "Tidak ada layanan lain yang cocok di sekitarnya: mohon tangani kasus ini langsung.",
     "cancelled": "Dibatalkan.",
     "reroute_only_coordinator": "Hanya koordinator yang dapat mengalihkan rujukan.",
     "rerouted": "Rujukan kasus {ticket} dialihkan. {next}",
+    "now_active": "\nPesan Anda berikutnya diteruskan ke {label}.",
+    "failed": "Maaf, perintah tadi tidak dapat diproses karena kesalahan sistem; tidak ada yang berubah. Silakan coba lagi, atau hubungi koordinator.",
+    "facility_nothing_pending": "Pesan ini tidak diteruskan ke siapa pun. Untuk rujukan, tekan Terima atau Tolak pada pesan rujukan. Ketik /bantuan untuk daftar perintah.",
 }
 
 

@@ -123,6 +123,7 @@ def hand_back(session: Session, officer: Officer, conversation_id: int, note: st
         raise TakeoverError("the officer does not hold this conversation")
     conversation = session.get(Conversation, conversation_id, with_for_update=True)
     conversation.handled_by, conversation.officer_id = "bot", None
+    conversation.engine_paused = True  # Rasa may hold it paused: a resume always follows (it is harmless)
     takeover.ended_at = now
     session.execute(
         update(HandoffRequest)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from referral.models import Case, Facility, Officer, OfficerLinkCode, OfficerRegion, Referral, utcnow
+from referral.models import Case, Facility, Officer, OfficerLinkCode, OfficerRegion, Referral, Takeover, utcnow
 from referral.roster import is_on_duty
 
 ROLES = ("officer", "coordinator", "admin", "facility")
@@ -218,13 +218,20 @@ def facility_contacts(session: Session, facility_id: int) -> list[Officer]:
 
 
 def case_for_officer(session: Session, officer: Officer, ticket: str) -> Case | None:
-    """A case by ticket, only when it lies in the officer's remit (a facility contact: only
-    a case referred to their facility)."""
+    """A case by ticket for an officer to change (status, a note), only when it lies in the
+    officer's remit (a facility contact: only a case their facility accepted)."""
     query = select(Case).where(Case.ticket == ticket.strip().upper())
     if officer.role == "facility":
         query = query.where(
             exists().where(Referral.case_id == Case.id, Referral.facility_id == officer.facility_id, Referral.status == "accepted")
         )
-    else:
-        query = query.where(case_in_remit(officer))
+    elif not officer.remit_all:
+        # A case with no region yet is everyone's to hear of, but only one who held its
+        # conversation may change it; otherwise it must lie in the remit.
+        codes = select(OfficerRegion.code).where(OfficerRegion.officer_id == officer.id)
+        query = query.where(or_(
+            Case.province_code.in_(codes),
+            Case.regency_code.in_(codes),
+            exists().where(Takeover.conversation_id == Case.conversation_id, Takeover.officer_id == officer.id),
+        ))
     return session.scalar(query)

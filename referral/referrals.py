@@ -129,8 +129,10 @@ def overdue_referrals(
     cutoff = now - timedelta(hours=min(sla_hours, urgent_hours))
     waiting = session.scalars(
         select(Referral)
+        .join(Case, Case.id == Referral.case_id)
         .where(
             Referral.status == "sent",
+            Case.status != "closed",  # a closed case's open referral waits for nobody
             Referral.sent_at < cutoff,
             Referral.sent_at >= now - timedelta(hours=max(sla_hours, urgent_hours), days=OVERDUE_WINDOW_DAYS),
         )

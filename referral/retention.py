@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from referral.models import Case, CaseEvent, utcnow
 
 ERASED_EVENT = "details_erased"
-PERSONAL_EVENT_KEYS = ("message", "location", "latitude", "longitude", "reason")
+PERSONAL_EVENT_KEYS = ("message", "location", "latitude", "longitude", "reason", "note")  # note: officers write about people
 
 
 def erase_old_case_details(session: Session, *, days: int, now: datetime | None = None, batch: int = 500) -> int:

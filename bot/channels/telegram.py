@@ -232,7 +232,8 @@ class TelegramChannel:
         chat_id = str(message.chat.id)
         provider_id = f"{chat_id}:{message.message_id}"
         if update.edited_message is not None:  # an edit is not sent on: the reporter has the first version
-            return OfficerInput(chat_id, f"{provider_id}:edit:{int(message.edit_date.timestamp()) if message.edit_date else 0}", "edited")
+            edit = f"{provider_id}:edit:{int(message.edit_date.timestamp()) if message.edit_date else 0}"
+            return OfficerInput(chat_id, edit, "edited", text=message.text)  # an edited /daftar still links
         reply_to = f"{chat_id}:{message.reply_to_message.message_id}" if message.reply_to_message else None
         if message.location is not None:
             point = {"latitude": message.location.latitude, "longitude": message.location.longitude}
@@ -252,7 +253,8 @@ class TelegramChannel:
         outbound_id, index = ref
         with unit_of_work(self.sessions) as session:
             message = session.get(Message, outbound_id)
-            if message is None or message.direction != "out" or message.conversation_id is not None or message.address != chat_id:
+            if (message is None or message.direction != "out" or message.channel != "telegram"
+                    or message.conversation_id is not None or message.address != chat_id):
                 return None
             buttons = (message.payload or {}).get("buttons") or []
             return buttons[index]["payload"] if index < len(buttons) else None

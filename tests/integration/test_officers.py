@@ -301,8 +301,8 @@ def test_status_from_telegram_follows_the_lifecycle(sessions, desk, clock):
     send(desk, "101", f"/status {ticket} closed bantuan sudah diterima keluarga")
     send(desk, "101", f"/status {ticket} bogus")
     text = said(sessions, "101")
-    assert "tidak bisa diubah dari new ke in_progress" in text
-    assert f"Status kasus {ticket} sekarang selesai" in text and "in_progress (sedang ditangani) atau closed" in text
+    assert "tidak bisa diubah dari baru ke sedang ditangani" in text
+    assert f"Status kasus {ticket} sekarang selesai" in text and "proses (sedang ditangani) atau selesai" in text
     with unit_of_work(sessions) as session:
         case = session.get(Case, case_id)
         assert case.status == "closed" and case.events[-1].detail == {"note": "bantuan sudah diterima keluarga"}
@@ -407,7 +407,7 @@ def test_a_declined_referral_asks_why_and_goes_to_the_next_facility(sessions, de
     press(desk, sessions, "301", "Tolak")
     assert f"alasan singkat mengapa rujukan {ticket}" in said(sessions, "301")
     send(desk, "301", "Konselor kami sedang cuti semua minggu ini")
-    assert "dirujuk ke layanan berikutnya: PSKM Bantul" in said(sessions, "301")
+    assert "dirujuk ke layanan lain" in said(sessions, "301") and "Bantul" not in said(sessions, "301")  # not told who
     alerts.queue_case_alerts()
     assert ticket in said(sessions, "302")  # the next facility's contact is asked
     with unit_of_work(sessions) as session:
@@ -436,3 +436,64 @@ def test_an_unanswered_referral_reaches_the_coordinator_who_can_reroute_it(sessi
         assert "dialihkan oleh koordinator Citra" in case.referrals[0].reason
     press(desk, sessions, "301", "Terima")  # the first facility answers late: too late
     assert "sudah dijawab" in said(sessions, "301")
+
+
+# -- what a review found ----------------------------------------------------------------
+
+
+def test_a_reply_to_a_conversation_not_held_reaches_nobody(sessions, desk, clock):
+    staff(sessions, "Ani Yogya", "officer", "101", ["34"], clock=clock)
+    held, _, _ = reporter_case(sessions, alert=False)
+    other, _, _ = reporter_case(sessions)
+    OfficerAlerts(sessions, 120, "telegram", clock).queue_case_alerts()  # an alert about `other`
+    desk._receive(OfficerInput("101", "cb:h1", "button", button=f"take:{held}"))
+    alert = next(m for m in inbox(sessions, "101") if (m.payload or {}).get("conversation_id") == other)
+    with unit_of_work(sessions) as session:
+        session.get(Message, alert.id).provider_message_id = "101:8888"
+    send(desk, "101", "Saya ambil yang ini ya", reply_to="101:8888")
+    assert "Pesan ini tidak diteruskan" in said(sessions, "101")
+    with unit_of_work(sessions) as session:
+        lines = [m.text for m in session.scalars(select(Message).where(Message.conversation_id == held, Message.direction == "out"))]
+        assert "Saya ambil yang ini ya" not in lines  # not to the reporter Ani does hold either
+
+
+def test_a_disabled_officer_lets_go_of_their_conversations(sessions, desk, clock):
+    from bot.officer_desk import release_takeovers
+    from referral.officers import disable_officer
+
+    officer_id = staff(sessions, "Ani Yogya", "officer", "101", ["34"], clock=clock)
+    conversation_id, _, _ = reporter_case(sessions, alert=False)
+    desk._receive(OfficerInput("101", "cb:d1", "button", button=f"take:{conversation_id}"))
+    with unit_of_work(sessions) as session:
+        officer = disable_officer(session, officer_id)
+        assert release_takeovers(session, officer, "petugas dinonaktifkan", now=clock()) == 1
+    with unit_of_work(sessions) as session:
+        conversation = session.get(Conversation, conversation_id)
+        assert conversation.handled_by == "bot" and conversation.engine_paused  # a resume will follow
+        assert session.scalar(select(CaseAlert).where(CaseAlert.reason == "handoff", CaseAlert.sent_at.is_(None))) is not None
+    assert not desk.wants("101", "halo")  # the bot no longer answers them as an officer
+
+
+def test_buttons_of_a_closed_case_referral_change_nothing(sessions, desk, clock, directory):
+    staff(sessions, "Kontak Sleman", "facility", "301", facility="PSKM-SLEMAN", on_duty=False)
+    case_id, _ = referred_case(sessions, desk)
+    OfficerAlerts(sessions, 120, "telegram", clock).queue_case_alerts()
+    with unit_of_work(sessions) as session:
+        session.get(Case, case_id).status = "closed"
+    press(desk, sessions, "301", "Tolak")
+    press(desk, sessions, "301", "Terima")
+    assert said(sessions, "301").count("sudah dijawab") == 2
+    send(desk, "301", "alasan apa saja")
+    assert "tidak diteruskan ke siapa pun" in said(sessions, "301")
+    with unit_of_work(sessions) as session:
+        assert [r.status for r in session.get(Case, case_id).referrals] == ["sent"]
+
+
+def test_a_case_without_a_region_is_changed_only_by_who_held_it_or_a_coordinator(sessions, desk, clock):
+    staff(sessions, "Bayu Papua", "officer", "102", ["94"], clock=clock)
+    staff(sessions, "Citra Koordinator", "coordinator", "103")
+    _, case_id, ticket = reporter_case(sessions, province=None, regency=None)
+    send(desk, "102", f"/status {ticket} closed iseng")
+    assert f"Kasus {ticket} tidak ditemukan" in said(sessions, "102")
+    send(desk, "103", f"/catatan {ticket} sudah saya telepon")
+    assert f"Catatan disimpan pada kasus {ticket}" in said(sessions, "103")
