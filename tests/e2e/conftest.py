@@ -94,7 +94,7 @@ WHATSAPP = {"token": "e2e-graph-token", "phone_number_id": "5550001111", "app_se
 TELEGRAM_TOKEN = "7012345678:AAE2eSecretTokenThatMustNeverBeLogged"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def bot_api():
     """A fake Telegram Bot API on 127.0.0.1: the stack polls it with its token."""
     fake = FakeBotApi(TELEGRAM_TOKEN)
@@ -103,7 +103,7 @@ def bot_api():
         yield fake
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def graph_api():
     """A fake WhatsApp Cloud API on 127.0.0.1 that records what the helpline sends."""
     fake = FakeGraphApi(WHATSAPP["phone_number_id"], WHATSAPP["token"])
@@ -112,9 +112,9 @@ def graph_api():
         yield fake
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def postgres_stack(tmp_path_factory, graph_api, bot_api):
-    """One stack for every end-to-end module (tests keep to their own senders). Production-shaped: app database and Rasa tracker on PostgreSQL, lock store on Redis,
+    """Production-shaped: app database and Rasa tracker on PostgreSQL, lock store on Redis,
     WhatsApp pointed at the fake Graph API, Telegram polling the fake Bot API."""
     with fresh_postgres_database() as app_db, fresh_postgres_database() as tracker_db:
         stack = start_stack(
