@@ -245,7 +245,8 @@ def test_every_report_after_a_completed_one_opens_its_own_case(postgres_stack, d
     assert (aid.category, aid.is_emergency, aid.location_text) == ("aid", False, "kota yogyakarta")
     with unit_of_work(db) as session:
         alerts = session.scalars(select(CaseAlert).where(CaseAlert.case_id == danger.id)).all()
-        assert [a.reason for a in alerts] == ["emergency"]  # officers are told
+        # officers are told of the emergency; once its place is known, the facility it was referred to is asked
+        assert [a.reason for a in alerts] == ["emergency", "referral"]
 
 
 def test_a_second_emergency_message_is_added_to_the_open_emergency_case(postgres_stack, db):
