@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.officer_settings import AlertTimes
+from bot.officer_texts import CATEGORY_NAMES, STATUS_NAMES, URGENCY_NAMES
 from messaging.models import Conversation
 from messaging.queries import waiting_too_long
 from messaging.store import queue_staff_message
@@ -33,9 +34,6 @@ from referral.referrals import mark_overdue_reported, overdue_referrals
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
-CATEGORY_NAMES = {"violence": "kekerasan", "bullying": "perundungan", "elderly_care": "perawatan lansia", "aid": "bantuan"}
-URGENCY_NAMES = {"emergency": "DARURAT", "high": "tinggi", "normal": "biasa"}
-STATUS_NAMES = {"new": "baru", "referred": "dirujuk", "accepted": "diterima", "in_progress": "sedang ditangani", "closed": "selesai"}
 HEADLINES = {
     "new_case": "🆕 Kasus baru",
     "emergency": "🚨 DARURAT",
@@ -86,13 +84,17 @@ def facility_label(case: Case) -> str:
     return "belum dirujuk"
 
 
+def category_line(case: Case) -> str:
+    return f"Kategori: {CATEGORY_NAMES.get(case.category, case.category)} · Urgensi: {URGENCY_NAMES.get(case.urgency, case.urgency)}"
+
+
 def case_lines(case: Case | None, conversation_id: int | None, now: datetime) -> list[str]:
     """What an alert says of a case: never the reporter's words."""
     if case is None:
         return [f"Percakapan #{conversation_id} (belum ada laporan tercatat)"]
     return [
         f"Kasus {case.ticket}",
-        f"Kategori: {CATEGORY_NAMES.get(case.category, case.category)} · Urgensi: {URGENCY_NAMES.get(case.urgency, case.urgency)}",
+        category_line(case),
         f"Wilayah: {region_label(case)}",
         f"Dibuat: {age_label(case.created_at, now)} lalu · Status: {STATUS_NAMES.get(case.status, case.status)}",
         f"Layanan: {facility_label(case)}",
@@ -191,7 +193,7 @@ class OfficerAlerts:
         text = "\n".join([
             f"📨 Rujukan baru untuk {referral.facility.name}",
             f"Kasus {case.ticket}",
-            f"Kategori: {CATEGORY_NAMES.get(case.category, case.category)} · Urgensi: {URGENCY_NAMES.get(case.urgency, case.urgency)}",
+            category_line(case),
             f"Wilayah: {region_label(case)}",
             f"Jarak: {referral.distance_km:.1f} km" if referral.distance_km is not None else "Jarak: -",
             "Identitas dan cerita pelapor dikirim setelah rujukan diterima. Apakah layanan Anda dapat menerima kasus ini?",

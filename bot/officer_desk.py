@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
 from bot.engine_client import EngineClient, EngineUnavailable
-from bot.officer_texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, officer_text
+from bot.officer_texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, officer_text
 from messaging.models import Conversation, Message
 from messaging.statuses import MessageStatus, first_outbound_status
 from messaging.store import queue_staff_message, record_outbound
@@ -61,7 +61,6 @@ LINK_ATTEMPTS_PER_HOUR = 5
 TICKET = re.compile(r"MPKS-\d{4}-\d{3,}", re.IGNORECASE)
 NOT_HELD = -1  # a reply to a conversation the officer does not hold
 STATUS_WORDS = {"in_progress": "in_progress", "proses": "in_progress", "closed": "closed", "selesai": "closed", "tutup": "closed"}
-STATUS_NAMES = {"new": "baru", "referred": "dirujuk", "accepted": "diterima", "in_progress": "sedang ditangani", "closed": "selesai"}
 VICTIM_NAMES = {"self": "pelapor sendiri", "child": "anak", "other": "orang lain", "elderly": "lansia"}
 
 

@@ -1,5 +1,8 @@
 """What the bot says to officers on Telegram, in Indonesian (officers are MPKS staff)."""
 
+CATEGORY_NAMES = {"violence": "kekerasan", "bullying": "perundungan", "elderly_care": "perawatan lansia", "aid": "bantuan"}
+URGENCY_NAMES = {"emergency": "DARURAT", "high": "tinggi", "normal": "biasa"}
+STATUS_NAMES = {"new": "baru", "referred": "dirujuk", "accepted": "diterima", "in_progress": "sedang ditangani", "closed": "selesai"}
 ROLE_NAMES = {"officer": "petugas jaga", "coordinator": "koordinator", "admin": "admin", "facility": "kontak layanan"}
 
 HELP_STAFF = """Perintah petugas:

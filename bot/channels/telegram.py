@@ -193,7 +193,7 @@ class TelegramChannel:
             return []
         stored: list[Stored] = []
         if update.callback_query is not None:
-            payload = self._button_payload(record.address, record.inbound.text or "")
+            payload = self._stored_button(record.address, record.inbound.text or "", to_staff=False)
             if payload:  # the payload of our own button, as if typed
                 stored = self.intake.store([replace(record, inbound=replace(record.inbound, kind="text", text=payload))])
             await self._answer_button(update)
@@ -222,7 +222,7 @@ class TelegramChannel:
             chat = query.message.chat if query.message else None
             if chat is None or chat.type != ChatType.PRIVATE:
                 return None
-            button = self._staff_button(str(chat.id), query.data or "")
+            button = self._stored_button(str(chat.id), query.data or "", to_staff=True)
             if button is None:
                 return None
             return OfficerInput(str(chat.id), f"cb:{query.id}", "button", button=button)
@@ -245,22 +245,9 @@ class TelegramChannel:
             return OfficerInput(chat_id, provider_id, "text", text=message.text, reply_to=reply_to)
         return OfficerInput(chat_id, provider_id, "other", reply_to=reply_to)
 
-    def _staff_button(self, chat_id: str, data: str) -> str | None:
-        """The payload of a button on a message we sent to this staff chat."""
-        ref = parse_button_data(data)
-        if ref is None:
-            return None
-        outbound_id, index = ref
-        with unit_of_work(self.sessions) as session:
-            message = session.get(Message, outbound_id)
-            if (message is None or message.direction != "out" or message.channel != "telegram"
-                    or message.conversation_id is not None or message.address != chat_id):
-                return None
-            buttons = (message.payload or {}).get("buttons") or []
-            return buttons[index]["payload"] if index < len(buttons) else None
-
-    def _button_payload(self, chat_id: str, data: str) -> str | None:
-        """What a pressed inline button means: the payload of that button in our stored reply."""
+    def _stored_button(self, chat_id: str, data: str, *, to_staff: bool) -> str | None:
+        """The payload of the button `data` points at, only on a Telegram message we sent to
+        this very chat: a reporter's reply (to_staff False) or a message to staff."""
         ref = parse_button_data(data)
         if ref is None:
             return None
@@ -269,7 +256,11 @@ class TelegramChannel:
             message = session.get(Message, outbound_id)
             if message is None or message.direction != "out" or message.channel != "telegram":
                 return None
-            if message.conversation is None or message.conversation.channel_address != chat_id:  # only one's own buttons
+            if to_staff:
+                ours = message.conversation_id is None and message.address == chat_id
+            else:  # only one's own buttons
+                ours = message.conversation is not None and message.conversation.channel_address == chat_id
+            if not ours:
                 return None
             buttons = (message.payload or {}).get("buttons") or []
             return buttons[index]["payload"] if index < len(buttons) else None
