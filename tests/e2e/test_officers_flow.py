@@ -8,13 +8,12 @@ import itertools
 import json
 import re
 import subprocess
-import time
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from messaging.models import Conversation
+from messaging.models import Conversation, Message
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.e2e.test_whatsapp_flow import deliver
 from tests.fakes.servers import telegram_message, telegram_user
@@ -118,7 +117,14 @@ def test_an_officer_runs_a_telegram_conversation_from_alert_to_hand_back(postgre
     assert relayed["text"].startswith(f"💬 {ticket}")
     write(bot_api, OFFICER_CHAT, "Ibu tetap di sana, kunci pintunya. Polisi sedang kami hubungi.")
     wait_for_text(bot_api, reporter, "kunci pintunya")
-    time.sleep(3)
+    # the reporter's message was finished without the bot (stored for the officer, in the same
+    # transaction as the relay the officer already has), and nothing answered it
+    engine = make_engine(postgres_stack.database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        hiding = session.scalar(select(Message).where(Message.direction == "in", Message.text == "saya sembunyi di kamar mandi"))
+        assert hiding.status == "for_officer"
+        assert session.scalar(select(Message).where(Message.in_reply_to_id == hiding.id)) is None
+    engine.dispose()
     assert [m["text"] for m in to_chat(bot_api, reporter)[before:]] == ["Ibu tetap di sana, kunci pintunya. Polisi sedang kami hubungi."]
     events = httpx.get(f"{postgres_stack.rasa_url}/conversations/{sender}/tracker",
                        params={"token": postgres_stack.settings.resolved_engine_token()}, timeout=30).json()["events"]
