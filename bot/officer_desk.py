@@ -255,7 +255,7 @@ class Turn:
             return self.say(officer_text("link_usage"))
         if self.desk.link_attempts.blocked(chat):
             return self.say(officer_text("link_too_many"))
-        previous = linked_officer(self.session, chat)
+        previous = self.officer  # whom this chat belonged to until now
         officer = redeem_link_code(self.session, code, chat, self.desk.secret_key, now=self.now)
         if officer is not None and previous is not None and previous.id != officer.id:  # a phone handed on
             release_takeovers(self.session, previous, "akun Telegram dipakai petugas lain", now=self.now)
@@ -273,8 +273,8 @@ class Turn:
 
     def command(self, command: str, rest: str) -> None:
         staff_commands = {
-            "/siaga": lambda: self.go_on_duty(),
-            "/selesai_siaga": lambda: self.go_off_duty(),
+            "/siaga": self.go_on_duty,
+            "/selesai_siaga": self.go_off_duty,
             "/pilih": lambda: self.choose(rest),
             "/kembalikan": lambda: self.hand_back(self.target_conversation(), rest),
             "/catatan": lambda: self.note(rest),
