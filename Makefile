@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APP := .venv/bin
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-app setup-engine setup-browser train run test test-fast eval-nlu bench lock validate clean
+.PHONY: help setup setup-app setup-engine setup-browser train run test test-fast eval-nlu eval-noise bench lock validate clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ validate: setup  ## rasa data validate
 
 eval-nlu: train  ## score the served model on the held-out set; last line is JSON
 	@scripts/eval-nlu
+
+eval-noise: train  ## how calm the model stays on a CSV of text that is not reports: make eval-noise CORPUS=file.csv; one JSON line
+	@[ -n "$(CORPUS)" ] || { echo "usage: make eval-noise CORPUS=path/to/file.csv (a CSV with a text column)" >&2; exit 2; }
+	@scripts/with-rasa $(APP)/python bench/eval_noise.py "$(CORPUS)" $(NOISE_ARGS)
 
 bench: setup-app  ## run the benchmarks; each prints one JSON line
 	@$(APP)/python bench/routing.py

@@ -39,7 +39,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rasa-url", required=True, help="a running Rasa server with --enable-api")
+    parser.add_argument(
+        "--rasa-url", default=os.environ.get("RASA_URL"),
+        help="a running Rasa server with --enable-api (default: $RASA_URL, set by scripts/with-rasa)",
+    )
     parser.add_argument(
         "--test-set", action="append", dest="test_sets",
         help="a held-out YAML file (repeatable; default: every tests/nlu/test_set*.yml)",
@@ -50,6 +53,8 @@ def main() -> int:
         help="Rasa's --auth-token, sent as ?token=… (default: $HELPLINE_ENGINE_TOKEN)",
     )
     args = parser.parse_args()
+    if not args.rasa_url:
+        parser.error("no Rasa server: give --rasa-url or run it through scripts/with-rasa")
 
     try:
         loaded = load_held_out([Path(p) for p in args.test_sets] if args.test_sets else None)
