@@ -1,0 +1,139 @@
+"""Rasa NLU component: the domain gate (is something being reported at all?).
+
+DIET is trained to tell the report intents apart, and it does that well on messages
+written to a helpline; on everyday chatter (jokes, news, venting, spam) it is confidently
+wrong, because every class it knows is a helpline class. The gate is a second, much
+simpler classifier trained on one question only: does this message report something
+(any of the four report intents or an emergency), or not (everything else, the large
+`out_of_scope` set of real-world chatter included)? Word and character n-grams with a
+logistic regression: a different model from DIET, so their mistakes differ, and it
+trains in seconds.
+
+It runs after the safety net and never changes the intent. It adds ``triage`` to the
+parse result: the gate's ``report_evidence`` (probability) and the ``route`` the
+dialogue takes (nlu_components/triage.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from nlu_components.triage import EMERGENCY, REPORT_INTENTS, Thresholds, decide
+
+logger = logging.getLogger(__name__)
+MODEL_FILE = "domain_gate.joblib"
+REPORTED = REPORT_INTENTS | {EMERGENCY}
+
+
+def make_pipeline(regularisation: float) -> Pipeline:
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
+    ])
+    classifier = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=2000)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class DomainGate(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "regularisation": 4.0,  # logistic regression's C
+            "min_report_evidence": Thresholds.min_report_evidence,
+            "min_report_confidence": Thresholds.min_report_confidence,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        pipeline: Optional[Pipeline] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self.thresholds = Thresholds(
+            min_report_evidence=float(self.config["min_report_evidence"]),
+            min_report_confidence=float(self.config["min_report_confidence"]),
+        )
+        self._model_storage = model_storage
+        self._resource = resource
+        self.pipeline = pipeline
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DomainGate":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels = [], []
+        for example in training_data.intent_examples:
+            text = example.get(TEXT)
+            if text:
+                texts.append(text)
+                labels.append(int(example.get(INTENT) in REPORTED))
+        if len(set(labels)) < 2:
+            raise ValueError("the domain gate needs examples of reports and of other messages to train")
+        self.pipeline = make_pipeline(float(self.config["regularisation"])).fit(texts, labels)
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self.pipeline, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "DomainGate":
+        try:
+            with model_storage.read_from(resource) as directory:
+                pipeline = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("domain gate: no trained gate in the model; every report intent counts as reported")
+            pipeline = None
+        return cls(config, model_storage, resource, pipeline)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        texts = [message.get(TEXT) or "" for message in messages]
+        evidence: List[Optional[float]] = [None] * len(messages)
+        words = [i for i, text in enumerate(texts) if text.strip() and not text.startswith("/")]
+        if self.pipeline is not None and words:
+            probabilities = self.pipeline.predict_proba([texts[i] for i in words])[:, 1]
+            for i, probability in zip(words, probabilities):
+                evidence[i] = round(float(probability), 4)
+        for message, report_evidence in zip(messages, evidence):
+            intent = message.get(INTENT) or {}
+            route = decide(
+                intent.get("name"),
+                float(intent.get("confidence") or 0.0),
+                bool((message.get("safety_net") or {}).get("fired")),
+                report_evidence,
+                self.thresholds,
+            )
+            reported = report_evidence is None or report_evidence >= self.thresholds.min_report_evidence
+            message.set(
+                "triage", {"route": route, "report_evidence": report_evidence, "reported": reported}, add_to_output=True
+            )
+        return messages
