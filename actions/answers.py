@@ -156,6 +156,32 @@ def edit_item_from(text: str) -> str | None:
     return _first(text, _EDIT_WORDS)
 
 
+_YES = r"(ya|iya|iyaa+|iy|yes|yup|yoi|betul|benar|bener|nggih|enggih|inggih|injih|muhun|leres|he ?eh|ho ?oh|iyo|yo|sure|ok(e|ay)?|mau|pengen|ingin)"
+_NO = r"(tidak|tdk|gak|ga|gk|nggak|enggak|engga|ngga|ndak|nda|ora|mboten|teu|henteu|no|nope|not|bukan|belum)"
+# "Is anyone in danger now?": "not in danger" first, then "not safe", then a plain no or yes.
+_DANGER_WORDS = [
+    ("tidak", _words(_NO + r" (dalam |lagi )?(bahaya|darurat)", r"(not|no longer) in danger", r"no danger", r"(sudah|udah|sdh) aman")),
+    ("ya", _words(_NO + r" aman", r"not safe", r"unsafe", r"bahaya\w*", r"darurat", r"danger\w*", r"tolong\w*", r"help", r"sos")),
+    ("tidak", _words(_NO, r"aman\w*", r"safe", r"salah( kirim| ketik)?", r"becanda", r"bercanda", r"joking?", r"cuma (becanda|bercanda|bercerita|cerita)")),
+    ("ya", _words(_YES)),
+]
+# "Do you want to report something?": a no first ("gak mau", "salah kirim"), then a yes.
+_REPORT_WORDS = [
+    ("tidak", _words(_NO, r"salah (kirim|nomor|ketik|chat|orang)", r"becanda", r"bercanda", r"joking?", r"cuma (becanda|bercanda|cerita|curhat)")),
+    ("ya", _words(_YES, r"lapor\w*", r"report\w*", r"ngadu", r"mengadu")),
+]
+
+
+def danger_from(text: str) -> str | None:
+    """The answer to "is anyone in danger now?": "ya", "tidak" or None."""
+    return _first(text, _DANGER_WORDS)
+
+
+def wants_report_from(text: str) -> str | None:
+    """The answer to "do you want to report something?": "ya", "tidak" or None."""
+    return _first(text, _REPORT_WORDS)
+
+
 # Words that say someone wants to report or ask, not what happened.
 _NOT_THE_STORY = frozenset(
     "saya aku gue gw sy kami mau ingin pengen pingin lapor melapor laporan melaporkan ngadu mengadu pengaduan aduan "

@@ -1,5 +1,12 @@
 """Danger now: give the hotlines first, open an emergency case (or add to the one still
-open), alert officers; the report form then asks at most where."""
+open), alert officers; the report form then asks at most where.
+
+Two tiers. The safety net's rules (danger now, reviewed) are the authority: the full
+path at once. When only the classifier says `emergency`, the hotlines go out at once
+too, and the report form first asks "is anyone in danger now?": *Ya*, or any further
+danger signal, is the full path; *Tidak* goes on with the report, or ends kindly when
+nothing was reported; no answer within a few minutes is a case marked as a possible
+emergency (referral/emergency_checks.py, run by the gateway's worker)."""
 
 from __future__ import annotations
 
@@ -13,32 +20,81 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import SKIPPED, VICTIMS
 from actions.context import get_context, reporter_of, with_reporter
+from actions.report import start_report_events
 from actions.texts import action_text, tracker_language
-from actions.tracker_utils import category_from_ranking, gateway_message_id, report_description, shared_location
+from actions.tracker_utils import (
+    category_from_ranking,
+    gateway_message_id,
+    latest_route,
+    report_description,
+    reported,
+    shared_location,
+)
+from referral import emergency_checks
 from referral.hotlines import format_hotlines
 from referral.reports import Report, add_to_case, recent_emergency, report_emergency
 from referral.storage import unit_of_work
+
+# What follows a "Tidak" to "is anyone in danger now?" (the value of the emergency_check slot).
+THEN_REPORT, THEN_END = "then_report", "then_end"
 
 
 def _report(context, report: Report, sender_id: str, message_id: object) -> tuple[str, bool, str | None]:
     """Returns (ticket, is_new, the place the case already has)."""
     with unit_of_work(context.sessions) as session:
-        case, is_new = report_emergency(session, with_reporter(session, report, sender_id, message_id))
+        report = with_reporter(session, report, sender_id, message_id)
+        case, is_new = report_emergency(session, report)
+        emergency_checks.settle(session, report.conversation_id, emergency_checks.CONFIRMED, case=case)
         place = case.location_text or (f"{case.latitude:.5f}, {case.longitude:.5f}" if case.latitude is not None else None)
         return case.ticket, is_new, place
 
 
+def _ask(context, report: Report, sender_id: str, message_id: object) -> None:
+    with unit_of_work(context.sessions) as session:
+        emergency_checks.ask(session, with_reporter(session, report, sender_id, message_id))
+
+
+def _settle(context, sender_id: str, outcome: str) -> None:
+    with unit_of_work(context.sessions) as session:
+        _, conversation_id = reporter_of(session, sender_id)
+        emergency_checks.settle(session, conversation_id, outcome)
+
+
+async def deny_emergency(tracker: Tracker) -> None:
+    """The reporter said nobody is in danger: the open question is settled."""
+    await asyncio.to_thread(_settle, get_context(), tracker.sender_id, emergency_checks.DENIED)
+
+
+async def check_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """Only the classifier says danger now: the hotlines at once, the question recorded
+    (so that no answer still reaches an officer); the report form asks it next. Returns
+    the slots that make it ask, and what follows a "Tidak"."""
+    context = get_context()
+    language = tracker_language(tracker)
+    dispatcher.utter_message(text=action_text("check_hotlines", language, hotlines=format_hotlines(context.hotlines)))
+    in_report = bool(tracker.active_loop.get("name"))
+    category = tracker.get_slot("category") if in_report else None
+    category = category or category_from_ranking(tracker)
+    latest = (tracker.latest_message.get("text") or "").strip()
+    story = "\n".join(dict.fromkeys(p for p in (_description_so_far(tracker), latest) if p)) or None
+    report = Report(category=category, description=story)
+    await asyncio.to_thread(_ask, context, report, tracker.sender_id, gateway_message_id(tracker))
+    then = THEN_REPORT if in_report or reported(tracker) else THEN_END
+    return {"emergency_check": then, "danger_now": None, "category": category}
+
+
 async def raise_emergency(
-    dispatcher: CollectingDispatcher, tracker: Tracker, description: str | None = None
+    dispatcher: CollectingDispatcher, tracker: Tracker, description: str | None = None, *, with_latest: bool = True
 ) -> dict[str, Any]:
     """Hotlines, then the emergency case (new, or the open one with this message added);
-    returns the slots that make the report form ask only where."""
+    returns the slots that make the report form ask only where. `with_latest=False` when
+    the latest message is only the reporter's "Ya" to our question."""
     context = get_context()
     language = tracker_language(tracker)
     # The numbers go out before anything that could fail.
     dispatcher.utter_message(text=action_text("emergency_hotlines", language, hotlines=format_hotlines(context.hotlines)))
     coordinates = shared_location(tracker)
-    latest = (tracker.latest_message.get("text") or "").strip()
+    latest = (tracker.latest_message.get("text") or "").strip() if with_latest else ""
     parts = [part for part in (description, latest) if part]
     story = "\n".join(dict.fromkeys(parts))  # the story so far and this message, each once
     report = Report(
@@ -53,7 +109,7 @@ async def raise_emergency(
     dispatcher.utter_message(text=action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
     # The form that follows asks where (unless the case knows already), and completes this
     # case (not any earlier one).
-    slots: dict[str, Any] = {"emergency_ticket": ticket, "category": report.category}
+    slots: dict[str, Any] = {"emergency_ticket": ticket, "category": report.category, "emergency_check": None}
     if place and not tracker.get_slot("location"):
         slots["location"] = place
     return slots
@@ -67,6 +123,13 @@ class ActionEmergency(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         # Never skipped because of an earlier report's ticket: every emergency is recorded.
+        first_sign = not tracker.get_slot("emergency_check") and not tracker.get_slot("emergency_ticket")
+        if latest_route(tracker) == "check_emergency" and first_sign:
+            in_report = bool(tracker.active_loop.get("name"))
+            events = [] if in_report else start_report_events(tracker, category_from_ranking(tracker))
+            slots = await check_emergency(dispatcher, tracker)
+            return events + [SlotSet(name, value) for name, value in slots.items()]
+        # The safety net, a second sign of danger after our question, or an emergency already open.
         slots = await raise_emergency(dispatcher, tracker, description=_description_so_far(tracker))
         return [SlotSet(name, value) for name, value in slots.items()]
 

@@ -19,6 +19,12 @@ class ReportFlow:
     def required_slots(self, tracker: Tracker) -> list[str]:
         if tracker.get_slot("report_cancelled"):
             return []
+        # First questions of the triage: "is anyone in danger now?" (only the classifier
+        # said emergency), "do you want to report something?" (little evidence of a report).
+        if tracker.get_slot("emergency_check"):
+            return ["danger_now"]
+        if tracker.get_slot("report_offer"):
+            return ["wants_report"]
         if tracker.get_slot("emergency_ticket"):  # danger now: at most one more question, where
             return ["location"]
         slots = ["description"]

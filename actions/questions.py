@@ -87,6 +87,24 @@ class AskQuestion(Action):
         return []
 
 
+class AskDangerNow(AskQuestion):
+    """After the hotlines, when only the classifier took the message for danger now."""
+
+    slot = "danger_now"
+
+    def buttons(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
+        return [button("button_danger_yes", "ya", language), button("button_danger_no", "tidak", language)]
+
+
+class AskWantsReport(AskQuestion):
+    """Before a report form, when the message says little of anything reported."""
+
+    slot = "wants_report"
+
+    def buttons(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
+        return [button("button_report_yes", "ya", language), button("button_report_no", "tidak", language)]
+
+
 class AskDescription(AskQuestion):
     slot = "description"
 

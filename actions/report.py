@@ -15,7 +15,7 @@ from actions.answers import SKIPPED, says_enough, victim_from, victim_in_story
 from actions.context import ActionContext, get_context, with_reporter
 from actions.flows import FLOWS
 from actions.texts import TEXTS, action_text, tracker_language
-from actions.tracker_utils import category_from_ranking, gateway_message_id, latest_intent
+from actions.tracker_utils import category_from_ranking, gateway_message_id, latest_intent, latest_route
 from referral.lifecycle import INTENT_TO_CATEGORY, CaseError
 from referral.referrals import refer_case
 from referral.reports import Report, complete_emergency, open_report
@@ -28,6 +28,8 @@ REPORT_SLOTS = (
     "category", "description", "victim", "situation", "location", "latitude", "longitude", "contact",
     "contact_phone", "confirmed", "edit_item", "editing", "report_cancelled", "asked_again",
     "location_retry", "location_choices", "emergency_ticket",
+    # the first questions of the two-tier triage (actions/emergency.py, validate_report_form)
+    "emergency_check", "danger_now", "report_offer", "wants_report", "quiet_end",
 )
 
 
@@ -35,7 +37,35 @@ def cleared_report(keep: tuple[str, ...] = ()) -> list[EventType]:
     return [SlotSet(slot, None) for slot in REPORT_SLOTS if slot not in keep]
 
 
+def start_report_events(tracker: Tracker, category: str) -> list[EventType]:
+    """The slots a report starts with, from its first message: a new report is its own
+    case, even right after an emergency (officers see both); a place or a victim named
+    before the report (or in this message) is kept."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    events = cleared_report(keep=("location", "latitude", "longitude", "victim"))
+    events.append(SlotSet("category", category))
+    if says_enough(text):
+        events.append(SlotSet("description", text))
+    # Who, as the story says it plainly; the classifier's guess only when our reading of
+    # the same words agrees (else the question is asked: asking is safe, a wrong guess not).
+    victim = FLOWS[category].implied_victim or victim_in_story(text)
+    if victim:
+        events.append(SlotSet("victim", victim))
+    elif tracker.get_slot("victim") and victim_from(text) != tracker.get_slot("victim"):
+        events.append(SlotSet("victim", None))
+    return events
+
+
+def acknowledge(dispatcher: CollectingDispatcher, category: str) -> None:
+    """The warm first words of a report of this category (domain.yml, both languages)."""
+    dispatcher.utter_message(response=f"utter_ack_{category}")
+
+
 class ActionStartReport(Action):
+    """A report intent: the form starts with the acknowledgement, or, when the NLU's gate
+    finds little evidence that anything is reported, with "do you want to report
+    something?" (the form's first question then)."""
+
     def name(self) -> str:
         return "action_start_report"
 
@@ -43,22 +73,12 @@ class ActionStartReport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         get_context()  # start loading the gazetteer while the reporter answers
-        # The acknowledgement itself is uttered by the rule, before this action.
         category = INTENT_TO_CATEGORY.get(latest_intent(tracker) or "", "violence")
-        text = (tracker.latest_message.get("text") or "").strip()
-        # A new report is its own case, even right after an emergency (officers see both).
-        # A place or a victim named before the report (or in this message) is kept.
-        events = cleared_report(keep=("location", "latitude", "longitude", "victim"))
-        events.append(SlotSet("category", category))
-        if says_enough(text):
-            events.append(SlotSet("description", text))
-        # Who, as the story says it plainly; the classifier's guess only when our reading of
-        # the same words agrees (else the question is asked: asking is safe, a wrong guess not).
-        victim = FLOWS[category].implied_victim or victim_in_story(text)
-        if victim:
-            events.append(SlotSet("victim", victim))
-        elif tracker.get_slot("victim") and victim_from(text) != tracker.get_slot("victim"):
-            events.append(SlotSet("victim", None))
+        events = start_report_events(tracker, category)
+        if latest_route(tracker) == "offer_report":
+            events.append(SlotSet("report_offer", "pending"))
+        else:
+            acknowledge(dispatcher, category)
         return events
 
 
@@ -146,7 +166,8 @@ class ActionOpenCase(Action):
     ) -> list[EventType]:
         language = tracker_language(tracker)
         if tracker.get_slot("report_cancelled") and not tracker.get_slot("emergency_ticket"):
-            dispatcher.utter_message(text=action_text("report_cancelled", language))
+            if not tracker.get_slot("quiet_end"):  # else the form has said its kind last words
+                dispatcher.utter_message(text=action_text("report_cancelled", language))
             return cleared_report()
         report = report_from_slots(tracker)
         ticket, urgency, result, was_new = await asyncio.to_thread(

@@ -25,18 +25,21 @@ from actions.answers import (
     VICTIMS,
     confirmation_from,
     contact_from,
+    danger_from,
     edit_item_from,
     is_cancel,
     is_skip,
     situation_from,
     victim_from,
     victim_in_story,
+    wants_report_from,
 )
-from actions.emergency import raise_emergency
+from actions.emergency import THEN_REPORT, deny_emergency, raise_emergency
+from actions.report import acknowledge
 from actions.flows import flow_for
 from actions.location import extract_place, validate_place
 from actions.texts import action_text, tracker_language
-from actions.tracker_utils import intent_confidence, latest_intent, shared_location
+from actions.tracker_utils import intent_confidence, latest_intent, latest_route, shared_location
 from referral.lifecycle import INTENT_TO_CATEGORY
 from referral.phones import find_phone
 
@@ -136,6 +139,47 @@ class ValidateReportForm(FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
         return flow_for(tracker).required_slots(tracker)
+
+    # -- is anyone in danger now? (only the classifier said emergency: actions/emergency.py)
+    async def extract_danger_now(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return answer(tracker, "danger_now", danger_from)
+
+    async def validate_danger_now(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        language = tracker_language(tracker)
+        if value == "ya":  # the full path, with the story they told before our question
+            slots = await raise_emergency(dispatcher, tracker, description=tracker.get_slot("description"), with_latest=False)
+            return {"danger_now": "ya", **slots}
+        if value == UNCLEAR:
+            settled = settle(tracker, "danger_now", value)
+            if settled.get("danger_now") != SKIPPED:
+                return settled  # asked once more
+            value = SKIPPED
+        denied = value == "tidak"
+        if denied:
+            await deny_emergency(tracker)
+        # Skipped, cancelled or unclear twice: the question stays open, so an officer
+        # looks at the message if nobody answers it.
+        then_report = tracker.get_slot("emergency_check") == THEN_REPORT and value != CANCELLED
+        done = {"danger_now": "tidak" if denied else SKIPPED, "emergency_check": None}
+        if then_report:
+            dispatcher.utter_message(text=action_text("not_in_danger_report" if denied else "danger_unanswered", language))
+            return done
+        dispatcher.utter_message(text=action_text("not_in_danger" if denied else "danger_unanswered", language))
+        return done | {"report_cancelled": True, "quiet_end": True}
+
+    # -- do you want to report something? (little evidence that anything was reported)
+    async def extract_wants_report(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") == "wants_report" and latest_route(tracker) == "report":
+            return {"wants_report": "ya"}  # they went on to tell what happened
+        return answer(tracker, "wants_report", wants_report_from)
+
+    async def validate_wants_report(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value == "ya":
+            acknowledge(dispatcher, tracker.get_slot("category") or "violence")
+            return {"wants_report": "ya", "report_offer": None}
+        # No, or anything but a yes: not asked twice (it was our guess, not their request).
+        dispatcher.utter_message(text=action_text("not_a_report", tracker_language(tracker)))
+        return {"wants_report": "tidak", "report_offer": None, "report_cancelled": True, "quiet_end": True}
 
     # -- what happened
     async def extract_description(self, dispatcher, tracker, domain) -> dict[str, Any]:

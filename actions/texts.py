@@ -232,6 +232,44 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "state_in_progress": {"id": "sedang ditangani oleh pendamping", "en": "is being handled by a caseworker"},
     "state_closed": {"id": "sudah selesai ditangani", "en": "has been closed"},
+    # The second tier: only the classifier took the message for danger now.
+    "check_hotlines": {
+        "id": "Jika Anda atau orang lain dalam bahaya sekarang, segera hubungi:\n{hotlines}",
+        "en": "If you or someone else is in danger now, call right away:\n{hotlines}",
+    },
+    "ask_danger_now": {
+        "id": "Apakah Anda atau orang lain dalam bahaya sekarang?",
+        "en": "Are you or someone else in danger right now?",
+    },
+    "button_danger_yes": {"id": "Ya, dalam bahaya", "en": "Yes, in danger"},
+    "button_danger_no": {"id": "Tidak", "en": "No"},
+    "not_in_danger": {
+        "id": "Syukurlah. Jika ada yang ingin Anda ceritakan atau laporkan, tulis saja di sini. Kami siap mendengarkan.",
+        "en": "We are glad to hear that. If there is anything you want to tell us or report, just write here. We are listening.",
+    },
+    "not_in_danger_report": {
+        "id": "Syukurlah. Kalau begitu, mari kita catat laporan Anda.",
+        "en": "We are glad to hear that. Then let us take down your report.",
+    },
+    "danger_unanswered": {
+        "id": "Baik. Jika Anda atau orang lain dalam bahaya, segera hubungi nomor darurat di atas. Petugas kami juga "
+        "akan membaca pesan Anda.",
+        "en": "All right. If you or someone else is in danger, call one of the numbers above right away. Our officers "
+        "will also read your message.",
+    },
+    # A message that looks a little like a report: ask before opening a form.
+    "ask_wants_report": {
+        "id": "Apakah Anda ingin melaporkan sesuatu kepada kami?",
+        "en": "Would you like to report something to us?",
+    },
+    "button_report_yes": {"id": "Ya, saya mau melapor", "en": "Yes, I want to report"},
+    "button_report_no": {"id": "Tidak", "en": "No"},
+    "not_a_report": {
+        "id": "Baik, tidak apa-apa. Layanan ini menerima laporan kekerasan, perundungan (bullying), lansia yang butuh "
+        "perawatan, dan permintaan bantuan. Jika suatu saat Anda perlu, tulis saja di sini.",
+        "en": "All right, no problem. This service takes reports of violence, bullying, elderly people who need care, "
+        "and requests for help. Whenever you need us, just write here.",
+    },
 }
 
 

@@ -15,6 +15,25 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def latest_route(tracker: Tracker) -> str:
+    """What the NLU's domain gate says to do first with the latest message
+    (nlu_components/triage.py): emergency, check_emergency, report, offer_report or other.
+    A parse without the gate (an older model) is routed as before the gate: an emergency
+    intent is the emergency path, a report intent starts the report."""
+    route = (tracker.latest_message.get("triage") or {}).get("route")
+    if route:
+        return route
+    intent = latest_intent(tracker)
+    return "emergency" if intent == "emergency" else "report" if intent in INTENT_TO_CATEGORY else "other"
+
+
+def reported(tracker: Tracker) -> bool:
+    """Does the gate find that the latest message reports something (its evidence above
+    its threshold)? Without the gate: yes."""
+    triage = tracker.latest_message.get("triage") or {}
+    return bool(triage.get("reported", True))
+
+
 def intent_confidence(tracker: Tracker) -> float:
     return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 

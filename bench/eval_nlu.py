@@ -1,9 +1,10 @@
 """Score the served Rasa model on the held-out set, one message at a time over HTTP.
 
-Used by `make eval-nlu` (scripts/eval-nlu starts Rasa and passes --rasa-url).
+Used by `make eval-nlu` (scripts/with-rasa starts Rasa and sets $RASA_URL).
 Scores every tests/nlu/test_set*.yml together (and prints each file's figures).
 Prints per-intent figures, the confusions, the messages it got wrong, and as
 its last line one JSON object with accuracy, macro_f1, core_accuracy,
+the two tiers of emergencies apart (full_path_recall, two_tier_recall, ...),
 emergency_recall, emergency_false_alarm_rate, parse_ms_p50 and parse_ms_p95.
 """
 
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nlu_components.evaluation import report, score  # noqa: E402
+from nlu_components.triage import ROUTE_CHECK_EMERGENCY, ROUTE_EMERGENCY, ROUTE_REPORT, route_of  # noqa: E402
 
 CONTRACT_INTENTS = [
     "report_violence", "report_bullying", "request_elderly_care", "request_aid", "emergency",
@@ -37,6 +39,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def tiers(expected: list[str], routes: list[str]) -> dict:
+    """The two tiers of emergencies, measured apart: the full path (the safety net: officers
+    alerted at once) and the check (the classifier alone: hotlines and "in danger now?");
+    and how often a report form starts on a message that is out of scope."""
+    emergencies = [r for e, r in zip(expected, routes) if e == "emergency"]
+    calm = [r for e, r in zip(expected, routes) if e != "emergency"]
+    chatter = [r for e, r in zip(expected, routes) if e == "out_of_scope"]
+
+    def share(hits: int, total: int) -> float:
+        return round(hits / total, 4) if total else 0.0
+
+    return {
+        "full_path_recall": share(sum(r == ROUTE_EMERGENCY for r in emergencies), len(emergencies)),
+        "two_tier_recall": share(sum(r in (ROUTE_EMERGENCY, ROUTE_CHECK_EMERGENCY) for r in emergencies), len(emergencies)),
+        "full_path_false_alarm_rate": share(sum(r == ROUTE_EMERGENCY for r in calm), len(calm)),
+        "check_rate_on_calm": share(sum(r == ROUTE_CHECK_EMERGENCY for r in calm), len(calm)),
+        "report_form_rate_out_of_scope": share(sum(r == ROUTE_REPORT for r in chatter), len(chatter)),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -48,6 +70,7 @@ def main() -> int:
         help="a held-out YAML file (repeatable; default: every tests/nlu/test_set*.yml)",
     )
     parser.add_argument("--predictions", help="also write expected/predicted pairs to this JSON file")
+    parser.add_argument("--parses", help="also write every message's file, label and parse result to this JSON file")
     parser.add_argument(
         "--token", default=os.environ.get("HELPLINE_ENGINE_TOKEN"),
         help="Rasa's --auth-token, sent as ?token=… (default: $HELPLINE_ENGINE_TOKEN)",
@@ -62,7 +85,7 @@ def main() -> int:
         parser.error(str(error))
     origin = [name for name, _ in loaded]
     messages = [message for _, message in loaded]
-    expected, predicted, timings, wrong, net_fired = [], [], [], [], 0
+    expected, predicted, routes, parses, timings, wrong, net_fired = [], [], [], [], [], [], 0
     params = {"token": args.token} if args.token else None
     with httpx.Client(base_url=args.rasa_url, timeout=30, params=params) as http:
         try:
@@ -79,6 +102,8 @@ def main() -> int:
             net_fired += bool((parsed.get("safety_net") or {}).get("fired"))
             expected.append(message["intent"])
             predicted.append(intent)
+            routes.append(route_of(parsed))
+            parses.append({"file": origin[len(parses)], "intent": message["intent"], "parse": parsed})
             if intent != message["intent"]:
                 wrong.append((message["intent"], intent, message["text"]))
 
@@ -86,6 +111,8 @@ def main() -> int:
         Path(args.predictions).write_text(
             json.dumps({"labels": CONTRACT_INTENTS, "expected": expected, "predicted": predicted}), encoding="utf-8"
         )
+    if args.parses:
+        Path(args.parses).write_text(json.dumps(parses, ensure_ascii=False), encoding="utf-8")
     scores = score(expected, predicted, CONTRACT_INTENTS)
     print(report(scores))
     print("\nmisclassified messages:")
@@ -102,8 +129,10 @@ def main() -> int:
             "core_accuracy": round(part.core_accuracy, 4),
             "emergency_recall": round(part.emergency_recall, 4),
             "emergency_false_alarm_rate": round(part.emergency_false_alarm_rate, 4),
+            **tiers([expected[i] for i in picked], [routes[i] for i in picked]),
         }
     print("\nby held-out file:", json.dumps(by_set))
+    print("\nby tier:", json.dumps(tiers(expected, routes)))
     print(json.dumps({
         "messages": len(messages),
         "accuracy": round(scores.accuracy, 4),
@@ -112,6 +141,7 @@ def main() -> int:
         "emergency_recall": round(scores.emergency_recall, 4),
         "emergency_false_alarm_rate": round(scores.emergency_false_alarm_rate, 4),
         "safety_net_fired": net_fired,
+        **tiers(expected, routes),
         "parse_ms_p50": round(percentile(timings, 0.50), 2),
         "parse_ms_p95": round(percentile(timings, 0.95), 2),
     }))

@@ -1,7 +1,7 @@
 """Telling officers what needs a person, through the outbox.
 
-Each CaseAlert (a new case, an emergency, a handoff request, a referral) becomes a
-message to the Telegram chats of the officers who should hear of it: the on-duty officers
+Each CaseAlert (a new case, an emergency, a possible emergency, a handoff request, a
+referral) becomes a message to the Telegram chats of the officers who should hear of it: the on-duty officers
 whose remit covers the case (coordinators too for an emergency; the coordinators when
 nobody is on duty), or, for a referral, the facility's contact. An alert carries the
 ticket, category, urgency, region, age and facility, never the reporter's words, and
@@ -27,6 +27,7 @@ from messaging.models import Conversation
 from messaging.queries import waiting_too_long
 from messaging.store import queue_staff_message
 from messaging.takeover import conversation_case
+from referral.emergency_checks import expire_unanswered
 from referral.gazetteer import region_names
 from referral.models import Case, CaseAlert, Officer, Referral, Takeover, utcnow
 from referral.officers import alert_recipients, facility_contacts, reachable_staff
@@ -41,6 +42,7 @@ HEADLINES = {
     "handoff": "🙋 Pelapor ingin bicara dengan petugas",
     "waiting": "⏳ Pelapor menunggu jawaban terlalu lama",
     "unrouted": "📍 Tidak ada layanan lain yang bisa menerima kasus ini: mohon ditangani koordinator",
+    "possible_emergency": "⚠️ Mungkin darurat: pelapor tidak menjawab pertanyaan \"dalam bahaya sekarang?\", mohon dicek",
 }
 
 
@@ -131,14 +133,25 @@ class OfficerAlerts:
     async def check(self) -> int:
         """Everything that is due: new alerts, repeats and escalations of untaken
         emergencies, quiet takeovers, reporters waiting too long, overdue referrals."""
-        # Waiting reporters become alerts first, so they go out in this same pass.
+        # Waiting reporters and unanswered danger questions become alerts first, so they
+        # go out in this same pass.
         return (
-            self.queue_waiting_alerts()
+            self.open_unanswered_checks()
+            + self.queue_waiting_alerts()
             + self.queue_case_alerts()
             + self.repeat_emergencies()
             + self.remind_idle_takeovers()
             + self.queue_overdue_referrals()
         )
+
+    def open_unanswered_checks(self) -> int:
+        """A "danger now?" question nobody answered: a case marked as a possible emergency
+        (its alert goes out like a new case's: once, at normal priority)."""
+        with unit_of_work(self.sessions) as session:
+            opened = expire_unanswered(session, now=self.clock(), wait=timedelta(seconds=self.times.emergency_check_s))
+            for case in opened:
+                log.warning("possible emergency: case %s opened from an unanswered danger question", case.ticket)
+            return len(opened)
 
     def _send(self, session: Session, officers: list[Officer], text: str, payload: dict | None = None) -> int:
         if self.channel is None:

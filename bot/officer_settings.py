@@ -9,7 +9,8 @@ from dataclasses import dataclass
 class AlertTimes:
     """How often an untaken emergency is alerted again, and when the coordinators hear of
     it; when an officer holding a quiet takeover is reminded, and when the coordinators
-    hear of that; the referral SLA (hours) for normal and for high-urgency cases."""
+    hear of that; the referral SLA (hours) for normal and for high-urgency cases; how long a
+    "danger now?" question may stay unanswered before it becomes a possible-emergency case."""
 
     emergency_repeat_s: float = 300.0
     emergency_escalate_s: float = 900.0
@@ -17,6 +18,7 @@ class AlertTimes:
     takeover_escalate_s: float = 1800.0
     referral_sla_hours: float = 24.0
     referral_sla_urgent_hours: float = 1.0
+    emergency_check_s: float = 300.0  # a "danger now?" question unanswered this long reaches an officer
 
     @classmethod
     def from_env(cls, env) -> "AlertTimes":
@@ -27,4 +29,5 @@ class AlertTimes:
             takeover_escalate_s=60.0 * env.get_positive("HELPLINE_TAKEOVER_ESCALATE_MINUTES", 30),
             referral_sla_hours=float(env.get_positive("HELPLINE_REFERRAL_SLA_HOURS", 24)),
             referral_sla_urgent_hours=float(env.get_positive("HELPLINE_REFERRAL_SLA_URGENT_HOURS", 1)),
+            emergency_check_s=60.0 * env.get_positive("HELPLINE_EMERGENCY_CHECK_MINUTES", 5),
         )

@@ -129,7 +129,8 @@ class CaseAlert(Base):
     """Something duty officers must hear about, kept until it has been sent (a restart does
     not lose it) and, for an emergency, until someone has taken the conversation over.
 
-    Reasons: new_case, emergency, emergency_repeated, handoff (a reporter asked for a
+    Reasons: new_case, possible_emergency (a "danger now?" question nobody answered),
+    emergency, emergency_repeated, handoff (a reporter asked for a
     person), waiting (a reporter waited too long), referral (to a facility's contact),
     idle_takeover (an officer holding a conversation went quiet).
     """
@@ -150,6 +151,28 @@ class CaseAlert(Base):
     resolved_at: Mapped[datetime | None]  # somebody took it over (or the case closed)
 
     case: Mapped[Case | None] = relationship()
+
+
+class EmergencyCheck(Base):
+    """A message only the classifier took for danger now: the reporter was given the
+    hotlines and asked whether anyone is in danger. Settled by their answer (confirmed:
+    the emergency path; denied); unanswered for a few minutes, it becomes a case marked
+    as a possible emergency for officers to look at (expired). The message's words are
+    kept only while the question is open."""
+
+    __tablename__ = "emergency_checks"
+    __table_args__ = (Index("ix_emergency_checks_open", "settled_at", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("reporters.id"))
+    source_message_id: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str | None] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    settled_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))  # confirmed | denied | expired
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))  # the case it led to, if any
 
 
 class Facility(Base):

@@ -39,6 +39,7 @@ class Report:
     contact_preference: str | None = None  # chat | phone | none; None: not asked or skipped
     contact_phone: str | None = None  # only with consent
     confirmed: bool | None = None  # the reporter confirmed the summary (None: not asked, an emergency)
+    alert_reason: str = "new_case"  # what officers are told ("possible_emergency": an unanswered danger question)
 
 
 def already_opened(session: Session, report: Report) -> Case | None:
@@ -75,7 +76,7 @@ def open_report(session: Session, report: Report) -> Case:
     )
     case = open_case(session, new, actor="bot")
     if not report.is_emergency:  # an emergency has its own alert (report_emergency)
-        session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason="new_case", created_at=case.created_at))
+        session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason=report.alert_reason, created_at=case.created_at))
     if report.confirmed is not None:  # the case worker sees whether the reporter checked what we wrote
         case.events.append(CaseEvent(actor="reporter", kind="summary_confirmed" if report.confirmed else "summary_unconfirmed"))
         session.flush()

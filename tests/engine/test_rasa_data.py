@@ -22,6 +22,12 @@ EXPLAINED = {
     "The utterance 'utter_greet_salam' is not used in any story or rule.",
     "The utterance 'utter_ask_what_happened' is not used in any story or rule.",
     "The utterance 'utter_default' is not used in any story or rule.",
+    # Said by action_start_report and validate_report_form (actions/report.py acknowledge):
+    # a report is acknowledged only once the gate or the reporter says something is reported.
+    "The utterance 'utter_ack_violence' is not used in any story or rule.",
+    "The utterance 'utter_ack_bullying' is not used in any story or rule.",
+    "The utterance 'utter_ack_elderly_care' is not used in any story or rule.",
+    "The utterance 'utter_ack_aid' is not used in any story or rule.",
 }
 
 

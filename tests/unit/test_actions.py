@@ -66,18 +66,22 @@ def make_tracker(
     ranking: list[dict[str, Any]] | None = None,
     events: list[dict[str, Any]] | None = None,
     sender_id: str = "reporter-1",
+    triage: dict[str, Any] | None = None,
 ) -> Tracker:
     intent_data = {"name": intent, "confidence": confidence} if intent else {}
+    latest = {
+        "text": text,
+        "intent": intent_data,
+        "intent_ranking": ranking if ranking is not None else ([intent_data] if intent else []),
+        "entities": [],
+        "metadata": metadata or {},
+    }
+    if triage is not None:
+        latest["triage"] = triage
     return Tracker(
         sender_id=sender_id,
         slots=dict(slots or {}),
-        latest_message={
-            "text": text,
-            "intent": intent_data,
-            "intent_ranking": ranking if ranking is not None else ([intent_data] if intent else []),
-            "entities": [],
-            "metadata": metadata or {},
-        },
+        latest_message=latest,
         events=events or [],
         paused=False,
         followup_action=None,
@@ -469,7 +473,8 @@ def test_start_report_sets_category_and_clears_what_an_earlier_report_left(conte
     assert slots["victim"] == "anak"  # the story says who
     assert slots["situation"] is None and slots["contact"] is None and slots["emergency_ticket"] is None
     assert "location" not in slots  # a place given before the report is kept
-    assert dispatcher.messages == []
+    assert "report_offer" not in slots or slots["report_offer"] is None
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_ack_bullying"]  # acknowledged once
 
 
 def test_start_report_with_too_little_to_go_on_asks_what_happened(context):

@@ -26,7 +26,7 @@ def held_out() -> list[dict]:
 
 
 def test_size_and_coverage():
-    assert [p.name for p in TEST_SETS] == ["test_set.yml", "test_set_2.yml", "test_set_3.yml", "test_set_4.yml", "test_set_5.yml", "test_set_6.yml", "test_set_7.yml"]
+    assert [p.name for p in TEST_SETS] == ["test_set.yml", "test_set_2.yml", "test_set_3.yml", "test_set_4.yml", "test_set_5.yml", "test_set_6.yml", "test_set_7.yml", "test_set_8.yml"]
     assert len(load(TEST_SETS[0])) >= 300
     for path in TEST_SETS:
         messages = load(path)
