@@ -41,7 +41,7 @@ eval-nlu: train  ## score the served model on the held-out set; last line is JSO
 	@scripts/eval-nlu
 
 eval-noise: train  ## how calm the model stays on a CSV of text that is not reports: make eval-noise CORPUS=file.csv; one JSON line
-	@[ -n "$(CORPUS)" ] || { echo "usage: make eval-noise CORPUS=path/to/file.csv (a CSV with a text column)" >&2; exit 2; }
+	@[ -n "$(CORPUS)" ] || { echo "usage: make eval-noise CORPUS=path/to/file.csv [NOISE_ARGS='--column NAME --parses out.json'] (a CSV with a text column)" >&2; exit 2; }
 	@scripts/with-rasa $(APP)/python bench/eval_noise.py "$(CORPUS)" $(NOISE_ARGS)
 
 bench: setup-app  ## run the benchmarks; each prints one JSON line

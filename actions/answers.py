@@ -156,25 +156,54 @@ def edit_item_from(text: str) -> str | None:
     return _first(text, _EDIT_WORDS)
 
 
-_YES = r"(ya|iya|iyaa+|iy|yes|yup|yoi|betul|benar|bener|nggih|enggih|inggih|injih|muhun|leres|he ?eh|ho ?oh|iyo|yo|sure|ok(e|ay)?|mau|pengen|ingin)"
+_YES = r"(ya|yaa+|iya|iyaa+|iyah|iy|yes|yeah|yep|yup|yoi|betul|benar|bener|nggih|enggih|enggeh|inggih|injih|muhun|leres|he ?'?eh|ho ?'?oh|iyo)"
 _NO = r"(tidak|tdk|gak|ga|gk|nggak|enggak|engga|ngga|ndak|nda|ora|mboten|teu|henteu|no|nope|not|bukan|belum)"
-# "Is anyone in danger now?": "not in danger" first, then "not safe", then a plain no or yes.
-_DANGER_WORDS = [
-    ("tidak", _words(_NO + r" (dalam |lagi )?(bahaya|darurat)", r"(not|no longer) in danger", r"no danger", r"(sudah|udah|sdh) aman")),
+# A reply that is not sure, or that turns ("tidak, tapi adik saya ..."): never a plain no.
+_DANGER_UNSURE = _words(r"(gak|ga|nggak|tidak|belum|ora|teu) ?(tahu|tau|yakin|ngerti|weruh|terang|nyaho)", r"gatau", r"entah\w*",
+                        r"mungkin", r"kayaknya", r"kayanya", r"sepertinya", r"maybe", r"perhaps", r"not sure", r"unsure",
+                        r"don'?t know", r"no idea")
+_DANGER_TURN = _words(r"tapi", r"tp", r"tetapi", r"namun", r"cuma", r"cuman", r"hanya", r"tapine", r"ning", r"but", r"only", r"except")
+# "Is anyone in danger now?": "not in danger" first, then "not safe" or a plain yes. A no, an
+# "ok" or "safe" only in a short reply that does not turn; anything unsure is not an answer
+# (asked once more, then an officer looks). When in doubt, yes: a false alarm costs a minute.
+_DANGER_YES = [
     ("ya", _words(_NO + r" aman", r"not safe", r"unsafe", r"bahaya\w*", r"darurat", r"danger\w*", r"tolong\w*", r"help", r"sos")),
-    ("tidak", _words(_NO, r"aman\w*", r"safe", r"salah( kirim| ketik)?", r"becanda", r"bercanda", r"joking?", r"cuma (becanda|bercanda|bercerita|cerita)")),
     ("ya", _words(_YES)),
 ]
+_DANGER_NO = [  # a plain "not in danger", then a short no
+    ("tidak", _words(_NO + r" (dalam |lagi )?(bahaya|darurat)", r"(not|no longer) in danger", r"no danger", r"(sudah|udah|sdh) aman")),
+    ("tidak", _words(_NO, r"aman\w*", r"safe", r"ok(e|ay)?", r"fine", r"baik", r"gpp", r"gapapa", r"ga ?papa", r"nggak ?papa",
+                     r"tidak apa-apa", r"rapopo", r"ora popo", r"teu nanaon", r"salah( kirim| ketik)?", r"becanda", r"bercanda",
+                     r"joking?")),
+]
+_DANGER_SHORT = 6  # words: a longer reply is a story, read by the classifier and the net
 # "Do you want to report something?": a no first ("gak mau", "salah kirim"), then a yes.
 _REPORT_WORDS = [
     ("tidak", _words(_NO, r"salah (kirim|nomor|ketik|chat|orang)", r"becanda", r"bercanda", r"joking?", r"cuma (becanda|bercanda|cerita|curhat)")),
-    ("ya", _words(_YES, r"lapor\w*", r"report\w*", r"ngadu", r"mengadu")),
+    ("ya", _words(_YES, r"ok(e|ay)?", r"boleh", r"bisa", r"silakan", r"silahkan", r"mangga", r"sure", r"mau", r"pengen", r"ingin",
+                  r"lapor\w*", r"report\w*", r"ngadu", r"mengadu")),
 ]
 
 
+# Someone else named in the reply ("my sister is", "adik saya"): not a plain no.
+_DANGER_OTHER = _words(r"adik\w*", r"adek\w*", r"kakak\w*", r"anak\w*", r"ibu\w*", r"bapak\w*", r"ayah\w*", r"istri\w*", r"suami\w*",
+                       r"nenek\w*", r"kakek\w*", r"teman\w*", r"temen\w*", r"tetangga\w*", r"sister", r"brother", r"mother", r"mom",
+                       r"father", r"dad", r"child\w*", r"son", r"daughter", r"wife", r"husband", r"friend", r"neighbou?r")
+
+
 def danger_from(text: str) -> str | None:
-    """The answer to "is anyone in danger now?": "ya", "tidak" or None."""
-    return _first(text, _DANGER_WORDS)
+    """The answer to "is anyone in danger now?": "ya", "tidak" or None (not an answer)."""
+    plain = _plain(text)
+    if not plain or _DANGER_UNSURE.search(plain):
+        return None
+    turns = bool(_DANGER_TURN.search(plain)) and len(plain.split()) > 1
+    if _DANGER_NO[0][1].search(plain) and not turns:
+        return "tidak"  # "tidak dalam bahaya", "sudah aman"
+    if _first(text, _DANGER_YES[:1]) or turns or _DANGER_OTHER.search(plain):
+        return "ya"  # "gak aman", "tolong"; "iya tapi dia sudah pergi"; "my sister is": when in doubt, yes
+    if _DANGER_NO[1][1].search(plain) and len(plain.split()) <= _DANGER_SHORT:
+        return "tidak"
+    return "ya" if _first(text, _DANGER_YES[1:]) else None
 
 
 def wants_report_from(text: str) -> str | None:

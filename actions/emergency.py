@@ -11,6 +11,7 @@ emergency (referral/emergency_checks.py, run by the gateway's worker)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -35,6 +36,8 @@ from referral.hotlines import format_hotlines
 from referral.reports import Report, add_to_case, recent_emergency, report_emergency
 from referral.storage import unit_of_work
 
+log = logging.getLogger(__name__)
+MAX_STORY_CHARS = 2000
 # What follows a "Tidak" to "is anyone in danger now?" (the value of the emergency_check slot).
 THEN_REPORT, THEN_END = "then_report", "then_end"
 
@@ -57,12 +60,16 @@ def _ask(context, report: Report, sender_id: str, message_id: object) -> None:
 def _settle(context, sender_id: str, outcome: str) -> None:
     with unit_of_work(context.sessions) as session:
         _, conversation_id = reporter_of(session, sender_id)
-        emergency_checks.settle(session, conversation_id, outcome)
+        if outcome == emergency_checks.EXPIRED:
+            emergency_checks.expire_open(session, conversation_id)
+        else:
+            emergency_checks.settle(session, conversation_id, outcome)
 
 
-async def deny_emergency(tracker: Tracker) -> None:
-    """The reporter said nobody is in danger: the open question is settled."""
-    await asyncio.to_thread(_settle, get_context(), tracker.sender_id, emergency_checks.DENIED)
+async def settle_emergency_check(tracker: Tracker, outcome: str) -> None:
+    """The reporter's answer to "is anyone in danger now?": denied (nobody is), or expired
+    (no answer we can read: a possible-emergency case for the officers, now)."""
+    await asyncio.to_thread(_settle, get_context(), tracker.sender_id, outcome)
 
 
 async def check_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -73,14 +80,20 @@ async def check_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     language = tracker_language(tracker)
     dispatcher.utter_message(text=action_text("check_hotlines", language, hotlines=format_hotlines(context.hotlines)))
     in_report = bool(tracker.active_loop.get("name"))
-    category = tracker.get_slot("category") if in_report else None
-    category = category or category_from_ranking(tracker)
+    category = (tracker.get_slot("category") if in_report else None) or category_from_ranking(tracker)
     latest = (tracker.latest_message.get("text") or "").strip()
-    story = "\n".join(dict.fromkeys(p for p in (_description_so_far(tracker), latest) if p)) or None
-    report = Report(category=category, description=story)
-    await asyncio.to_thread(_ask, context, report, tracker.sender_id, gateway_message_id(tracker))
+    # This message is part of the story: of the case a Ya opens, or of the report a Tidak goes on with.
+    story = "\n".join(dict.fromkeys(p for p in (_description_so_far(tracker), latest) if p))[:MAX_STORY_CHARS] or None
+    try:
+        await asyncio.to_thread(
+            _ask, context, Report(category=category, description=story), tracker.sender_id, gateway_message_id(tracker)
+        )
+    except Exception:  # the numbers and the question still go out; a Ya is then the full path
+        log.exception("the emergency check could not be recorded")
     then = THEN_REPORT if in_report or reported(tracker) else THEN_END
-    return {"emergency_check": then, "danger_now": None, "category": category}
+    asked = [slot for slot in tracker.get_slot("asked_again") or [] if slot != "danger_now"]
+    return {"emergency_check": then, "danger_now": None, "category": category, "description": story,
+            "report_offer": None, "asked_again": asked}
 
 
 async def raise_emergency(
@@ -91,7 +104,7 @@ async def raise_emergency(
     the latest message is only the reporter's "Ya" to our question."""
     context = get_context()
     language = tracker_language(tracker)
-    # The numbers go out before anything that could fail.
+    # The numbers first (Rasa sends them with whatever follows, so a failure below is caught).
     dispatcher.utter_message(text=action_text("emergency_hotlines", language, hotlines=format_hotlines(context.hotlines)))
     coordinates = shared_location(tracker)
     latest = (tracker.latest_message.get("text") or "").strip() if with_latest else ""
@@ -105,11 +118,20 @@ async def raise_emergency(
         latitude=coordinates[0] if coordinates else None,
         longitude=coordinates[1] if coordinates else None,
     )
-    ticket, is_new, place = await asyncio.to_thread(_report, context, report, tracker.sender_id, gateway_message_id(tracker))
+    try:
+        ticket, is_new, place = await asyncio.to_thread(
+            _report, context, report, tracker.sender_id, gateway_message_id(tracker)
+        )
+    except Exception:  # the numbers must still reach them (an action that fails sends nothing)
+        log.exception("the emergency case could not be recorded")
+        dispatcher.utter_message(text=action_text("emergency_not_recorded", language))
+        return {"emergency_check": None, "report_offer": None}
     dispatcher.utter_message(text=action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
     # The form that follows asks where (unless the case knows already), and completes this
     # case (not any earlier one).
-    slots: dict[str, Any] = {"emergency_ticket": ticket, "category": report.category, "emergency_check": None}
+    slots: dict[str, Any] = {
+        "emergency_ticket": ticket, "category": report.category, "emergency_check": None, "report_offer": None,
+    }
     if place and not tracker.get_slot("location"):
         slots["location"] = place
     return slots
@@ -123,8 +145,7 @@ class ActionEmergency(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         # Never skipped because of an earlier report's ticket: every emergency is recorded.
-        first_sign = not tracker.get_slot("emergency_check") and not tracker.get_slot("emergency_ticket")
-        if latest_route(tracker) == "check_emergency" and first_sign:
+        if latest_route(tracker) == "check_emergency" and not await _danger_already_known(tracker):
             in_report = bool(tracker.active_loop.get("name"))
             events = [] if in_report else start_report_events(tracker, category_from_ranking(tracker))
             slots = await check_emergency(dispatcher, tracker)
@@ -132,6 +153,27 @@ class ActionEmergency(Action):
         # The safety net, a second sign of danger after our question, or an emergency already open.
         slots = await raise_emergency(dispatcher, tracker, description=_description_so_far(tracker))
         return [SlotSet(name, value) for name, value in slots.items()]
+
+
+def _open_danger(context, sender_id: str) -> bool:
+    with unit_of_work(context.sessions) as session:
+        _, conversation_id = reporter_of(session, sender_id)
+        return (
+            emergency_checks.open_check(session, conversation_id) is not None
+            or recent_emergency(session, conversation_id) is not None
+        )
+
+
+async def _danger_already_known(tracker: Tracker) -> bool:
+    """A second sign of danger: we asked already (the question is open, even if its slot was
+    cleared by a skip), or this conversation's emergency case from the last hours is open."""
+    if tracker.get_slot("emergency_check") or tracker.get_slot("emergency_ticket"):
+        return True
+    try:
+        return await asyncio.to_thread(_open_danger, get_context(), tracker.sender_id)
+    except Exception:
+        log.exception("could not read whether danger is already known; taking it as known")
+        return True  # the full path: a false alarm costs a minute
 
 
 def _description_so_far(tracker: Tracker) -> str | None:

@@ -23,10 +23,10 @@ class ReportFlow:
         # said emergency), "do you want to report something?" (little evidence of a report).
         if tracker.get_slot("emergency_check"):
             return ["danger_now"]
-        if tracker.get_slot("report_offer"):
-            return ["wants_report"]
         if tracker.get_slot("emergency_ticket"):  # danger now: at most one more question, where
             return ["location"]
+        if tracker.get_slot("report_offer"):
+            return ["wants_report"]
         slots = ["description"]
         if self.implied_victim is None:
             slots.append("victim")

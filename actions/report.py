@@ -16,7 +16,9 @@ from actions.context import ActionContext, get_context, with_reporter
 from actions.flows import FLOWS
 from actions.texts import TEXTS, action_text, tracker_language
 from actions.tracker_utils import category_from_ranking, gateway_message_id, latest_intent, latest_route
+from referral import emergency_checks
 from referral.lifecycle import INTENT_TO_CATEGORY, CaseError
+from referral.models import CaseEvent
 from referral.referrals import refer_case
 from referral.reports import Report, complete_emergency, open_report
 from referral.routing import RouteResult
@@ -121,6 +123,10 @@ def open_and_route(
                 emergency_ticket = None
         if case is None:
             case = open_report(session, report)
+        # A "danger now?" question left open while the report went on is settled by this
+        # case, and the case says so (officers look at it as a possible emergency).
+        if emergency_checks.settle(session, report.conversation_id, emergency_checks.REPORTED, case=case):
+            case.events.append(CaseEvent(actor="bot", kind="possible_emergency", detail={"unanswered": True}))
         result = None
         if case.status == "new":
             result = refer_case(session, case, context.routing_index(session), context.gazetteer, actor="bot")

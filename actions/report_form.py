@@ -34,7 +34,7 @@ from actions.answers import (
     victim_in_story,
     wants_report_from,
 )
-from actions.emergency import THEN_REPORT, deny_emergency, raise_emergency
+from actions.emergency import THEN_REPORT, raise_emergency, settle_emergency_check
 from actions.report import acknowledge
 from actions.flows import flow_for
 from actions.location import extract_place, validate_place
@@ -146,7 +146,7 @@ class ValidateReportForm(FormValidationAction):
 
     async def validate_danger_now(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         language = tracker_language(tracker)
-        if value == "ya":  # the full path, with the story they told before our question
+        if value == "ya":  # the full path, with the story told so far (our question's message included)
             slots = await raise_emergency(dispatcher, tracker, description=tracker.get_slot("description"), with_latest=False)
             return {"danger_now": "ya", **slots}
         if value == UNCLEAR:
@@ -154,17 +154,18 @@ class ValidateReportForm(FormValidationAction):
             if settled.get("danger_now") != SKIPPED:
                 return settled  # asked once more
             value = SKIPPED
-        denied = value == "tidak"
-        if denied:
-            await deny_emergency(tracker)
-        # Skipped, cancelled or unclear twice: the question stays open, so an officer
-        # looks at the message if nobody answers it.
         then_report = tracker.get_slot("emergency_check") == THEN_REPORT and value != CANCELLED
-        done = {"danger_now": "tidak" if denied else SKIPPED, "emergency_check": None}
+        done = {"danger_now": "tidak" if value == "tidak" else SKIPPED, "emergency_check": None}
+        if value == "tidak":
+            await settle_emergency_check(tracker, "denied")
+        elif not then_report:
+            # Skipped, cancelled or unclear twice, and nothing more to ask: an officer looks now.
+            await settle_emergency_check(tracker, "expired")
+        # (With a report going on, its case settles the question when it is opened.)
+        key = ("not_in_danger_report" if then_report else "not_in_danger") if value == "tidak" else "danger_unanswered"
+        dispatcher.utter_message(text=action_text(key, language))
         if then_report:
-            dispatcher.utter_message(text=action_text("not_in_danger_report" if denied else "danger_unanswered", language))
             return done
-        dispatcher.utter_message(text=action_text("not_in_danger" if denied else "danger_unanswered", language))
         return done | {"report_cancelled": True, "quiet_end": True}
 
     # -- do you want to report something? (little evidence that anything was reported)
@@ -176,8 +177,15 @@ class ValidateReportForm(FormValidationAction):
     async def validate_wants_report(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value == "ya":
             acknowledge(dispatcher, tracker.get_slot("category") or "violence")
-            return {"wants_report": "ya", "report_offer": None}
-        # No, or anything but a yes: not asked twice (it was our guess, not their request).
+            yes: dict[str, Any] = {"wants_report": "ya", "report_offer": None}
+            if latest_route(tracker) == "report":  # what they wrote is the story (not asked again)
+                yes["description"] = with_more_story(tracker, _text(tracker))
+            return yes
+        if value == UNCLEAR:
+            settled = settle(tracker, "wants_report", value)
+            if settled.get("wants_report") != SKIPPED:
+                return settled  # asked once more
+        # No (or twice no clear answer): it was our guess, not their request.
         dispatcher.utter_message(text=action_text("not_a_report", tracker_language(tracker)))
         return {"wants_report": "tidak", "report_offer": None, "report_cancelled": True, "quiet_end": True}
 

@@ -232,6 +232,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "state_in_progress": {"id": "sedang ditangani oleh pendamping", "en": "is being handled by a caseworker"},
     "state_closed": {"id": "sudah selesai ditangani", "en": "has been closed"},
+    "emergency_not_recorded": {
+        "id": "Maaf, sistem kami sedang terganggu sehingga laporan darurat ini belum tercatat. Segera hubungi nomor "
+        "darurat di atas, lalu kirim pesan Anda sekali lagi.",
+        "en": "Sorry, our system has a problem and this emergency report is not recorded yet. Call one of the numbers "
+        "above right away, then send your message once more.",
+    },
     # The second tier: only the classifier took the message for danger now.
     "check_hotlines": {
         "id": "Jika Anda atau orang lain dalam bahaya sekarang, segera hubungi:\n{hotlines}",
@@ -248,8 +254,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "We are glad to hear that. If there is anything you want to tell us or report, just write here. We are listening.",
     },
     "not_in_danger_report": {
-        "id": "Syukurlah. Kalau begitu, mari kita catat laporan Anda.",
-        "en": "We are glad to hear that. Then let us take down your report.",
+        "id": "Baik, terima kasih sudah menjawab. Mari kita lanjutkan mencatat laporan Anda.",
+        "en": "All right, thank you for answering. Let us go on taking down your report.",
     },
     "danger_unanswered": {
         "id": "Baik. Jika Anda atau orang lain dalam bahaya, segera hubungi nomor darurat di atas. Petugas kami juga "
@@ -262,7 +268,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Apakah Anda ingin melaporkan sesuatu kepada kami?",
         "en": "Would you like to report something to us?",
     },
-    "button_report_yes": {"id": "Ya, saya mau melapor", "en": "Yes, I want to report"},
+    "button_report_yes": {"id": "Ya, saya mau melapor", "en": "Yes, report"},
     "button_report_no": {"id": "Tidak", "en": "No"},
     "not_a_report": {
         "id": "Baik, tidak apa-apa. Layanan ini menerima laporan kekerasan, perundungan (bullying), lansia yang butuh "

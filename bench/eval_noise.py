@@ -45,12 +45,12 @@ OUT_OF_SCOPE = {"out_of_scope", "nlu_fallback"}
 def read_texts(path: Path, column: str | None) -> list[str]:
     """The non-empty texts of one column (named, or the first of TEXT_COLUMNS present)."""
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:  # -sig: a spreadsheet's byte-order mark
             reader = csv.DictReader(handle)
             fields = reader.fieldnames or []
-            chosen = column or next((name for name in TEXT_COLUMNS if name in fields), None)
+            chosen = column or next((name for name in fields if name.strip().lower() in TEXT_COLUMNS), None)
             if chosen is None or chosen not in fields:
-                wanted = f"column '{column}'" if column else "a column named " + ", ".join(TEXT_COLUMNS)
+                wanted = f"column '{column}'" if column else "text column (named " + ", ".join(TEXT_COLUMNS) + "; or give --column)"
                 raise ValueError(f"{path} has no {wanted} (its columns: {', '.join(fields) or 'none'})")
             texts = [(row.get(chosen) or "").strip() for row in reader]
     except OSError as error:

@@ -27,7 +27,7 @@ from messaging.models import Conversation
 from messaging.queries import waiting_too_long
 from messaging.store import queue_staff_message
 from messaging.takeover import conversation_case
-from referral.emergency_checks import expire_unanswered
+from referral import emergency_checks
 from referral.gazetteer import region_names
 from referral.models import Case, CaseAlert, Officer, Referral, Takeover, utcnow
 from referral.officers import alert_recipients, facility_contacts, reachable_staff
@@ -42,7 +42,7 @@ HEADLINES = {
     "handoff": "🙋 Pelapor ingin bicara dengan petugas",
     "waiting": "⏳ Pelapor menunggu jawaban terlalu lama",
     "unrouted": "📍 Tidak ada layanan lain yang bisa menerima kasus ini: mohon ditangani koordinator",
-    "possible_emergency": "⚠️ Mungkin darurat: pelapor tidak menjawab pertanyaan \"dalam bahaya sekarang?\", mohon dicek",
+    "possible_emergency": "⚠️ Mungkin darurat: pelapor belum menjawab jelas pertanyaan \"dalam bahaya sekarang?\", mohon dicek",
 }
 
 
@@ -145,10 +145,19 @@ class OfficerAlerts:
         )
 
     def open_unanswered_checks(self) -> int:
-        """A "danger now?" question nobody answered: a case marked as a possible emergency
-        (its alert goes out like a new case's: once, at normal priority)."""
+        """A "danger now?" question nobody answered in time: a case marked as a possible
+        emergency (its alert goes out like a new case's: once, at normal priority)."""
+        now = self.clock()
         with unit_of_work(self.sessions) as session:
-            opened = expire_unanswered(session, now=self.clock(), wait=timedelta(seconds=self.times.emergency_check_s))
+            due = emergency_checks.unanswered(session, now=now, wait=timedelta(seconds=self.times.emergency_check_s))
+            # An officer who holds the conversation is already with the reporter.
+            held = set(session.scalars(select(Conversation.id).where(
+                Conversation.id.in_([check.conversation_id for check in due]), Conversation.handled_by != "bot"
+            ))) if due else set()
+            for check in due:
+                if check.conversation_id in held:
+                    emergency_checks.close(check, emergency_checks.TAKEN_OVER, now=now)
+            opened = emergency_checks.expire(session, [c for c in due if c.conversation_id not in held], now=now)
             for case in opened:
                 log.warning("possible emergency: case %s opened from an unanswered danger question", case.ticket)
             return len(opened)

@@ -1,8 +1,9 @@
 """`make eval-nlu` on the held-out sets (all of tests/nlu/test_set*.yml): quality floors a little below the targets.
 
 Targets (docs/nlu.md): macro-F1 ≥ 0.92, core accuracy ≥ 0.93, emergency recall
-1.00, false alarms ≤ 1 %. The floors leave room for run-to-run noise, except
-emergency recall, which has none to give.
+1.00 (the full path, the safety net alone, and the two tiers together), false
+alarms ≤ 1 %, report forms started on out-of-scope messages ≤ 10 %. The floors
+leave room for run-to-run noise, except emergency recall, which has none to give.
 """
 
 import json
@@ -30,6 +31,17 @@ def test_every_emergency_is_recognised(metrics):
 
 def test_false_alarms_stay_rare(metrics):
     assert metrics["emergency_false_alarm_rate"] <= 0.02
+
+
+def test_the_safety_net_alone_catches_every_emergency_and_raises_no_false_one(metrics):
+    # The full path (officers alerted at once) rests on the net; a confirmed Ya does not count here.
+    assert metrics["full_path_recall"] == 1.0
+    assert metrics["full_path_false_alarm_rate"] <= 0.01
+    assert metrics["two_tier_recall"] == 1.0  # net or classifier: every emergency gets the hotlines at once
+
+
+def test_chatter_rarely_starts_a_report_form(metrics):
+    assert metrics["report_form_rate_out_of_scope"] <= 0.10
 
 
 def test_intent_quality_floors(metrics):

@@ -123,7 +123,8 @@ def test_tidak_goes_on_with_the_report_when_something_was_reported(context, sess
     assert slots["emergency_check"] == "then_report" and slots["description"] == "bapak tiap malam mukulin ibu"
     result, said = validate("danger_now", "tidak", tracker(sender, "tidak", "deny", slots=slots, in_form=True))
     assert "report_cancelled" not in result and result["emergency_check"] is None
-    assert "mari kita catat laporan Anda" in said.messages[0]["text"]
+    assert "lanjutkan mencatat laporan Anda" in said.messages[0]["text"]
+    assert checks(sessions) == [("denied", False, None)]
 
 
 def test_an_unanswered_question_becomes_a_possible_emergency_for_officers(context, sessions):
@@ -173,3 +174,92 @@ def test_a_report_on_weak_evidence_asks_first_and_a_no_ends_kindly(context, sess
     result, yes = validate("wants_report", "ya", tracker(sender, "iya", "affirm", slots=slots, in_form=True))
     assert result == {"wants_report": "ya", "report_offer": None}
     assert [m.get("response") for m in yes.messages] == ["utter_ack_bullying"]
+
+
+def test_a_skipped_question_reaches_an_officer_at_once(context, sessions):
+    sender, _, _ = conversation(sessions)
+    slots = ask(sender)
+    result, said = validate("danger_now", "(tidak disebutkan)", tracker(sender, "lewati", slots=slots, in_form=True))
+    assert result["report_cancelled"] and result["emergency_check"] is None
+    assert "nomor darurat di atas" in said.messages[0]["text"]
+    assert checks(sessions) == [("expired", True, None)]  # a possible-emergency case, without waiting
+    with unit_of_work(sessions) as session:
+        assert [a.reason for a in session.query(CaseAlert)] == ["possible_emergency"]
+
+
+def test_a_question_left_open_while_the_report_goes_on_is_settled_by_its_case(context, sessions):
+    sender, _, _ = conversation(sessions)
+    events, _ = run(ActionEmergency(), tracker(
+        sender, "suami saya ngancam terus", "emergency", triage={**CHECK, "report_evidence": 0.9, "reported": True}
+    ))
+    slots = slots_of(events)
+    result, _ = validate("danger_now", "(tidak disebutkan)", tracker(sender, "lewati", slots=slots, in_form=True))
+    assert "report_cancelled" not in result
+    assert checks(sessions)[0][0] is None  # still open: the report's case will settle it
+    report = {**slots, **result, "victim": "perempuan", "contact": "anonim", "confirmed": "benar"}
+    run(ActionOpenCase(), tracker(sender, "benar", slots=report))
+    with unit_of_work(sessions) as session:
+        [case] = session.query(Case).all()  # one case, not a second possible-emergency one
+        assert "possible_emergency" in [e.kind for e in session.query(CaseEvent).filter_by(case_id=case.id)]
+    assert checks(sessions) == [("reported", True, None)]
+
+
+def test_a_second_sign_after_a_skipped_question_is_the_full_path(context, sessions):
+    sender, _, _ = conversation(sessions)
+    events, _ = run(ActionEmergency(), tracker(
+        sender, "dia ngancam", "emergency", triage={**CHECK, "reported": True}
+    ))
+    # The reporter skipped and the form went on (the slot is cleared, the question still open).
+    again = tracker(sender, "dia mulai ngamuk", "emergency", triage=CHECK, slots={"category": "violence"}, in_form=True)
+    events, said = run(ActionEmergency(), again)
+    assert slots_of(events)["emergency_ticket"]
+    assert checks(sessions) == [("confirmed", True, None)]
+
+
+def test_an_emergency_clears_a_pending_report_offer(context, sessions):
+    from actions.flows import FLOWS
+    sender, _, _ = conversation(sessions)
+    offered = {"category": "violence", "report_offer": "pending"}
+    events, _ = run(ActionEmergency(), tracker(sender, "tolong dia bawa pisau", "emergency", triage={"route": "emergency"},
+                                               net=True, slots=offered, in_form=True))
+    slots = {**offered, **slots_of(events)}
+    assert slots["report_offer"] is None
+    assert FLOWS["violence"].required_slots(tracker(sender, "", slots=slots)) == ["location"]  # where, not "want to report?"
+
+
+def test_no_possible_emergency_while_an_officer_holds_the_conversation(context, sessions):
+    from messaging.models import Conversation
+    sender, conversation_id, _ = conversation(sessions)
+    clock = Clock()
+    alerts = OfficerAlerts(sessions, 120, "telegram", clock, AlertTimes(emergency_check_s=60))
+    ask(sender)
+    with unit_of_work(sessions) as session:
+        session.query(EmergencyCheck).update({"asked_at": clock.now})
+        session.get(Conversation, conversation_id).handled_by = "officer"
+    clock.advance(120)
+    assert alerts.open_unanswered_checks() == 0
+    assert checks(sessions) == [("taken_over", False, None)]
+
+
+def test_an_answer_after_the_question_expired_is_noted_on_its_case(context, sessions):
+    sender, _, _ = conversation(sessions)
+    clock = Clock()
+    ask(sender)
+    with unit_of_work(sessions) as session:
+        session.query(EmergencyCheck).update({"asked_at": clock.now})
+    clock.advance(400)
+    OfficerAlerts(sessions, 120, "telegram", clock, AlertTimes(emergency_check_s=300)).open_unanswered_checks()
+    validate("danger_now", "tidak", tracker(sender, "tidak", "deny", slots={"emergency_check": "then_end"}, in_form=True))
+    with unit_of_work(sessions) as session:
+        [case] = session.query(Case).all()
+        [note] = session.query(CaseEvent).filter_by(case_id=case.id, kind="danger_answer").all()
+        assert note.detail["answer"] == "denied"
+
+
+def test_a_story_told_as_the_yes_to_the_offer_is_not_asked_again(context, sessions):
+    sender, _, _ = conversation(sessions)
+    slots = {"category": "violence", "report_offer": "pending", "description": "capek bgt"}
+    story = "iya, sebenarnya pacar saya sering nampar saya kalau cemburu"
+    result, _ = validate("wants_report", "ya", tracker(sender, story, "report_violence", triage={"route": "report"},
+                                                       slots=slots, in_form=True))
+    assert result["report_offer"] is None and story in result["description"]

@@ -44,7 +44,14 @@ def test_a_parse_carries_its_route_and_an_older_model_routes_as_before():
         ("not safe", "ya"), ("muhun", "ya"), ("yes", "ya"), ("bahaya banget", "ya"),
         ("tidak", "tidak"), ("Tidak", "tidak"), ("tidak dalam bahaya", "tidak"), ("aman kok", "tidak"), ("sudah aman", "tidak"),
         ("ora", "tidak"), ("mboten", "tidak"), ("henteu", "tidak"), ("no", "tidak"), ("becanda doang", "tidak"),
-        ("wkwk", None), ("", None),
+        ("i'm ok", "tidak"), ("ok makasih", "tidak"), ("gpp", "tidak"), ("rapopo", "tidak"), ("nope im fine", "tidak"),
+        ("yeah", "ya"), ("yep", "ya"), ("iyah", "ya"), ("ho'oh", "ya"), ("enggeh", "ya"),
+        # a reply that turns, or names someone else, is not a plain no: when in doubt, yes
+        ("bukan saya, tapi adik saya", "ya"), ("my sister is, not me", "ya"), ("aman, tapi anak saya tidak", "ya"),
+        ("enggak sih, cuma takut", "ya"), ("iya tapi udah pergi", "ya"),
+        # unsure is no answer (asked once more, then an officer looks); "ok" or "mau" is no yes
+        ("not sure", None), ("gak tau sih", None), ("belum tahu", None), ("mungkin", None),
+        ("mau cerita aja", None), ("aku pengen curhat", None), ("wkwk", None), ("", None),
     ],
 )
 def test_is_anyone_in_danger_now(text, answer):
@@ -56,7 +63,7 @@ def test_is_anyone_in_danger_now(text, answer):
     [
         ("ya", "ya"), ("Ya, saya mau melapor", "ya"), ("iya mau lapor", "ya"), ("nggih", "ya"),
         ("tidak", "tidak"), ("gak mau", "tidak"), ("salah kirim", "tidak"), ("maaf salah nomor", "tidak"), ("no thanks", "tidak"),
-        ("bukan kak", "tidak"), ("cuma curhat", "tidak"), ("wkwk", None),
+        ("bukan kak", "tidak"), ("cuma curhat", "tidak"), ("boleh", "ya"), ("bisa kak", "ya"), ("silakan", "ya"), ("wkwk", None),
     ],
 )
 def test_do_you_want_to_report_something(text, answer):
