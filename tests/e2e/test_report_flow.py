@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from messaging.models import Conversation, Message
-from referral.models import Case, CaseAlert, Facility, Referral
+from referral.models import Case, CaseAlert, EmergencyCheck, Facility, Referral
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.helpers import PROJECT_ROOT, descendants, is_alive
 
@@ -192,6 +192,67 @@ def test_safety_net_shows_in_the_parse_result(postgres_stack):
     assert parsed["intent"]["name"] == "emergency"
     assert parsed["safety_net"]["fired"] is True
     assert "weapon" in parsed["safety_net"]["rules"]
+
+
+def route(stack, text: str) -> str:
+    parsed = httpx.post(
+        f"{stack.rasa_url}/model/parse", params={"token": stack.settings.resolved_engine_token()}, json={"text": text}, timeout=30
+    ).json()
+    return parsed["triage"]["route"]
+
+
+def cases_count(db) -> int:
+    with unit_of_work(db) as session:
+        return session.query(Case).count()
+
+
+def test_chatter_is_answered_as_out_of_scope_without_a_form(postgres_stack, db):
+    before = cases_count(db)
+    replies = say(postgres_stack, new_sender(), text="promo skincare diskon 50% hari ini aja kak, cek ig kami")
+    assert "di luar layanan kami" in texts(replies) and not payloads(replies)
+    assert cases_count(db) == before
+
+
+def test_a_classifier_only_emergency_asks_first_and_a_ya_is_the_full_path(postgres_stack, db):
+    message = "tolong saya, saya takut pulang ke rumah"
+    assert route(postgres_stack, message) == "check_emergency"  # the classifier alone, not the safety net
+    sender = new_sender()
+    first = say(postgres_stack, sender, text=message)
+    assert "112" in texts(first) and "dalam bahaya sekarang?" in texts(first)
+    assert payloads(first) == {"ya", "tidak"} and not TICKET.search(texts(first))  # nobody alerted yet
+    with unit_of_work(db) as session:
+        check = session.scalars(select(EmergencyCheck).order_by(EmergencyCheck.id.desc())).first()
+        assert check.outcome is None and check.description == message
+    confirmed = texts(say(postgres_stack, sender, text="ya"))
+    ticket = TICKET.search(confirmed).group(0)
+    with unit_of_work(db) as session:
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        assert case.is_emergency and case.description == message
+        assert session.get(EmergencyCheck, check.id).outcome == "confirmed"
+        assert [a.reason for a in session.scalars(select(CaseAlert).where(CaseAlert.case_id == case.id))] == ["emergency"]
+    assert question(say(postgres_stack, sender, text="lewati")) is None  # where was asked, then nothing more
+
+
+def test_a_tidak_goes_on_with_the_report_the_message_began(postgres_stack, db):
+    message = "aku takut dia nekat"
+    assert route(postgres_stack, message) == "check_emergency"
+    sender = new_sender()
+    say(postgres_stack, sender, text=message)
+    replies = say(postgres_stack, sender, text="tidak")
+    assert "lanjutkan mencatat laporan Anda" in texts(replies)
+    assert question(replies) == "victim"  # the story is the message itself: not asked again
+
+
+def test_a_weak_report_is_offered_first_and_a_no_ends_kindly(postgres_stack, db):
+    message = "capek bgt dimarahin dosen terus"
+    assert route(postgres_stack, message) == "offer_report"
+    before, sender = cases_count(db), new_sender()
+    first = say(postgres_stack, sender, text=message)
+    assert "ingin melaporkan sesuatu" in texts(first) and payloads(first) == {"ya", "tidak"}
+    assert "berani bercerita" not in texts(first)  # no acknowledgement of a report nobody made
+    no = texts(say(postgres_stack, sender, text="tidak"))
+    assert "Layanan ini menerima laporan" in no and "tidak ada kasus yang dibuka" not in no
+    assert cases_count(db) == before
 
 
 def test_english_reporters_are_answered_in_english(postgres_stack, db):
