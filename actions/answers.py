@@ -166,16 +166,12 @@ _DANGER_TURN = _words(r"tapi", r"tp", r"tetapi", r"namun", r"cuma", r"cuman", r"
 # "Is anyone in danger now?": "not in danger" first, then "not safe" or a plain yes. A no, an
 # "ok" or "safe" only in a short reply that does not turn; anything unsure is not an answer
 # (asked once more, then an officer looks). When in doubt, yes: a false alarm costs a minute.
-_DANGER_YES = [
-    ("ya", _words(_NO + r" aman", r"not safe", r"unsafe", r"bahaya\w*", r"darurat", r"danger\w*", r"tolong\w*", r"help", r"sos")),
-    ("ya", _words(_YES)),
-]
-_DANGER_NO = [  # a plain "not in danger", then a short no
-    ("tidak", _words(_NO + r" (dalam |lagi )?(bahaya|darurat)", r"(not|no longer) in danger", r"no danger", r"(sudah|udah|sdh) aman")),
-    ("tidak", _words(_NO, r"aman\w*", r"safe", r"ok(e|ay)?", r"fine", r"baik", r"gpp", r"gapapa", r"ga ?papa", r"nggak ?papa",
-                     r"tidak apa-apa", r"rapopo", r"ora popo", r"teu nanaon", r"salah( kirim| ketik)?", r"becanda", r"bercanda",
-                     r"joking?")),
-]
+_NOT_SAFE = _words(_NO + r" aman", r"not safe", r"unsafe", r"bahaya\w*", r"darurat", r"danger\w*", r"tolong\w*", r"help", r"sos")
+_PLAIN_YES = _words(_YES)
+_NOT_IN_DANGER = _words(_NO + r" (dalam |lagi )?(bahaya|darurat)", r"(not|no longer) in danger", r"no danger", r"(sudah|udah|sdh) aman")
+_PLAIN_NO = _words(_NO, r"aman\w*", r"safe", r"ok(e|ay)?", r"fine", r"baik", r"gpp", r"gapapa", r"ga ?papa", r"nggak ?papa",
+                   r"tidak apa-apa", r"rapopo", r"ora popo", r"teu nanaon", r"salah( kirim| ketik)?", r"becanda", r"bercanda",
+                   r"joking?")
 _DANGER_SHORT = 6  # words: a longer reply is a story, read by the classifier and the net
 # "Do you want to report something?": a no first ("gak mau", "salah kirim"), then a yes.
 _REPORT_WORDS = [
@@ -197,13 +193,13 @@ def danger_from(text: str) -> str | None:
     if not plain or _DANGER_UNSURE.search(plain):
         return None
     turns = bool(_DANGER_TURN.search(plain)) and len(plain.split()) > 1
-    if _DANGER_NO[0][1].search(plain) and not turns:
+    if _NOT_IN_DANGER.search(plain) and not turns:
         return "tidak"  # "tidak dalam bahaya", "sudah aman"
-    if _first(text, _DANGER_YES[:1]) or turns or _DANGER_OTHER.search(plain):
+    if _NOT_SAFE.search(plain) or turns or _DANGER_OTHER.search(plain):
         return "ya"  # "gak aman", "tolong"; "iya tapi dia sudah pergi"; "my sister is": when in doubt, yes
-    if _DANGER_NO[1][1].search(plain) and len(plain.split()) <= _DANGER_SHORT:
+    if _PLAIN_NO.search(plain) and len(plain.split()) <= _DANGER_SHORT:
         return "tidak"
-    return "ya" if _first(text, _DANGER_YES[1:]) else None
+    return "ya" if _PLAIN_YES.search(plain) else None
 
 
 def wants_report_from(text: str) -> str | None:

@@ -118,6 +118,13 @@ def answer(tracker: Tracker, slot: str, read) -> dict[str, Any]:
     return {slot: UNCLEAR}
 
 
+def asked_once_more(tracker: Tracker, slot: str) -> dict[str, Any] | None:
+    """For an unclear reply: the slots that ask the question once more, or None when it was
+    asked twice already (then the reply counts as skipped)."""
+    settled = settle(tracker, slot, UNCLEAR)
+    return None if settled.get(slot) == SKIPPED else settled
+
+
 def settle(tracker: Tracker, slot: str, value: Any) -> dict[str, Any]:
     """What a validated reply sets: a cancel ends the form, an unclear reply is asked
     about once more and then taken as skipped."""
@@ -150,9 +157,9 @@ class ValidateReportForm(FormValidationAction):
             slots = await raise_emergency(dispatcher, tracker, description=tracker.get_slot("description"), with_latest=False)
             return {"danger_now": "ya", **slots}
         if value == UNCLEAR:
-            settled = settle(tracker, "danger_now", value)
-            if settled.get("danger_now") != SKIPPED:
-                return settled  # asked once more
+            again = asked_once_more(tracker, "danger_now")
+            if again is not None:
+                return again
             value = SKIPPED
         then_report = tracker.get_slot("emergency_check") == THEN_REPORT and value != CANCELLED
         done = {"danger_now": "tidak" if value == "tidak" else SKIPPED, "emergency_check": None}
@@ -182,9 +189,9 @@ class ValidateReportForm(FormValidationAction):
                 yes["description"] = with_more_story(tracker, _text(tracker))
             return yes
         if value == UNCLEAR:
-            settled = settle(tracker, "wants_report", value)
-            if settled.get("wants_report") != SKIPPED:
-                return settled  # asked once more
+            again = asked_once_more(tracker, "wants_report")
+            if again is not None:
+                return again
         # No (or twice no clear answer): it was our guess, not their request.
         dispatcher.utter_message(text=action_text("not_a_report", tracker_language(tracker)))
         return {"wants_report": "tidak", "report_offer": None, "report_cancelled": True, "quiet_end": True}

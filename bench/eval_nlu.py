@@ -92,7 +92,7 @@ def main() -> int:
             http.post("/model/parse", json={"text": "halo"}).raise_for_status()  # warm-up, not counted
         except httpx.HTTPError as error:
             parser.error(f"Rasa does not answer at {args.rasa_url}/model/parse: {error}")
-        for message in messages:
+        for name, message in loaded:
             started = time.perf_counter()
             response = http.post("/model/parse", json={"text": message["text"]})
             timings.append((time.perf_counter() - started) * 1000)
@@ -103,7 +103,7 @@ def main() -> int:
             expected.append(message["intent"])
             predicted.append(intent)
             routes.append(route_of(parsed))
-            parses.append({"file": origin[len(parses)], "intent": message["intent"], "parse": parsed})
+            parses.append({"file": name, "intent": message["intent"], "parse": parsed})
             if intent != message["intent"]:
                 wrong.append((message["intent"], intent, message["text"]))
 
