@@ -16,6 +16,7 @@ from importlib import resources
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
+from bot.alerts import alerts_without_recipient
 from referral.cases import list_cases
 from messaging.queries import attention_summary
 from referral.storage import unit_of_work
@@ -58,5 +59,5 @@ async def list_cases_json(request: Request) -> JSONResponse:
             }
             for case in list_cases(session, limit=100)
         ]
-        attention = attention_summary(session)
+        attention = attention_summary(session) | {"alerts_without_recipient": alerts_without_recipient(session)}
     return JSONResponse({"cases": cases, "attention": attention}, headers={"Cache-Control": "no-store"})

@@ -25,7 +25,7 @@ from starlette.routing import Route
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import console, webchat
-from bot.alerts import OfficerAlerts
+from bot.alerts import OfficerAlerts, alerts_without_recipient
 from bot.channels import telegram_webhook, whatsapp_webhook
 from bot.channels.telegram import TelegramChannel, TelegramSender, build_application
 from bot.channels.whatsapp import WhatsAppClient, WhatsAppSender
@@ -42,6 +42,7 @@ from bot.scheduler import ScheduledJobs
 from bot.worker import InboxWorker
 from referral.models import utcnow
 from referral.routing_cache import RoutingCache
+from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +60,29 @@ async def livez(_: Request) -> JSONResponse:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Whether the gateway, Rasa and the action server answer right now."""
+    """Whether Rasa and the action server answer right now, whether Telegram (when set up) is
+    connected, and whether officers' alerts reach anybody; `degraded` says what is not well.
+    200 while the process lives: a degraded helpline still takes and stores every message."""
     gateway: GatewayState = request.state.gateway
-    rasa_up = await gateway.engine.is_up(f"{gateway.settings.engine.rasa_url}/")
-    actions_up = await gateway.engine.is_up(f"{gateway.settings.engine.action_server_url}/health")
-    healthy = rasa_up and actions_up
-    return JSONResponse(
-        {"status": "ok" if healthy else "degraded", "rasa": rasa_up, "action_server": actions_up},
-        status_code=200 if healthy else 503,
-    )
+    body = {
+        "rasa": await gateway.engine.is_up(f"{gateway.settings.engine.rasa_url}/"),
+        "action_server": await gateway.engine.is_up(f"{gateway.settings.engine.action_server_url}/health"),
+        "telegram": gateway.telegram is not None if gateway.settings.telegram.bot_token else None,
+    }
+    degraded = [name for name, up in body.items() if up is False]
+    try:
+        body["alerts_without_recipient"] = await asyncio.to_thread(gateway.count_unreached_alerts)
+    except Exception as error:  # the database is away: say so, stay up
+        log.warning("health: the alerts could not be counted (%s)", type(error).__name__)
+        body["alerts_without_recipient"] = None
+        degraded.append("database")
+    if body["alerts_without_recipient"]:
+        degraded.append("alerts with no recipient")
+    failing = sorted(gateway.alerts.failing) if gateway.alerts else []
+    if failing:
+        degraded.append("alert duties failing: " + ", ".join(failing))
+    body["alert_duty_failures"] = dict(gateway.alerts.failures) if gateway.alerts else {}
+    return JSONResponse({"status": "degraded" if degraded else "ok", **body, "degraded": degraded})
 
 
 @dataclass
@@ -85,7 +100,20 @@ class GatewayState:
     console_token: str
     worker: InboxWorker
     desk: OfficerDesk
-    telegram: TelegramChannel | None = None
+    alerts: OfficerAlerts | None = None
+    telegram: TelegramChannel | None = None  # None until Telegram is connected (or when it is off)
+    telegram_waiting: TelegramChannel | None = None  # set up, not connected yet: retried in the background
+
+    def count_unreached_alerts(self) -> int:
+        with unit_of_work(self.sessions) as session:
+            return alerts_without_recipient(session)
+
+    def use_telegram(self, channel: TelegramChannel) -> None:
+        """Telegram is connected: replies and officers' alerts go out through it from now on."""
+        self.telegram, self.telegram_waiting = channel, None
+        self.outbox.senders["telegram"] = TelegramSender(channel.application)
+        if self.alerts:
+            self.alerts.connected = True
 
 
 def channel_senders(settings: Settings, http: httpx.AsyncClient) -> dict:
@@ -97,12 +125,17 @@ def channel_senders(settings: Settings, http: httpx.AsyncClient) -> dict:
     return senders
 
 
-async def start_telegram(settings: Settings, intake: Intake, desk: OfficerDesk) -> TelegramChannel | None:
-    """Polling by default (no public URL needed); webhook mode when TELEGRAM_WEBHOOK_URL is set."""
+def telegram_channel(settings: Settings, intake: Intake, desk: OfficerDesk) -> TelegramChannel:
     application = build_application(settings.telegram.bot_token, settings.telegram.api_base)
-    channel = TelegramChannel(application, intake, settings.derived_secret("telegram-webhook"), desk)
+    return TelegramChannel(application, intake, settings.derived_secret("telegram-webhook"), desk)
+
+
+async def connect_telegram(settings: Settings, channel: TelegramChannel) -> bool:
+    """Polling by default (no public URL needed); webhook mode when TELEGRAM_WEBHOOK_URL is set.
+    False when Telegram cannot be reached; the channel may be tried again."""
+    application = channel.application
     try:
-        await application.initialize()
+        await application.initialize()  # a no-op once it has worked
         if settings.telegram.webhook_url:
             await application.bot.set_webhook(
                 settings.telegram.webhook_url,
@@ -110,14 +143,29 @@ async def start_telegram(settings: Settings, intake: Intake, desk: OfficerDesk) 
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
-            await application.start()
+            if not application.running:
+                await application.start()
             await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
     except TelegramError as error:
         # The web chat and WhatsApp keep working; the reason goes to the log.
-        log.error("Telegram is unavailable and stays off: %s", error)
-        return None
+        log.error("Telegram is unavailable: %s", error)
+        return False
     log.info("Telegram is on (%s mode)", "webhook" if settings.telegram.webhook_url else "polling")
-    return channel
+    return True
+
+
+async def keep_connecting_telegram(gateway: GatewayState, first_delay_s: float = 2.0) -> None:
+    """Telegram could not start: try again in the background, waiting twice as long after
+    each failure (at most TELEGRAM_RETRY_MAX_SECONDS), until it is connected."""
+    channel = gateway.telegram_waiting
+    delay = min(first_delay_s, gateway.settings.telegram.retry_max_s)
+    while channel is not None:
+        log.warning("Telegram: trying to connect again in %.0f s", delay)
+        await asyncio.sleep(delay)
+        if await connect_telegram(gateway.settings, channel):
+            gateway.use_telegram(channel)
+            return
+        delay = min(delay * 2, gateway.settings.telegram.retry_max_s)
 
 
 async def stop_telegram(application) -> None:
@@ -152,13 +200,14 @@ async def start_gateway(
     desk = OfficerDesk(
         database.sessions, engine, settings.resolved_secret_key(), RoutingCache(settings.config_dir / "routing.yml"), clock
     )
-    telegram = await start_telegram(settings, intake, desk) if settings.telegram.bot_token else None
-    if telegram:
-        senders["telegram"] = TelegramSender(telegram.application)
+    channel = telegram_channel(settings, intake, desk) if settings.telegram.bot_token else None
+    connected = channel is not None and await connect_telegram(settings, channel)
+    # Officers are reached on Telegram when it is set up; until it connects, alerts wait.
     alerts = OfficerAlerts(
-        database.sessions, settings.alert_after_s, "telegram" if telegram else None, clock, settings.alert_times
+        database.sessions, settings.alert_after_s, "telegram" if channel else None, clock, settings.alert_times
     )
-    return GatewayState(
+    alerts.connected = connected
+    gateway = GatewayState(
         settings=settings,
         sessions=database.sessions,
         engine=engine,
@@ -168,9 +217,13 @@ async def start_gateway(
         webchat_limits=webchat.WebchatLimits.from_settings(settings),
         console_token=settings.resolved_console_token(),
         worker=InboxWorker(conversations, settings.inbox_interval_s, outbox, alerts, desk),
-        telegram=telegram,
         desk=desk,
+        alerts=alerts,
+        telegram_waiting=channel,
     )
+    if connected:
+        gateway.use_telegram(channel)
+    return gateway
 
 
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> Starlette:
@@ -183,6 +236,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
             background = []
             if resolved.inbox_interval_s > 0:  # 0: tests drive the worker themselves
                 background.append(asyncio.create_task(gateway.worker.run(), name="inbox-worker"))
+            if gateway.telegram_waiting is not None:  # set up but unreachable: keep trying, no restart needed
+                background.append(asyncio.create_task(keep_connecting_telegram(gateway), name="telegram-connect"))
             if resolved.scheduler:  # `helpline run` turns it on: the scheduled jobs, one process per database
                 jobs = ScheduledJobs(resolved, database.engine, database.sessions)
                 background.append(asyncio.create_task(jobs.run(), name="scheduled-jobs"))
@@ -193,8 +248,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
-                if gateway.telegram:  # first, so no update starts new work
-                    await stop_telegram(gateway.telegram.application)
+                if channel := gateway.telegram or gateway.telegram_waiting:  # first, so no update starts new work
+                    await stop_telegram(channel.application)
                 await gateway.conversations.stop()
         database.dispose()
 

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
+from bot.alerts import possible_emergency_checked
 from bot.engine_client import EngineClient, EngineUnavailable
 from bot.officer_texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, officer_text
 from messaging.models import Conversation, Message
@@ -359,6 +360,7 @@ class Turn:
             lines += case_details(case)
         lines += ["", "Pesan terakhir:", self.transcript(conversation_id, SUMMARY_MESSAGES)]
         self.say("\n".join(lines), {"conversation_id": conversation_id})
+        possible_emergency_checked(self.session, self.officer, conversation_id, now=self.now)  # looked at: no more repeats
 
     def transcript(self, conversation_id: int, limit: int) -> str:
         lines = []

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from messaging.models import Conversation, HandoffRequest, Message
 from messaging.store import queue_staff_message
-from referral.models import Case, CaseAlert, CaseEvent, Officer, Takeover
+from referral.models import AlertDelivery, Case, CaseAlert, CaseEvent, Officer, Takeover
 from referral.officers import case_in_remit
 
 
@@ -43,17 +43,30 @@ def conversation_case(session: Session, conversation_id: int) -> Case | None:
 
 
 def conversation_in_remit(session: Session, officer: Officer, conversation_id: int) -> Conversation | None:
-    """The conversation, only when the officer may see it: its case lies in their remit (a
-    conversation without a case yet is everyone's). Asked of the database, not of a text."""
+    """The conversation, only when the officer may see it: its case lies in their remit
+    (`case_in_remit`). A conversation without a case yet, like a case without a place, is
+    national staff's, and theirs whom an alert about it reached. Asked of the database."""
     if officer.role == "facility" or not officer.active:
         return None
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         return None
     case = conversation_case(session, conversation_id)
-    if case is not None and session.scalar(select(Case.id).where(Case.id == case.id, case_in_remit(officer))) is None:
+    if case is None:
+        return conversation if officer.remit_all or _alerted(session, officer, conversation_id) else None
+    if session.scalar(select(Case.id).where(Case.id == case.id, case_in_remit(officer))) is None:
         return None
     return conversation
+
+
+def _alerted(session: Session, officer: Officer, conversation_id: int) -> bool:
+    """An alert about this conversation was sent to the officer: they were asked to act."""
+    return session.scalar(
+        select(AlertDelivery.id)
+        .join(CaseAlert, CaseAlert.id == AlertDelivery.alert_id)
+        .where(AlertDelivery.officer_id == officer.id, CaseAlert.conversation_id == conversation_id)
+        .limit(1)
+    ) is not None
 
 
 def take_over(session: Session, officer: Officer, conversation_id: int, *, now: datetime) -> TakeoverResult:

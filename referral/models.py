@@ -149,8 +149,26 @@ class CaseAlert(Base):
     repeats: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None]  # the coordinators were told nobody took it
     resolved_at: Mapped[datetime | None]  # somebody took it over (or the case closed)
+    # A staff message of it was sent (a refused or failed one is no delivery: the alert moves on).
+    reached_at: Mapped[datetime | None]
+    # Since when nobody could be reached (no linked staff, Telegram down): /healthz and the console show it.
+    unreached_since: Mapped[datetime | None]
 
     case: Mapped[Case | None] = relationship()
+
+
+class AlertDelivery(Base):
+    """One staff message that carried an alert to one officer: whether the alert reached
+    anybody is read from these messages' statuses, and an officer whose chat refused it is
+    passed over for the next rung."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("case_alerts.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class EmergencyCheck(Base):

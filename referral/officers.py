@@ -1,9 +1,13 @@
 """Officers: roles, remits, one-time link codes, and who hears about a case.
 
 A remit is a set of region codes (a province, `34`, or a kabupaten/kota, `34.02`), or
-everything for a coordinator or an admin created without one. Every question of the
-kind "may this officer see this case" is answered in SQL (`case_in_remit`), so a
-case outside an officer's remit is never even read for them.
+everything for a coordinator or an admin created without one (national staff). Every
+question of the kind "may this officer see this case" is answered in SQL (`case_in_remit`),
+so a case outside an officer's remit is never even read for them. A case whose place is
+not known yet is everyone's only when it may be danger now; any other goes to national
+staff until the place is known. Who is alerted follows the same rule (`officer_covers`),
+then falls back rung by rung (`alert_recipients`) so that an alert always finds a person,
+and whoever it found may act on that case.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from referral.models import Case, Facility, Officer, OfficerLinkCode, OfficerRegion, Referral, Takeover, utcnow
+from referral.models import (
+    AlertDelivery, Case, CaseAlert, CaseEvent, Facility, Officer, OfficerLinkCode, OfficerRegion, Referral, Takeover, utcnow,
+)
 from referral.roster import is_on_duty
 
 ROLES = ("officer", "coordinator", "admin", "facility")
@@ -149,23 +155,40 @@ def linked_officer(session: Session, chat_id: str) -> Officer | None:
     return session.scalar(select(Officer).where(Officer.telegram_chat_id == chat_id, Officer.active.is_(True)))
 
 
+POSSIBLE_EMERGENCY = "possible_emergency"  # the case event of an unanswered "danger now?" question
+
+
+def may_be_danger(case: Case) -> bool:
+    """An emergency, or a possible emergency: nobody may miss it, wherever it is."""
+    return case.is_emergency or any(event.kind == POSSIBLE_EMERGENCY for event in case.events)
+
+
+def _danger_case() -> ColumnElement[bool]:
+    """`may_be_danger` as a WHERE clause on Case."""
+    return or_(Case.is_emergency.is_(True), exists().where(CaseEvent.case_id == Case.id, CaseEvent.kind == POSSIBLE_EMERGENCY))
+
+
 def case_in_remit(officer: Officer) -> ColumnElement[bool]:
-    """A WHERE clause on Case: the case lies in the officer's remit. A case whose region is
-    not known yet (an emergency before the place is given) is everyone's: nobody may miss it."""
+    """A WHERE clause on Case: the officer may see this case. National staff see every case;
+    others the cases of their regions, those without a place yet that may be danger now (an
+    emergency before the place is given), and any case an alert asked them to act on
+    because nobody nearer could be reached."""
     if officer.remit_all:
-        return Case.id.is_not(None)
+        return true()
     codes = select(OfficerRegion.code).where(OfficerRegion.officer_id == officer.id)
     return or_(
-        Case.province_code.is_(None),
         Case.province_code.in_(codes),
         Case.regency_code.in_(codes),
+        and_(Case.province_code.is_(None), _danger_case()),
+        exists().where(AlertDelivery.officer_id == officer.id, AlertDelivery.alert_id == CaseAlert.id, CaseAlert.case_id == Case.id),
     )
 
 
-def officer_covers(case: Case | None):
-    """A WHERE clause on Officer: its remit covers this case (or, without a case, everything)."""
+def officer_covers(case: Case | None) -> ColumnElement[bool]:
+    """A WHERE clause on Officer: its remit covers this case, by the rule of `case_in_remit`.
+    A conversation without a case yet, like a case without a place, is national staff's."""
     if case is None or case.province_code is None:
-        return Officer.id.is_not(None)
+        return true() if case is not None and may_be_danger(case) else Officer.remit_all.is_(True)
     codes = [case.province_code] + ([case.regency_code] if case.regency_code else [])
     return or_(
         Officer.remit_all.is_(True),
@@ -173,7 +196,9 @@ def officer_covers(case: Case | None):
     )
 
 
-def reachable_staff(session: Session, case: Case | None, roles: tuple[str, ...] = STAFF_ROLES) -> list[Officer]:
+def reachable_staff(session: Session, case: Case | None, roles: tuple[str, ...] = STAFF_ROLES,
+                    *, anywhere: bool = False) -> list[Officer]:
+    """Linked, active staff of these roles whose remit covers the case (`anywhere`: any remit)."""
     return list(
         session.scalars(
             select(Officer)
@@ -181,27 +206,47 @@ def reachable_staff(session: Session, case: Case | None, roles: tuple[str, ...] 
                 Officer.active.is_(True),
                 Officer.telegram_chat_id.is_not(None),
                 Officer.role.in_(roles),
-                officer_covers(case),
+                true() if anywhere else officer_covers(case),
             )
             .order_by(Officer.id)
         )
     )
 
 
+# The rungs an alert climbs until it finds somebody (`alert_recipients`).
+ON_DUTY, COORDINATORS, NATIONAL, REMIT, ON_DUTY_ANYWHERE, ANYONE = range(6)
+
+
+def _rung(session: Session, case: Case | None, rung: int, now: datetime) -> list[Officer]:
+    if rung == ON_DUTY:
+        return [o for o in reachable_staff(session, case) if is_on_duty(o, now)]
+    if rung == COORDINATORS:
+        return reachable_staff(session, case, roles=("coordinator",))
+    if rung == NATIONAL:
+        return [o for o in reachable_staff(session, None, anywhere=True) if o.role == "admin" or (o.remit_all and o.role == "coordinator")]
+    if rung == REMIT:
+        return reachable_staff(session, case)
+    if rung == ON_DUTY_ANYWHERE:
+        return [o for o in reachable_staff(session, case, anywhere=True) if is_on_duty(o, now)]
+    return reachable_staff(session, case, anywhere=True)
+
+
 def alert_recipients(
-    session: Session, case: Case | None, *, now: datetime, with_coordinators: bool = False
+    session: Session, case: Case | None, *, now: datetime, with_coordinators: bool = False,
+    from_rung: int = ON_DUTY, passed_over: frozenset[int] | set[int] = frozenset(),
 ) -> list[Officer]:
-    """Who hears about this case now: the on-duty officers whose remit covers it (and the
-    coordinators as well when asked, as for an emergency). If nobody is on duty, the
-    coordinators; if there are none, every linked officer of the remit: an alert must
-    reach somebody."""
-    staff = reachable_staff(session, case)
-    on_duty = [o for o in staff if is_on_duty(o, now)]
-    coordinators = [o for o in staff if o.role == "coordinator"]
-    chosen = on_duty + ([o for o in coordinators if o not in on_duty] if with_coordinators else [])
-    if not chosen:
-        chosen = coordinators or staff
-    return chosen
+    """Who hears about this case now: the first rung with somebody on it, of
+    the on-duty staff whose remit covers it (with the remit's coordinators as well when
+    asked, as for an emergency) → the remit's coordinators → national coordinators and
+    admins → the remit's staff off duty → on-duty staff anywhere → any linked staff member.
+    `passed_over`: officers whose chat just refused this alert. An empty list: nobody at all."""
+    for rung in range(from_rung, ANYONE + 1):
+        chosen = [o for o in _rung(session, case, rung, now) if o.id not in passed_over]
+        if rung == ON_DUTY and with_coordinators and chosen:
+            chosen += [o for o in _rung(session, case, COORDINATORS, now) if o not in chosen and o.id not in passed_over]
+        if chosen:
+            return chosen
+    return []
 
 
 def facility_contacts(session: Session, facility_id: int) -> list[Officer]:

@@ -17,6 +17,9 @@ class TelegramSettings:
     bot_token: str | None = None  # unset: Telegram is off
     api_base: str = "https://api.telegram.org"  # calls go to {api_base}/bot{token}/{method}
     webhook_url: str | None = None  # set: webhook mode; unset: polling
+    # Telegram unreachable at start: tried again in the background, waiting twice as long
+    # each time, at most this long between tries.
+    retry_max_s: float = 60.0
 
     @classmethod
     def from_env(cls, env: Environment) -> "TelegramSettings":
@@ -24,6 +27,7 @@ class TelegramSettings:
             bot_token=env.get("TELEGRAM_BOT_TOKEN"),
             api_base=env.get("TELEGRAM_API_BASE", cls.api_base),
             webhook_url=env.get("TELEGRAM_WEBHOOK_URL"),
+            retry_max_s=float(env.get_positive("TELEGRAM_RETRY_MAX_SECONDS", 60)),
         )
 
 

@@ -89,7 +89,9 @@ def test_first_start_loads_the_sample_directory(postgres_stack, db):
 
 def test_health_is_ok_when_everything_runs(postgres_stack):
     response = httpx.get(f"{postgres_stack.base_url}/healthz", timeout=10)
-    assert response.json() == {"status": "ok", "rasa": True, "action_server": True}
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "rasa": True, "action_server": True, "telegram": True,
+                               "alerts_without_recipient": 0, "alert_duty_failures": {}, "degraded": []}
 
 
 def test_bullying_report_with_shared_location_opens_a_case(postgres_stack, db):

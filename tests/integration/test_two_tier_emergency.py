@@ -150,7 +150,8 @@ def test_an_unanswered_question_becomes_a_possible_emergency_for_officers(contex
     alerts.queue_case_alerts()
     with unit_of_work(sessions) as session:
         [alert] = session.query(CaseAlert).all()
-        assert alert.sent_at is not None and alert.resolved_at is not None  # alerted once, never repeated
+        # nobody is linked: it is not used up, it waits for someone (and repeats like an emergency: test_alert_delivery)
+        assert alert.sent_at is None and alert.resolved_at is None and alert.unreached_since is not None
 
 
 def test_the_net_is_the_full_path_at_once(context, sessions):
