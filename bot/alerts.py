@@ -58,6 +58,8 @@ URGENT = ("emergency", "possible_emergency")
 # A staff message in these states reached its chat; in these it may still.
 REACHED = {MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ}
 IN_FLIGHT = {MessageStatus.QUEUED, MessageStatus.SENDING}
+# A chat that refused an alert is passed over for it this long (repeats included), then tried again.
+PASS_OVER_REFUSING_CHAT = timedelta(minutes=30)
 # The duties of one pass, in order (waiting reporters and unanswered danger questions become
 # alerts first, so they go out in the same pass); each runs on its own.
 DUTIES = (
@@ -244,7 +246,7 @@ class OfficerAlerts:
     def _passed_over(self, session: Session, alert: CaseAlert, now: datetime) -> set[int]:
         """Officers whose chat refused this alert lately (blocked the bot, or it failed for
         good): the next rung hears instead. After a while they are tried again."""
-        since = now - timedelta(seconds=self.times.emergency_repeat_s)
+        since = now - PASS_OVER_REFUSING_CHAT
         return set(session.scalars(
             select(AlertDelivery.officer_id)
             .join(Message, Message.id == AlertDelivery.message_id)

@@ -4,8 +4,8 @@ The reporter gets the hotline numbers at once and one question ("is anyone in da
 now?"). Their *Ya* is the emergency path (the action that opens the emergency case settles
 the check in the same transaction); *Tidak* settles it as denied; a report that goes on
 settles it with its case; no clear answer within a few minutes, or a skipped question,
-opens a case marked as a possible emergency, for officers to look at like any new report
-(one alert, no repeats). An answer that comes after that is noted on that case. The words
+opens a case marked as a possible emergency, for officers to look at (alerted again, on
+slower timers than an emergency, until an officer opens its summary or takes it over). An answer that comes after that is noted on that case. The words
 of the message are kept only while the question is open.
 """
 
@@ -115,7 +115,7 @@ def unanswered(session: Session, *, now: datetime, wait: timedelta) -> list[Emer
 
 def expire(session: Session, checks: list[EmergencyCheck], *, now: datetime | None = None) -> list[Case]:
     """Each question becomes a case marked as a possible emergency (not the emergency path:
-    one alert, no repeats)."""
+    no hotline case, but its alert repeats until an officer looks)."""
     now = now or utcnow()
     opened = []
     for check in checks:

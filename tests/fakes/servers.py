@@ -96,6 +96,8 @@ class FakeBotApi:
         self.webhook: dict | None = None
         self.flood_waits = 0  # answer this many sendMessage calls with 429 "retry after 1"
         self.refuse_callback_answers = False  # as Telegram does for a query older than a few minutes
+        self.unavailable = False  # every call answered 502 Bad Gateway, as when Telegram is down
+        self.blocked_chats: set[int] = set()  # chats whose user blocked the bot: sendMessage answered 403
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._lock = threading.Lock()
@@ -124,9 +126,15 @@ class FakeBotApi:
     async def call(self, request: Request) -> JSONResponse:
         if request.path_params["token"] != self.token:
             return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
+        if self.unavailable:
+            return JSONResponse({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status_code=502)
         method = request.path_params["method"]
         params = await self._params(request)
         handler = getattr(self, f"_{method}", None)
+        if method == "sendMessage" and self._decode(params.get("chat_id")) in self.blocked_chats:
+            return JSONResponse(
+                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}, status_code=403
+            )
         if method == "sendMessage" and self.flood_waits > 0:
             self.flood_waits -= 1
             return JSONResponse(
