@@ -6,7 +6,11 @@ path at once. When only the classifier says `emergency`, the hotlines go out at 
 too, and the report form first asks "is anyone in danger now?": *Ya*, or any further
 danger signal, is the full path; *Tidak* goes on with the report, or ends kindly when
 nothing was reported; no answer within a few minutes is a case marked as a possible
-emergency (referral/emergency_checks.py, run by the gateway's worker)."""
+emergency (referral/emergency_checks.py, run by the gateway's worker).
+
+When the database fails, the hotlines still go out and the gateway tries the turn again
+(messaging/turns.py): the retried turn records the question or the case (and its alert)
+without giving the numbers a second time."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from actions.tracker_utils import (
     reported,
     shared_location,
 )
+from messaging.turns import HOTLINES, TURN_DONE, retry_marker
 from referral import emergency_checks
 from referral.hotlines import format_hotlines
 from referral.reports import Report, add_to_case, recent_emergency, report_emergency
@@ -72,13 +77,37 @@ async def settle_emergency_check(tracker: Tracker, outcome: str) -> None:
     await asyncio.to_thread(_settle, get_context(), tracker.sender_id, outcome)
 
 
+def _done_before(tracker: Tracker) -> set[str]:
+    """What an earlier run of this turn did before it was undone (the gateway says so)."""
+    done = (tracker.latest_message.get("metadata") or {}).get(TURN_DONE) or []
+    return set(done) if isinstance(done, list) else set()
+
+
+def _hotlines(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:
+    """The hotline numbers, unless an earlier run of this turn gave them already."""
+    if HOTLINES not in _done_before(tracker):
+        hotlines = format_hotlines(get_context().hotlines)
+        dispatcher.utter_message(text=action_text(key, tracker_language(tracker), hotlines=hotlines))
+
+
+def _ask_for_retry(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """After the hotlines, a database failure: the reporter is asked to wait a moment and
+    the gateway to try this turn again. False when no gateway sent the message (nobody
+    would retry it: `rasa shell`, a story test)."""
+    if gateway_message_id(tracker) is None:
+        return False
+    if HOTLINES not in _done_before(tracker):
+        dispatcher.utter_message(text=action_text("still_recording", tracker_language(tracker)))
+    dispatcher.utter_message(json_message=retry_marker({HOTLINES}))
+    return True
+
+
 async def check_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     """Only the classifier says danger now: the hotlines at once, the question recorded
     (so that no answer still reaches an officer); the report form asks it next. Returns
     the slots that make it ask, and what follows a "Tidak"."""
     context = get_context()
-    language = tracker_language(tracker)
-    dispatcher.utter_message(text=action_text("check_hotlines", language, hotlines=format_hotlines(context.hotlines)))
+    _hotlines(dispatcher, tracker, "check_hotlines")
     in_report = bool(tracker.active_loop.get("name"))
     category = (tracker.get_slot("category") if in_report else None) or category_from_ranking(tracker)
     latest = (tracker.latest_message.get("text") or "").strip()
@@ -88,8 +117,11 @@ async def check_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         await asyncio.to_thread(
             _ask, context, Report(category=category, description=story), tracker.sender_id, gateway_message_id(tracker)
         )
-    except Exception:  # the numbers and the question still go out; a Ya is then the full path
+    except Exception:
         log.exception("the emergency check could not be recorded")
+        if _ask_for_retry(dispatcher, tracker):
+            return {}  # this turn is undone and tried again: nothing to set
+        # Nobody retries: the question still goes out; a Ya is then the full path.
     then = THEN_REPORT if in_report or reported(tracker) else THEN_END
     asked = [slot for slot in tracker.get_slot("asked_again") or [] if slot != "danger_now"]
     return {"emergency_check": then, "danger_now": None, "category": category, "description": story,
@@ -105,7 +137,7 @@ async def raise_emergency(
     context = get_context()
     language = tracker_language(tracker)
     # The numbers first (Rasa sends them with whatever follows, so a failure below is caught).
-    dispatcher.utter_message(text=action_text("emergency_hotlines", language, hotlines=format_hotlines(context.hotlines)))
+    _hotlines(dispatcher, tracker, "emergency_hotlines")
     coordinates = shared_location(tracker)
     latest = (tracker.latest_message.get("text") or "").strip() if with_latest else ""
     parts = [part for part in (description, latest) if part]
@@ -124,7 +156,8 @@ async def raise_emergency(
         )
     except Exception:  # the numbers must still reach them (an action that fails sends nothing)
         log.exception("the emergency case could not be recorded")
-        dispatcher.utter_message(text=action_text("emergency_not_recorded", language))
+        if not _ask_for_retry(dispatcher, tracker):  # the gateway tries again: the case and its alert follow
+            dispatcher.utter_message(text=action_text("emergency_not_recorded", language))
         return {"emergency_check": None, "report_offer": None}
     dispatcher.utter_message(text=action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
     # The form that follows asks where (unless the case knows already), and completes this

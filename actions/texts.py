@@ -238,6 +238,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, our system has a problem and this emergency report is not recorded yet. Call one of the numbers "
         "above right away, then send your message once more.",
     },
+    # The database failed and the gateway tries the turn again in a moment (messaging/turns.py).
+    "still_recording": {
+        "id": "Mohon tunggu sebentar, pesan Anda sedang kami catat. Jika ada bahaya, jangan menunggu: segera "
+        "hubungi nomor di atas.",
+        "en": "Please wait a moment, we are recording your message. If anyone is in danger, do not wait: call one "
+        "of the numbers above right away.",
+    },
     # The second tier: only the classifier took the message for danger now.
     "check_hotlines": {
         "id": "Jika Anda atau orang lain dalam bahaya sekarang, segera hubungi:\n{hotlines}",

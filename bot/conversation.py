@@ -47,6 +47,7 @@ from messaging.statuses import (
 )
 from messaging.store import Inbound, get_or_create_conversation, record_inbound, record_outbound
 from messaging.takeover import relay_to_officer
+from messaging.turns import TURN_DONE, done_before, split_at_retry, with_done
 from referral.follow_up import read_answer, record_answer
 from referral.lifecycle import CaseError
 from referral.models import utcnow
@@ -252,13 +253,20 @@ class ConversationService:
         if language:
             metadata["language"] = language
         if work.kind == "location" and work.payload:
-            metadata["location"] = work.payload
+            metadata["location"] = {key: value for key, value in work.payload.items() if key != TURN_DONE}
+        if done := done_before(work.payload):  # an earlier run of this turn was undone after saying this
+            metadata[TURN_DONE] = done
         try:
             raw = await self._keeping_lease(work, self._ask_engine(work, text or "", metadata))
+            retry = split_at_retry(raw)
+            if retry is not None:  # an action could not record this turn: undone in Rasa, to be tried again
+                await self._keeping_lease(work, self.engine.undo_turn(work.sender_id, work.message_id))
         except EngineUnavailable as error:
             log.warning("message %s kept pending (attempt %s): %s", work.message_id, work.attempts, error)
             delay = RECHECK_AFTER_TIMEOUT_SECONDS if error.maybe_processing else None
             return self._postpone(work, answer_in, delay)
+        if retry is not None:
+            return self._retry_turn(work, *retry)
         answer = [reply for r in raw if (reply := reply_from_engine(r))]
         return self._finish(work, MessageStatus.ANSWERED, answer, language=language)
 
@@ -351,7 +359,6 @@ class ConversationService:
     ) -> list[Reply]:
         """Store the replies and the inbound message's new status together, if the message
         is still ours (a holder whose lease ran out must not answer a second time)."""
-        stored = []
         with unit_of_work(self.sessions) as session:
             # locked: no one can take the message between this check and the commit
             inbound = session.get(Message, work.message_id, with_for_update=True)
@@ -365,18 +372,44 @@ class ConversationService:
                 conversation.reporter.regional_language = regional
             if status == MessageStatus.FOR_OFFICER:  # the officer who holds the conversation reads it
                 relay_to_officer(session, conversation, inbound)
-            for reply in answer:
-                out = record_outbound(
-                    session,
-                    conversation,
-                    text=reply.text,
-                    payload={"buttons": reply.buttons} if reply.buttons else None,
-                    in_reply_to=work.message_id,
-                    status=first_outbound_status(conversation.channel),
-                )
-                stored.append(Reply(reply.text, reply.buttons, out.id))
+            stored = self._store_replies(session, conversation, work.message_id, answer)
             finish_inbound(inbound, status)
         return stored
+
+    def _retry_turn(self, work: _Work, kept: list[dict[str, Any]], done: list[str]) -> list[Reply]:
+        """An action could not record this turn (a database write failed) and its turn in
+        Rasa was undone: what it said before that goes out now (the hotline numbers), what
+        it did is noted for the next run (which then does not say it again), and the message
+        is tried again later like one Rasa did not answer."""
+        with unit_of_work(self.sessions) as session:
+            inbound = session.get(Message, work.message_id, with_for_update=True)
+            if not holds_lease(inbound, work.lease_token):
+                return []
+            conversation = session.get(Conversation, work.conversation_id)
+            stored = self._store_replies(
+                session, conversation, work.message_id, [reply for r in kept if (reply := reply_from_engine(r))]
+            )
+            inbound.payload = with_done(inbound.payload, done)
+            postpone_inbound(inbound, retry_delay_seconds(work.attempts), now=self.clock())
+        log.error("message %s: the dialogue could not record its turn; it is tried again (attempt %s)",
+                  work.message_id, work.attempts)
+        return stored
+
+    @staticmethod
+    def _store_replies(session: Session, conversation: Conversation, message_id: int, answer: list[Reply]) -> list[Reply]:
+        stored = []
+        for reply in answer:
+            out = record_outbound(
+                session,
+                conversation,
+                text=reply.text,
+                payload={"buttons": reply.buttons} if reply.buttons else None,
+                in_reply_to=message_id,
+                status=first_outbound_status(conversation.channel),
+            )
+            stored.append(Reply(reply.text, reply.buttons, out.id))
+        return stored
+
 
     def _postpone(self, work: _Work, language: str, delay_s: float | None = None) -> list[Reply]:
         """Rasa is away: keep the message for a retry. With no acknowledgement delay the

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+
+from messaging.turns import is_retry_marker
 
 
 class EngineUnavailable(RuntimeError):
@@ -18,6 +21,44 @@ class EngineUnavailable(RuntimeError):
     def __init__(self, reason: str, *, maybe_processing: bool = False) -> None:
         super().__init__(reason)
         self.maybe_processing = maybe_processing
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One run of a message's turn in Rasa's tracker."""
+
+    index: int  # of its user event
+    replies: list[dict[str, Any]]  # as the REST channel gave them (a custom reply too)
+    undone: bool  # rewound (to be tried again)
+
+
+def last_turn(events: list[dict[str, Any]], message_id: int) -> Turn | None:
+    """The latest run of our message `message_id` in a tracker's events (a turn that was
+    undone and sent again has two), or None when Rasa never handled it."""
+    runs = [
+        index for index, event in enumerate(events)
+        if event.get("event") == "user" and (event.get("metadata") or {}).get("message_id") == message_id
+    ]
+    if not runs:
+        return None
+    replies, undone = [], False
+    for later in events[runs[-1] + 1 :]:
+        if later.get("event") == "user":
+            break
+        # Only our own undo follows a retry marker (Rasa's fallback action rewinds too).
+        if later.get("event") == "rewind" and any(is_retry_marker(reply) for reply in replies):
+            undone = True
+        if later.get("event") == "bot":
+            data = later.get("data") or {}
+            reply: dict[str, Any] = {"text": later.get("text"), "buttons": data.get("buttons") or []}
+            if data.get("custom"):
+                reply["custom"] = data["custom"]
+            replies.append(reply)
+    return Turn(index=runs[-1], replies=replies, undone=undone)
+
+
+def _last_user_index(events: list[dict[str, Any]]) -> int | None:
+    return max((index for index, event in enumerate(events) if event.get("event") == "user"), default=None)
 
 
 class EngineClient:
@@ -49,19 +90,31 @@ class EngineClient:
 
         This is what keeps a retried message from being answered twice.
         """
+        turn = last_turn(await self._events(sender_id), message_id)
+        if turn is None or turn.undone:  # never handled, or undone to be tried again
+            return None
+        return turn.replies
+
+    async def undo_turn(self, sender_id: str, message_id: int) -> None:
+        """Undo our message `message_id`'s turn in Rasa's tracker, so that the message can be
+        sent again as if for the first time (its events stay in the log, their effects go).
+        Rasa's own way (its interactive learning does it): a rewind, then the action_listen
+        the rewind also takes away. Only when that turn is the tracker's latest and not undone
+        already: a second rewind would undo the reporter's message before it."""
+        events = await self._events(sender_id)
+        turn = last_turn(events, message_id)
+        if turn is None or turn.undone or turn.index != _last_user_index(events):
+            return
+        await self._request(
+            "POST",
+            f"/conversations/{quote(sender_id, safe='')}/tracker/events",
+            json=[{"event": "rewind"}, {"event": "action", "name": "action_listen"}],
+            extra_params={"include_events": "NONE"},
+        )
+
+    async def _events(self, sender_id: str) -> list[dict[str, Any]]:
         tracker = await self._request("GET", f"/conversations/{quote(sender_id, safe='')}/tracker")
-        events = tracker.get("events") or [] if isinstance(tracker, dict) else []
-        for index, event in enumerate(events):
-            if event.get("event") == "user" and (event.get("metadata") or {}).get("message_id") == message_id:
-                replies = []
-                for later in events[index + 1 :]:
-                    if later.get("event") == "user":
-                        break
-                    if later.get("event") == "bot":
-                        data = later.get("data") or {}
-                        replies.append({"text": later.get("text"), "buttons": data.get("buttons") or []})
-                return replies
-        return None
+        return tracker.get("events") or [] if isinstance(tracker, dict) else []
 
     async def pause(self, sender_id: str) -> None:
         """An officer has taken the conversation over: Rasa holds it (ConversationPaused)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from referral.cases import NewCase, get_case, open_case
@@ -85,23 +85,24 @@ def open_report(session: Session, report: Report) -> Case:
 
 def report_emergency(session: Session, report: Report, *, now: datetime | None = None) -> tuple[Case, bool]:
     """Danger now: open an emergency case, or, while this conversation's emergency case
-    from the last hours is still open, record the new message on it. Either way officers
-    are alerted (a CaseAlert, sent by the gateway). Returns (case, is_new)."""
+    from the last hours is still open, record the new message on it; a possible emergency
+    of this conversation (an unanswered "in danger now?") becomes the emergency case. Either
+    way officers are alerted (a CaseAlert, sent by the gateway). Returns (case, is_new)."""
     now = now or utcnow()
     repeated_turn = already_opened(session, report)
     if repeated_turn is not None:
         return repeated_turn, True
     ongoing = recent_emergency(session, report.conversation_id, now=now)
     if ongoing is None:
+        possible = possible_emergency(session, report.conversation_id, now=now)
+        if possible is not None:
+            return confirm_emergency(session, possible, report, now=now), True
         case = open_report(session, replace(report, is_emergency=True))
         session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason="emergency", created_at=now))
         return case, True
-    if any(
-        event.kind == "emergency_repeated" and (event.detail or {}).get("message_id") == report.source_message_id
-        for event in ongoing.events
-        if report.source_message_id is not None
-    ):
-        return ongoing, False  # this very message was recorded by an earlier run of the turn
+    earlier = _recorded(ongoing, report.source_message_id)
+    if earlier is not None:  # this very message was recorded by an earlier run of the turn
+        return ongoing, earlier.kind == "emergency_confirmed"
     ongoing.events.append(
         CaseEvent(
             at=now,
@@ -113,6 +114,66 @@ def report_emergency(session: Session, report: Report, *, now: datetime | None =
     session.add(CaseAlert(case_id=ongoing.id, conversation_id=ongoing.conversation_id, reason="emergency_repeated", created_at=now))
     session.flush()
     return ongoing, False
+
+
+def _recorded(case: Case, message_id: int | None) -> CaseEvent | None:
+    """The event that recorded the reporter's message `message_id` as danger on this case."""
+    if message_id is None:
+        return None
+    return next(
+        (event for event in case.events
+         if event.kind in ("emergency_repeated", "emergency_confirmed") and (event.detail or {}).get("message_id") == message_id),
+        None,
+    )
+
+
+def possible_emergency(session: Session, conversation_id: int | None, *, now: datetime | None = None) -> Case | None:
+    """This conversation's case from the last hours that is marked as a possible emergency
+    (nobody answered "in danger now?"), while it is still open."""
+    if conversation_id is None:
+        return None
+    now = now or utcnow()
+    return session.scalar(
+        select(Case)
+        .where(
+            Case.conversation_id == conversation_id,
+            Case.is_emergency.is_(False),
+            Case.status != "closed",
+            Case.created_at >= now - timedelta(hours=SAME_EMERGENCY_HOURS),
+            Case.events.any(CaseEvent.kind == "possible_emergency"),
+        )
+        .order_by(Case.id.desc())
+        .limit(1)
+    )
+
+
+def confirm_emergency(session: Session, case: Case, report: Report, *, now: datetime | None = None) -> Case:
+    """A possible emergency turns out to be one (a late Ya, a further sign of danger): the
+    same case becomes the emergency, not a second one beside it. Its quiet alert gives way
+    to the emergency's, which repeats until someone takes the conversation over."""
+    now = now or utcnow()
+    case.is_emergency, case.urgency = True, "emergency"
+    if not case.victim and report.victim:
+        case.victim = report.victim
+    if case.latitude is None and report.latitude is not None and report.longitude is not None:
+        case.latitude, case.longitude = report.latitude, report.longitude
+    case.events.append(
+        CaseEvent(
+            at=now,
+            actor="reporter",
+            kind="emergency_confirmed",
+            detail={"message": report.description, "message_id": report.source_message_id},
+        )
+    )
+    session.execute(
+        update(CaseAlert)
+        .where(CaseAlert.case_id == case.id, CaseAlert.reason == "possible_emergency", CaseAlert.resolved_at.is_(None))
+        .values(resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason="emergency", created_at=now))
+    session.flush()
+    return case
 
 
 def complete_emergency(session: Session, ticket: str, report: Report) -> Case:
