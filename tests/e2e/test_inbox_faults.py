@@ -6,6 +6,9 @@
 - The gateway dies after Rasa answered but before the answer was stored (the window a
   SIGKILL can hit): after the lease runs out the worker finds Rasa's answer in its tracker
   and stores it, without sending the message to Rasa a second time.
+- The database refuses the emergency case (a trigger): the reporter has the hotline numbers
+  at once, the turn is undone in Rasa and retried until the database takes it; then one
+  case, one alert, the numbers once, and the dialogue goes on from there.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.stack import build_services
 from bot.settings import Settings
 from messaging.store import Inbound, get_or_create_conversation, record_inbound
 from messaging.models import Conversation, Message
-from referral.models import utcnow
+from referral.models import Case, CaseAlert, utcnow
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.helpers import PROJECT_ROOT, free_port, wait_until
 
@@ -222,3 +225,47 @@ def test_a_gateway_killed_with_sigkill_loses_nothing_and_answers_once(stack):
         ids = session.scalars(select(Message.id).where(Message.direction == "in").order_by(Message.id)).all()
         sender_id = conversation.engine_sender_id
     assert [e["metadata"]["message_id"] for e in user_events(settings, sender_id)] == ids
+
+
+def test_an_emergency_the_database_refused_is_retried_with_one_case_one_alert_and_the_numbers_once(stack):
+    processes, settings, sessions = stack
+    for name in ("rasa", "actions", "gateway"):
+        processes.start(name)
+    database = make_engine(settings.database_url)
+    with database.begin() as connection:  # the database takes no new case for now
+        connection.execute(text("CREATE TRIGGER refuse_cases BEFORE INSERT ON cases BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+    sender = str(uuid.uuid4())
+    first = [r["text"] or "" for r in post(settings, sender, "tolong dia bawa golok mau bunuh saya sekarang")]
+    assert any("112" in t and "129" in t for t in first) and any("Mohon tunggu sebentar" in t for t in first)
+
+    def inbound() -> Message:
+        with unit_of_work(sessions) as session:
+            return session.scalars(select(Message).where(Message.direction == "in")).one()
+
+    wait_until(lambda: inbound().attempts >= 2, 60, "a second attempt the database refuses too")
+    with database.begin() as connection:  # the database is back
+        connection.execute(text("DROP TRIGGER refuse_cases"))
+    database.dispose()
+    wait_until(lambda: inbound().status == "answered", 90, "the retried turn to be answered")
+
+    message = inbound()
+    with unit_of_work(sessions) as session:
+        replies = session.scalars(select(Message.text).where(Message.in_reply_to_id == message.id)).all()
+        [case] = session.scalars(select(Case)).all()
+        alerts = session.scalars(select(CaseAlert.reason).where(CaseAlert.case_id == case.id)).all()
+        sender_id = session.scalars(select(Conversation.engine_sender_id)).one()
+        assert case.is_emergency and case.description == "tolong dia bawa golok mau bunuh saya sekarang"
+    assert alerts == ["emergency"]
+    assert sum("112" in (t or "") for t in replies) == 1  # the numbers once, however many tries
+    assert sum("Mohon tunggu sebentar" in (t or "") for t in replies) == 1
+    assert sum(case.ticket in (t or "") for t in replies) == 1
+    runs = [e for e in user_events(settings, sender_id) if e["metadata"].get("message_id") == message.id]
+    assert len(runs) == message.attempts  # each refused run was undone and the message sent again
+
+    # Rasa's dialogue goes on from the retried turn: the form asks where, and the place is the case's.
+    post(settings, sender, "saya di Sleman")
+
+    def placed() -> str | None:
+        with unit_of_work(sessions) as session:
+            return session.get(Case, case.id).location_text
+    wait_until(placed, 60, "the place to reach the emergency case")
