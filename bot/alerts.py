@@ -39,7 +39,7 @@ from messaging.takeover import actor, conversation_case
 from referral import emergency_checks
 from referral.gazetteer import region_names
 from referral.models import AlertDelivery, Case, CaseAlert, CaseEvent, Officer, Referral, Takeover, utcnow
-from referral.officers import COORDINATORS, STAFF_ROLES, alert_recipients, facility_contacts
+from referral.officers import COORDINATORS, NATIONAL, STAFF_ROLES, alert_recipients, facility_contacts
 from referral.referrals import mark_overdue_reported, overdue_referrals
 from referral.storage import unit_of_work
 
@@ -485,9 +485,9 @@ class OfficerAlerts:
 
     def queue_overdue_referrals(self) -> int:
         """Referrals a facility has not answered within the SLA (shorter for high urgency):
-        the coordinators whose remit covers the case (with none linked, those the ladder finds
-        above them) hear of it once, with a button to route it to the next facility. Returns
-        how many referrals were reported."""
+        the coordinators whose remit covers the case (with none linked, national staff) hear
+        of it once, with a button to route it to the next facility. Returns how many referrals
+        were reported."""
         now = self.clock()
         reported = 0
         with unit_of_work(self.sessions) as session:
@@ -495,7 +495,8 @@ class OfficerAlerts:
                 session, sla_hours=self.times.referral_sla_hours, urgent_hours=self.times.referral_sla_urgent_hours, now=now
             )
             for referral in overdue:
-                coordinators = alert_recipients(session, referral.case, now=now, from_rung=COORDINATORS)
+                # only a coordinator or national staff may re-route it
+                coordinators = alert_recipients(session, referral.case, now=now, from_rung=COORDINATORS, to_rung=NATIONAL)
                 if not coordinators or not self.can_send:
                     continue  # nobody would hear: a later pass tries again
                 text = "\n".join([

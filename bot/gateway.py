@@ -158,11 +158,18 @@ async def keep_connecting_telegram(gateway: GatewayState, first_delay_s: float =
     """Telegram could not start: try again in the background, waiting twice as long after
     each failure (at most TELEGRAM_RETRY_MAX_SECONDS), until it is connected."""
     channel = gateway.telegram_waiting
+    if channel is None:
+        return
     delay = min(first_delay_s, gateway.settings.telegram.retry_max_s)
-    while channel is not None:
-        log.warning("Telegram: trying to connect again in %.0f s", delay)
+    while True:
+        log.info("Telegram: trying to connect again in %.0f s", delay)
         await asyncio.sleep(delay)
-        if await connect_telegram(gateway.settings, channel):
+        try:
+            connected = await connect_telegram(gateway.settings, channel)
+        except Exception as error:  # whatever went wrong, the next try may work
+            log.error("Telegram could not be connected (%s)", type(error).__name__)
+            connected = False
+        if connected:
             gateway.use_telegram(channel)
             return
         delay = min(delay * 2, gateway.settings.telegram.retry_max_s)

@@ -5,8 +5,9 @@ now?"). Their *Ya* is the emergency path (the action that opens the emergency ca
 the check in the same transaction); *Tidak* settles it as denied; a report that goes on
 settles it with its case; no clear answer within a few minutes, or a skipped question,
 opens a case marked as a possible emergency, for officers to look at (alerted again, on
-slower timers than an emergency, until an officer opens its summary or takes it over). An answer that comes after that is noted on that case. The words
-of the message are kept only while the question is open.
+slower timers than an emergency, until an officer opens its summary or takes it over). An
+answer that comes after that is noted on that case. The words of the message are kept only
+while the question is open.
 """
 
 from __future__ import annotations

@@ -223,7 +223,7 @@ def _rung(session: Session, case: Case | None, rung: int, now: datetime) -> list
     if rung == COORDINATORS:
         return reachable_staff(session, case, roles=("coordinator",))
     if rung == NATIONAL:
-        return [o for o in reachable_staff(session, None, anywhere=True) if o.role == "admin" or (o.remit_all and o.role == "coordinator")]
+        return [o for o in reachable_staff(session, None, roles=("coordinator", "admin"), anywhere=True) if o.remit_all]
     if rung == REMIT:
         return reachable_staff(session, case)
     if rung == ON_DUTY_ANYWHERE:
@@ -233,14 +233,14 @@ def _rung(session: Session, case: Case | None, rung: int, now: datetime) -> list
 
 def alert_recipients(
     session: Session, case: Case | None, *, now: datetime, with_coordinators: bool = False,
-    from_rung: int = ON_DUTY, passed_over: frozenset[int] | set[int] = frozenset(),
+    from_rung: int = ON_DUTY, to_rung: int = ANYONE, passed_over: frozenset[int] | set[int] = frozenset(),
 ) -> list[Officer]:
     """Who hears about this case now: the first rung with somebody on it, of
     the on-duty staff whose remit covers it (with the remit's coordinators as well when
     asked, as for an emergency) → the remit's coordinators → national coordinators and
     admins → the remit's staff off duty → on-duty staff anywhere → any linked staff member.
     `passed_over`: officers whose chat just refused this alert. An empty list: nobody at all."""
-    for rung in range(from_rung, ANYONE + 1):
+    for rung in range(from_rung, to_rung + 1):
         chosen = [o for o in _rung(session, case, rung, now) if o.id not in passed_over]
         if rung == ON_DUTY and with_coordinators and chosen:
             chosen += [o for o in _rung(session, case, COORDINATORS, now) if o not in chosen and o.id not in passed_over]
