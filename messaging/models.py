@@ -8,10 +8,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from referral.models import Base, utcnow
+
+
+class StorableText(TypeDecorator):
+    """Text without NUL characters: a messenger may carry one, PostgreSQL refuses any text
+    that holds one, and the whole message would be lost with it. Stripped on every write."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
+        return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 class Reporter(Base):
@@ -69,6 +81,7 @@ class Message(Base):
         Index("ix_messages_conversation", "conversation_id", "id"),
         Index("ix_messages_inbox", "direction", "status", "next_attempt_at"),
         Index("ix_messages_created_at", "created_at"),  # the weekly digest reads a week of them
+        Index("ix_messages_address", "address"),  # a Telegram group's one notice
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,9 +92,11 @@ class Message(Base):
     channel: Mapped[str] = mapped_column(String(16))
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(16), default="text")  # text | location | media | ...
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(StorableText)
     payload: Mapped[dict[str, Any] | None]
     status: Mapped[str] = mapped_column(String(16))
+    # The outbox sends higher first: staff alerts and emergency replies (URGENT) before the rest.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     # Inbox bookkeeping: when to try a pending message again, and who holds it now.
