@@ -76,21 +76,31 @@ _VICTIM_WORDS = [
                          r"mother", r"mom", r"sister")),
     ("diri_sendiri", _words(r"diri[_ ]sendiri", r"saya sendiri", r"aku sendiri", r"gue sendiri", r"myself", r"it'?s me", r"me")),
     ("lainnya", _words(r"lain\w*", r"other\w*", r"someone else", r"orang lain", r"teman", r"tetangga", r"suami", r"bapak", r"ayah", r"kakak",
-                       r"pacar", r"friend", r"neighbou?r")),
+                       r"pacar", r"ipar\w*", r"mertua\w*", r"mantu", r"menantu\w*", r"friend", r"neighbou?r", r"in-?laws?")),
 ]
+
+
+# Family words that name an adult although they contain a child's word: a sibling-in-law
+# ("adik ipar"), a child's spouse ("anak menantu"), a subordinate ("anak buah"). Read as the
+# second word only, so "adik ipar" is someone else and "ibu mertua" a woman.
+_ADULT_KIN = re.compile(r"\b(adik|adek|adhi|dik|dek|anak)\s+(ipar|mantu|menantu|buah)\b")
+
+
+def _without_adult_kin(text: str) -> str:
+    return _ADULT_KIN.sub(r"\2", _plain(text))
 
 
 def victim_from(text: str) -> str | None:
     plain = _plain(text)
     if plain.replace(" ", "_") in VICTIMS:
         return plain.replace(" ", "_")
-    return _first(text, _VICTIM_WORDS)
+    return _first(_without_adult_kin(text), _VICTIM_WORDS)
 
 
 def victim_in_story(text: str) -> str | None:
     """Who, when a first message says it plainly: a child, an elderly person, a person with
     a disability. (Other words are too often about the one who did it: "suami saya mukul".)"""
-    return _first(text, [("disabilitas", _DISABLED), ("anak", _CHILD), ("lansia", _ELDERLY)])
+    return _first(_without_adult_kin(text), [("disabilitas", _DISABLED), ("anak", _CHILD), ("lansia", _ELDERLY)])
 
 
 # Is the abuse still going on, or is the person safe now? Danger now is the emergency path.
@@ -220,3 +230,28 @@ def says_enough(text: str, min_words: int = 3) -> bool:
     """Does a first message tell what happened, or only that they want to report?"""
     words = [w.lower() for w in re.findall(r"[^\W\d_]{2,}", text or "")]
     return len([w for w in words if w not in _NOT_THE_STORY]) >= min_words
+
+
+# -- a message told while a report is taken: more of this story, or a report of its own?
+_HARM = frozenset({"violence", "bullying"})  # the classifier mixes these two up; one story can be both
+# "One more thing", in the first words of a message.
+_ANOTHER_MATTER = _words(r"satu lagi", r"ada lagi", r"selain itu", r"hal lain", r"masalah lain", r"laporan lain",
+                         r"(mau |ingin )?lapor(an)? lagi", r"siji (maneh|meneh|engkas)", r"ana (maneh|meneh)", r"hiji deui",
+                         r"aya deui", r"one more thing", r"another (thing|report|matter|problem)", r"something else")
+_OPENING_WORDS = 6
+
+
+def another_report(category: str | None, victim: str | None, told_category: str | None, text: str) -> bool:
+    """Does a message told during a report of `category` (about `victim`) report something
+    else: another category (`told_category`, what the classifier read), another person
+    named plainly (a child, an elderly person, someone with a disability, when the report is
+    about someone else), or "one more thing" in its first words?"""
+    if told_category is None:
+        return False
+    if category and told_category != category and not {category, told_category} <= _HARM:
+        return True
+    named = victim_in_story(text)
+    if named and victim in VICTIMS and named != victim:
+        return True
+    opening = " ".join(_plain(text).split()[:_OPENING_WORDS])
+    return bool(_ANOTHER_MATTER.search(opening))

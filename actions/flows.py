@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
+from actions.tracker_utils import shared_location
+
 
 class ReportFlow:
     """Which questions a report of one category asks. The subclasses only differ in that."""
@@ -17,6 +19,12 @@ class ReportFlow:
     victim_question = "ask_victim"
 
     def required_slots(self, tracker: Tracker) -> list[str]:
+        slots = self.questions(tracker)
+        if slots and "location" not in slots and shared_location(tracker) and tracker.get_slot("requested_slot"):
+            slots.append("location")  # shared while another question waits: taken as the place all the same
+        return slots
+
+    def questions(self, tracker: Tracker) -> list[str]:
         if tracker.get_slot("report_cancelled"):
             return []
         # First questions of the triage: "is anyone in danger now?" (only the classifier

@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import SKIPPED, is_skip
 from actions.context import get_context
 from actions.emergency import note_for_recent_emergency
-from actions.tracker_utils import intent_confidence, latest_intent, shared_location
+from actions.tracker_utils import danger_for_the_rules, intent_confidence, latest_intent, shared_location
 from referral.gazetteer import Lookup
 from referral.lifecycle import INTENT_TO_CATEGORY
 
@@ -34,9 +34,9 @@ MAX_LOCATION_CHARS = 200
 STRONG_PLACE_SCORE = 0.7
 # While we ask where, a reply the classifier is sure is one of these (and in which the
 # gazetteer finds no place) is answered as such instead of being taken as the place.
+# (An emergency the classifier is unsure of is not among them: the reply is read as the place.)
 NOT_A_PLACE = frozenset(
     {
-        "emergency",
         "ask_services",
         "request_human",
         "bot_challenge",
@@ -67,8 +67,8 @@ async def extract_place(tracker: Tracker) -> dict[str, Any]:
         return {"location": "{:.5f}, {:.5f}".format(*coordinates)}
     intent = latest_intent(tracker)
     text = (tracker.latest_message.get("text") or "").strip()
-    if not text or text.startswith("/") or intent == "emergency":
-        return {}  # button payloads fill the slot themselves; an emergency has its own rule
+    if not text or text.startswith("/") or danger_for_the_rules(tracker):
+        return {}  # button payloads fill the slot themselves; danger has its own rule
     if is_skip(text) or (intent == "deny" and (SKIP_WORDS.search(text) or intent_confidence(tracker) >= CONFIDENT_DENY)):
         return {"location": LOCATION_SKIPPED}
     # A place the gazetteer knows well is a place, whatever the classifier made of it; a

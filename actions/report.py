@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -45,17 +45,39 @@ def start_report_events(tracker: Tracker, category: str) -> list[EventType]:
     before the report (or in this message) is kept."""
     text = (tracker.latest_message.get("text") or "").strip()
     events = cleared_report(keep=("location", "latitude", "longitude", "victim"))
-    events.append(SlotSet("category", category))
-    if says_enough(text):
-        events.append(SlotSet("description", text))
+    events += story_events(category, text)
     # Who, as the story says it plainly; the classifier's guess only when our reading of
     # the same words agrees (else the question is asked: asking is safe, a wrong guess not).
+    if not (FLOWS[category].implied_victim or victim_in_story(text)):
+        if tracker.get_slot("victim") and victim_from(text) != tracker.get_slot("victim"):
+            events.append(SlotSet("victim", None))
+    return events
+
+
+def story_events(category: str, text: str) -> list[EventType]:
+    """A report's category, its story when the message tells one, and who, when the
+    category or the story says it plainly."""
+    events: list[EventType] = [SlotSet("category", category)]
+    if says_enough(text):
+        events.append(SlotSet("description", text))
     victim = FLOWS[category].implied_victim or victim_in_story(text)
     if victim:
         events.append(SlotSet("victim", victim))
-    elif tracker.get_slot("victim") and victim_from(text) != tracker.get_slot("victim"):
-        events.append(SlotSet("victim", None))
     return events
+
+
+def next_report_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A report of its own told while this one was taken (actions/report_form.py,
+    ActionAddToStory): now that this one is done, the form starts again with it."""
+    waiting = [item for item in tracker.get_slot("next_reports") or [] if isinstance(item, dict)]
+    if not waiting:
+        return []
+    first, rest = waiting[0], waiting[1:]
+    category = first.get("category") if first.get("category") in FLOWS else "violence"
+    dispatcher.utter_message(text=action_text("next_report", tracker_language(tracker)))
+    acknowledge(dispatcher, category)
+    return [SlotSet("next_reports", rest or None), *story_events(category, str(first.get("text") or "")),
+            FollowupAction("report_form")]
 
 
 def acknowledge(dispatcher: CollectingDispatcher, category: str) -> None:
@@ -174,7 +196,7 @@ class ActionOpenCase(Action):
         if tracker.get_slot("report_cancelled") and not tracker.get_slot("emergency_ticket"):
             if not tracker.get_slot("quiet_end"):  # else the form has said its kind last words
                 dispatcher.utter_message(text=action_text("report_cancelled", language))
-            return cleared_report()
+            return cleared_report() + next_report_events(dispatcher, tracker)
         report = report_from_slots(tracker)
         ticket, urgency, result, was_new = await asyncio.to_thread(
             open_and_route,
@@ -192,5 +214,6 @@ class ActionOpenCase(Action):
         else:
             text = action_text("emergency_noted", language, ticket=ticket) + referral_sentence(result, language)
         dispatcher.utter_message(text=text)
-        # The report is complete: nothing of it carries over into the next one.
-        return cleared_report()
+        # The report is complete: nothing of it carries over into the next one (one told
+        # meanwhile starts now).
+        return cleared_report() + next_report_events(dispatcher, tracker)

@@ -4,9 +4,12 @@ What happened, who, (for violence and bullying) whether it is still going on, wh
 whether and how we may contact them, then a summary to confirm. Each category is a
 thin flow on a shared base that says which questions it asks. Every question can be
 skipped ("lewati") and the whole report cancelled ("batal"); an unclear answer is asked
-about once more, then taken as skipped, so nobody is kept in a loop. A reply that is
-clearly something else (a question about the service, asking for a person, more of the
-story, an emergency) is left to the rules, which answer it and come back here.
+about once more, then taken as skipped, so nobody is kept in a loop. A reply is read as an
+answer first, and answers never join the story. A reply that is clearly something else (a
+question about the service, asking for a person, more of the story, danger the safety net
+or a confident classifier hears) is left to the rules, which answer it and come back here;
+another report told meanwhile is taken down when this one is done, and a location shared
+at any question is the place.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from actions.answers import (
     EDITABLE,
     SKIPPED,
     VICTIMS,
+    another_report,
     confirmation_from,
     contact_from,
     danger_from,
@@ -34,12 +38,19 @@ from actions.answers import (
     victim_in_story,
     wants_report_from,
 )
-from actions.emergency import THEN_REPORT, raise_emergency, settle_emergency_check
+from actions.emergency import THEN_REPORT, note_for_recent_emergency, raise_emergency, settle_emergency_check
 from actions.report import acknowledge
 from actions.flows import flow_for
 from actions.location import extract_place, validate_place
 from actions.texts import action_text, tracker_language
-from actions.tracker_utils import intent_confidence, latest_intent, latest_route, shared_location
+from actions.tracker_utils import (
+    danger_for_the_rules,
+    intent_confidence,
+    latest_intent,
+    latest_route,
+    safety_net_fired,
+    shared_location,
+)
 from referral.lifecycle import INTENT_TO_CATEGORY
 from referral.phones import find_phone
 
@@ -72,19 +83,16 @@ def is_their_question(tracker: Tracker, text: str) -> bool:
     return asks_something(tracker) and ("?" in text or len(text.split()) > 3)
 
 
-def told_more(tracker: Tracker, slot: str) -> dict[str, Any]:
-    """A whole sentence in answer to a button question is also more of the story."""
-    text = _text(tracker)
-    if tracker.get_slot("requested_slot") != slot or len(text.split()) < 4 or shared_location(tracker):
-        return {}
-    return {"description": with_more_story(tracker, text)}
+def story_so_far(tracker: Tracker) -> str | None:
+    """What the reporter told us happened (answers to the other questions never join it)."""
+    current = tracker.get_slot("description")
+    return current if current not in (None, SKIPPED) else None
 
 
 def with_more_story(tracker: Tracker, text: str) -> str | None:
-    """The description with one more message of the reporter's added (what they write
-    during the flow is part of their story)."""
-    current = tracker.get_slot("description")
-    parts = [p for p in (current if current not in (None, SKIPPED) else None, text) if p]
+    """The description with one more message of the reporter's added (more of the story,
+    told while a question waits)."""
+    parts = [p for p in (story_so_far(tracker), text) if p]
     return "\n".join(parts)[:MAX_DESCRIPTION_CHARS] or None
 
 
@@ -96,11 +104,12 @@ def answer(tracker: Tracker, slot: str, read) -> dict[str, Any]:
     text = _text(tracker)
     if not text:
         return {}
-    if latest_intent(tracker) == "emergency":
-        # Danger the safety net saw, or a story that sounds like danger now: the emergency
-        # rule takes it. Only the classifier, on a one- or two-word reply that is one of the
-        # answers we offered ("myself"): that answer.
-        if tracker.latest_message.get("safety_net") or slot == "description" or len(text.split()) > 2:
+    if latest_intent(tracker) == "emergency" and (slot == "danger_now" or danger_for_the_rules(tracker)):
+        # Danger the safety net saw, a reply the classifier is sure is danger now, or any sign
+        # of danger in answer to "in danger now?": the emergency rule takes it. Only the
+        # classifier, on a one- or two-word reply that is one of the answers we offered
+        # ("myself"): that answer. (Unsure, the classifier is not heard over the answer.)
+        if safety_net_fired(tracker) or slot == "description" or len(text.split()) > 2:
             return {}
         value = read(text)
         return {slot: value} if value is not None else {}
@@ -222,7 +231,7 @@ class ValidateReportForm(FormValidationAction):
             agreed = value if value in VICTIMS and victim_from(text) == value else None
             return {"victim": flow_for(tracker).implied_victim or victim_in_story(text) or agreed}
         if value in VICTIMS:
-            return {"victim": value} | told_more(tracker, "victim")
+            return {"victim": value}
         if value in (CANCELLED, UNCLEAR, SKIPPED):
             return settle(tracker, "victim", value)
         return {"victim": victim_from(str(value)) or "lainnya"}  # an entity the NLU normalised differently
@@ -232,17 +241,17 @@ class ValidateReportForm(FormValidationAction):
         return answer(tracker, "situation", situation_from)
 
     async def validate_situation(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if value == "danger":  # danger now: help first, then at most the place
-            slots = await raise_emergency(dispatcher, tracker, description=tracker.get_slot("description"))
+        if value == "danger":  # danger now: help first, then at most the place (the story so far, not this answer)
+            slots = await raise_emergency(dispatcher, tracker, description=story_so_far(tracker), with_latest=False)
             return {"situation": "danger", **slots}
         if value in ("ongoing", "safe"):
-            return {"situation": value} | told_more(tracker, "situation")
+            return {"situation": value}
         return settle(tracker, "situation", value)
 
     # -- where
     async def extract_location(self, dispatcher, tracker, domain) -> dict[str, Any]:
         coordinates = shared_location(tracker)
-        if coordinates:  # shared at any question: that is where
+        if coordinates and tracker.get_slot("requested_slot"):  # shared at any question: that is where
             return {"location": "{:.5f}, {:.5f}".format(*coordinates)}
         if tracker.get_slot("requested_slot") != "location":
             return {}
@@ -250,13 +259,16 @@ class ValidateReportForm(FormValidationAction):
         if is_cancel(text):
             return {"location": CANCELLED}
         place = await extract_place(tracker)
-        if place or not text or text.startswith("/") or latest_intent(tracker) == "emergency" or is_digression(tracker):
+        if place or not text or text.startswith("/") or danger_for_the_rules(tracker) or is_digression(tracker):
             return place
         return {"location": UNCLEAR}  # "makasih", "halo": not a place; asked once more
 
     async def validate_location(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value in (CANCELLED, UNCLEAR):
             return settle(tracker, "location", value)
+        if shared_location(tracker) and tracker.get_slot("requested_slot") not in (None, "location"):
+            # Shared while another question waits: said in one line, then that question again.
+            dispatcher.utter_message(text=action_text("location_taken", tracker_language(tracker)))
         return await validate_place(value, dispatcher, tracker)
 
     # -- may we contact them, and how
@@ -268,7 +280,7 @@ class ValidateReportForm(FormValidationAction):
 
     async def validate_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value in CONTACTS:
-            return {"contact": value} | told_more(tracker, "contact")
+            return {"contact": value}
         return settle(tracker, "contact", value)
 
     async def extract_contact_phone(self, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -316,13 +328,24 @@ class ValidateReportForm(FormValidationAction):
 
 
 class ActionAddToStory(Action):
-    """More of the story while a question waits: added to the description, then the
-    question is asked again."""
+    """A report intent while a question waits: more of the story (added to the description,
+    or, for the emergency case being completed, to that case for its officers), or, when it
+    reports something else (another category or person), a report of its own, taken down
+    when this one is done. Then the question is asked again."""
 
     def name(self) -> str:
         return "action_add_to_story"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=action_text("story_added", tracker_language(tracker)))
-        return [SlotSet("description", with_more_story(tracker, _text(tracker)))]
+        language = tracker_language(tracker)
+        text = _text(tracker)
+        told = INTENT_TO_CATEGORY.get(latest_intent(tracker) or "")
+        if another_report(tracker.get_slot("category"), tracker.get_slot("victim"), told, text):
+            dispatcher.utter_message(text=action_text("report_kept_for_later", language))
+            later = [*(tracker.get_slot("next_reports") or []), {"category": told, "text": text[:MAX_DESCRIPTION_CHARS]}]
+            return [SlotSet("next_reports", later)]
+        if tracker.get_slot("emergency_ticket") and await note_for_recent_emergency(dispatcher, tracker):
+            return []  # the emergency case keeps its story; this message is added to it as it is
+        dispatcher.utter_message(text=action_text("story_added", language))
+        return [SlotSet("description", with_more_story(tracker, text))]
 

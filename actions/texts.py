@@ -77,16 +77,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Is this still going on, or is the person safe now?",
     },
     "ask_contact": {
-        "id": "Bolehkah petugas kami menghubungi Anda untuk menindaklanjuti? Bisa lewat percakapan ini, lewat telepon, "
-        "atau tidak sama sekali (anonim). Laporan tetap kami proses apa pun pilihan Anda.",
-        "en": "May one of our officers contact you to follow up? In this chat, by phone, or not at all (anonymous). "
-        "We will act on your report whatever you choose.",
+        "id": "Bolehkah petugas kami dan lembaga yang menangani laporan ini menghubungi Anda untuk menindaklanjuti? "
+        "Bisa lewat percakapan ini, lewat telepon, atau tidak sama sekali (anonim). Laporan tetap kami proses apa pun "
+        "pilihan Anda.",
+        "en": "May our officers and the service that takes on your report contact you to follow up? In this chat, by "
+        "phone, or not at all (anonymous). We will act on your report whatever you choose.",
     },
     "ask_contact_phone": {
         "id": "Silakan tulis nomor telepon yang bisa dihubungi (misalnya 0812-3456-7890). Nomor ini hanya dipakai "
-        "petugas untuk laporan ini.",
-        "en": "Please write the phone number we can call (for example 0812-3456-7890). Only our officers will use it, "
-        "and only for this report.",
+        "petugas kami dan lembaga yang menangani laporan ini, dan hanya untuk laporan ini.",
+        "en": "Please write the phone number we can call (for example 0812-3456-7890). Only our officers and the "
+        "service that takes on your report will use it, and only for this report.",
     },
     "phone_invalid": {
         "id": "Maaf, nomor itu sepertinya belum lengkap atau bukan nomor Indonesia. Boleh tulis lagi, misalnya "
@@ -143,6 +144,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "All right. Emergency report {ticket} is still our first priority. ",
     },
     "story_added": {"id": "Baik, sudah kami tambahkan ke laporan ini.", "en": "All right, we have added that to this report."},
+    # Another report (another category or person) told while this one is taken: kept for after it.
+    "report_kept_for_later": {
+        "id": "Baik, itu kami catat sebagai laporan tersendiri. Kita lanjutkan setelah laporan ini selesai.",
+        "en": "All right, we will take that down as a separate report once this one is done.",
+    },
+    "next_report": {
+        "id": "Sekarang kita catat laporan Anda yang lain.",
+        "en": "Now let us take down your other report.",
+    },
+    "location_taken": {
+        "id": "Terima kasih, lokasi yang Anda bagikan sudah kami catat.",
+        "en": "Thank you, we have noted the location you shared.",
+    },
     "added_to_emergency": {
         "id": "Pesan Anda kami tambahkan ke laporan darurat {ticket}; petugas kami bisa membacanya.",
         "en": "We have added your message to emergency report {ticket}; our officers can read it.",

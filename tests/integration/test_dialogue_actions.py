@@ -193,3 +193,93 @@ def test_a_repeated_emergency_does_not_ask_where_when_the_case_knows(context, se
     slots = {e["name"]: e["value"] for e in events}
     assert slots["location"] == "depok, sleman"  # so the form asks nothing more
     assert "112" in said.messages[0]["text"]
+
+
+# -- another report told during one, and answers that never join the story (issue 21)
+
+AID = "oh ya satu lagi, ibu mertua saya butuh bantuan sembako"
+
+
+def form_tracker(sender_id: str, text: str, intent: str | None, slots: dict) -> Tracker:
+    """A tracker while the report form asks a question."""
+    t = tracker(sender_id, text, intent, slots=slots)
+    t.active_loop = {"name": "report_form"}
+    return t
+
+
+def test_an_aid_request_told_at_an_emergencys_where_opens_its_own_case_after_it(context, sessions):
+    from actions.report_form import ActionAddToStory
+
+    sender, conversation_id, reporter_id = conversation(sessions)
+    with unit_of_work(sessions) as session:
+        emergency, _ = report_emergency(session, Report("violence", reporter_id=reporter_id, conversation_id=conversation_id,
+                                                        description="tolong sekarang suami lagi mukulin saya"))
+        ticket = emergency.ticket
+    asking_where = {"category": "violence", "emergency_ticket": ticket, "requested_slot": "location"}
+    events, said = run(ActionAddToStory(), form_tracker(sender, AID, "request_aid", asking_where))
+    assert said.messages[0]["text"].startswith("Baik, itu kami catat sebagai laporan tersendiri")
+    [waiting] = [e["value"] for e in events if e["name"] == "next_reports"]
+
+    # where is answered: the emergency case gets its place, then the aid report starts
+    events, said = run(ActionOpenCase(), tracker(sender, "depok, sleman", "provide_location",
+                                                 slots={**asking_where, "location": "depok, sleman", "next_reports": waiting}))
+    texts = [m.get("text") for m in said.messages]
+    assert texts[0].startswith(f"Lokasi sudah kami tambahkan ke laporan {ticket}")
+    assert texts[1] == "Sekarang kita catat laporan Anda yang lain." and said.messages[2]["response"] == "utter_ack_aid"
+    assert {"event": "followup", "timestamp": None, "name": "report_form"} in events
+    slots = {}
+    for event in events:
+        if event["event"] == "slot":
+            slots[event["name"]] = event["value"]
+    assert (slots["category"], slots["description"], slots["next_reports"], slots["emergency_ticket"]) == ("aid", AID, None, None)
+    assert slots.get("victim") is None  # "ibu mertua": not a child; the aid flow asks for whom
+
+    # the aid report, completed, is a case of its own
+    done = {"category": "aid", "description": AID, "victim": "perempuan", "location": "depok, sleman", "contact": "chat",
+            "confirmed": "benar"}
+    _, said = run(ActionOpenCase(), tracker(sender, "benar", "affirm", slots=done))
+    aid_ticket = re.search(r"MPKS-\d{4}-\d{5,}", said.messages[0]["text"]).group(0)
+    with unit_of_work(sessions) as session:
+        cases = {c.ticket: c for c in session.query(Case).filter_by(conversation_id=conversation_id)}
+        assert set(cases) == {ticket, aid_ticket}
+        assert "sembako" not in (cases[ticket].description or "") and cases[ticket].location_text == "depok, sleman"
+        assert (cases[aid_ticket].category, cases[aid_ticket].is_emergency, cases[aid_ticket].description) == ("aid", False, AID)
+
+
+def test_more_of_the_story_at_an_emergencys_where_is_added_to_the_emergency_case(context, sessions):
+    from actions.report_form import ActionAddToStory
+
+    sender, conversation_id, reporter_id = conversation(sessions)
+    with unit_of_work(sessions) as session:
+        ticket = report_emergency(session, Report("violence", reporter_id=reporter_id, conversation_id=conversation_id))[0].ticket
+    asking_where = {"category": "violence", "emergency_ticket": ticket, "requested_slot": "location"}
+    events, said = run(ActionAddToStory(), form_tracker(sender, "dia juga sudah mukul saya minggu lalu", "report_violence", asking_where))
+    assert events == [] and ticket in said.messages[0]["text"]  # not a description the emergency case would never read
+    with unit_of_work(sessions) as session:
+        case = session.query(Case).filter_by(ticket=ticket).one()
+        assert [e.detail["message"] for e in case.events if e.kind == "reporter_message"] == ["dia juga sudah mukul saya minggu lalu"]
+
+
+def test_a_report_waiting_behind_a_cancelled_one_still_starts(context, sessions):
+    sender, _, _ = conversation(sessions)
+    waiting = [{"category": "elderly_care", "text": "nenek saya tinggal sendiri sudah pikun"}]
+    events, said = run(ActionOpenCase(), tracker(sender, "batal", slots={"category": "aid", "report_cancelled": True,
+                                                                          "next_reports": waiting}))
+    assert "tidak ada kasus yang dibuka" in said.messages[0]["text"]
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert (slots["category"], slots["victim"]) == ("elderly_care", "lansia")
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "report_form"}
+
+
+def test_danger_chosen_at_still_going_on_keeps_the_story_without_the_answer(context, sessions):
+    from actions.report_form import ValidateReportForm
+
+    sender, conversation_id, _ = conversation(sessions)
+    slots = {"category": "violence", "description": "adik ipar saya ditampar suaminya", "victim": "lainnya", "requested_slot": "situation"}
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateReportForm().validate_situation(
+        "danger", dispatcher, form_tracker(sender, "dalam bahaya sekarang", None, slots), DOMAIN))
+    assert result["situation"] == "danger"
+    with unit_of_work(sessions) as session:
+        case = session.query(Case).filter_by(ticket=result["emergency_ticket"]).one()
+        assert case.description == "adik ipar saya ditampar suaminya" and case.victim == "lainnya"

@@ -211,9 +211,22 @@ def test_extract_unsure_other_intent_with_unknown_place_is_taken(context):
 
 
 @pytest.mark.parametrize("reply", ["tolong ada yang mau bunuh saya", "Sleman"])
-def test_extract_emergency_intent_is_not_taken(context, reply):
-    result, _ = extract(asking_location(reply, intent="emergency", confidence=0.6))
+def test_extract_danger_the_net_saw_is_not_taken(context, reply):
+    t = asking_location(reply, intent="emergency", confidence=0.6)
+    t.latest_message["safety_net"] = {"fired": True, "rules": ["threat_to_kill"]}
+    result, _ = extract(t)
     assert result == {}
+
+
+def test_extract_a_confident_classifier_emergency_is_not_taken(context):
+    result, _ = extract(asking_location("tolong saya takut sekali", intent="emergency", confidence=0.95))
+    assert result == {}
+
+
+def test_extract_an_unsure_classifier_emergency_is_read_as_the_place_first(context):
+    # Inside the form an answer is an answer first: the classifier alone, unsure, is not heard over it.
+    result, _ = extract(asking_location("Sleman", intent="emergency", confidence=0.6))
+    assert result == {"location": "Sleman"}
 
 
 def test_extract_button_payload_is_not_taken(context):

@@ -205,8 +205,10 @@ def test_danger_the_safety_net_saw_goes_to_the_emergency_rule():
 
 
 def test_a_plain_answer_the_classifier_alone_took_for_danger_is_an_answer():
-    assert extract("victim", asking("victim", "myself", intent="emergency", confidence=0.7)) == {"victim": "diri_sendiri"}
-    assert extract("victim", asking("victim", "qwerty", intent="emergency", confidence=0.7)) == {}
+    assert extract("victim", asking("victim", "myself", intent="emergency", confidence=0.95)) == {"victim": "diri_sendiri"}
+    assert extract("victim", asking("victim", "qwerty", intent="emergency", confidence=0.95)) == {}  # sure: the check
+    # unsure, the classifier is not heard over the answer: not an answer, so asked once more
+    assert extract("victim", asking("victim", "qwerty", intent="emergency", confidence=0.7)) == {"victim": UNCLEAR}
 
 
 def test_the_story_is_any_text_and_more_of_it_is_added():
@@ -347,15 +349,15 @@ def test_their_question_is_answered_not_taken_as_an_answer(slot, text, intent):
     assert extract(slot, asking(slot, text, intent=intent, confidence=0.95)) == {}
 
 
-def test_a_sentence_in_answer_to_a_button_question_is_also_more_of_the_story():
+def test_a_sentence_in_answer_to_a_button_question_is_an_answer_and_never_joins_the_story():
     reply = asking("victim", "dia juga mukul anak saya", intent="report_violence", description="suami saya mukul saya")
     assert extract("victim", reply) == {"victim": "anak"}
-    assert validate("victim", "anak", reply) == {"victim": "anak", "description": "suami saya mukul saya\ndia juga mukul anak saya"}
+    assert validate("victim", "anak", reply) == {"victim": "anak"}
 
 
-def test_the_classifier_alone_cannot_turn_a_sentence_into_an_answer():
+def test_the_classifier_alone_cannot_turn_a_sentence_into_an_answer_when_it_is_sure():
     assert extract("victim", asking("victim", "myself", intent="emergency", confidence=0.7)) == {"victim": "diri_sendiri"}
-    assert extract("situation", asking("situation", "masih, dia bawa pisau sekarang", intent="emergency", confidence=0.7)) == {}
+    assert extract("situation", asking("situation", "masih, dia bawa pisau sekarang", intent="emergency", confidence=0.95)) == {}
 
 
 def test_which_part_unclear_twice_goes_back_to_the_summary_and_ubah_works_again():
@@ -390,3 +392,121 @@ def test_working_hours_round_the_clock(tmp_path):
     path.write_text("hours:\n  mon: 9-5\n")
     with pytest.raises(ValueError, match="mon: expected HH:MM-HH:MM, 24h or closed"):
         ServiceHours.load(path)
+
+
+# ---------------------------------------------------------------- what the reporter is told, answers first
+
+
+def test_the_consent_question_says_who_receives_the_number():
+    from actions.texts import action_text
+
+    for key in ("ask_contact", "ask_contact_phone"):
+        assert "petugas kami dan lembaga yang menangani" in action_text(key, "id")
+        assert "the service that takes on your report" in action_text(key, "en")
+
+
+def test_a_harmless_answer_the_classifier_alone_took_for_danger_is_read_as_an_answer():
+    # "anak saya, umur 13 tahun" at "still going on?": not an answer to it, not danger either.
+    unsure = asking("situation", "anak saya, umur 13 tahun", intent="emergency", confidence=0.85, category="bullying")
+    assert extract("situation", unsure) == {"situation": UNCLEAR}  # asked once more, no emergency check
+    assert extract("situation", asking("situation", "masih, tiap pulang sekolah", intent="emergency", confidence=0.85)) == {
+        "situation": "ongoing"}
+    story = asking("description", "anak saya dikunci di kamar tiap malam", intent="emergency", confidence=0.85)
+    assert extract("description", story) == {"description": "anak saya dikunci di kamar tiap malam"}
+
+
+def test_a_form_answer_reaches_the_emergency_check_with_the_net_or_a_confident_classifier():
+    from actions.tracker_utils import CONFIDENT_DANGER
+
+    sure = asking("situation", "anak saya, umur 13 tahun", intent="emergency", confidence=CONFIDENT_DANGER)
+    assert extract("situation", sure) == {}
+    net = asking("situation", "anak saya, umur 13 tahun", intent="emergency", confidence=0.5)
+    net.latest_message["safety_net"] = {"fired": True, "rules": ["weapon"]}
+    assert extract("situation", net) == {}
+    # "in danger now?" is the danger question itself: any sign of danger in a sentence is a yes for the rules
+    assert extract("danger_now", asking("danger_now", "dia masih di depan rumah", intent="emergency", confidence=0.6)) == {}
+
+
+def test_a_location_shared_at_another_question_is_taken_said_so_and_that_question_asked_again():
+    shared = {"metadata": {"location": {"latitude": -7.7829, "longitude": 110.3671}}}
+    at_victim = tracker("/provide_location", "provide_location", slots={"requested_slot": "victim", "category": "violence",
+                                                                         "description": "suami saya mukul saya"}, **shared)
+    assert "location" in asyncio.run(FORM.required_slots([], CollectingDispatcher(), at_victim, DOMAIN))
+    assert extract("location", at_victim) == {"location": "-7.78290, 110.36710"}
+    assert extract("victim", at_victim) == {}  # the question waits
+    dispatcher = CollectingDispatcher()
+    validated = asyncio.run(FORM.validate_location("-7.78290, 110.36710", dispatcher, at_victim, DOMAIN))
+    assert validated == {"location": "-7.78290, 110.36710", "latitude": -7.7829, "longitude": 110.3671}
+    assert [m["text"] for m in dispatcher.messages] == ["Terima kasih, lokasi yang Anda bagikan sudah kami catat."]
+    # ... also while "in danger now?" waits (a question asked before the report's own)
+    at_danger = tracker("/provide_location", "provide_location", slots={"requested_slot": "danger_now", "emergency_check": "then_report"},
+                        **shared)
+    assert asyncio.run(FORM.required_slots([], CollectingDispatcher(), at_danger, DOMAIN)) == ["danger_now", "location"]
+    # asked where: nothing more to say
+    at_where = tracker("/provide_location", "provide_location", slots={"requested_slot": "location"}, **shared)
+    quiet = CollectingDispatcher()
+    asyncio.run(FORM.validate_location("-7.78290, 110.36710", quiet, at_where, DOMAIN))
+    assert quiet.messages == []
+
+
+def test_answers_never_join_the_story():
+    contact = asking("contact", "lewat chat ini saja", intent="ask_services", confidence=0.54, description="ditampar suaminya")
+    assert extract("contact", contact) == {"contact": "chat"}
+    assert validate("contact", "chat", contact) == {"contact": "chat"}
+    situation = asking("situation", "masih, tiap dia pulang kerja", description="ditampar suaminya")
+    assert validate("situation", "ongoing", situation) == {"situation": "ongoing"}
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [("adik ipar saya", "lainnya"), ("adek ipar sy", "lainnya"), ("kakak saya", "lainnya"), ("istri saya", "perempuan"),
+     ("suami saya", "lainnya"), ("ibu mertua saya", "perempuan"), ("anak menantu saya", "lainnya"), ("adik saya", "anak"),
+     ("adik saya yang kelas 4 SD", "anak")],
+)
+def test_the_victim_is_read_with_care(text, who):
+    assert victim_from(text) == who
+
+
+def test_adik_ipar_in_a_story_is_not_a_child():
+    from actions.answers import victim_in_story
+    from actions.report import start_report_events
+
+    story = "adik ipar saya ditampar suaminya kalau pulang kerja"
+    assert victim_in_story(story) is None and victim_in_story("adik saya ditampar ayah") == "anak"
+    guessed = tracker(story, "report_violence", slots={"victim": "anak"})  # the NLU's entity guessed a child
+    events = start_report_events(guessed, "violence")
+    assert {"event": "slot", "timestamp": None, "name": "victim", "value": None} in events
+    assert not any(e.get("name") == "victim" and e.get("value") == "anak" for e in events)
+
+
+# ---------------------------------------------------------------- another report told during one
+
+
+@pytest.mark.parametrize(
+    ("category", "victim", "told", "text", "another"),
+    [
+        ("violence", None, "aid", "oh ya satu lagi, ibu mertua saya butuh bantuan sembako", True),  # another category
+        ("violence", "diri_sendiri", "violence", "anak saya juga dipukul", True),  # another person named plainly
+        ("violence", None, "violence", "oh iya ada lagi, tetangga saya dipukuli suaminya", True),  # "one more thing"
+        ("violence", "diri_sendiri", "violence", "dia juga nendang saya kemarin", False),
+        ("violence", "diri_sendiri", "bullying", "dia juga ngejek saya di depan tetangga", False),  # the classifier mixes these
+        ("bullying", "anak", "violence", "anak saya, umur 13 tahun", False),
+        ("elderly_care", "lansia", "elderly_care", "nenek juga sering lupa makan", False),
+        ("violence", None, None, "satu lagi", False),  # no report in it
+    ],
+)
+def test_another_report_or_more_of_this_story(category, victim, told, text, another):
+    from actions.answers import another_report
+
+    assert another_report(category, victim, told, text) is another
+
+
+def test_another_report_told_during_one_is_kept_for_after_it_not_added_to_the_story():
+    dispatcher = CollectingDispatcher()
+    told = tracker("oh ya satu lagi, ibu mertua saya butuh bantuan sembako", "request_aid",
+                   slots={"category": "violence", "description": "suami saya mukul saya", "requested_slot": "victim"})
+    events = asyncio.run(ActionAddToStory().run(dispatcher, told, DOMAIN))
+    assert events == [{"event": "slot", "timestamp": None, "name": "next_reports",
+                       "value": [{"category": "aid", "text": "oh ya satu lagi, ibu mertua saya butuh bantuan sembako"}]}]
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Baik, itu kami catat sebagai laporan tersendiri. Kita lanjutkan setelah laporan ini selesai."]
