@@ -54,7 +54,7 @@ HEADLINES = {
     "possible_emergency": "⚠️ Mungkin darurat: pelapor belum menjawab jelas pertanyaan \"dalam bahaya sekarang?\", mohon dicek",
 }
 # Alerted again and escalated until someone acts on them.
-URGENT = ("emergency", "possible_emergency")
+REPEATING = ("emergency", "possible_emergency")
 # A staff message in these states reached its chat; in these it may still.
 REACHED = {MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ}
 IN_FLIGHT = {MessageStatus.QUEUED, MessageStatus.SENDING}
@@ -326,7 +326,7 @@ class OfficerAlerts:
                 ))
                 if statuses & REACHED:
                     alert.reached_at, alert.unreached_since = now, None
-                    if alert.reason not in URGENT:  # told once is enough
+                    if alert.reason not in REPEATING:  # told once is enough
                         alert.resolved_at = now
                 elif not statuses & IN_FLIGHT and self.can_send:
                     moved += self._duty_alert(session, alert, now)
@@ -396,7 +396,7 @@ class OfficerAlerts:
             due = [
                 alert for alert in session.scalars(
                     select(CaseAlert)
-                    .where(CaseAlert.reason.in_(URGENT), CaseAlert.resolved_at.is_(None), CaseAlert.last_sent_at < now - soonest)
+                    .where(CaseAlert.reason.in_(REPEATING), CaseAlert.resolved_at.is_(None), CaseAlert.last_sent_at < now - soonest)
                     .order_by(CaseAlert.id)
                     .with_for_update(skip_locked=True)
                 )
