@@ -16,6 +16,9 @@ class DigestDelivery:
     smtp_host: str | None = None  # unset: no e-mail
     smtp_port: int = 25
     smtp_starttls: bool = False
+    # STARTTLS checks the server's certificate against the system's CAs; a server with a
+    # self-signed (or private-CA) certificate is trusted only through this named PEM file.
+    smtp_ca_file: str | None = None
     smtp_user: str | None = None
     smtp_password: str | None = None
     mail_from: str = "helpline@localhost"
@@ -33,6 +36,7 @@ class DigestDelivery:
             smtp_host=env.get("HELPLINE_SMTP_HOST"),
             smtp_port=env.get_int("HELPLINE_SMTP_PORT", 25),
             smtp_starttls=env.get_switch("HELPLINE_SMTP_STARTTLS", False),
+            smtp_ca_file=env.get("HELPLINE_SMTP_CA_FILE"),
             smtp_user=env.get("HELPLINE_SMTP_USER"),
             smtp_password=env.get("HELPLINE_SMTP_PASSWORD"),
             mail_from=env.get("HELPLINE_SMTP_FROM", cls.mail_from),

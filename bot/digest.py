@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import html
 import smtplib
+import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -249,6 +250,15 @@ class DeliveryFailed(RuntimeError):
     """The digest was written, but could not be e-mailed."""
 
 
+def tls_context(delivery: DigestDelivery) -> ssl.SSLContext:
+    """Certificate and host name checked: against the system's CAs, or only against the PEM
+    file HELPLINE_SMTP_CA_FILE names (a self-signed server's own certificate, a private CA)."""
+    try:
+        return ssl.create_default_context(cafile=delivery.smtp_ca_file)
+    except (OSError, ssl.SSLError) as error:
+        raise DeliveryFailed(f"HELPLINE_SMTP_CA_FILE could not be read as PEM certificates: {error}") from error
+
+
 def email_digest(delivery: DigestDelivery, digest: Digest, files: list[Path]) -> None:
     """The headline as the message, the report, its CSV and its charts attached."""
     message = EmailMessage()
@@ -261,10 +271,13 @@ def email_digest(delivery: DigestDelivery, digest: Digest, files: list[Path]) ->
         message.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
     if delivery.smtp_user and not delivery.smtp_starttls:
         raise DeliveryFailed("refusing to send the SMTP password unencrypted: set HELPLINE_SMTP_STARTTLS=on")
+    if delivery.smtp_ca_file and not delivery.smtp_starttls:
+        raise DeliveryFailed("HELPLINE_SMTP_CA_FILE is set but STARTTLS is off: set HELPLINE_SMTP_STARTTLS=on")
+    context = tls_context(delivery) if delivery.smtp_starttls else None
     try:
         with smtplib.SMTP(delivery.smtp_host, delivery.smtp_port, timeout=30) as smtp:
-            if delivery.smtp_starttls:
-                smtp.starttls()
+            if context is not None:
+                smtp.starttls(context=context)  # verified: the password and the report go only to the named server
             if delivery.smtp_user:
                 smtp.login(delivery.smtp_user, delivery.smtp_password or "")
             smtp.send_message(message)

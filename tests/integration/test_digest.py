@@ -214,3 +214,96 @@ def test_an_unreachable_mail_server_is_a_clear_error_and_the_files_stay(sessions
     assert main(["digest", "--week", "2026-W47", "--send"]) == 1
     assert "could not e-mail the digest: ConnectionRefusedError" in capsys.readouterr().err
     assert (tmp_path / "reports" / "2026-W47" / "digest.html").exists()
+
+
+def self_signed_certificate(directory) -> tuple[str, str]:
+    """A mail server's own certificate for 127.0.0.1, signed by itself: (cert path, key path)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.test")])
+    now = datetime.now(timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "mail-cert.pem", directory / "mail-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+@pytest.fixture
+def tls_mail_server(tmp_path):
+    """A mail server that speaks STARTTLS with a self-signed certificate and takes a login
+    only over TLS; yields (port, its certificate's path, the logins it saw, the mails it took)."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.helpers import free_port
+
+    cert_path, key_path = self_signed_certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_path, key_path)
+    logins, mails = [], []
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):
+            mails.append(envelope.rcpt_tos)
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append(auth_data.login.decode())
+        return AuthResult(success=auth_data.password == b"rahasia-smtp")
+
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=free_port(), tls_context=server_tls,
+                            require_starttls=True, authenticator=authenticator, auth_require_tls=True)
+    controller.start()
+    try:
+        yield controller.port, cert_path, logins, mails
+    finally:
+        controller.stop()
+
+
+def test_starttls_checks_the_certificate_and_trusts_a_self_signed_one_only_when_named(sessions, tmp_path, tls_mail_server):
+    from bot.delivery_settings import DigestDelivery
+    from bot.digest import DeliveryFailed, produce_digest
+
+    port, cert_path, logins, mails = tls_mail_server
+    seed(sessions)
+    delivery = DigestDelivery(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=True, smtp_user="helpline",
+                              smtp_password="rahasia-smtp", mail_to=("koordinator@example.org",))
+    with pytest.raises(DeliveryFailed, match="CERTIFICATE_VERIFY_FAILED"):  # the system's CAs do not know it
+        produce_digest(sessions, WEEK, NOW, data_dir=tmp_path, ack_after_s=10, send=True, delivery=delivery)
+    assert logins == [] and mails == []  # neither the password nor the report went to an unverified server
+    named = DigestDelivery(**{**delivery.__dict__, "smtp_ca_file": cert_path})
+    result = produce_digest(sessions, WEEK, NOW, data_dir=tmp_path, ack_after_s=10, send=True, delivery=named)
+    assert result["emailed_to"] == 1 and logins == ["helpline"] and mails == [["koordinator@example.org"]]
+
+
+def test_the_ca_file_setting_is_read_from_the_environment_and_a_wrong_one_is_a_clear_error(
+    sessions, tmp_path, database_url, monkeypatch, capsys, tls_mail_server
+):
+    port, cert_path, _, mails = tls_mail_server
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
+    for name, value in {"HELPLINE_SMTP_HOST": "127.0.0.1", "HELPLINE_SMTP_PORT": str(port), "HELPLINE_SMTP_STARTTLS": "on",
+                        "HELPLINE_DIGEST_EMAIL_TO": "koordinator@example.org", "HELPLINE_SMTP_CA_FILE": cert_path}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["digest", "--week", "2026-W47", "--send"]) == 0
+    assert mails == [["koordinator@example.org"]]
+    monkeypatch.setenv("HELPLINE_SMTP_CA_FILE", str(tmp_path / "missing.pem"))
+    assert main(["digest", "--week", "2026-W47", "--send"]) == 1
+    assert "HELPLINE_SMTP_CA_FILE could not be read" in capsys.readouterr().err and len(mails) == 1
