@@ -35,7 +35,7 @@ from actions.tracker_utils import (
     reported,
     shared_location,
 )
-from messaging.turns import HOTLINES, TURN_DONE, retry_marker
+from messaging.turns import HOTLINES, TURN_DONE, retry_marker, urgent_marker
 from referral import emergency_checks
 from referral.hotlines import format_hotlines
 from referral.reports import Report, add_to_case, recent_emergency, report_emergency
@@ -84,10 +84,12 @@ def _done_before(tracker: Tracker) -> set[str]:
 
 
 def _hotlines(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:
-    """The hotline numbers, unless an earlier run of this turn gave them already."""
+    """The hotline numbers, unless an earlier run of this turn gave them already; marked
+    urgent, so the gateway has the outbox send this turn's replies before ordinary messages."""
     if HOTLINES not in _done_before(tracker):
         hotlines = format_hotlines(get_context().hotlines)
-        dispatcher.utter_message(text=action_text(key, tracker_language(tracker), hotlines=hotlines))
+        dispatcher.utter_message(text=action_text(key, tracker_language(tracker), hotlines=hotlines),
+                                 json_message=urgent_marker())
 
 
 def _ask_for_retry(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

@@ -34,7 +34,7 @@ from bot.officer_texts import CATEGORY_NAMES, STATUS_NAMES, URGENCY_NAMES
 from messaging.models import Conversation, Message
 from messaging.queries import waiting_too_long
 from messaging.statuses import MessageStatus
-from messaging.store import queue_staff_message
+from messaging.store import URGENT, queue_staff_message
 from messaging.takeover import actor, conversation_case
 from referral import emergency_checks
 from referral.gazetteer import region_names
@@ -230,7 +230,8 @@ class OfficerAlerts:
         if not self.can_send:
             return 0
         for officer in officers:
-            queue_staff_message(session, channel=self.channel, address=officer.telegram_chat_id, text=text, payload=payload)
+            queue_staff_message(session, channel=self.channel, address=officer.telegram_chat_id, text=text,
+                                payload=payload, priority=URGENT)  # alerts do not wait behind ordinary messages
         return len(officers)
 
     def _deliver(self, session: Session, alert: CaseAlert, officers: list[Officer], text: str, payload: dict | None,
@@ -239,7 +240,8 @@ class OfficerAlerts:
         if not self.can_send:
             return 0
         for officer in officers:
-            message = queue_staff_message(session, channel=self.channel, address=officer.telegram_chat_id, text=text, payload=payload)
+            message = queue_staff_message(session, channel=self.channel, address=officer.telegram_chat_id, text=text,
+                                          payload=payload, priority=URGENT)
             session.add(AlertDelivery(alert_id=alert.id, officer_id=officer.id, message_id=message.id, created_at=now))
         return len(officers)
 

@@ -45,9 +45,9 @@ from messaging.statuses import (
     renew_lease,
     retry_delay_seconds,
 )
-from messaging.store import Inbound, get_or_create_conversation, record_inbound, record_outbound
+from messaging.store import ORDINARY, URGENT, Inbound, get_or_create_conversation, record_inbound, record_outbound
 from messaging.takeover import relay_to_officer
-from messaging.turns import TURN_DONE, done_before, split_at_retry, with_done
+from messaging.turns import TURN_DONE, done_before, is_urgent, split_at_retry, with_done
 from referral.follow_up import read_answer, record_answer
 from referral.lifecycle import CaseError
 from referral.models import utcnow
@@ -372,7 +372,7 @@ class ConversationService:
                 conversation.reporter.regional_language = regional
             if status == MessageStatus.FOR_OFFICER:  # the officer who holds the conversation reads it
                 relay_to_officer(session, conversation, inbound)
-            stored = self._store_replies(session, conversation, work.message_id, answer)
+            stored = self._store_replies(session, conversation, work.message_id, answer, priority)
             finish_inbound(inbound, status)
         return stored
 
@@ -387,7 +387,8 @@ class ConversationService:
                 return []
             conversation = session.get(Conversation, work.conversation_id)
             stored = self._store_replies(
-                session, conversation, work.message_id, [reply for r in kept if (reply := reply_from_engine(r))]
+                session, conversation, work.message_id, [reply for r in kept if (reply := reply_from_engine(r))],
+                URGENT if is_urgent(kept) else ORDINARY,
             )
             inbound.payload = with_done(inbound.payload, done)
             postpone_inbound(inbound, retry_delay_seconds(work.attempts), now=self.clock())
@@ -396,7 +397,9 @@ class ConversationService:
         return stored
 
     @staticmethod
-    def _store_replies(session: Session, conversation: Conversation, message_id: int, answer: list[Reply]) -> list[Reply]:
+    def _store_replies(
+        session: Session, conversation: Conversation, message_id: int, answer: list[Reply], priority: int = ORDINARY,
+    ) -> list[Reply]:
         stored = []
         for reply in answer:
             out = record_outbound(
@@ -406,6 +409,7 @@ class ConversationService:
                 payload={"buttons": reply.buttons} if reply.buttons else None,
                 in_reply_to=message_id,
                 status=first_outbound_status(conversation.channel),
+                priority=priority,  # URGENT: answers to danger go out first
             )
             stored.append(Reply(reply.text, reply.buttons, out.id))
         return stored

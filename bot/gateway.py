@@ -143,9 +143,8 @@ async def connect_telegram(settings: Settings, channel: TelegramChannel) -> bool
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
-            if not application.running:
-                await application.start()
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await application.bot.delete_webhook()  # getUpdates is refused while a webhook is set
+            channel.start_polling(settings.telegram.retry_max_s)
     except TelegramError as error:
         # The web chat and WhatsApp keep working; the reason goes to the log.
         log.error("Telegram is unavailable: %s", error)
@@ -175,13 +174,10 @@ async def keep_connecting_telegram(gateway: GatewayState, first_delay_s: float =
         delay = min(delay * 2, gateway.settings.telegram.retry_max_s)
 
 
-async def stop_telegram(application) -> None:
+async def stop_telegram(channel: TelegramChannel) -> None:
     with contextlib.suppress(Exception):
-        if application.updater and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
+        await channel.stop_polling()
+        await channel.application.shutdown()
 
 
 async def start_gateway(
@@ -256,7 +252,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
                 if channel := gateway.telegram or gateway.telegram_waiting:  # first, so no update starts new work
-                    await stop_telegram(channel.application)
+                    await stop_telegram(channel)
                 await gateway.conversations.stop()
         database.dispose()
 

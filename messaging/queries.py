@@ -133,7 +133,7 @@ def due_outbound(session: Session, channels: tuple[str, ...], *, now: datetime |
                 Message.channel.in_(channels),
                 or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
             )
-            .order_by(Message.id)
+            .order_by(Message.priority.desc(), Message.id)  # alerts and emergency replies first
             .limit(limit)
         )
     )

@@ -20,6 +20,9 @@ from referral.models import utcnow
 from referral.storage import insert_for
 
 CHANNELS = ("webchat", "telegram", "whatsapp")
+# The outbox's order (higher first): staff alerts and replies to a reporter in danger do not
+# wait behind ordinary messages for the bot's rate limit.
+ORDINARY, URGENT = 0, 10
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ def record_outbound(
     status: MessageStatus = MessageStatus.SENT,
     in_reply_to: int | None = None,
     kind: str = "text",
+    priority: int = ORDINARY,
 ) -> Message:
     now = utcnow()
     message = Message(
@@ -121,6 +125,7 @@ def record_outbound(
         text=text,
         payload=payload,
         status=status,
+        priority=priority,
         in_reply_to_id=in_reply_to,
         created_at=now,
         updated_at=now,
@@ -131,7 +136,8 @@ def record_outbound(
 
 
 def queue_staff_message(
-    session: Session, *, channel: str, address: str, text: str, payload: dict[str, Any] | None = None
+    session: Session, *, channel: str, address: str, text: str, payload: dict[str, Any] | None = None,
+    priority: int = ORDINARY, kind: str = "text",
 ) -> Message:
     """A message to staff (an officer's chat, a group), queued for the outbox like a reply:
     it belongs to no reporter's conversation, so it carries its own address."""
@@ -141,10 +147,11 @@ def queue_staff_message(
         address=address,
         direction="out",
         channel=channel,
-        kind="text",
+        kind=kind,
         text=text,
         payload=payload,
         status=MessageStatus.QUEUED,
+        priority=priority,
         created_at=now,
         updated_at=now,
     )

@@ -19,6 +19,7 @@ from typing import Any
 RETRY_TURN = "retry_turn"  # the custom reply's key
 TURN_DONE = "turn_done"  # in the inbound message's payload, and in the metadata Rasa receives
 HOTLINES = "hotlines"  # the hotline numbers (and the note that we are recording it) reached the reporter
+URGENT_TURN = "urgent_turn"  # a custom reply: this turn answers danger (the hotlines), sent before ordinary messages
 
 
 def retry_marker(done: Iterable[str]) -> dict[str, Any]:
@@ -29,6 +30,16 @@ def retry_marker(done: Iterable[str]) -> dict[str, Any]:
 def is_retry_marker(raw: dict[str, Any]) -> bool:
     custom = raw.get("custom")
     return isinstance(custom, dict) and RETRY_TURN in custom
+
+
+def urgent_marker() -> dict[str, Any]:
+    """The custom reply an action sends when its turn answers danger: the gateway stores the
+    turn's replies as urgent, so the outbox sends them before ordinary messages."""
+    return {URGENT_TURN: True}
+
+
+def is_urgent(raw: list[dict[str, Any]]) -> bool:
+    return any(isinstance(reply.get("custom"), dict) and reply["custom"].get(URGENT_TURN) is True for reply in raw)
 
 
 def split_at_retry(raw: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]] | None:

@@ -1,9 +1,10 @@
 """Telegram with python-telegram-bot 22: updates in (polling or webhook), replies out.
 
 Every update becomes a stored inbound message (unique on chat and message id)
-before anything else; replies leave through the outbox (TelegramSender), with
-PTB's rate limiter honouring Telegram's RetryAfter. Reports are private: in a
-group the bot only explains that and stores nothing.
+before anything else (in polling mode before Telegram hears it arrived:
+telegram_polling.py); replies leave through the outbox (TelegramSender), with
+PTB's rate limiter honouring Telegram's RetryAfter. Reports are private: a group
+gets one notice saying so, then the bot leaves it; nothing of it is stored.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.channels.intake import InboundRecord, Intake, Stored
+from bot.channels.telegram_polling import UpdatePoller
 from bot.officer_desk import OfficerDesk, OfficerInput
 from bot.outbox import SendFailed
 from messaging.store import Inbound, queue_staff_message
 from messaging.models import Message
+from messaging.statuses import MessageStatus
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -31,6 +35,7 @@ GROUP_NOTICE = (
     "Layanan Pengaduan MPKS bersifat pribadi dan rahasia. Silakan kirim laporan lewat pesan "
     "langsung (chat pribadi) ke bot ini, bukan di grup."
 )
+GROUP_NOTICE_KIND = "group_notice"  # the one message a group gets; the bot leaves the group after it
 
 
 def build_application(token: str, api_base: str) -> Application:
@@ -43,6 +48,7 @@ def build_application(token: str, api_base: str) -> Application:
         # Telegram's flood control ("not sent; retry after N s") is waited out here: nothing was
         # delivered, so this retry cannot say anything twice. Every other retry is the outbox's.
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .updater(None)  # polling is our own (telegram_polling.py): PTB's acknowledges updates before they are stored
         .build()
     )
 
@@ -110,9 +116,25 @@ def _record(chat_id: str, inbound: Inbound) -> InboundRecord:
     return InboundRecord("telegram", chat_id, inbound)
 
 
-def is_group_message(update: Update) -> bool:
-    message = update.effective_message
-    return message is not None and message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+def is_group_update(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def group_notice(session, chat_id: str) -> Message:
+    """The group's one notice: queued for its first update, the same one for every later update."""
+    notice = session.scalar(select(Message).where(
+        Message.channel == "telegram", Message.conversation_id.is_(None), Message.address == chat_id,
+        Message.kind == GROUP_NOTICE_KIND,
+    ).limit(1))
+    return notice or queue_staff_message(session, channel="telegram", address=chat_id, text=GROUP_NOTICE, kind=GROUP_NOTICE_KIND)
+
+
+async def leave_group(bot, chat_id: str) -> None:
+    try:
+        await bot.leave_chat(chat_id=chat_id)
+    except TelegramError as error:  # it stays a while longer; its next update tries again
+        log.warning("could not leave a Telegram group: %s", type(error).__name__)
 
 
 def keyboard(outbound_id: int, buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
@@ -149,16 +171,18 @@ class TelegramSender:
             raise SendFailed(f"Telegram refused the message: {type(error).__name__}", retryable=False) from error
         except NetworkError as error:  # no connection, or Telegram's 5xx: not delivered
             raise SendFailed(f"Telegram unreachable: {type(error).__name__}", retryable=True) from error
+        if message.kind == GROUP_NOTICE_KIND:  # said once: the bot has no business in a group
+            await leave_group(bot, chat_id)
         return f"{chat_id}:{sent.message_id}"
 
 
 class TelegramChannel:
-    """Connects PTB to the intake: store first, then process and send in the background.
+    """Connects Telegram's updates to the intake: store first, then process and send in the
+    background (processing may wait for a slow Rasa answer; storing never does).
 
-    PTB handles updates one after another, so processing (which may wait for a slow Rasa
-    answer) never runs in the update handler. Reports are private: in a group the bot
-    only explains that (through the outbox, as a message to no reporter's conversation)
-    and stores nothing else.
+    Updates come from the webhook or from the poller, one after another. Reports are
+    private: a group gets one notice (through the outbox, as a message to no reporter's
+    conversation), the bot then leaves it, and nothing of the group is stored.
     """
 
     def __init__(self, application: Application, intake: Intake, secret_token: str, desk: OfficerDesk | None = None) -> None:
@@ -168,19 +192,21 @@ class TelegramChannel:
         self.sessions = intake.conversations.sessions
         # What Telegram sends back in X-Telegram-Bot-Api-Secret-Token in webhook mode.
         self.secret_token = secret_token
-        application.add_handler(TypeHandler(Update, self._on_update))
+        self.poller: UpdatePoller | None = None  # polling mode only
 
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        stored = await self.store_update(update)
-        if stored:
-            self.intake.conversations.in_background(self.intake.after_store(stored))
+    def start_polling(self, retry_max_s: float) -> None:
+        if self.poller is None:
+            self.poller = UpdatePoller(self, retry_max_s=retry_max_s)
+        self.poller.start()
+
+    async def stop_polling(self) -> None:
+        if self.poller is not None:
+            await self.poller.stop()
 
     async def store_update(self, update: Update) -> list[Stored]:
         """Store what the update carries; returns the newly stored messages."""
-        if is_group_message(update):  # nothing of a group is stored but our notice, queued
-            with unit_of_work(self.sessions) as session:
-                queue_staff_message(session, channel="telegram", address=str(update.effective_chat.id), text=GROUP_NOTICE)
-            self.intake.conversations.in_background(self.intake.outbox.flush())
+        if is_group_update(update):
+            self._answer_group(update)
             return []
         if self.desk is not None and (item := self.officer_input(update)) is not None:
             if self.desk.wants(item.chat_id, item.text):
@@ -199,6 +225,18 @@ class TelegramChannel:
             await self._answer_button(update)
             return stored
         return self.intake.store([record])
+
+    def _answer_group(self, update: Update) -> None:
+        """One notice per group, then the bot leaves (the sender leaves once the notice is out;
+        if the group is still there after that, it leaves now)."""
+        member = update.my_chat_member
+        if member is not None and member.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            return  # the bot has left, or was removed: nothing to say
+        chat_id = str(update.effective_chat.id)
+        with unit_of_work(self.sessions) as session:
+            waiting = group_notice(session, chat_id).status in (MessageStatus.QUEUED, MessageStatus.SENDING)
+        after = self.intake.outbox.flush() if waiting else leave_group(self.application.bot, chat_id)
+        self.intake.conversations.in_background(after)
 
     @staticmethod
     async def _answer_button(update: Update) -> None:

@@ -98,6 +98,8 @@ class FakeBotApi:
         self.refuse_callback_answers = False  # as Telegram does for a query older than a few minutes
         self.unavailable = False  # every call answered 502 Bad Gateway, as when Telegram is down
         self.blocked_chats: set[int] = set()  # chats whose user blocked the bot: sendMessage answered 403
+        self.left_chats: list[int] = []  # groups the bot left (leaveChat), in order; it can no longer post there
+        self.offsets: list[int] = []  # the offset of each getUpdates call (what it acknowledged)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._lock = threading.Lock()
@@ -131,6 +133,11 @@ class FakeBotApi:
         method = request.path_params["method"]
         params = await self._params(request)
         handler = getattr(self, f"_{method}", None)
+        if method in ("sendMessage", "leaveChat") and self._decode(params.get("chat_id")) in self.left_chats:
+            return JSONResponse(
+                {"ok": False, "error_code": 403, "description": "Forbidden: bot is not a member of the group chat"},
+                status_code=403,
+            )
         if method == "sendMessage" and self._decode(params.get("chat_id")) in self.blocked_chats:
             return JSONResponse(
                 {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}, status_code=403
@@ -164,6 +171,7 @@ class FakeBotApi:
 
     async def _getUpdates(self, params):
         offset = int(params.get("offset") or 0)
+        self.offsets.append(offset)
         wait_until = time.monotonic() + min(float(params.get("timeout") or 0), 1.0)
         while True:
             with self._lock:
@@ -183,6 +191,10 @@ class FakeBotApi:
             "from": self.bot_user,
             "text": params.get("text", ""),
         }
+
+    async def _leaveChat(self, params):
+        self.left_chats.append(int(params["chat_id"]))
+        return True
 
     async def _answerCallbackQuery(self, params):
         self.answered_callbacks.append(str(params.get("callback_query_id")))
