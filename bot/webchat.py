@@ -5,8 +5,11 @@ Request: {"sender_id": "...", "text": "..."} or
 an optional "message_id" makes a retried request idempotent.
 Response: {"replies": [{"text": "...", "buttons": [...], "id": N}]}.
 
-GET /webchat/messages?sender_id=...&after=N returns the replies stored after id N: answers
-that arrive later (Rasa was down or slow, an officer wrote) reach the page this way.
+GET /webchat/messages?after=N, with the sender id in the X-Webchat-Sender header, returns the
+replies stored after id N: answers that arrive later (Rasa was down or slow, an officer wrote)
+reach the page this way. The sender id stays out of the URL, where proxy and server logs would
+keep it. The older form ?sender_id=...&after=N still works for this release (deprecated: its
+answers carry a `Deprecation: true` header).
 Errors are 4xx with {"error": {"code": ..., "message": <Indonesian, for the reporter>}}.
 
 The sender id is the page's own random identifier (a UUID, or at least 22 URL-safe
@@ -42,6 +45,7 @@ URL_SAFE_ID = re.compile(r"[A-Za-z0-9_\-]{22,100}")
 # A random id of that length uses many different characters; "aaaa…" or "0000-…" does not.
 MIN_DISTINCT_CHARACTERS = 8
 AFTER_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only, and no more than a BIGINT holds
+SENDER_HEADER = "X-Webchat-Sender"  # where a GET carries the sender id (never in the URL)
 
 
 def is_random_sender_id(value: object) -> bool:
@@ -207,10 +211,18 @@ async def post_message(request: Request) -> JSONResponse:
     return JSONResponse({"replies": [reply.as_json() for reply in answer]})
 
 
+def polling_sender(request: Request) -> tuple[str, bool]:
+    """The sender id of a GET, and whether it came the deprecated way (in the query string)."""
+    header = request.headers.get(SENDER_HEADER)
+    if header is not None:
+        return header, False
+    return request.query_params.get("sender_id", ""), True
+
+
 async def get_messages(request: Request) -> JSONResponse:
     if not request.state.gateway.webchat_limits.requests.allow(client_address(request)):
         return RATE_LIMITED.response()
-    sender_id = request.query_params.get("sender_id", "")
+    sender_id, deprecated = polling_sender(request)
     if not is_random_sender_id(sender_id):
         return INVALID_SENDER.response()
     after_text = request.query_params.get("after", "0")
@@ -220,4 +232,5 @@ async def get_messages(request: Request) -> JSONResponse:
         conversation = _conversation(request, session, sender_id)
         found = outbound_after(session, conversation.id, int(after_text)) if conversation else []
         answer = [stored_reply(message).as_json() for message in found]
-    return JSONResponse({"replies": answer}, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store", **({"Deprecation": "true"} if deprecated else {})}
+    return JSONResponse({"replies": answer}, headers=headers)
