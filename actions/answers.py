@@ -103,6 +103,28 @@ def victim_in_story(text: str) -> str | None:
     return _first(_without_adult_kin(text), [("disabilitas", _DISABLED), ("anak", _CHILD), ("lansia", _ELDERLY)])
 
 
+# Words that only say how someone is related, how old they are, which one: a reply made of a
+# person and nothing but these ("anak sulung saya, 13 tahun", "adik saya masih kecil") says
+# who, and nothing of danger now, however the classifier reads it.
+_WHO_ONLY = _words(r"saya", r"aku", r"sy", r"gue", r"gw", r"kami", r"ku", r"dia", r"ia", r"itu", r"ini", r"yang", r"yg", r"nya",
+                   r"umur\w*", r"usia\w*", r"berumur", r"tahun\w*", r"thn", r"th", r"bulan", r"\d+", r"kelas", r"sd", r"smp", r"sma",
+                   r"smk", r"mts", r"tk", r"paud", r"sulung", r"bungsu", r"pertama", r"kedua", r"ketiga", r"tengah", r"kecil",
+                   r"masih", r"baru", r"laki-laki", r"laki", r"cowok", r"pria", r"my", r"his", r"her", r"years?", r"old", r"aged?",
+                   r"dan", r"and")
+_WHO_ONLY_WORDS = 8
+
+
+def only_says_who(text: str) -> bool:
+    """Does a short reply only say who someone is (and how old), nothing else?"""
+    plain = _without_adult_kin(text)
+    if victim_from(text) is None or len(plain.split()) > _WHO_ONLY_WORDS:
+        return False
+    rest = plain
+    for _, pattern in _VICTIM_WORDS:
+        rest = pattern.sub(" ", rest)
+    return not _WHO_ONLY.sub(" ", rest).split()
+
+
 # Is the abuse still going on, or is the person safe now? Danger now is the emergency path.
 # "Not in danger" first; then danger; ongoing before safe: when unsure, the higher urgency.
 _NOT = r"(belum|tidak|tdk|gak|ga|nggak|ndak|ora|teu|mboten|durung|kurang|not|not yet|never)"
@@ -117,8 +139,12 @@ _SITUATION_WORDS = [
 ]
 
 
+# "masih kecil" (still little) says how old, not that it is still going on.
+_STILL_YOUNG = _words(r"masih (kecil|muda|bayi|balita|remaja|sekolah|sd|smp|sma|kuliah)")
+
+
 def situation_from(text: str) -> str | None:
-    return _first(text, _SITUATION_WORDS)
+    return _first(_STILL_YOUNG.sub(" ", _plain(text)), _SITUATION_WORDS)
 
 
 CONTACTS = ("chat", "telepon", "anonim")

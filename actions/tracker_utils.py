@@ -6,6 +6,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.answers import only_says_who
 from referral.lifecycle import INTENT_TO_CATEGORY
 
 REPORT_INTENTS = frozenset(INTENT_TO_CATEGORY) | {"emergency"}
@@ -53,17 +54,17 @@ CONFIDENT_DANGER = 0.9
 
 def danger_for_the_rules(tracker: Tracker) -> bool:
     """During the report form: is the latest reply danger the emergency rule must take
-    rather than an answer to the question asked? When the safety net fired, when the
-    classifier is confident it is an emergency, or, while an emergency case is being
-    completed, whenever the classifier says so (danger is known already: it is added to
-    that case)."""
+    rather than an answer to the question asked? When the safety net fired; while an
+    emergency case is being completed, whenever the classifier says so (danger is known
+    already: it is added to that case); otherwise when the classifier is confident, unless
+    the reply only says who someone is ("anak sulung saya, 13 tahun": its confidence is
+    often saturated on such replies; none of the held-out messages is one)."""
     if latest_intent(tracker) != "emergency":
         return False
-    return (
-        safety_net_fired(tracker)
-        or intent_confidence(tracker) >= CONFIDENT_DANGER
-        or bool(tracker.get_slot("emergency_ticket"))
-    )
+    if safety_net_fired(tracker) or tracker.get_slot("emergency_ticket"):
+        return True
+    text = tracker.latest_message.get("text") or ""
+    return intent_confidence(tracker) >= CONFIDENT_DANGER and not only_says_who(text)
 
 
 def gateway_message_id(tracker: Tracker) -> object:

@@ -196,11 +196,50 @@ def test_safety_net_shows_in_the_parse_result(postgres_stack):
     assert "weapon" in parsed["safety_net"]["rules"]
 
 
-def route(stack, text: str) -> str:
-    parsed = httpx.post(
+def parse(stack, text: str) -> dict:
+    return httpx.post(
         f"{stack.rasa_url}/model/parse", params={"token": stack.settings.resolved_engine_token()}, json={"text": text}, timeout=30
     ).json()
-    return parsed["triage"]["route"]
+
+
+def route(stack, text: str) -> str:
+    return parse(stack, text)["triage"]["route"]
+
+
+def first_routed(stack, wanted: str, candidates: list[str]) -> str:
+    """The first candidate the served model routes `wanted`. Training is not repeatable across
+    machines, and a message near the gate's or the classifier's boundary goes one way here and
+    another way there: a dialogue test checks the route first and picks from a few candidates
+    (the NLU's quality itself is the engine tier's floors, tests/engine/test_nlu_quality.py)."""
+    routes = {}
+    for text in candidates:
+        routes[text] = route(stack, text)
+        if routes[text] == wanted:
+            return text
+    pytest.fail(f"none of the candidates is routed {wanted!r} by this model: {routes}")
+
+
+# Only the classifier says danger now (the safety net's rules do not fire on these): the
+# first three are the dialogue's own examples, the others held-out messages (tests/nlu) the
+# classifier took for emergencies.
+CLASSIFIER_ONLY_DANGER = [
+    "tolong saya, saya takut pulang ke rumah",
+    "aku takut dia nekat",
+    "saya sembunyi di kamar mandi",
+    "kemarin suami nyekik aku, sekarang dia udah tidur, aku takut besok terulang",
+    "saya lari dari suami ke rumah kakak, tapi dia terus kirim pesan bakal ambil anak-anak",
+]
+# A report intent on weak evidence (the gate's, which is deterministic, well below its
+# threshold for the first four; the held-out report messages after them sit nearer to it).
+WEAK_REPORTS = [
+    "capek bgt dimarahin dosen terus",
+    "saya mau cerita",
+    "capek dimarahin terus sama bos",
+    "kok aku dimarahin terus ya",
+    "kami sekeluarga sudah dua hari cuma makan nasi sama garam",
+    "gak punya uang buat beli obat ibu",
+    "rumah kami roboh diterjang puting beliung tadi malam",
+]
 
 
 def cases_count(db) -> int:
@@ -216,8 +255,7 @@ def test_chatter_is_answered_as_out_of_scope_without_a_form(postgres_stack, db):
 
 
 def test_a_classifier_only_emergency_asks_first_and_a_ya_is_the_full_path(postgres_stack, db):
-    message = "tolong saya, saya takut pulang ke rumah"
-    assert route(postgres_stack, message) == "check_emergency"  # the classifier alone, not the safety net
+    message = first_routed(postgres_stack, "check_emergency", CLASSIFIER_ONLY_DANGER)  # the classifier alone, not the net
     sender = new_sender()
     first = say(postgres_stack, sender, text=message)
     assert "112" in texts(first) and "dalam bahaya sekarang?" in texts(first)
@@ -236,18 +274,18 @@ def test_a_classifier_only_emergency_asks_first_and_a_ya_is_the_full_path(postgr
 
 
 def test_a_tidak_goes_on_with_the_report_the_message_began(postgres_stack, db):
-    message = "aku takut dia nekat"
-    assert route(postgres_stack, message) == "check_emergency"
+    message = first_routed(postgres_stack, "check_emergency", ["aku takut dia nekat", *CLASSIFIER_ONLY_DANGER])
     sender = new_sender()
     say(postgres_stack, sender, text=message)
     replies = say(postgres_stack, sender, text="tidak")
     assert "lanjutkan mencatat laporan Anda" in texts(replies)
-    assert question(replies) == "victim"  # the story is the message itself: not asked again
+    # the story is the message itself: not asked again; the report's next question comes (which
+    # one depends on the message the model routed: who, or, when it names a child, still going on?)
+    assert question(replies) in ("victim", "situation", "location")
 
 
 def test_a_weak_report_is_offered_first_and_a_no_ends_kindly(postgres_stack, db):
-    message = "capek bgt dimarahin dosen terus"
-    assert route(postgres_stack, message) == "offer_report"
+    message = first_routed(postgres_stack, "offer_report", WEAK_REPORTS)
     before, sender = cases_count(db), new_sender()
     first = say(postgres_stack, sender, text=message)
     assert "ingin melaporkan sesuatu" in texts(first) and payloads(first) == {"ya", "tidak"}
@@ -255,6 +293,91 @@ def test_a_weak_report_is_offered_first_and_a_no_ends_kindly(postgres_stack, db)
     no = texts(say(postgres_stack, sender, text="tidak"))
     assert "Layanan ini menerima laporan" in no and "tidak ada kasus yang dibuka" not in no
     assert cases_count(db) == before
+
+
+# -- the report flow as a newcomer tried it (issue 21) ------------------------------------------
+
+# Another report (an aid request for someone else) told while an emergency's "where?" waits.
+ANOTHER_REPORT = [
+    "oh ya satu lagi, ibu mertua saya butuh bantuan sembako",
+    "satu lagi kak, ibu mertua saya butuh bantuan sembako",
+    "oh iya, ibu mertua saya juga butuh bantuan sembako, sudah dua hari gak makan",
+]
+# Harmless answers to "is it still going on?" that are no answer to it.
+HARMLESS_ANSWERS = ["anak saya, umur 13 tahun", "anak sulung saya, 13 tahun"]
+
+
+def conversation_cases(db, ticket: str) -> list[Case]:
+    with unit_of_work(db) as session:
+        case = session.scalar(select(Case).where(Case.ticket == ticket))
+        return session.scalars(select(Case).where(Case.conversation_id == case.conversation_id).order_by(Case.id)).all()
+
+
+def test_an_aid_request_told_at_an_emergencys_where_becomes_its_own_case(postgres_stack, db):
+    from actions.report_form import CONFIDENT
+
+    def sure_aid(text: str) -> bool:  # the form hands a report to its rule only when the classifier is sure
+        parsed = parse(postgres_stack, text)
+        return parsed["intent"]["name"] == "request_aid" and parsed["intent"]["confidence"] >= CONFIDENT
+
+    aid = next((text for text in ANOTHER_REPORT if sure_aid(text)), None)
+    assert aid, f"none of {ANOTHER_REPORT} is a confident request_aid for this model"
+    sender = new_sender()
+    emergency = say(postgres_stack, sender, text="tolong sekarang suami lagi mukulin saya")
+    ticket = TICKET.search(texts(emergency)).group(0)
+    assert question(emergency) == "location"
+
+    kept = say(postgres_stack, sender, text=aid)
+    assert "laporan tersendiri" in texts(kept) and "sudah kami tambahkan ke laporan ini" not in texts(kept)
+    assert question(kept) == "location"  # the emergency's question first
+
+    located = say(postgres_stack, sender, text="depok, sleman")
+    assert f"Lokasi sudah kami tambahkan ke laporan {ticket}" in texts(located)
+    assert "laporan Anda yang lain" in texts(located) and "kebutuhan Anda ke PSKM" in texts(located)  # the aid report begins
+    reply, asked = complete_report(postgres_stack, sender, located, victim="perempuan", location="depok, sleman", contact="chat")
+    assert "description" not in asked  # what they wrote is its story
+    aid_ticket = TICKET.search(reply).group(0)
+
+    danger, help_case = conversation_cases(db, ticket)
+    assert (danger.ticket, help_case.ticket) == (ticket, aid_ticket)
+    assert danger.is_emergency and danger.location_text == "depok, sleman" and "sembako" not in (danger.description or "")
+    assert (help_case.category, help_case.is_emergency, help_case.victim) == ("aid", False, "perempuan")
+    assert help_case.description == aid and help_case.status == "referred"
+
+
+def test_a_harmless_answer_at_still_going_on_gets_no_emergency_check(postgres_stack, db):
+    # Replies that only say who (and how old): never danger for the classifier alone, however sure it
+    # is (this model is sure the second is an emergency), and no safety-net rule fires on them.
+    for answer in HARMLESS_ANSWERS:
+        assert not (parse(postgres_stack, answer).get("safety_net") or {}).get("fired")
+    sender = new_sender()
+    first = say(postgres_stack, sender, text="anak saya dibully di sekolah")
+    assert question(first) == "situation"
+    replies = []
+    for answer in HARMLESS_ANSWERS:
+        replies = say(postgres_stack, sender, text=answer)
+        assert "112" not in texts(replies) and "dalam bahaya sekarang?" not in texts(replies)
+        if question(replies) != "situation":
+            break  # unclear twice: taken as skipped, and the report goes on
+    reply, _ = complete_report(postgres_stack, sender, replies, situation="sudah aman", location="depok, sleman")
+    [case] = conversation_cases(db, TICKET.search(reply).group(0))
+    with unit_of_work(db) as session:
+        assert session.scalars(select(EmergencyCheck).where(EmergencyCheck.conversation_id == case.conversation_id)).all() == []
+    assert (case.category, case.is_emergency) == ("bullying", False)
+
+
+def test_a_location_shared_at_another_question_is_taken_and_said_so(postgres_stack, db):
+    sender = new_sender()
+    first = say(postgres_stack, sender, text="suami saya sering mukul saya kalau lagi marah")
+    assert question(first) == "victim"
+    shared = say(postgres_stack, sender, location={"latitude": -7.7829, "longitude": 110.3671})
+    assert "lokasi yang Anda bagikan sudah kami catat" in shared[0]["text"]
+    assert question(shared) == "victim"  # then the question that was waiting
+    reply, asked = complete_report(postgres_stack, sender, shared, victim="diri_sendiri", situation="masih berlangsung", contact="chat")
+    assert asked == ["victim", "situation", "contact", "confirmed"]  # where is known: not asked
+    [case] = conversation_cases(db, TICKET.search(reply).group(0))
+    assert case.latitude == pytest.approx(-7.7829) and case.regency_code == "34.71"
+    assert case.description == "suami saya sering mukul saya kalau lagi marah"  # no answer joined the story
 
 
 def test_english_reporters_are_answered_in_english(postgres_stack, db):

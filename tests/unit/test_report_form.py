@@ -418,13 +418,30 @@ def test_a_harmless_answer_the_classifier_alone_took_for_danger_is_read_as_an_an
 def test_a_form_answer_reaches_the_emergency_check_with_the_net_or_a_confident_classifier():
     from actions.tracker_utils import CONFIDENT_DANGER
 
-    sure = asking("situation", "anak saya, umur 13 tahun", intent="emergency", confidence=CONFIDENT_DANGER)
+    sure = asking("situation", "saya takut dia pulang malam ini", intent="emergency", confidence=CONFIDENT_DANGER)
     assert extract("situation", sure) == {}
     net = asking("situation", "anak saya, umur 13 tahun", intent="emergency", confidence=0.5)
     net.latest_message["safety_net"] = {"fired": True, "rules": ["weapon"]}
     assert extract("situation", net) == {}
     # "in danger now?" is the danger question itself: any sign of danger in a sentence is a yes for the rules
     assert extract("danger_now", asking("danger_now", "dia masih di depan rumah", intent="emergency", confidence=0.6)) == {}
+
+
+@pytest.mark.parametrize("text", ["anak sulung saya, 13 tahun", "anak saya masih kecil", "putri saya umur 13", "my son, 13 years old"])
+def test_a_reply_that_only_says_who_is_never_danger_for_the_classifier_alone(text):
+    # The classifier is often sure of such replies (saturated): it is still only who.
+    assert extract("situation", asking("situation", text, intent="emergency", confidence=1.0)) == {"situation": UNCLEAR}
+    assert extract("victim", asking("victim", text, intent="emergency", confidence=1.0)) == {"victim": "anak"}
+    net = asking("situation", text, intent="emergency", confidence=1.0)
+    net.latest_message["safety_net"] = {"fired": True, "rules": ["weapon"]}
+    assert extract("situation", net) == {}
+
+
+@pytest.mark.parametrize("text", ["anak saya takut pulang", "adik saya dikunci di gudang", "tolong anak saya", "dia kelas 7, umur 13 tahun"])
+def test_more_than_who_is_not_only_who(text):
+    from actions.answers import only_says_who
+
+    assert not only_says_who(text)
 
 
 def test_a_location_shared_at_another_question_is_taken_said_so_and_that_question_asked_again():
