@@ -268,7 +268,8 @@ class ConversationService:
         if retry is not None:
             return self._retry_turn(work, *retry)
         answer = [reply for r in raw if (reply := reply_from_engine(r))]
-        return self._finish(work, MessageStatus.ANSWERED, answer, language=language)
+        return self._finish(work, MessageStatus.ANSWERED, answer, language=language,
+                            priority=URGENT if is_urgent(raw) else ORDINARY)
 
     async def _ask_engine(self, work: _Work, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         if work.engine_paused:  # handed back, but Rasa did not hear of it yet: a paused Rasa says nothing
@@ -355,7 +356,8 @@ class ConversationService:
             )
 
     def _finish(
-        self, work: _Work, status: MessageStatus, answer: list[Reply], language: str | None = None
+        self, work: _Work, status: MessageStatus, answer: list[Reply], language: str | None = None,
+        priority: int = ORDINARY,
     ) -> list[Reply]:
         """Store the replies and the inbound message's new status together, if the message
         is still ours (a holder whose lease ran out must not answer a second time)."""
