@@ -66,23 +66,25 @@ def test_whatsapp_report_with_a_shared_location(postgres_stack, graph_api):
     asked = body_text(first[-1])
     assert "masih berlangsung" in asked.lower() and "• Sudah aman" in asked  # too many buttons: listed to type
 
-    # a shared location answers "where" at any question; then the answers typed, the summary by button
+    # a shared location answers "where" at any question (said in one line, then the question
+    # again); then the answers typed, the summary by button
     assert deliver(postgres_stack, "wamid.e2e.2", {"type": "location", "location": {"latitude": -7.7829, "longitude": 110.3671}}).status_code == 200
-    wait_for_sent(graph_api, 3)
+    taken = wait_for_sent(graph_api, 4)
+    assert "lokasi yang Anda bagikan sudah kami catat" in body_text(taken[2]) and "masih berlangsung" in body_text(taken[3]).lower()
     deliver(postgres_stack, "wamid.e2e.3", {"type": "text", "text": {"body": "Sudah aman"}})
-    wait_for_sent(graph_api, 4)
+    wait_for_sent(graph_api, 5)
     deliver(postgres_stack, "wamid.e2e.4", {"type": "text", "text": {"body": "Lewat percakapan ini"}})
-    summary = wait_for_sent(graph_api, 5)[-1]
+    summary = wait_for_sent(graph_api, 6)[-1]
     assert summary["type"] == "interactive" and [b["reply"]["id"] for b in summary["interactive"]["action"]["buttons"]] == ["benar", "ubah"]
     pressed = {"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": "benar", "title": "Benar"}}}
     assert deliver(postgres_stack, "wamid.e2e.5", pressed).status_code == 200
-    sent = wait_for_sent(graph_api, 6)
+    sent = wait_for_sent(graph_api, 7)
     ticket = re.search(r"MPKS-\d{4}-\d{5,}", body_text(sent[-1])).group(0)
 
     # the same delivery again (Meta retries): nothing new is sent
     assert deliver(postgres_stack, "wamid.e2e.5", pressed).status_code == 200
     time.sleep(2)
-    assert len(sent_to_reporter(graph_api)) == 6
+    assert len(sent_to_reporter(graph_api)) == 7
 
     engine = make_engine(postgres_stack.database_url)
     with unit_of_work(make_session_factory(engine)) as session:
