@@ -35,7 +35,7 @@ from messaging.models import Conversation, Message
 from messaging.queries import waiting_too_long
 from messaging.statuses import MessageStatus
 from messaging.store import URGENT, queue_staff_message
-from messaging.takeover import actor, conversation_case
+from messaging.takeover import actor, answered_by_holder, conversation_case, current_takeover
 from referral import emergency_checks
 from referral.gazetteer import region_names
 from referral.models import AlertDelivery, Case, CaseAlert, CaseEvent, Officer, Referral, Takeover, utcnow
@@ -155,6 +155,15 @@ def case_lines(case: Case | None, conversation_id: int | None, now: datetime) ->
         f"Dibuat: {age_label(case.created_at, now)} lalu · Status: {STATUS_NAMES.get(case.status, case.status)}",
         f"Layanan: {facility_label(case)}",
     ]
+
+
+def holder_lines(session: Session, alert: CaseAlert) -> list[str]:
+    """For an alert raised while an officer holds the conversation (danger read during their
+    takeover) and not answered yet: who holds it, so that others know whose answer is awaited."""
+    takeover = current_takeover(session, alert.conversation_id) if alert.conversation_id else None
+    if takeover is None or takeover.last_activity_at >= alert.created_at:
+        return []
+    return [f"Dipegang {takeover.officer.name}, yang belum membalas pelapor sejak tanda bahaya ini."]
 
 
 def conversation_buttons(conversation_id: int | None) -> dict | None:
@@ -338,7 +347,7 @@ class OfficerAlerts:
         """Hand the alert to its recipients; False (the alert stays open) when there are none."""
         case = self._case_of(session, alert)
         conversation_id = alert.conversation_id or (case.conversation_id if case else None)
-        if conversation_id and session.get(Conversation, conversation_id).handled_by == "officer":
+        if conversation_id and answered_by_holder(session, conversation_id, alert.created_at):
             alert.resolved_at = now  # someone is with the reporter already: told, not followed up
         passed_over = self._passed_over(session, alert, now)
         if alert.reason == "unrouted":  # a coordinator's decision: where the case goes now
@@ -346,7 +355,8 @@ class OfficerAlerts:
         else:
             emergency = alert.reason.startswith("emergency")
             recipients = alert_recipients(session, case, now=now, with_coordinators=emergency, passed_over=passed_over)
-        text = "\n".join([HEADLINES.get(alert.reason, "Pemberitahuan"), *case_lines(case, conversation_id, now)])
+        text = "\n".join([HEADLINES.get(alert.reason, "Pemberitahuan"), *case_lines(case, conversation_id, now),
+                          *holder_lines(session, alert)])
         sent = self._deliver(session, alert, recipients, text, conversation_buttons(conversation_id), now)
         if not sent:
             self._nobody(alert, now)
@@ -411,7 +421,9 @@ class OfficerAlerts:
     def _repeat(self, session: Session, alert: CaseAlert, now: datetime) -> int:
         case = self._case_of(session, alert)
         conversation = session.get(Conversation, alert.conversation_id) if alert.conversation_id else None
-        if case is None or case.status == "closed" or (conversation is not None and conversation.handled_by == "officer"):
+        if case is None or case.status == "closed" or (
+            conversation is not None and answered_by_holder(session, conversation.id, alert.created_at)
+        ):
             alert.resolved_at = now
             return 0
         possible = alert.reason == "possible_emergency"
@@ -419,9 +431,11 @@ class OfficerAlerts:
         waited = age_label(alert.sent_at, now)
         buttons = conversation_buttons(alert.conversation_id)
         headline = (f"⚠️ Mungkin darurat, belum dicek petugas ({waited}), pengingat ke-{alert.repeats + 1}" if possible
-                    else f"🚨 DARURAT belum diambil alih ({waited}), pengingat ke-{alert.repeats + 1}")
+                    else f"🚨 DARURAT belum {'dijawab' if holder_lines(session, alert) else 'diambil alih'} "
+                         f"({waited}), pengingat ke-{alert.repeats + 1}")
         recipients = alert_recipients(session, case, now=now, with_coordinators=not possible, passed_over=passed_over)
-        if not self._deliver(session, alert, recipients, "\n".join([headline, *case_lines(case, alert.conversation_id, now)]), buttons, now):
+        text = "\n".join([headline, *case_lines(case, alert.conversation_id, now), *holder_lines(session, alert)])
+        if not self._deliver(session, alert, recipients, text, buttons, now):
             return 0
         alert.repeats += 1
         alert.last_sent_at = now

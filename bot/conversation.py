@@ -20,13 +20,17 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
+from bot.danger_check import EMERGENCY, Reading, read_danger, reporter_lines
 from bot.engine_client import EngineClient, EngineUnavailable
 from bot.language import language_hint, regional_language
+from bot.officer_texts import officer_text
+from bot.settings import PROJECT_ROOT
 from messaging.queries import (
     has_earlier_unanswered,
     offered_payloads,
@@ -46,11 +50,11 @@ from messaging.statuses import (
     retry_delay_seconds,
 )
 from messaging.store import ORDINARY, URGENT, Inbound, get_or_create_conversation, record_inbound, record_outbound
-from messaging.takeover import relay_to_officer
+from messaging.takeover import record_danger, relay_to_officer
 from messaging.turns import TURN_DONE, done_before, is_urgent, split_at_retry, with_done
 from referral.follow_up import read_answer, record_answer
 from referral.lifecycle import CaseError
-from referral.models import utcnow
+from referral.models import Officer, utcnow
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -64,6 +68,8 @@ LEASE_RENEW_SECONDS = 20.0
 # Rasa got the message but did not answer in time: give it this long to finish and save
 # its tracker before we look there for the answer (and only then send again).
 RECHECK_AFTER_TIMEOUT_SECONDS = 60.0
+# A message whose officer was disabled waits this long for the desk to hand it back to the bot.
+RELEASE_WAIT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,23 @@ def reply_language_for(kind: str, text: str | None) -> str | None:
     return language_hint(text[:500])
 
 
+def said_text(work: "_Work") -> str | None:
+    """What a message says in words: a text, or a photo's caption."""
+    return work.text if work.kind in ("text", "media") else None
+
+
+def relay_footer(reading: Reading, ticket: str | None, held_back: bool) -> str | None:
+    """What the officer is told under a relayed message: what was done about danger in it."""
+    lines = []
+    if reading.danger:
+        lines.append(officer_text("relay_emergency" if reading.danger == EMERGENCY else "relay_possible", ticket=ticket))
+    elif not reading.checked:
+        lines.append(officer_text("relay_unchecked"))
+    if held_back:
+        lines.append(officer_text("relay_held_back"))
+    return "\n".join(lines) or None
+
+
 @dataclass(frozen=True)
 class _Work:
     """What processing needs from a claimed message, read inside its transaction."""
@@ -140,6 +163,7 @@ class ConversationService:
         ack_after_s: float = 0.0,
         wait_s: float = 20.0,
         clock: Callable[[], datetime] = utcnow,
+        hotlines_file: Path = PROJECT_ROOT / "config" / "hotlines.yml",
     ) -> None:
         self.sessions = sessions
         self.engine = engine
@@ -148,6 +172,7 @@ class ConversationService:
         self.ack_after_s = ack_after_s
         self.wait_s = wait_s  # how long handle() waits for an answer before returning
         self.clock = clock  # the time retries, leases and acknowledgements go by (tests move it)
+        self.hotlines_file = hotlines_file  # the numbers a reporter in danger gets while an officer holds the chat
         self._running: set[asyncio.Task] = set()
 
     def in_background(self, work: Awaitable[Any]) -> asyncio.Task:
@@ -222,8 +247,8 @@ class ConversationService:
         work = self._claim(message_id)
         if work is None:
             return []
-        if work.handled_by == "officer":  # a person is talking with them now: kept for the officer, not the bot
-            return self._finish(work, MessageStatus.FOR_OFFICER, [])
+        if work.handled_by == "officer":  # a person is talking with them now: for the officer, not the bot
+            return await self._for_officer(work)
         kind = work.kind
         if kind == "media" and work.text:  # a photo with a caption: the caption is what was said
             kind = "text"
@@ -268,8 +293,11 @@ class ConversationService:
         if retry is not None:
             return self._retry_turn(work, *retry)
         answer = [reply for r in raw if (reply := reply_from_engine(r))]
-        return self._finish(work, MessageStatus.ANSWERED, answer, language=language,
-                            priority=URGENT if is_urgent(raw) else ORDINARY)
+        stored = self._finish(work, MessageStatus.ANSWERED, answer, language=language, while_handled_by="bot",
+                              priority=URGENT if is_urgent(raw) else ORDINARY)
+        if stored is None:  # an officer took the conversation over while Rasa worked: its answer is held back
+            return await self._for_officer(work, held_back=True)
+        return stored
 
     async def _ask_engine(self, work: _Work, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         if work.engine_paused:  # handed back, but Rasa did not hear of it yet: a paused Rasa says nothing
@@ -357,25 +385,68 @@ class ConversationService:
 
     def _finish(
         self, work: _Work, status: MessageStatus, answer: list[Reply], language: str | None = None,
-        priority: int = ORDINARY,
-    ) -> list[Reply]:
+        while_handled_by: str | None = None, priority: int = ORDINARY,
+    ) -> list[Reply] | None:
         """Store the replies and the inbound message's new status together, if the message
-        is still ours (a holder whose lease ran out must not answer a second time)."""
+        is still ours (a holder whose lease ran out must not answer a second time).
+        `while_handled_by`: only if the conversation is still handled so (else None, nothing
+        stored: an officer took it over meanwhile, and the bot's answer must not follow theirs)."""
         with unit_of_work(self.sessions) as session:
             # locked: no one can take the message between this check and the commit
             inbound = session.get(Message, work.message_id, with_for_update=True)
             if not holds_lease(inbound, work.lease_token):
                 log.warning("message %s was taken over by another worker; its answer here is dropped", work.message_id)
                 return []
-            conversation = session.get(Conversation, work.conversation_id)
+            # locked too: a takeover lands before this check or after the answer is stored
+            conversation = session.get(Conversation, work.conversation_id, with_for_update=while_handled_by is not None)
+            if while_handled_by is not None and conversation.handled_by != while_handled_by:
+                return None
             if language:  # what the reporter last wrote in, for officers and later messages
                 conversation.reporter.language = language
             if work.kind == "text" and (regional := regional_language(work.text or "")):
                 conversation.reporter.regional_language = regional
-            if status == MessageStatus.FOR_OFFICER:  # the officer who holds the conversation reads it
-                relay_to_officer(session, conversation, inbound)
             stored = self._store_replies(session, conversation, work.message_id, answer, priority)
             finish_inbound(inbound, status)
+        return stored
+
+    async def _for_officer(self, work: _Work, held_back: bool = False) -> list[Reply]:
+        """A person holds the conversation: the message goes to them, read first by the
+        emergency check (Rasa's NLU only; its dialogue stays paused). `held_back`: the bot had
+        answered it when the officer took over; that answer is not sent."""
+        reading = await self._keeping_lease(work, read_danger(self.engine, as_plain_text(said_text(work) or "")))
+        relayed = self._finish_for_officer(work, reading, held_back)
+        if relayed is None:  # handed back while it was read: the bot answers it after all
+            return await self.process(work.message_id)
+        return relayed
+
+    def _finish_for_officer(self, work: _Work, reading: Reading, held_back: bool) -> list[Reply] | None:
+        """Relay the message to the officer holding the conversation, with what its reading
+        asks for done in the same transaction (the hotlines to the reporter, the emergency
+        case and its alert). None when nobody holds it now: it is the bot's again."""
+        now = self.clock()
+        with unit_of_work(self.sessions) as session:
+            inbound = session.get(Message, work.message_id, with_for_update=True)
+            if not holds_lease(inbound, work.lease_token):
+                return []
+            conversation = session.get(Conversation, work.conversation_id, with_for_update=True)
+            holder = session.get(Officer, conversation.officer_id) if conversation.officer_id else None
+            if conversation.handled_by != "officer":
+                postpone_inbound(inbound, 0, now=now)
+                return None
+            if holder is not None and not holder.active:  # disabled: the desk hands the conversation back first
+                postpone_inbound(inbound, RELEASE_WAIT_SECONDS, now=now)
+                return []
+            language = reply_language_for("text", said_text(work)) or work.known_language
+            ticket, is_new = None, False
+            if reading.danger == EMERGENCY:
+                case, is_new = record_danger(session, conversation, inbound, category=reading.category, now=now)
+                ticket = case.ticket
+                log.warning("danger read in message %s during a takeover: emergency case %s", work.message_id, ticket)
+            lines = reporter_lines(reading, self.hotlines_file, language, ticket=ticket, is_new=is_new) if reading.danger else []
+            relay_to_officer(session, conversation, inbound, danger=reading.danger,
+                             footer=relay_footer(reading, ticket, held_back))
+            stored = self._store_replies(session, conversation, work.message_id, [Reply(line) for line in lines], URGENT)
+            finish_inbound(inbound, MessageStatus.FOR_OFFICER)
         return stored
 
     def _retry_turn(self, work: _Work, kept: list[dict[str, Any]], done: list[str]) -> list[Reply]:
@@ -415,7 +486,6 @@ class ConversationService:
             )
             stored.append(Reply(reply.text, reply.buttons, out.id))
         return stored
-
 
     def _postpone(self, work: _Work, language: str, delay_s: float | None = None) -> list[Reply]:
         """Rasa is away: keep the message for a retry. With no acknowledgement delay the

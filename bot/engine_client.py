@@ -11,6 +11,10 @@ import httpx
 from messaging.turns import is_retry_marker
 
 
+# A parse is one pass of the NLU pipeline (tens of milliseconds), never a dialogue turn.
+PARSE_TIMEOUT_S = 20.0
+
+
 class EngineUnavailable(RuntimeError):
     """Rasa did not answer.
 
@@ -116,6 +120,15 @@ class EngineClient:
         tracker = await self._request("GET", f"/conversations/{quote(sender_id, safe='')}/tracker")
         return tracker.get("events") or [] if isinstance(tracker, dict) else []
 
+    async def parse(self, text: str) -> dict[str, Any]:
+        """What Rasa's NLU reads in `text` (intent, ranking, and the safety net's and the
+        gate's findings), from its parse endpoint: no dialogue turn, nothing in any tracker.
+        Quick, so it waits far less than a turn does."""
+        parsed = await self._request("POST", "/model/parse", json={"text": text}, timeout_s=PARSE_TIMEOUT_S)
+        if not isinstance(parsed, dict):
+            raise EngineUnavailable("Rasa answered the parse with something other than an object")
+        return parsed
+
     async def pause(self, sender_id: str) -> None:
         """An officer has taken the conversation over: Rasa holds it (ConversationPaused)."""
         await self._append_event(sender_id, "pause")
@@ -132,10 +145,13 @@ class EngineClient:
             extra_params={"include_events": "NONE"},
         )
 
-    async def _request(self, method: str, path: str, extra_params: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    async def _request(
+        self, method: str, path: str, extra_params: dict[str, str] | None = None,
+        timeout_s: float | None = None, **kwargs: Any,
+    ) -> Any:
         params = {**({"token": self.token} if self.token else {}), **(extra_params or {})} or None
         # Connecting is quick or Rasa is down; only the answer may take long.
-        timeout = httpx.Timeout(self.timeout_s, connect=5.0)
+        timeout = httpx.Timeout(timeout_s or self.timeout_s, connect=5.0)
         try:
             response = await self.http.request(
                 method, f"{self.base_url}{path}", params=params, timeout=timeout, **kwargs

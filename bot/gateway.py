@@ -196,6 +196,7 @@ async def start_gateway(
         settings.ack_after_s,
         settings.webchat_wait_s,
         clock=clock,
+        hotlines_file=settings.config_dir / "hotlines.yml",
     )
     senders = channel_senders(settings, http)
     outbox = Outbox(database.sessions, senders, clock)

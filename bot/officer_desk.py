@@ -46,7 +46,7 @@ from messaging.takeover import (
 )
 from referral.cases import change_status
 from referral.lifecycle import ALLOWED_TRANSITIONS, IllegalTransition
-from referral.models import Case, CaseAlert, Officer, Referral, utcnow
+from referral.models import Case, CaseAlert, Officer, Referral, Takeover, utcnow
 from referral.officers import case_for_officer, case_in_remit, linked_officer, redeem_link_code
 from referral.referrals import ReferralError, accept_referral, decline_referral
 from referral.roster import WIB, rostered_until
@@ -61,6 +61,7 @@ TRANSCRIPT_CHARS = 2800  # leaves room for the case's details in one Telegram me
 LINK_ATTEMPTS_PER_HOUR = 5
 TICKET = re.compile(r"MPKS-\d{4}-\d{3,}", re.IGNORECASE)
 NOT_HELD = -1  # a reply to a conversation the officer does not hold
+UNCHOSEN = -2  # a plain message while several conversations are held and none is chosen
 STATUS_WORDS = {"in_progress": "in_progress", "proses": "in_progress", "closed": "closed", "selesai": "closed", "tutup": "closed"}
 VICTIM_NAMES = {"self": "pelapor sendiri", "child": "anak", "other": "orang lain", "elderly": "lansia"}
 
@@ -179,7 +180,9 @@ class OfficerDesk:
         """Tell Rasa which conversations are paused (taken over) and which resumed (handed
         back). `engine_paused` means "Rasa may hold it paused": it is set before a pause is
         sent and by every hand-back, so a resume (harmless when not needed) always follows;
-        one that fails is tried again at the next call (the worker's duties)."""
+        one that fails is tried again at the next call (the worker's duties). First, whatever
+        a disabled officer still holds goes back to the bot."""
+        self.release_disabled()
         async with self._engine_lock:
             with unit_of_work(self.sessions) as session:
                 to_pause = list(session.scalars(
@@ -208,6 +211,20 @@ class OfficerDesk:
                     log.warning("Rasa did not take the resume of conversation %s yet: %s", conversation_id, error)
                     continue
                 self._set_paused(conversation_id, False, only_if_handled_by="bot")
+
+    def release_disabled(self) -> int:
+        """Conversations held by an officer who has been disabled, by whatever path, are handed
+        back to the bot, and the duty officers alerted (as `helpline officers disable` does)."""
+        with unit_of_work(self.sessions) as session:
+            holders = session.scalars(
+                select(Officer).where(Officer.active.is_(False), Officer.id.in_(
+                    select(Takeover.officer_id).where(Takeover.ended_at.is_(None))
+                ))
+            ).all()
+            released = sum(release_takeovers(session, officer, "petugas dinonaktifkan", now=self.clock()) for officer in holders)
+        if released:
+            log.warning("%s conversation(s) of disabled officers handed back to the bot", released)
+        return released
 
     def _set_paused(self, conversation_id: int, paused: bool, *, only_if_handled_by: str) -> None:
         with unit_of_work(self.sessions) as session:
@@ -325,6 +342,8 @@ class Turn:
             return self.summary(target)
         if action == "handback":
             return self.hand_back(target, "")
+        if action == "choose":
+            return self.choose_conversation(target)
         self.say(officer_text("unknown_command"))
 
     def take(self, conversation_id: int) -> None:
@@ -333,9 +352,11 @@ class Turn:
         except TakeoverError:
             return self.say(officer_text("outside_remit"))
         if not result.won:
-            if result.holder is not None and result.holder.id == self.officer.id:
-                self.officer.current_conversation_id = conversation_id
-                return self.say(officer_text("taken_by_you"))
+            if result.holder is not None and result.holder.id == self.officer.id:  # the target stays as it was
+                if len(held_takeovers(self.session, self.officer)) == 1:
+                    return self.say(officer_text("taken_by_you"))
+                label = conversation_label(self.session, conversation_id)
+                return self.say(officer_text("taken_by_you_choose", label=label), {"conversation_id": conversation_id})
             return self.say(officer_text("taken_by_other", name=result.holder.name if result.holder else "petugas lain"))
         conversation = self.session.get(Conversation, conversation_id)
         language = conversation.reporter.language or "id"
@@ -345,8 +366,10 @@ class Turn:
             payload={"officer_id": self.officer.id}, status=first_outbound_status(conversation.channel),
         )
         label = conversation_label(self.session, conversation_id)
+        held = len(held_takeovers(self.session, self.officer))
+        several = officer_text("taken_several", count=held) if held > 1 else ""
         self.say(
-            officer_text("taken", label=label) + "\n\n" + self.transcript(conversation_id, TRANSCRIPT_MESSAGES),
+            officer_text("taken", label=label) + several + "\n\n" + self.transcript(conversation_id, TRANSCRIPT_MESSAGES),
             {"conversation_id": conversation_id, "buttons": [{"title": "Kembalikan ke bot", "payload": f"handback:{conversation_id}"}]},
         )
         log.warning("officer %s took over conversation %s", self.officer.id, conversation_id)
@@ -382,8 +405,9 @@ class Turn:
 
     def target_conversation(self) -> int | None:
         """The conversation an officer's message is for: the one whose message they replied
-        to, else the one they chose last. A reply to a message of a conversation they do
-        not hold goes nowhere (never to somebody else)."""
+        to, else the one they hold, else (holding several) the one they chose with /pilih;
+        UNCHOSEN when they hold several and chose none since the last takeover. A reply to a
+        message of a conversation they do not hold goes nowhere (never to somebody else)."""
         if self.item.reply_to:
             replied = self.session.scalar(
                 select(Message).where(
@@ -395,7 +419,19 @@ class Turn:
                 conversation_id = replied.payload["conversation_id"]
                 held = isinstance(conversation_id, int) and open_takeover(self.session, self.officer, conversation_id)
                 return conversation_id if held else NOT_HELD
-        return self.officer.current_conversation_id
+        held = [t.conversation_id for t in held_takeovers(self.session, self.officer)]
+        if len(held) <= 1:
+            return held[0] if held else None
+        return self.officer.current_conversation_id if self.officer.current_conversation_id in held else UNCHOSEN
+
+    def ask_to_choose(self) -> None:
+        """Holding several conversations, none chosen: nothing is sent; the officer chooses."""
+        held = held_takeovers(self.session, self.officer)
+        labels = [(t.conversation_id, conversation_label(self.session, t.conversation_id)) for t in held]
+        self.say(
+            officer_text("choose_first", count=len(held), lines="\n".join(f"· {label}" for _, label in labels)),
+            {"buttons": [{"title": f"Pilih {label}", "payload": f"choose:{cid}"} for cid, label in labels]},
+        )
 
     def relay(self) -> None:
         if self.officer.role == "facility":
@@ -403,6 +439,8 @@ class Turn:
         conversation_id = self.target_conversation()
         if conversation_id == NOT_HELD:
             return self.say(officer_text("not_holding", label="itu") + " Pesan ini tidak diteruskan.")
+        if conversation_id == UNCHOSEN:
+            return self.ask_to_choose()
         takeover = open_takeover(self.session, self.officer, conversation_id) if conversation_id else None
         if takeover is None:
             return self.say(officer_text("no_conversation"))
@@ -428,6 +466,8 @@ class Turn:
         else:
             return self.say(officer_text("kind_not_possible"))
         record_officer_message(self.session, self.officer, takeover, message, now=self.now)
+        # where it went, every time: a reply to this confirmation goes to the same reporter
+        self.say(officer_text("relayed_to", label=conversation_label(self.session, conversation_id)), {"conversation_id": conversation_id})
 
     def choose(self, ticket: str) -> None:
         held = held_takeovers(self.session, self.officer)
@@ -444,18 +484,29 @@ class Turn:
         for takeover in held:
             label = conversation_label(self.session, takeover.conversation_id)
             by_number = wanted.lstrip("#") == str(takeover.conversation_id)  # "percakapan #12" has no ticket
-            if by_number or (takeover.case and takeover.case.ticket == wanted):
-                self.officer.current_conversation_id = takeover.conversation_id
-                return self.say(officer_text("chosen", label=label), {"conversation_id": takeover.conversation_id})
+            if by_number or label == wanted or (takeover.case and takeover.case.ticket == wanted):
+                return self.choose_conversation(takeover.conversation_id)
         self.say(officer_text("not_holding", label=wanted))
 
+    def choose_conversation(self, conversation_id: int) -> None:
+        """The officer's plain messages go to this conversation from now on (if they hold it)."""
+        if open_takeover(self.session, self.officer, conversation_id) is None:
+            return self.say(officer_text("not_holding", label=conversation_label(self.session, conversation_id)))
+        self.officer.current_conversation_id = conversation_id
+        label = conversation_label(self.session, conversation_id)
+        self.say(officer_text("chosen", label=label), {"conversation_id": conversation_id})
+
     def hand_back(self, conversation_id: int | None, note: str) -> None:
+        if conversation_id == UNCHOSEN:
+            return self.ask_to_choose()
         if conversation_id in (None, NOT_HELD) or open_takeover(self.session, self.officer, conversation_id) is None:
             return self.say(officer_text("no_conversation"))
         label = conversation_label(self.session, conversation_id)
         give_back(self.session, self.officer, conversation_id, note, now=self.now)
         current = self.officer.current_conversation_id
-        following = officer_text("now_active", label=conversation_label(self.session, current)) if current else ""
+        remaining = len(held_takeovers(self.session, self.officer))
+        following = (officer_text("now_active", label=conversation_label(self.session, current)) if current
+                     else officer_text("still_several", count=remaining) if remaining > 1 else "")
         self.say(officer_text("handed_back", label=label, next=following))
         log.warning("officer %s handed conversation %s back to the bot", self.officer.id, conversation_id)
 
@@ -471,6 +522,8 @@ class Turn:
             text = remainder
         else:
             conversation_id = self.target_conversation()
+            if conversation_id == UNCHOSEN:
+                return self.ask_to_choose()
             if conversation_id in (None, NOT_HELD) or open_takeover(self.session, self.officer, conversation_id) is None:
                 return self.say(officer_text("no_conversation"))
             case = conversation_case(self.session, conversation_id)

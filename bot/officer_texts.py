@@ -67,6 +67,17 @@ TEXTS = {
     "now_active": "\nPesan Anda berikutnya diteruskan ke {label}.",
     "failed": "Maaf, perintah tadi tidak dapat diproses karena kesalahan sistem; tidak ada yang berubah. Silakan coba lagi, atau hubungi koordinator.",
     "facility_nothing_pending": "Pesan ini tidak diteruskan ke siapa pun. Untuk rujukan, tekan Terima atau Tolak pada pesan rujukan. Ketik /bantuan untuk daftar perintah.",
+    # while holding several conversations: the target is always chosen, never guessed
+    "choose_first": "Anda sedang memegang {count} percakapan, jadi pesan ini belum diteruskan ke siapa pun. Balas (reply) pesan pelapor yang dituju, atau pilih dulu dengan /pilih TIKET (atau tombol di bawah), lalu kirim lagi:\n{lines}",
+    "relayed_to": "✓ Terkirim ke pelapor {label}.",
+    "taken_several": "\nAnda sekarang memegang {count} percakapan. Agar pesan sampai ke orang yang tepat, balas (reply) pesan pelapor yang dituju, atau /pilih TIKET dulu.",
+    "still_several": "\nAnda masih memegang {count} percakapan: balas (reply) pesan pelapor yang dituju, atau /pilih TIKET dulu.",
+    "taken_by_you_choose": "Anda sudah memegang percakapan ini. Untuk menulis ke pelapor ini, balas (reply) pesannya atau /pilih {label}.",
+    # under a reporter's message relayed during a takeover: what the emergency check did
+    "relay_emergency": "Nomor darurat sudah dikirim ke pelapor. Kasus darurat {ticket} tercatat, dan petugas jaga terus diberi tahu sampai Anda membalas pelapor. Mohon segera balas.",
+    "relay_possible": "⚠️ Sistem membaca kemungkinan tanda bahaya pada pesan ini. Mohon tanyakan apakah pelapor atau orang lain dalam bahaya sekarang, dan berikan nomor darurat bila perlu.",
+    "relay_unchecked": "Pesan ini belum bisa diperiksa tanda bahayanya karena sistem sedang gangguan: mohon dibaca dengan saksama.",
+    "relay_held_back": "Pesan ini tiba tepat saat Anda mengambil alih: jawaban bot untuknya ditahan, tidak dikirim ke pelapor.",
 }
 
 

@@ -15,9 +15,11 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from messaging.models import Conversation, HandoffRequest, Message
-from messaging.store import queue_staff_message
+from messaging.staff_text import quoted
+from messaging.store import ORDINARY, URGENT, find_inbound, queue_staff_message
 from referral.models import AlertDelivery, Case, CaseAlert, CaseEvent, Officer, Takeover
 from referral.officers import case_in_remit
+from referral.reports import Report, report_emergency
 
 
 class TakeoverError(ValueError):
@@ -89,18 +91,11 @@ def take_over(session: Session, officer: Officer, conversation_id: int, *, now: 
         started_at=now, last_activity_at=now,
     )
     session.add(takeover)
-    officer.current_conversation_id = conversation_id
-    # Whatever officers were told about this conversation has been acted on: no more repeats.
-    session.execute(
-        update(CaseAlert)
-        .where(
-            CaseAlert.resolved_at.is_(None),
-            or_(CaseAlert.conversation_id == conversation_id, CaseAlert.case_id == (case.id if case else -1)),
-            CaseAlert.reason != "referral",
-        )
-        .values(resolved_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    session.flush()
+    # An officer's plain messages go to the one conversation they hold; with two or more they
+    # choose (a reply, or /pilih): taking another over never changes their target silently.
+    officer.current_conversation_id = conversation_id if len(held_takeovers(session, officer)) == 1 else None
+    settle_alerts(session, conversation_id, case, now=now)
     session.execute(
         update(HandoffRequest)
         .where(HandoffRequest.conversation_id == conversation_id, HandoffRequest.status == "open")
@@ -148,7 +143,10 @@ def hand_back(session: Session, officer: Officer, conversation_id: int, note: st
         detail = {"note": note.strip()[:1000]} if note and note.strip() else None
         takeover.case.events.append(CaseEvent(at=now, actor=actor(officer), kind="handed_back", detail=detail))
     remaining = [t for t in held_takeovers(session, officer) if t.id != takeover.id]
-    officer.current_conversation_id = remaining[-1].conversation_id if remaining else None
+    if len(remaining) == 1:  # one left: nothing to choose
+        officer.current_conversation_id = remaining[0].conversation_id
+    elif officer.current_conversation_id == conversation_id:  # several left: the officer chooses again
+        officer.current_conversation_id = None
     session.flush()
     return takeover
 
@@ -161,11 +159,43 @@ def add_note(session: Session, officer: Officer, case: Case, text: str, *, now: 
     session.flush()
 
 
+def settle_alerts(session: Session, conversation_id: int, case: Case | None, *, now: datetime) -> None:
+    """Whatever officers were told about this conversation has been acted on: no more repeats."""
+    session.execute(
+        update(CaseAlert)
+        .where(
+            CaseAlert.resolved_at.is_(None),
+            or_(CaseAlert.conversation_id == conversation_id, CaseAlert.case_id == (case.id if case else -1)),
+            CaseAlert.reason != "referral",
+        )
+        .values(resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def current_takeover(session: Session, conversation_id: int) -> Takeover | None:
+    """The takeover of this conversation going on now, if any."""
+    return session.scalar(
+        select(Takeover).where(Takeover.conversation_id == conversation_id, Takeover.ended_at.is_(None))
+        .order_by(Takeover.id.desc()).limit(1)
+    )
+
+
+def answered_by_holder(session: Session, conversation_id: int, since: datetime) -> bool:
+    """Has the officer holding this conversation acted since `since` (taken it over, or
+    written to the reporter)? An alert raised while they hold it (danger read during the
+    takeover) waits for their answer: it repeats and escalates until then."""
+    takeover = current_takeover(session, conversation_id)
+    return takeover is not None and takeover.last_activity_at >= since
+
+
 def record_officer_message(session: Session, officer: Officer, takeover: Takeover, message: Message, *, now: datetime) -> None:
-    """An officer's message to the reporter: the takeover is active again, and the case
-    notes that it was sent (the words stay in the message store, under its retention)."""
+    """An officer's message to the reporter: the takeover is active again, the alerts about
+    this conversation are answered, and the case notes that it was sent (the words stay in
+    the message store, under its retention)."""
     takeover.last_activity_at = now
     takeover.reminded_at = None
+    settle_alerts(session, takeover.conversation_id, takeover.case, now=now)
     if takeover.case is not None:
         takeover.case.events.append(
             CaseEvent(at=now, actor=actor(officer), kind="officer_message", detail={"message_id": message.id, "kind": message.kind})
@@ -185,24 +215,77 @@ def conversation_label(session: Session, conversation_id: int) -> str:
     return case.ticket if case else f"percakapan #{conversation_id}"
 
 
-def relay_to_officer(session: Session, conversation: Conversation, inbound: Message) -> Message | None:
-    """A reporter's message during a takeover, sent privately to the officer who holds the
-    conversation (through the outbox, in order). A reply to it goes back to this reporter."""
-    officer = session.get(Officer, conversation.officer_id) if conversation.officer_id else None
-    if officer is None or not officer.telegram_chat_id:
-        return None
-    label = conversation_label(session, conversation.id)
+def record_danger(
+    session: Session, conversation: Conversation, inbound: Message, *, category: str, now: datetime
+) -> tuple[Case, bool]:
+    """Danger now in a reporter's message while an officer holds the conversation: the
+    emergency case, new or (the same emergency going on) the open one with an
+    `emergency_repeated` event, and an emergency alert that repeats and escalates like any
+    until the holding officer answers. The takeover goes on with that case. (case, is_new)"""
+    report = Report(
+        category=category, reporter_id=conversation.reporter_id, conversation_id=conversation.id,
+        source_message_id=inbound.id, is_emergency=True, description=(inbound.text or "")[:2000] or None,
+    )
+    case, is_new = report_emergency(session, report, now=now, repeated_alert="emergency")
+    takeover = current_takeover(session, conversation.id)
+    if takeover is not None:
+        takeover.case_id = case.id
+    session.flush()
+    return case, is_new
+
+
+RELAY_HEADERS = {
+    None: "💬 {label}:",
+    "edited": "✏️ {label}, pesan yang diubah pelapor:",
+    "emergency": "🚨 TANDA BAHAYA, {label}:",
+}
+
+
+def relay_body(inbound: Message) -> str:
+    """What the reporter sent, as the officer reads it (their words as they wrote them)."""
     if inbound.kind == "location" and inbound.payload:
         point = f"{inbound.payload.get('latitude')},{inbound.payload.get('longitude')}"
-        body = f"📍 lokasi: https://maps.google.com/?q={point}"
-    elif inbound.kind == "text":
-        body = inbound.text or ""
-    elif inbound.kind == "media":
+        return f"📍 lokasi: https://maps.google.com/?q={point}"
+    if inbound.kind == "text":
+        return inbound.text or ""
+    if inbound.kind == "media":
         kind = (inbound.payload or {}).get("type", "berkas")
-        body = f"📎 ({kind} dari pelapor, tersimpan di sistem)" + (f"\n{inbound.text}" if inbound.text else "")
-    else:
-        body = f"({inbound.kind} dari pelapor)"
-    return queue_staff_message(
-        session, channel="telegram", address=officer.telegram_chat_id,
-        text=f"💬 {label}:\n{body}"[:4000], payload={"conversation_id": conversation.id},
-    )
+        return f"📎 ({kind} dari pelapor, tersimpan di sistem)" + (f"\n{inbound.text}" if inbound.text else "")
+    return f"({inbound.kind} dari pelapor)"
+
+
+def _edited_from(session: Session, conversation: Conversation, inbound: Message) -> str | None:
+    """For an edited message: a line with the words it replaced, when we have them."""
+    payload = inbound.payload or {}
+    if not payload.get("edited"):
+        return None
+    original = find_inbound(session, conversation.id, payload["edit_of"]) if payload.get("edit_of") else None
+    if original is None or not original.text:
+        return "Pelapor mengubah pesan sebelumnya."
+    before = " ".join(original.text.split())  # one line: nothing in it reads as a line of ours
+    return f"Sebelumnya tertulis: «{before[:300]}{'…' if len(before) > 300 else ''}»"
+
+
+def relay_to_officer(
+    session: Session, conversation: Conversation, inbound: Message, *, danger: str | None = None, footer: str | None = None
+) -> list[Message]:
+    """A reporter's message during a takeover, sent privately to the officer who holds the
+    conversation (through the outbox, in order). A reply to it goes back to this reporter.
+
+    Our header is bold and the reporter's words a quote (a reporter cannot write a line
+    that passes for ours); a long message comes in numbered parts; an edit says so;
+    `danger` (the emergency check's finding) marks it urgent; `footer` says what was done."""
+    officer = session.get(Officer, conversation.officer_id) if conversation.officer_id else None
+    if officer is None or not officer.active or not officer.telegram_chat_id:
+        return []
+    edited = _edited_from(session, conversation, inbound)
+    urgent = danger == "emergency"  # the safety net's finding; a classifier's guess is in the footer only
+    header = RELAY_HEADERS["emergency" if urgent else "edited" if edited else None].format(
+        label=conversation_label(session, conversation.id))
+    lines = [line for line in (edited, footer) if line]
+    payload = {"conversation_id": conversation.id, **({"urgent": True} if urgent else {})}
+    return [
+        queue_staff_message(session, channel="telegram", address=officer.telegram_chat_id, text=part.text,
+                            payload={**payload, **part.payload()}, priority=URGENT if urgent else ORDINARY)
+        for part in quoted(header, relay_body(inbound), "\n".join(lines))
+    ]

@@ -88,7 +88,10 @@ def get_officer(session: Session, officer_id: int) -> Officer:
 
 
 def disable_officer(session: Session, officer_id: int) -> Officer:
-    """Off the rota and off the bot: no alerts, no commands; their takeovers stay for a handback."""
+    """Off the rota and off the bot: no alerts, no commands, no rights on any case. The
+    conversations they hold are handed back to the bot by the caller in the same transaction
+    (`helpline officers disable`), and otherwise by the desk's next pass (bot/officer_desk.py,
+    `release_disabled`): nobody's messages wait for an officer who is gone."""
     officer = get_officer(session, officer_id)
     officer.active = False
     session.execute(
@@ -264,19 +267,25 @@ def facility_contacts(session: Session, facility_id: int) -> list[Officer]:
 
 def case_for_officer(session: Session, officer: Officer, ticket: str) -> Case | None:
     """A case by ticket for an officer to change (status, a note), only when it lies in the
-    officer's remit (a facility contact: only a case their facility accepted)."""
+    officer's remit or belongs to a conversation they hold right now (a facility contact: only
+    a case their facility accepted). Rights end with the takeover: a conversation handed back
+    gives no rights on its later cases, in whatever region."""
+    if not officer.active:
+        return None
     query = select(Case).where(Case.ticket == ticket.strip().upper())
     if officer.role == "facility":
         query = query.where(
             exists().where(Referral.case_id == Case.id, Referral.facility_id == officer.facility_id, Referral.status == "accepted")
         )
     elif not officer.remit_all:
-        # A case with no region yet is everyone's to hear of, but only one who held its
-        # conversation may change it; otherwise it must lie in the remit.
+        # A case with no region yet may be everyone's to hear of, but only the officer holding
+        # its conversation now may change it; otherwise it must lie in the remit.
         codes = select(OfficerRegion.code).where(OfficerRegion.officer_id == officer.id)
         query = query.where(or_(
             Case.province_code.in_(codes),
             Case.regency_code.in_(codes),
-            exists().where(Takeover.conversation_id == Case.conversation_id, Takeover.officer_id == officer.id),
+            exists().where(
+                Takeover.conversation_id == Case.conversation_id, Takeover.officer_id == officer.id, Takeover.ended_at.is_(None)
+            ),
         ))
     return session.scalar(query)

@@ -83,11 +83,15 @@ def open_report(session: Session, report: Report) -> Case:
     return case
 
 
-def report_emergency(session: Session, report: Report, *, now: datetime | None = None) -> tuple[Case, bool]:
+def report_emergency(
+    session: Session, report: Report, *, now: datetime | None = None, repeated_alert: str = "emergency_repeated"
+) -> tuple[Case, bool]:
     """Danger now: open an emergency case, or, while this conversation's emergency case
     from the last hours is still open, record the new message on it; a possible emergency
     of this conversation (an unanswered "in danger now?") becomes the emergency case. Either
-    way officers are alerted (a CaseAlert, sent by the gateway). Returns (case, is_new)."""
+    way officers are alerted (a CaseAlert, sent by the gateway). `repeated_alert`: the reason of
+    the alert about a message added to the open case ("emergency" during a takeover: it repeats
+    until the officer holding the conversation answers). Returns (case, is_new)."""
     now = now or utcnow()
     repeated_turn = already_opened(session, report)
     if repeated_turn is not None:
@@ -111,7 +115,7 @@ def report_emergency(session: Session, report: Report, *, now: datetime | None =
             detail={"message": report.description, "message_id": report.source_message_id},
         )
     )
-    session.add(CaseAlert(case_id=ongoing.id, conversation_id=ongoing.conversation_id, reason="emergency_repeated", created_at=now))
+    session.add(CaseAlert(case_id=ongoing.id, conversation_id=ongoing.conversation_id, reason=repeated_alert, created_at=now))
     session.flush()
     return ongoing, False
 

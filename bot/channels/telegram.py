@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
@@ -89,6 +89,7 @@ def inbound_from_update(update: Update) -> InboundRecord | None:
     if update.edited_message is not None:
         provider_id += f":edit:{int(message.edit_date.timestamp()) if message.edit_date else 0}"
         extra["edited"] = True
+        extra["edit_of"] = f"{chat_id}:{message.message_id}"  # the message it changes (relayed with it)
     if message.location is not None:
         point = {"latitude": message.location.latitude, "longitude": message.location.longitude}
         return _record(chat_id, Inbound(kind="location", payload=point, provider_message_id=provider_id))
@@ -145,6 +146,13 @@ def keyboard(outbound_id: int, buttons: list[dict[str, str]]) -> InlineKeyboardM
     )
 
 
+def formatting(payload: dict[str, Any]) -> list[MessageEntity] | None:
+    """Our own formatting of a message to staff (a bold header, a reporter's words quoted),
+    as entities: no markup is parsed, so nothing a reporter wrote can format anything."""
+    entities = [MessageEntity(type=e["type"], offset=e["offset"], length=e["length"]) for e in payload.get("entities") or []]
+    return entities or None
+
+
 class TelegramSender:
     """The outbox's sender for Telegram."""
 
@@ -164,6 +172,7 @@ class TelegramSender:
                     chat_id=chat_id,
                     text=message.text or "…",
                     reply_markup=keyboard(message.id, payload.get("buttons") or []),
+                    entities=formatting(payload),
                 )
         except TimedOut as error:  # the request went out; Telegram may have delivered it
             raise SendFailed(f"Telegram timed out: {error}", retryable=False, ambiguous=True) from error

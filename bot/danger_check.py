@@ -1,0 +1,82 @@
+"""The emergency check on a message an officer will read: while an officer holds the
+conversation, Rasa's dialogue is paused, but every reporter message is still read by its
+NLU (the parse endpoint: the rule-based safety net and the classifier), so that danger is
+never left to an officer who may have stepped away.
+
+- the safety net fired (danger now, by reviewed rules): the emergency path, as the bot
+  would take it (the hotline numbers at once, an emergency case or an `emergency_repeated`
+  event on the open one, the emergency alert chain);
+- only the classifier says `emergency`: the officer is asked to check (the officer, not
+  the bot, asks "is anyone in danger now?" and gives the numbers if needed: a classifier's
+  guess does not interrupt a person's conversation);
+- Rasa does not answer: the message still reaches the officer at once, marked as unchecked.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# The emergency path's own words, so that a reporter reads the same lines whoever holds
+# the conversation (actions/texts.py is plain data; it imports only a type from rasa_sdk).
+from actions.texts import action_text
+from bot.engine_client import EngineClient, EngineUnavailable
+from referral.hotlines import format_hotlines, load_hotlines
+from referral.lifecycle import INTENT_TO_CATEGORY
+
+log = logging.getLogger(__name__)
+EMERGENCY = "emergency"  # the safety net fired
+POSSIBLE = "possible_emergency"  # only the classifier took it for danger now
+DEFAULT_CATEGORY = "violence"  # danger now is most often violence
+MIN_TOPIC_CONFIDENCE = 0.25  # as the emergency action reads the ranking
+
+
+@dataclass(frozen=True)
+class Reading:
+    danger: str | None  # EMERGENCY, POSSIBLE or None
+    category: str = DEFAULT_CATEGORY  # the report category the classifier ranked highest
+    checked: bool = True  # False: the NLU could not read it (the officer is told)
+
+
+NOTHING_TO_READ = Reading(None)
+NOT_CHECKED = Reading(None, checked=False)
+
+
+def reading_of(parse: dict[str, Any]) -> Reading:
+    """What a parse result says of danger (nlu_components/triage.py's routes)."""
+    category = next(
+        (INTENT_TO_CATEGORY[entry["name"]] for entry in parse.get("intent_ranking") or []
+         if isinstance(entry, dict) and entry.get("name") in INTENT_TO_CATEGORY
+         and (entry.get("confidence") or 0) >= MIN_TOPIC_CONFIDENCE),
+        DEFAULT_CATEGORY,
+    )
+    if (parse.get("safety_net") or {}).get("fired"):
+        return Reading(EMERGENCY, category)
+    route = (parse.get("triage") or {}).get("route")
+    classifier_only = route == "check_emergency" if route else (parse.get("intent") or {}).get("name") == EMERGENCY
+    return Reading(POSSIBLE if classifier_only else None, category)
+
+
+async def read_danger(engine: EngineClient, text: str | None) -> Reading:
+    """Read one message for danger (a text, or a photo's caption)."""
+    if not (text or "").strip():
+        return NOTHING_TO_READ
+    try:
+        return reading_of(await engine.parse(text or ""))
+    except EngineUnavailable as error:
+        log.warning("the emergency check could not read a message for the officer: %s", error)
+        return NOT_CHECKED
+
+
+def reporter_lines(reading: Reading, hotlines_file: Path, language: str, *, ticket: str | None, is_new: bool) -> list[str]:
+    """What the reporter reads at once when the safety net finds danger in a message held by
+    an officer (nothing for the classifier's guess alone: the officer judges that)."""
+    if reading.danger != EMERGENCY:
+        return []
+    hotlines = format_hotlines(load_hotlines(hotlines_file))  # read each time: coordinators may correct it
+    lines = [action_text("emergency_hotlines", language, hotlines=hotlines)]
+    if ticket:
+        lines.append(action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
+    return lines
