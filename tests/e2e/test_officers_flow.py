@@ -195,3 +195,67 @@ def test_a_non_officer_typing_officer_commands_gets_the_reporter_flow(postgres_s
     officer_only = ("Perintah tidak dikenal", "Anda belum memegang", "diserahkan kembali", "Perintah petugas")
     assert not any(words in m["text"] for m in replies for words in officer_only)
     assert conversation_of(postgres_stack, "telegram", str(stranger)).handled_by == "bot"
+
+
+DANGER = "dia datang lagi bawa golok, mau bunuh saya sekarang"  # the safety net fires on it for certain
+
+
+def ask_for_an_officer(bot_api, reporter: int) -> None:
+    """A Telegram reporter asks for a person and Rina takes the conversation over."""
+    since = len(to_chat(bot_api, OFFICER_CHAT))
+    write(bot_api, reporter, "saya mau bicara dengan petugas")
+    take_the_alert(bot_api, "Pelapor ingin bicara dengan petugas", since)
+    wait_for_text(bot_api, reporter, "Halo, saya Rina, petugas")
+
+
+def test_danger_during_a_takeover_gets_the_hotlines_an_emergency_case_and_an_alert(postgres_stack, bot_api, officer):
+    reporter = 7401
+    ask_for_an_officer(bot_api, reporter)
+    since = len(to_chat(bot_api, OFFICER_CHAT))
+    write(bot_api, reporter, DANGER)
+
+    hotlines = wait_for_text(bot_api, reporter, "Keselamatan Anda yang utama")
+    assert "112" in hotlines["text"] and "110" in hotlines["text"]
+    relayed = wait_for_text(bot_api, OFFICER_CHAT, DANGER, since=since)
+    ticket = re.search(r"🚨 TANDA BAHAYA, (MPKS-\d{4}-\d{5,})", relayed["text"]).group(1)
+    entities = relayed["entities"]
+    entities = json.loads(entities) if isinstance(entities, str) else entities
+    assert [e["type"] for e in entities] == ["bold", "blockquote"]  # our header bold, the reporter's words quoted
+    alert = wait_for_text(bot_api, OFFICER_CHAT, "🚨 DARURAT", since=since)
+    assert ticket in alert["text"] and "golok" not in alert["text"]
+    case = helpline(postgres_stack, "cases", "show", ticket)
+    assert case["is_emergency"] and case["urgency"] == "emergency"
+
+    write(bot_api, OFFICER_CHAT, "Ibu, keluar lewat pintu belakang sekarang. Polisi sedang kami hubungi.")
+    wait_for_text(bot_api, reporter, "pintu belakang")
+    wait_for_text(bot_api, OFFICER_CHAT, f"✓ Terkirim ke pelapor {ticket}", since=since)
+    write(bot_api, OFFICER_CHAT, "/kembalikan")
+    wait_for_text(bot_api, reporter, "asisten otomatis kami kembali menemani Anda")
+
+
+def test_with_two_held_conversations_a_plain_message_waits_for_the_officers_choice(postgres_stack, bot_api, officer):
+    first, second = 7501, 7502
+    ask_for_an_officer(bot_api, first)
+    ask_for_an_officer(bot_api, second)
+    heard = {chat: len(to_chat(bot_api, chat)) for chat in (first, second)}
+    since = len(to_chat(bot_api, OFFICER_CHAT))
+    write(bot_api, OFFICER_CHAT, "Apakah Ibu sudah di tempat aman?")
+
+    ask = wait_for_text(bot_api, OFFICER_CHAT, "belum diteruskan ke siapa pun", since=since)
+    keyboard = ask["reply_markup"]
+    keyboard = json.loads(keyboard) if isinstance(keyboard, str) else keyboard
+    choices = [b["text"] for row in keyboard["inline_keyboard"] for b in row]
+    assert len(choices) == 2 and all(c.startswith("Pilih ") for c in choices)
+    press(bot_api, OFFICER_CHAT, ask, choices[1])  # the second reporter's conversation, taken last
+    label = choices[1].removeprefix("Pilih ")
+    wait_for_text(bot_api, OFFICER_CHAT, f"Pesan Anda berikutnya diteruskan ke pelapor {label}", since=since)
+    write(bot_api, OFFICER_CHAT, "Apakah Ibu sudah di tempat aman?")
+    wait_for_text(bot_api, second, "Apakah Ibu sudah di tempat aman?")
+    wait_for_text(bot_api, OFFICER_CHAT, f"✓ Terkirim ke pelapor {label}", since=since)
+    assert to_chat(bot_api, first)[heard[first]:] == []  # the other reporter never got it
+    assert [m["text"] for m in to_chat(bot_api, second)[heard[second]:]] == ["Apakah Ibu sudah di tempat aman?"]
+
+    for _ in range(2):  # the chosen one, then the one left
+        write(bot_api, OFFICER_CHAT, "/kembalikan")
+    wait_for_text(bot_api, first, "asisten otomatis kami kembali menemani Anda")
+    wait_for_text(bot_api, second, "asisten otomatis kami kembali menemani Anda")

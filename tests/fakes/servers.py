@@ -221,6 +221,10 @@ class FakeRasa:
 
     Like Rasa 3.6, a message's events reach the tracker only after its processing is
     over, so a tracker read while it runs does not show the message yet.
+
+    Its parse endpoint (/model/parse, the NLU alone) reads danger with the project's real
+    safety-net rules (nlu_components/emergency_patterns.yml); `classified` names texts the
+    "classifier" takes for an emergency without the net, and `parse_down` makes it answer 503.
     """
 
     def __init__(self, token: str) -> None:
@@ -229,11 +233,19 @@ class FakeRasa:
         self.default_delay = 0.0
         self.runs: list[tuple[str, str]] = []  # (sender, text) as each processing started
         self.trackers: dict[str, list[dict]] = {}
+        self.parsed: list[str] = []  # texts read by /model/parse
+        self.parse_delay = 0.0
+        self.parse_down = False
+        self.classified: set[str] = set()  # texts the classifier alone takes for an emergency
+        self.appended: list[tuple[str, object]] = []  # (sender, events) appended to a tracker
+        self._patterns = None
         self._tickets = itertools.count(1)
         self.app = Starlette(
             routes=[
                 Route("/webhooks/rest/webhook", self.webhook, methods=["POST"]),
                 Route("/conversations/{sender}/tracker", self.tracker, methods=["GET"]),
+                Route("/conversations/{sender}/tracker/events", self.append_events, methods=["POST"]),
+                Route("/model/parse", self.parse, methods=["POST"]),
                 Route("/", lambda request: JSONResponse({"hello": "rasa"})),
             ]
         )
@@ -253,6 +265,34 @@ class FakeRasa:
         events.append({"event": "user", "text": text, "metadata": body.get("metadata") or {}})
         events.extend({"event": "bot", "text": r["text"], "data": {}} for r in replies)
         return JSONResponse(replies)
+
+    async def parse(self, request: Request) -> JSONResponse:
+        if not self._authorised(request):
+            return JSONResponse({"error": "Unauthorized"}, status_code=401)
+        text = (await request.json()).get("text") or ""
+        self.parsed.append(text)
+        await asyncio.sleep(self.parse_delay)
+        if self.parse_down:
+            return JSONResponse({"error": "unavailable"}, status_code=503)
+        if self._patterns is None:
+            from nlu_components.emergency_patterns import EmergencyPatterns
+
+            self._patterns = EmergencyPatterns.load()
+        fired = self._patterns.matching_rules(text)
+        topic = {"name": "report_violence", "confidence": 0.6}
+        intent = {"name": "emergency", "confidence": 1.0 if fired else 0.8} if fired or text in self.classified else topic
+        route = "emergency" if fired else "check_emergency" if intent["name"] == "emergency" else "report"
+        body = {"text": text, "intent": intent, "intent_ranking": [intent, topic], "entities": [],
+                "triage": {"route": route}}
+        if fired:
+            body["safety_net"] = {"fired": True, "rules": fired, "classifier_intent": topic}
+        return JSONResponse(body)
+
+    async def append_events(self, request: Request) -> JSONResponse:
+        if not self._authorised(request):
+            return JSONResponse({"error": "Unauthorized"}, status_code=401)
+        self.appended.append((request.path_params["sender"], await request.json()))
+        return JSONResponse({"sender_id": request.path_params["sender"]})
 
     async def tracker(self, request: Request) -> JSONResponse:
         if not self._authorised(request):

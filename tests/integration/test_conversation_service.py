@@ -28,6 +28,11 @@ class FakeEngine:
         self.sent: list[tuple[str, str, dict]] = []
         self.tracker_reads = 0
         self.answered_before: list[dict] | None = None
+        self.parsed: list[str] = []  # texts read by the NLU alone (a takeover's emergency check)
+
+    async def parse(self, text):
+        self.parsed.append(text)
+        return {"intent": {"name": "report_violence", "confidence": 0.9}, "triage": {"route": "report"}}
 
     async def send(self, sender_id, text, metadata):
         self.sent.append((sender_id, text, metadata))
@@ -107,6 +112,7 @@ def test_while_an_officer_has_taken_over_the_bot_stays_silent_and_keeps_the_mess
         session.query(Conversation).one().handled_by = "officer"
     answer = asyncio.run(conversations.handle("webchat", "o" * 24, Inbound(kind="text", text="pak, anak saya belum pulang")))
     assert answer == [] and len(engine.sent) == 1  # only the first message went to Rasa
+    assert engine.parsed == ["pak, anak saya belum pulang"]  # but its NLU read it for danger
     assert [m.status for m in stored(sessions, "in")] == [MessageStatus.ANSWERED, MessageStatus.FOR_OFFICER]
 
 

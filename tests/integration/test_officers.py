@@ -262,7 +262,10 @@ def test_take_over_talk_choose_note_and_hand_back(sessions, desk, clock):
     desk._receive(OfficerInput("104", "cb:y2", "button", button=f"take:{first}"))
     assert "sudah ditangani oleh Ani Yogya" in said(sessions, "104")
     assert f"berbicara langsung dengan pelapor {first_ticket}" in said(sessions, "101")
-    send(desk, "101", "Ibu, apakah sekarang sudah aman?")  # to the one taken last
+    send(desk, "101", "Ibu, apakah sekarang sudah aman?")  # two held, none chosen: sent to nobody
+    assert "belum diteruskan ke siapa pun" in said(sessions, "101")
+    send(desk, "101", f"/pilih {first_ticket}")
+    send(desk, "101", "Ibu, apakah sekarang sudah aman?")
     send(desk, "101", f"/pilih {second_ticket}")
     send(desk, "101", "Halo, saya lanjutkan di sini.")
     # a reply to a relayed/alert message of the first conversation goes there
