@@ -393,3 +393,15 @@ def test_reporter_text_that_imitates_the_bot_stays_inside_the_quote_and_an_edit_
     relayed = inbox(sessions, "101")[-1]
     assert relayed.text.startswith(f"✏️ {ticket}, pesan yang diubah pelapor:") and quoted_part(relayed) == "saya di Sleman"
     assert "Sebelumnya tertulis: «saya di Bantul»" in relayed.text
+
+
+def test_a_telegram_edit_names_the_message_it_changes():
+    from telegram import Update
+
+    from bot.channels.telegram import inbound_from_update
+    from tests.fakes.servers import telegram_message
+
+    edited = telegram_message(555, 42, text="saya di Sleman") | {"edit_date": 1_800_000_000}
+    record = inbound_from_update(Update.de_json({"update_id": 1, "edited_message": edited}, None))
+    assert record.inbound.provider_message_id == "555:42:edit:1800000000"
+    assert record.inbound.payload == {"edited": True, "edit_of": "555:42"}  # relayed with the words it replaced
