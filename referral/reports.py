@@ -134,20 +134,8 @@ def _recorded(case: Case, message_id: int | None) -> CaseEvent | None:
 def possible_emergency(session: Session, conversation_id: int | None, *, now: datetime | None = None) -> Case | None:
     """This conversation's case from the last hours that is marked as a possible emergency
     (nobody answered "in danger now?"), while it is still open."""
-    if conversation_id is None:
-        return None
-    now = now or utcnow()
-    return session.scalar(
-        select(Case)
-        .where(
-            Case.conversation_id == conversation_id,
-            Case.is_emergency.is_(False),
-            Case.status != "closed",
-            Case.created_at >= now - timedelta(hours=SAME_EMERGENCY_HOURS),
-            Case.events.any(CaseEvent.kind == "possible_emergency"),
-        )
-        .order_by(Case.id.desc())
-        .limit(1)
+    return _recent_open_case(
+        session, conversation_id, now, Case.is_emergency.is_(False), Case.events.any(CaseEvent.kind == "possible_emergency")
     )
 
 
@@ -227,6 +215,11 @@ def add_to_case(session: Session, case: Case, text: str, *, source_message_id: i
 
 def recent_emergency(session: Session, conversation_id: int | None, *, now: datetime | None = None) -> Case | None:
     """This conversation's emergency case from the last hours, while it is still open."""
+    return _recent_open_case(session, conversation_id, now, Case.is_emergency.is_(True))
+
+
+def _recent_open_case(session: Session, conversation_id: int | None, now: datetime | None, *conditions) -> Case | None:
+    """The conversation's newest open case of the last SAME_EMERGENCY_HOURS that meets `conditions`."""
     if conversation_id is None:
         return None
     now = now or utcnow()
@@ -234,9 +227,9 @@ def recent_emergency(session: Session, conversation_id: int | None, *, now: date
         select(Case)
         .where(
             Case.conversation_id == conversation_id,
-            Case.is_emergency.is_(True),
             Case.status != "closed",
             Case.created_at >= now - timedelta(hours=SAME_EMERGENCY_HOURS),
+            *conditions,
         )
         .order_by(Case.id.desc())
         .limit(1)
