@@ -52,6 +52,8 @@ HEADLINES = {
     "waiting": "⏳ Pelapor menunggu jawaban terlalu lama",
     "unrouted": "📍 Tidak ada layanan lain yang bisa menerima kasus ini: mohon ditangani koordinator",
     "possible_emergency": "⚠️ Mungkin darurat: pelapor belum menjawab jelas pertanyaan \"dalam bahaya sekarang?\", mohon dicek",
+    # the classifier read danger in a message while an officer holds the conversation
+    "possible_emergency_held": "⚠️ Mungkin darurat: sistem membaca kemungkinan tanda bahaya dalam pesan pelapor, mohon dicek",
 }
 # Alerted again and escalated until someone acts on them.
 REPEATING = ("emergency", "possible_emergency")
@@ -355,8 +357,9 @@ class OfficerAlerts:
         else:
             emergency = alert.reason.startswith("emergency")
             recipients = alert_recipients(session, case, now=now, with_coordinators=emergency, passed_over=passed_over)
-        text = "\n".join([HEADLINES.get(alert.reason, "Pemberitahuan"), *case_lines(case, conversation_id, now),
-                          *holder_lines(session, alert)])
+        holder = holder_lines(session, alert)
+        headline = HEADLINES.get(f"{alert.reason}_held" if holder else alert.reason) or HEADLINES.get(alert.reason, "Pemberitahuan")
+        text = "\n".join([headline, *case_lines(case, conversation_id, now), *holder])
         sent = self._deliver(session, alert, recipients, text, conversation_buttons(conversation_id), now)
         if not sent:
             self._nobody(alert, now)

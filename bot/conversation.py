@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
-from bot.danger_check import EMERGENCY, Reading, read_danger, reporter_lines
+from bot.danger_check import EMERGENCY, POSSIBLE, Reading, read_danger, reporter_lines
 from bot.engine_client import EngineClient, EngineUnavailable
 from bot.language import language_hint, regional_language
 from bot.officer_texts import officer_text
@@ -50,7 +50,7 @@ from messaging.statuses import (
     retry_delay_seconds,
 )
 from messaging.store import ORDINARY, URGENT, Inbound, get_or_create_conversation, record_inbound, record_outbound
-from messaging.takeover import record_danger, relay_to_officer
+from messaging.takeover import record_danger, record_possible_danger, relay_to_officer
 from messaging.turns import TURN_DONE, done_before, is_urgent, split_at_retry, with_done
 from referral.follow_up import read_answer, record_answer
 from referral.lifecycle import CaseError
@@ -442,6 +442,9 @@ class ConversationService:
                 case, is_new = record_danger(session, conversation, inbound, category=reading.category, now=now)
                 ticket = case.ticket
                 log.warning("danger read in message %s during a takeover: emergency case %s", work.message_id, ticket)
+            elif reading.danger == POSSIBLE:  # the officer asks; duty officers hear until they write to the reporter
+                record_possible_danger(session, conversation, now=now)
+                log.warning("possible danger read in message %s during a takeover", work.message_id)
             lines = reporter_lines(reading, self.hotlines_file, language, ticket=ticket, is_new=is_new) if reading.danger else []
             relay_to_officer(session, conversation, inbound, danger=reading.danger,
                              footer=relay_footer(reading, ticket, held_back))

@@ -75,7 +75,7 @@ TEXTS = {
     "taken_by_you_choose": "Anda sudah memegang percakapan ini. Untuk menulis ke pelapor ini, balas (reply) pesannya atau /pilih {label}.",
     # under a reporter's message relayed during a takeover: what the emergency check did
     "relay_emergency": "Nomor darurat sudah dikirim ke pelapor. Kasus darurat {ticket} tercatat, dan petugas jaga terus diberi tahu sampai Anda membalas pelapor. Mohon segera balas.",
-    "relay_possible": "⚠️ Sistem membaca kemungkinan tanda bahaya pada pesan ini. Mohon tanyakan apakah pelapor atau orang lain dalam bahaya sekarang, dan berikan nomor darurat bila perlu.",
+    "relay_possible": "⚠️ Sistem membaca kemungkinan tanda bahaya pada pesan ini. Mohon tanyakan apakah pelapor atau orang lain dalam bahaya sekarang, dan berikan nomor darurat bila perlu. Petugas jaga terus diberi tahu sampai Anda membalas pelapor.",
     "relay_unchecked": "Pesan ini belum bisa diperiksa tanda bahayanya karena sistem sedang gangguan: mohon dibaca dengan saksama.",
     "relay_held_back": "Pesan ini tiba tepat saat Anda mengambil alih: jawaban bot untuknya ditahan, tidak dikirim ke pelapor.",
 }

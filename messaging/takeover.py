@@ -221,17 +221,54 @@ def record_danger(
     """Danger now in a reporter's message while an officer holds the conversation: the
     emergency case, new or (the same emergency going on) the open one with an
     `emergency_repeated` event, and an emergency alert that repeats and escalates like any
-    until the holding officer answers. The takeover goes on with that case. (case, is_new)"""
+    until the holding officer answers. The takeover goes on with that case. (case, is_new)
+    A new emergency case takes the place and victim of the case being talked about, so that
+    it is alerted to the officers of that place, not to everyone on duty."""
+    takeover = current_takeover(session, conversation.id)
+    known = (takeover.case if takeover else None) or conversation_case(session, conversation.id)
     report = Report(
         category=category, reporter_id=conversation.reporter_id, conversation_id=conversation.id,
         source_message_id=inbound.id, is_emergency=True, description=(inbound.text or "")[:2000] or None,
+        **(_place_and_victim(known) if known else {}),
     )
     case, is_new = report_emergency(session, report, now=now, repeated_alert="emergency")
-    takeover = current_takeover(session, conversation.id)
     if takeover is not None:
         takeover.case_id = case.id
     session.flush()
     return case, is_new
+
+
+def _place_and_victim(case: Case) -> dict:
+    """What a new case of the same conversation keeps from this one (Report's fields)."""
+    return {
+        "location_text": case.location_text, "province_code": case.province_code, "regency_code": case.regency_code,
+        "district_code": case.district_code, "latitude": case.latitude, "longitude": case.longitude,
+        "victim": case.victim,
+    }
+
+
+def record_possible_danger(session: Session, conversation: Conversation, *, now: datetime) -> CaseAlert:
+    """The classifier alone read danger in a reporter's message while an officer holds the
+    conversation: a possible-emergency alert, repeating until the holding officer writes to
+    the reporter (or someone opens Ringkasan). One chain per conversation: a further guess
+    renews the open alert, so it waits for an answer after the newest message."""
+    takeover = current_takeover(session, conversation.id)
+    case = (takeover.case if takeover else None) or conversation_case(session, conversation.id)
+    alert = session.scalar(
+        select(CaseAlert)
+        .where(CaseAlert.conversation_id == conversation.id, CaseAlert.reason == "possible_emergency",
+               CaseAlert.resolved_at.is_(None))
+        .order_by(CaseAlert.id.desc())
+        .limit(1)
+    )
+    if alert is not None:
+        alert.created_at = now
+    else:
+        alert = CaseAlert(case_id=case.id if case else None, conversation_id=conversation.id,
+                          reason="possible_emergency", created_at=now)
+        session.add(alert)
+    session.flush()
+    return alert
 
 
 RELAY_HEADERS = {

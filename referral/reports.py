@@ -32,6 +32,9 @@ class Report:
     victim: str | None = None
     description: str | None = None
     location_text: str | None = None
+    province_code: str | None = None  # the place, when already known (a case of the same conversation)
+    regency_code: str | None = None
+    district_code: str | None = None
     latitude: float | None = None
     longitude: float | None = None
     ongoing: bool = False  # the abuse is still going on (raises urgency)
@@ -67,6 +70,9 @@ def open_report(session: Session, report: Report) -> Case:
         conversation_id=report.conversation_id,
         source_message_id=report.source_message_id,
         location_text=report.location_text,
+        province_code=report.province_code,
+        regency_code=report.regency_code,
+        district_code=report.district_code,
         latitude=report.latitude,
         longitude=report.longitude,
         ongoing=report.ongoing,
@@ -115,9 +121,25 @@ def report_emergency(
             detail={"message": report.description, "message_id": report.source_message_id},
         )
     )
-    session.add(CaseAlert(case_id=ongoing.id, conversation_id=ongoing.conversation_id, reason=repeated_alert, created_at=now))
+    _alert_again(session, ongoing, repeated_alert, now)
     session.flush()
     return ongoing, False
+
+
+def _alert_again(session: Session, case: Case, reason: str, now: datetime) -> None:
+    """Officers hear of a further danger message on an open emergency case. An "emergency"
+    alert repeats until the holding officer answers: while one is still open it waits from now
+    for their next answer, so one chain of repeats runs however many messages come."""
+    open_alert = session.scalar(
+        select(CaseAlert)
+        .where(CaseAlert.case_id == case.id, CaseAlert.reason == reason, CaseAlert.resolved_at.is_(None))
+        .order_by(CaseAlert.id.desc())
+        .limit(1)
+    ) if reason == "emergency" else None
+    if open_alert is not None:
+        open_alert.created_at = now  # answered_by_holder waits for an answer after this message
+    else:
+        session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason=reason, created_at=now))
 
 
 def _recorded(case: Case, message_id: int | None) -> CaseEvent | None:
