@@ -406,23 +406,30 @@ class Turn:
     def target_conversation(self) -> int | None:
         """The conversation an officer's message is for: the one whose message they replied
         to, else the one they hold, else (holding several) the one they chose with /pilih;
-        UNCHOSEN when they hold several and chose none since the last takeover. A reply to a
-        message of a conversation they do not hold goes nowhere (never to somebody else)."""
-        if self.item.reply_to:
-            replied = self.session.scalar(
-                select(Message).where(
-                    Message.channel == "telegram", Message.direction == "out", Message.conversation_id.is_(None),
-                    Message.address == self.item.chat_id, Message.provider_message_id == self.item.reply_to,
-                )
-            )
-            if replied is not None and (replied.payload or {}).get("conversation_id") is not None:
-                conversation_id = replied.payload["conversation_id"]
-                held = isinstance(conversation_id, int) and open_takeover(self.session, self.officer, conversation_id)
-                return conversation_id if held else NOT_HELD
+        UNCHOSEN when they hold several and chose none since the last takeover. A reply goes
+        only where the replied message says: to a message of a conversation they do not hold,
+        or of none we can tell (a reminder, a help text, a relay whose details were erased),
+        it goes nowhere, never silently to another conversation."""
         held = [t.conversation_id for t in held_takeovers(self.session, self.officer)]
+        if self.item.reply_to:
+            conversation_id = self.replied_conversation()
+            if conversation_id in held:
+                return conversation_id
+            return UNCHOSEN if conversation_id is None and len(held) > 1 else NOT_HELD
         if len(held) <= 1:
             return held[0] if held else None
         return self.officer.current_conversation_id if self.officer.current_conversation_id in held else UNCHOSEN
+
+    def replied_conversation(self) -> int | None:
+        """The conversation of the staff message the officer replied to, when it names one."""
+        replied = self.session.scalar(
+            select(Message).where(
+                Message.channel == "telegram", Message.direction == "out", Message.conversation_id.is_(None),
+                Message.address == self.item.chat_id, Message.provider_message_id == self.item.reply_to,
+            )
+        )
+        conversation_id = (replied.payload or {}).get("conversation_id") if replied is not None else None
+        return conversation_id if isinstance(conversation_id, int) else None
 
     def ask_to_choose(self) -> None:
         """Holding several conversations, none chosen: nothing is sent; the officer chooses."""
