@@ -256,7 +256,9 @@ def test_an_emergency_the_database_refused_is_retried_with_one_case_one_alert_an
         sender_id = session.scalars(select(Conversation.engine_sender_id)).one()
         assert case.is_emergency and case.description == "tolong dia bawa golok mau bunuh saya sekarang"
     assert alerts == ["emergency"]
-    assert sum("112" in (t or "") for t in replies) == 1  # the numbers once, however many tries
+    # The hotline list once, however many tries (a slow first turn may also bring the inbox's
+    # "saved, we'll follow up" acknowledgement, which names 112 in its own words).
+    assert sum("• 112" in (t or "") for t in replies) == 1
     assert sum("Mohon tunggu sebentar" in (t or "") for t in replies) == 1
     assert sum(case.ticket in (t or "") for t in replies) == 1
     runs = [e for e in user_events(settings, sender_id) if e["metadata"].get("message_id") == message.id]
