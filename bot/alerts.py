@@ -39,7 +39,9 @@ from messaging.takeover import actor, answered_by_holder, conversation_case, cur
 from referral import emergency_checks
 from referral.gazetteer import region_names
 from referral.models import AlertDelivery, Case, CaseAlert, CaseEvent, Officer, Referral, Takeover, utcnow
-from referral.officers import COORDINATORS, NATIONAL, STAFF_ROLES, alert_recipients, facility_contacts
+from referral.officers import (
+    COORDINATORS, NATIONAL, STAFF_ROLES, alert_recipients, case_place, covering, facility_contacts,
+)
 from referral.referrals import mark_overdue_reported, overdue_referrals
 from referral.storage import unit_of_work
 
@@ -247,13 +249,18 @@ class OfficerAlerts:
 
     def _deliver(self, session: Session, alert: CaseAlert, officers: list[Officer], text: str, payload: dict | None,
                  now: datetime) -> int:
-        """Queue the alert's message to each officer, remembering which message went to whom."""
+        """Queue the alert's message to each officer, remembering which message went to whom,
+        and whether it went beyond their remit (a fallback rung), where the case lay then:
+        how long it lets them see the case follows from that (`case_in_remit`)."""
         if not self.can_send:
             return 0
+        case = self._case_of(session, alert)
+        within = covering(session, case, officers)
         for officer in officers:
             message = queue_staff_message(session, channel=self.channel, address=officer.telegram_chat_id, text=text,
                                           payload=payload, priority=URGENT)
-            session.add(AlertDelivery(alert_id=alert.id, officer_id=officer.id, message_id=message.id, created_at=now))
+            session.add(AlertDelivery(alert_id=alert.id, officer_id=officer.id, message_id=message.id, created_at=now,
+                                      beyond_remit=officer.id not in within, case_place=case_place(case)))
         return len(officers)
 
     def _passed_over(self, session: Session, alert: CaseAlert, now: datetime) -> set[int]:

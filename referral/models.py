@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -169,6 +170,10 @@ class AlertDelivery(Base):
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The officer's remit did not cover the case when it was sent (a fallback rung), and where
+    # the case lay then (its regency, else province): see `case_in_remit` for what it grants.
+    beyond_remit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    case_place: Mapped[str | None] = mapped_column(String(5))
 
 
 class EmergencyCheck(Base):

@@ -18,7 +18,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from referral.models import (
@@ -174,8 +174,8 @@ def _danger_case() -> ColumnElement[bool]:
 def case_in_remit(officer: Officer) -> ColumnElement[bool]:
     """A WHERE clause on Case: the officer may see this case. National staff see every case;
     others the cases of their regions, those without a place yet that may be danger now (an
-    emergency before the place is given), and any case an alert asked them to act on
-    because nobody nearer could be reached."""
+    emergency before the place is given), and a case an alert asked them to act on, for as
+    long as that alert is why (`_alert_grants`)."""
     if officer.remit_all:
         return true()
     codes = select(OfficerRegion.code).where(OfficerRegion.officer_id == officer.id)
@@ -183,8 +183,38 @@ def case_in_remit(officer: Officer) -> ColumnElement[bool]:
         Case.province_code.in_(codes),
         Case.regency_code.in_(codes),
         and_(Case.province_code.is_(None), _danger_case()),
-        exists().where(AlertDelivery.officer_id == officer.id, AlertDelivery.alert_id == CaseAlert.id, CaseAlert.case_id == Case.id),
+        exists().where(
+            AlertDelivery.officer_id == officer.id, AlertDelivery.alert_id == CaseAlert.id, CaseAlert.case_id == Case.id,
+            _alert_grants(),
+        ),
     )
+
+
+# Alerts repeated until someone acts on them (bot.alerts.REPEATING); the others are resolved once told.
+REPEATING = ("emergency", "possible_emergency")
+
+
+def _alert_grants() -> ColumnElement[bool]:
+    """Whether an alert delivery (joined to its alert and case) still lets its officer see the
+    case. One sent within their remit (a case without a place yet) only while the case has no
+    place: once it has one, that place's staff take it. One sent on a fallback rung, because
+    nobody nearer could be reached, while the alert is unresolved; an alert told only once (a
+    new case: resolved the moment it reached somebody) while the case is open and still lies
+    where it did, since nobody else was asked to act on it there."""
+    told_once = CaseAlert.reason.not_in(REPEATING)
+    unmoved = func.coalesce(Case.regency_code, Case.province_code, "") == func.coalesce(AlertDelivery.case_place, "")
+    return or_(
+        and_(AlertDelivery.beyond_remit.is_(False), Case.province_code.is_(None)),
+        and_(
+            AlertDelivery.beyond_remit.is_(True),
+            or_(CaseAlert.resolved_at.is_(None), and_(told_once, Case.status != "closed", unmoved)),
+        ),
+    )
+
+
+def case_place(case: Case | None) -> str | None:
+    """Where a case lies, as an alert delivery remembers it: its regency, else its province."""
+    return (case.regency_code or case.province_code) if case is not None else None
 
 
 def officer_covers(case: Case | None) -> ColumnElement[bool]:
@@ -197,6 +227,13 @@ def officer_covers(case: Case | None) -> ColumnElement[bool]:
         Officer.remit_all.is_(True),
         exists().where(OfficerRegion.officer_id == Officer.id, OfficerRegion.code.in_(codes)),
     )
+
+
+def covering(session: Session, case: Case | None, officers: list[Officer]) -> set[int]:
+    """The ids of these officers whose remit covers the case (`officer_covers`)."""
+    if not officers:
+        return set()
+    return set(session.scalars(select(Officer.id).where(Officer.id.in_([o.id for o in officers]), officer_covers(case))))
 
 
 def reachable_staff(session: Session, case: Case | None, roles: tuple[str, ...] = STAFF_ROLES,

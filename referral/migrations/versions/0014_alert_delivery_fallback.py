@@ -1,5 +1,6 @@
-"""alert deliveries remember whether they went beyond the officer's remit (a fallback rung):
-such an alert lets the officer see its case only while it is unresolved
+"""alert deliveries remember whether they went beyond the officer's remit (a fallback rung)
+and where the case lay then: such an alert lets the officer see its case only while it is
+unresolved or the case, still open, lies where it did
 
 Revision ID: 0014
 Revises: 0013
@@ -18,8 +19,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('alert_deliveries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('beyond_remit', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('case_place', sa.String(length=5), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('alert_deliveries', schema=None) as batch_op:
+        batch_op.drop_column('case_place')
         batch_op.drop_column('beyond_remit')
