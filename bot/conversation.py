@@ -23,8 +23,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.texts import action_text
 from bot import replies
 from bot.danger_check import EMERGENCY, POSSIBLE, Reading, read_danger, reporter_lines
 from bot.engine_client import EngineClient, EngineUnavailable
@@ -39,6 +42,7 @@ from messaging.queries import (
 )
 from messaging.models import Conversation, Message
 from messaging.statuses import (
+    OPEN_INBOUND,
     WAITING,
     MessageStatus,
     claim_inbound,
@@ -51,10 +55,12 @@ from messaging.statuses import (
 )
 from messaging.store import ORDINARY, URGENT, Inbound, get_or_create_conversation, record_inbound, record_outbound
 from messaging.takeover import record_danger, record_possible_danger, relay_to_officer
-from messaging.turns import TURN_DONE, done_before, is_urgent, split_at_retry, with_done
+from messaging.turns import (
+    BOOKKEEPING, TURN_DONE, done_before, is_urgent, refused_since, split_at_retry, with_done, with_refused_since,
+)
 from referral.follow_up import read_answer, record_answer
 from referral.lifecycle import CaseError
-from referral.models import Officer, utcnow
+from referral.models import CaseAlert, Officer, utcnow
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -164,6 +170,7 @@ class ConversationService:
         wait_s: float = 20.0,
         clock: Callable[[], datetime] = utcnow,
         hotlines_file: Path = PROJECT_ROOT / "config" / "hotlines.yml",
+        turn_retry_s: float = 600.0,
     ) -> None:
         self.sessions = sessions
         self.engine = engine
@@ -173,6 +180,8 @@ class ConversationService:
         self.wait_s = wait_s  # how long handle() waits for an answer before returning
         self.clock = clock  # the time retries, leases and acknowledgements go by (tests move it)
         self.hotlines_file = hotlines_file  # the numbers a reporter in danger gets while an officer holds the chat
+        self.turn_retry_s = turn_retry_s  # how long a turn the database refuses is retried before it is given up on
+        self.turns_given_up = 0  # since the process started (/healthz)
         self._running: set[asyncio.Task] = set()
 
     def in_background(self, work: Awaitable[Any]) -> asyncio.Task:
@@ -278,7 +287,7 @@ class ConversationService:
         if language:
             metadata["language"] = language
         if work.kind == "location" and work.payload:
-            metadata["location"] = {key: value for key, value in work.payload.items() if key != TURN_DONE}
+            metadata["location"] = {key: value for key, value in work.payload.items() if key not in BOOKKEEPING}
         if done := done_before(work.payload):  # an earlier run of this turn was undone after saying this
             metadata[TURN_DONE] = done
         try:
@@ -456,21 +465,60 @@ class ConversationService:
         """An action could not record this turn (a database write failed) and its turn in
         Rasa was undone: what it said before that goes out now (the hotline numbers), what
         it did is noted for the next run (which then does not say it again), and the message
-        is tried again later like one Rasa did not answer."""
+        is tried again later like one Rasa did not answer. Refused for `turn_retry_s` since
+        the first time, it is given up on (`_give_up_turn`): no message waits behind it for ever."""
+        now = self.clock()
         with unit_of_work(self.sessions) as session:
             inbound = session.get(Message, work.message_id, with_for_update=True)
             if not holds_lease(inbound, work.lease_token):
                 return []
             conversation = session.get(Conversation, work.conversation_id)
-            stored = self._store_replies(
-                session, conversation, work.message_id, [reply for r in kept if (reply := reply_from_engine(r))],
-                URGENT if is_urgent(kept) else ORDINARY,
-            )
-            inbound.payload = with_done(inbound.payload, done)
-            postpone_inbound(inbound, retry_delay_seconds(work.attempts), now=self.clock())
-        log.error("message %s: the dialogue could not record its turn; it is tried again (attempt %s)",
-                  work.message_id, work.attempts)
+            first_refused = refused_since(inbound.payload) or now
+            inbound.payload = with_refused_since(with_done(inbound.payload, done), first_refused)
+            answer = [reply for r in kept if (reply := reply_from_engine(r))]
+            give_up = (now - first_refused).total_seconds() >= self.turn_retry_s
+            if give_up:
+                stored = self._give_up_turn(session, work, conversation, inbound, answer, now)
+            else:
+                stored = self._store_replies(session, conversation, work.message_id, answer,
+                                             URGENT if is_urgent(kept) else ORDINARY)
+                postpone_inbound(inbound, retry_delay_seconds(work.attempts), now=now)
+        if give_up:
+            self.turns_given_up += 1
+        else:
+            log.error("message %s: the dialogue could not record its turn; it is tried again (attempt %s)",
+                      work.message_id, work.attempts)
         return stored
+
+    def _give_up_turn(
+        self, session: Session, work: _Work, conversation: Conversation, inbound: Message, answer: list[Reply],
+        now: datetime,
+    ) -> list[Reply]:
+        """The database refused this turn for too long: the reporter (who has the hotline
+        numbers already) is told it is not recorded, the message counts as answered so their
+        later messages go on, and officers get an emergency alert about the conversation,
+        if the database takes that much."""
+        language = reply_language_for(work.kind, work.text) or work.known_language
+        answer = [*answer, Reply(action_text("emergency_not_recorded", language))]
+        stored = self._store_replies(session, conversation, work.message_id, answer, URGENT)
+        finish_inbound(inbound, MessageStatus.ANSWERED)
+        try:
+            with session.begin_nested():  # the alert may be refused too: the answer is stored all the same
+                session.add(CaseAlert(conversation_id=conversation.id, reason="emergency", created_at=now))
+            alerted = "officers are alerted"
+        except SQLAlchemyError as error:
+            alerted = f"the officers' alert could not be recorded either ({type(error).__name__})"
+        log.error("message %s: the dialogue could not record its turn for %.0f minutes (attempt %s); given up, the "
+                  "reporter is told it is not recorded, %s", work.message_id, self.turn_retry_s / 60, work.attempts, alerted)
+        return stored
+
+    def count_retrying_turns(self) -> int:
+        """Messages whose turn the database refused and which are still being retried (/healthz)."""
+        with unit_of_work(self.sessions) as session:
+            payloads = session.scalars(
+                select(Message.payload).where(Message.direction == "in", Message.status.in_(OPEN_INBOUND))
+            )
+            return sum(1 for payload in payloads if refused_since(payload) is not None)
 
     @staticmethod
     def _store_replies(

@@ -72,12 +72,20 @@ async def healthz(request: Request) -> JSONResponse:
     degraded = [name for name, up in body.items() if up is False]
     try:
         body["alerts_without_recipient"] = await asyncio.to_thread(gateway.count_unreached_alerts)
+        body["turns_retrying"] = await asyncio.to_thread(gateway.conversations.count_retrying_turns)
     except Exception as error:  # the database is away: say so, stay up
         log.warning("health: the alerts could not be counted (%s)", type(error).__name__)
-        body["alerts_without_recipient"] = None
+        body["alerts_without_recipient"] = body.get("alerts_without_recipient")
+        body["turns_retrying"] = None
         degraded.append("database")
     if body["alerts_without_recipient"]:
         degraded.append("alerts with no recipient")
+    # Turns the database refused: being retried now, and given up on since the gateway started.
+    body["turns_given_up"] = gateway.conversations.turns_given_up
+    if body["turns_retrying"]:
+        degraded.append(f"turns the database refuses, retrying: {body['turns_retrying']}")
+    if body["turns_given_up"]:
+        degraded.append(f"turns given up (not recorded, officers alerted): {body['turns_given_up']}")
     failing = sorted(gateway.alerts.failing) if gateway.alerts else []
     if failing:
         degraded.append("alert duties failing: " + ", ".join(failing))
@@ -197,6 +205,7 @@ async def start_gateway(
         settings.webchat_wait_s,
         clock=clock,
         hotlines_file=settings.config_dir / "hotlines.yml",
+        turn_retry_s=settings.turn_retry_s,
     )
     senders = channel_senders(settings, http)
     outbox = Outbox(database.sessions, senders, clock)

@@ -111,6 +111,9 @@ class Settings:
     # (0: at once). Short blips are ridden out by retries without worrying anyone.
     ack_after_s: float = 15.0
     alert_after_s: float = 120.0  # officers hear about a reporter waiting longer than this
+    # A turn the database keeps refusing (the emergency case could not be written) is retried
+    # this long, then given up on: the reporter is told it is not recorded, officers are alerted.
+    turn_retry_s: float = 600.0
     inbox_interval_s: float = 2.0  # 0 turns the inbox worker off (tests that drive it by hand)
     scheduler: bool = False  # run the scheduled jobs (`helpline run` turns it on for its gateway)
     retention_days: int = 365  # what reporters told us is erased from older cases and messages
@@ -155,6 +158,7 @@ class Settings:
             console_token=env.get("HELPLINE_CONSOLE_TOKEN"),
             ack_after_s=env.get_seconds("HELPLINE_ACK_AFTER_SECONDS", 15),
             alert_after_s=env.get_seconds("HELPLINE_ALERT_AFTER_SECONDS", 120),
+            turn_retry_s=60.0 * env.get_positive("HELPLINE_TURN_RETRY_MINUTES", 10),
         )
 
     def resolved_secret_key(self) -> str:

@@ -8,16 +8,22 @@ would take the turn as answered. Instead the action says what reached the report
 The gateway then keeps the replies before the marker (they go out now), notes on the
 inbound message what the action said it did (`turn_done`), undoes the turn in Rasa and
 tries the message again later, like one Rasa could not answer. The retried turn carries
-`turn_done` in its metadata, so the action does not say it twice.
+`turn_done` in its metadata, so the action does not say it twice. A turn refused for longer
+than a bound (HELPLINE_TURN_RETRY_MINUTES) is given up on: the reporter is told it is not
+recorded, the officers get an alert, and the conversation's later messages go on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 RETRY_TURN = "retry_turn"  # the custom reply's key
 TURN_DONE = "turn_done"  # in the inbound message's payload, and in the metadata Rasa receives
+# In the inbound message's payload: when its turn was first refused (ISO time), for the bound on retries.
+REFUSED_SINCE = "turn_refused_since"
+BOOKKEEPING = (TURN_DONE, REFUSED_SINCE)  # payload keys of ours, not the channel's (a location's coordinates)
 HOTLINES = "hotlines"  # the hotline numbers (and the note that we are recording it) reached the reporter
 URGENT_TURN = "urgent_turn"  # a custom reply: this turn answers danger (the hotlines), sent before ordinary messages
 
@@ -64,3 +70,19 @@ def with_done(payload: dict[str, Any] | None, done: Iterable[str]) -> dict[str, 
     if not noted:
         return payload
     return {**(payload or {}), TURN_DONE: noted}
+
+
+def refused_since(payload: dict[str, Any] | None) -> datetime | None:
+    """When this message's turn was first refused, if it was."""
+    raw = (payload or {}).get(REFUSED_SINCE)
+    try:
+        return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def with_refused_since(payload: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+    """The payload with the time of the first refusal noted (a later refusal keeps the first)."""
+    if refused_since(payload) is not None:
+        return dict(payload or {})
+    return {**(payload or {}), REFUSED_SINCE: now.isoformat()}

@@ -91,7 +91,8 @@ def test_health_is_ok_when_everything_runs(postgres_stack):
     response = httpx.get(f"{postgres_stack.base_url}/healthz", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "rasa": True, "action_server": True, "telegram": True,
-                               "alerts_without_recipient": 0, "alert_duty_failures": {}, "degraded": []}
+                               "alerts_without_recipient": 0, "alert_duty_failures": {}, "degraded": [],
+                               "turns_retrying": 0, "turns_given_up": 0}
 
 
 def test_bullying_report_with_shared_location_opens_a_case(postgres_stack, db):
