@@ -18,7 +18,7 @@ from messaging.models import Conversation, HandoffRequest, Message
 from messaging.staff_text import quoted
 from messaging.store import ORDINARY, URGENT, find_inbound, queue_staff_message
 from referral.models import AlertDelivery, Case, CaseAlert, CaseEvent, Officer, Takeover
-from referral.officers import case_in_remit
+from referral.officers import REPEATING, case_in_remit
 from referral.reports import Report, report_emergency
 
 
@@ -62,11 +62,14 @@ def conversation_in_remit(session: Session, officer: Officer, conversation_id: i
 
 
 def _alerted(session: Session, officer: Officer, conversation_id: int) -> bool:
-    """An alert about this conversation was sent to the officer: they were asked to act."""
+    """An alert about this conversation, which has no case yet, asked the officer to act and
+    still does: one that repeats (an emergency) while it is unresolved, one told once while
+    the conversation has no case (the rule of `case_in_remit` for a case without a place)."""
     return session.scalar(
         select(AlertDelivery.id)
         .join(CaseAlert, CaseAlert.id == AlertDelivery.alert_id)
-        .where(AlertDelivery.officer_id == officer.id, CaseAlert.conversation_id == conversation_id)
+        .where(AlertDelivery.officer_id == officer.id, CaseAlert.conversation_id == conversation_id,
+               or_(CaseAlert.resolved_at.is_(None), CaseAlert.reason.not_in(REPEATING)))
         .limit(1)
     ) is not None
 

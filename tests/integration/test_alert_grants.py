@@ -106,3 +106,28 @@ def test_the_alerts_that_repeat_are_the_same_for_the_remit_and_the_alerts():
     import referral.officers
 
     assert set(bot.alerts.REPEATING) == set(referral.officers.REPEATING)
+
+
+def test_an_emergency_alert_about_a_conversation_without_a_case_grants_while_it_is_unresolved(sessions, desk, clock):
+    from messaging.store import get_or_create_conversation
+    from tests.helpers import web_sender
+    from tests.integration.test_officers import KEY
+
+    staff(sessions, "Bayu Papua", "officer", "102", ["94"], clock=clock)  # the only one: a fallback rung
+    with unit_of_work(sessions) as session:  # as a turn the database refused is given up on: no case
+        conversation = get_or_create_conversation(session, secret_key=KEY, channel="webchat", address=web_sender("nocase"))
+        session.add(CaseAlert(conversation_id=conversation.id, reason="emergency"))
+        conversation_id = conversation.id
+
+    def allowed() -> bool:
+        with unit_of_work(sessions) as session:
+            officer = session.scalar(select(Officer).where(Officer.telegram_chat_id == "102"))
+            return conversation_in_remit(session, officer, conversation_id) is not None
+
+    OfficerAlerts(sessions, 120, "telegram", clock).queue_case_alerts()
+    assert f"#{conversation_id}" in said(sessions, "102") and allowed()
+    with unit_of_work(sessions) as session:  # somebody took it over: resolved
+        session.execute(update(CaseAlert).values(resolved_at=clock()))
+    assert not allowed()
+    press(desk, sessions, "102", "Ringkasan")
+    assert OUTSIDE in said(sessions, "102").split("---")[-1]
