@@ -9,13 +9,16 @@ never left to an officer who may have stepped away.
 - only the classifier says `emergency`: the officer is asked to check (the officer, not
   the bot, asks "is anyone in danger now?" and gives the numbers if needed: a classifier's
   guess does not interrupt a person's conversation);
-- Rasa does not answer: the message still reaches the officer at once, marked as unchecked.
+- Rasa does not answer: the safety net's own rules are read here instead (the same reviewed
+  file, no classifier), so danger now still takes the emergency path; otherwise the message
+  reaches the officer at once, marked as unchecked.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from typing import Any
 # the conversation (actions/texts.py is plain data; it imports only a type from rasa_sdk).
 from actions.texts import action_text
 from bot.engine_client import EngineClient, EngineUnavailable
+from nlu_components.emergency_patterns import EmergencyPatterns
 from referral.hotlines import format_hotlines, load_hotlines
 from referral.lifecycle import INTENT_TO_CATEGORY
 
@@ -66,8 +70,21 @@ async def read_danger(engine: EngineClient, text: str | None) -> Reading:
     try:
         return reading_of(await engine.parse(text or ""))
     except EngineUnavailable as error:
-        log.warning("the emergency check could not read a message for the officer: %s", error)
+        log.warning("the NLU could not read a message for the officer (%s): the safety net's rules read it here", error)
+        return reading_by_rules(text or "")
+
+
+@lru_cache(maxsize=1)
+def safety_net_rules() -> EmergencyPatterns:
+    return EmergencyPatterns.load()  # the file the served model's net reads
+
+
+def reading_by_rules(text: str) -> Reading:
+    """The safety net's rules alone, for when Rasa is down: they fire → the emergency path;
+    silent → unchecked (the classifier could not look), for the officer to read with care."""
+    if text.startswith("/") or not safety_net_rules().matching_rules(text):
         return NOT_CHECKED
+    return Reading(EMERGENCY)
 
 
 def reporter_lines(reading: Reading, hotlines_file: Path, language: str, *, ticket: str | None, is_new: bool) -> list[str]:

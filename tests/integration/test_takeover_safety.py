@@ -216,6 +216,20 @@ def test_further_danger_is_added_to_the_open_emergency_and_an_unreadable_message
         assert session.scalar(select(Message).where(Message.text == "saya sembunyi di kamar mandi")).status == MessageStatus.FOR_OFFICER
 
 
+def test_danger_while_rasa_is_down_is_read_by_the_safety_nets_own_rules(sessions, clock, rasa, conversations, desk):
+    staff(sessions, clock, "Ani Yogya", "101")
+    address, conversation_id, ticket = reporter(sessions)
+    take(desk, "101", conversation_id)
+    rasa.parse_down = True
+    replies = write(conversations, address, DANGER)
+    assert "112" in replies[0] and ticket not in replies[0]  # the hotlines at once, Rasa or not
+    relayed = inbox(sessions, "101")[-1]
+    assert quoted_part(relayed) == DANGER and "belum bisa diperiksa" not in relayed.text
+    with unit_of_work(sessions) as session:
+        [case] = session.scalars(select(Case).where(Case.conversation_id == conversation_id, Case.is_emergency.is_(True)))
+        assert session.scalars(select(CaseAlert.reason).where(CaseAlert.case_id == case.id)).all() == ["emergency"]
+
+
 # -- item 6: an officer's words reach only the reporter they chose -------------------------
 
 
