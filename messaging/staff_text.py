@@ -52,7 +52,9 @@ def quoted(header: str, words: str, footer: str = "", *, limit: int = TELEGRAM_L
     as many messages as the words need; with more than one, each header is numbered (1/3)."""
     words = words.strip()  # Telegram trims a message: an entity must not reach past its end
     room = limit - utf16_len(f"{header} (99/99)\n\n{footer}") - 8
-    pieces = split_to_fit(words, room) if words else [""]
+    # Each piece trimmed too (a cut can fall inside a run of blanks), and blank pieces dropped.
+    pieces = [piece.strip() for piece in split_to_fit(words, room)]
+    pieces = [piece for piece in pieces if piece] or [""]
     parts = []
     for number, piece in enumerate(pieces, start=1):
         title = f"{header} ({number}/{len(pieces)})" if len(pieces) > 1 else header
