@@ -86,6 +86,10 @@ async def healthz(request: Request) -> JSONResponse:
         degraded.append(f"turns the database refuses, retrying: {body['turns_retrying']}")
     if body["turns_given_up"]:
         degraded.append(f"turns given up (not recorded, officers alerted): {body['turns_given_up']}")
+    poller = gateway.telegram.poller if gateway.telegram else None
+    body["telegram_updates_given_up"] = poller.given_up if poller else 0
+    if body["telegram_updates_given_up"]:
+        degraded.append(f"Telegram updates given up (senders asked to write again): {body['telegram_updates_given_up']}")
     failing = sorted(gateway.alerts.failing) if gateway.alerts else []
     if failing:
         degraded.append("alert duties failing: " + ", ".join(failing))

@@ -19,6 +19,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you, we have saved what you sent for our officers. For now I can only understand written "
         "messages and locations, so could you tell us in writing what happened?",
     },
+    "not_processed": {
+        "id": "Maaf, pesan Anda barusan tidak dapat kami proses karena gangguan di sistem kami. Mohon kirim ulang dengan tulisan. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110.",
+        "en": "Sorry, we could not process the message you just sent because of a problem on our side. Please send it again in writing. If anyone is in danger right now, call 112 or 110.",
+    },
     "unsupported": {
         "id": "Maaf, jenis pesan ini belum bisa kami baca. Silakan tulis pesan Anda.",
         "en": "Sorry, we cannot read this kind of message yet. Please write your message.",

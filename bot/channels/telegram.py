@@ -22,8 +22,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.channels.intake import InboundRecord, Intake, Stored
 from bot.channels.telegram_polling import UpdatePoller
+from bot.language import language_hint
 from bot.officer_desk import OfficerDesk, OfficerInput
 from bot.outbox import SendFailed
+from bot.replies import gateway_text
 from messaging.store import Inbound, queue_staff_message
 from messaging.models import Message
 from messaging.statuses import MessageStatus
@@ -257,6 +259,19 @@ class TelegramChannel:
             await update.callback_query.answer()
         except TelegramError as error:
             log.info("a button press was stored but could not be acknowledged: %s", type(error).__name__)
+
+    async def tell_not_processed(self, update: Update) -> None:
+        """The sender of an update given up on is asked to write again (best effort: sent
+        straight to Telegram, since storing is what failed; private chats only)."""
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        text = (update.effective_message.text or "") if update.effective_message else ""
+        language = language_hint(text[:500]) or "id"
+        try:
+            await self.application.bot.send_message(chat.id, gateway_text("not_processed", language))
+        except TelegramError as error:
+            log.warning("the sender of an update given up on could not be told: %s", type(error).__name__)
 
     async def _after_officer(self) -> None:
         await self.desk.sync_engine()

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT_S = 10  # how long Telegram holds a getUpdates open while nothing comes
 # An error that is not the database's (a bug meeting an odd update) would otherwise hold
 # every later reporter back: after this many tries that one update is given up.
+# Given up, the sender of a private chat is told at once to write again (and the hotlines),
+# sent straight to Telegram because storing is what failed, and /healthz counts it.
 TRIES_FOR_OTHER_ERRORS = 5
 
 
@@ -52,6 +54,7 @@ class UpdatePoller:
         self.pause = Pause(first_pause_s, retry_max_s)
         self.offset: int | None = None  # the first update not stored yet
         self.tries = 0  # of the update at `offset`, for errors that are not the database's
+        self.given_up = 0  # updates given up since the process started (/healthz)
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -106,6 +109,8 @@ class UpdatePoller:
                 log.exception("Telegram update %s could not be handled (try %s); fetched again", update.update_id, self.tries)
                 return False
             log.exception("Telegram update %s could not be handled after %s tries; given up", update.update_id, self.tries)
+            self.given_up += 1
+            await self.channel.tell_not_processed(update)
         else:
             if stored:
                 self.channel.intake.conversations.in_background(self.channel.intake.after_store(stored))

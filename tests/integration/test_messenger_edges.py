@@ -123,3 +123,28 @@ def test_polling_acknowledges_an_update_only_once_it_is_stored(database_url, tmp
         time.sleep(1.5)  # any duplicate would have come by now
         assert [m.text for m in stored(client) if m.direction == "in"] == ["tolong, suami saya mukul", "saya di Bantul"]
         assert len({m.provider_message_id for m in stored(client) if m.direction == "in"}) == 2
+
+
+def test_an_update_that_keeps_failing_is_given_up_its_sender_asked_to_write_again_and_health_says_so(
+    database_url, tmp_path, bot_api
+):
+    with make_client(database_url, tmp_path, bot_api, TELEGRAM_RETRY_MAX_SECONDS="1") as client:
+        channel = client.app_state["gateway"].telegram
+        store_update = channel.store_update
+
+        async def breaks_on_one(update):  # a bug meeting one odd update, not the database
+            if update.effective_message and update.effective_message.text == "pesan yang memicu bug":
+                raise RuntimeError("a bug")
+            return await store_update(update)
+
+        channel.store_update = breaks_on_one
+        odd = bot_api.push({"message": telegram_message(564, 1, text="pesan yang memicu bug")})
+        after = bot_api.push({"message": telegram_message(564, 2, text="suami saya mukul")})
+        wait_for(lambda: after + 1 in bot_api.offsets, timeout=30)  # given up, so the next one goes on
+        assert max(bot_api.offsets[:-1]) <= odd  # fetched again until given up, not acknowledged at once
+        told = [m for m in bot_api.sent if m["chat_id"] == 564 and "tidak dapat kami proses" in m["text"]]
+        assert len(told) == 1 and "112" in told[0]["text"]
+        assert [m.text for m in stored(client) if m.direction == "in"] == ["suami saya mukul"]
+        health = client.get("/healthz").json()
+        assert health["telegram_updates_given_up"] == 1
+        assert any("Telegram updates given up" in line for line in health["degraded"])
