@@ -431,7 +431,9 @@ class OfficerAlerts:
     def _repeat(self, session: Session, alert: CaseAlert, now: datetime) -> int:
         case = self._case_of(session, alert)
         conversation = session.get(Conversation, alert.conversation_id) if alert.conversation_id else None
-        if case is None or case.status == "closed" or (
+        # A case-less alert (a turn given up on, a guess during a case-less takeover) repeats
+        # too: it is about the conversation until an officer answers there.
+        if (case is None and conversation is None) or (case is not None and case.status == "closed") or (
             conversation is not None and answered_by_holder(session, conversation.id, alert.created_at)
         ):
             alert.resolved_at = now
@@ -453,7 +455,7 @@ class OfficerAlerts:
             self._escalate(session, alert, case, waited, passed_over, now)
         return 1
 
-    def _escalate(self, session: Session, alert: CaseAlert, case: Case, waited: str, passed_over: set[int], now: datetime) -> None:
+    def _escalate(self, session: Session, alert: CaseAlert, case: Case | None, waited: str, passed_over: set[int], now: datetime) -> None:
         possible = alert.reason == "possible_emergency"
         lines = (
             [f"⚠️ ESKALASI: kemungkinan keadaan darurat belum dicek siapa pun setelah {waited}.",
@@ -465,7 +467,8 @@ class OfficerAlerts:
         coordinators = alert_recipients(session, case, now=now, from_rung=COORDINATORS, passed_over=passed_over)
         if self._deliver(session, alert, coordinators, "\n".join(lines), conversation_buttons(alert.conversation_id), now):
             alert.escalated_at = now
-            log.error("%s case %s not acted on after %s; coordinators told", alert.reason, case.ticket, waited)
+            label = case.ticket if case else f"conversation #{alert.conversation_id}"
+            log.error("%s %s not acted on after %s; coordinators told", alert.reason, label, waited)
 
     def remind_idle_takeovers(self) -> int:
         """An officer holding a quiet conversation is reminded; later the coordinators hear."""

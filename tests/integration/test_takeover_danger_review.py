@@ -11,11 +11,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from messaging.models import Message
-from messaging.store import queue_staff_message
+from messaging.store import get_or_create_conversation, queue_staff_message
 from referral.models import Case, CaseAlert
 from referral.storage import unit_of_work
+from tests.helpers import web_sender
 from tests.integration.test_takeover_safety import (  # noqa: F401 (fixtures)
-    DANGER, alerts, clock, conversations, desk, engine, gazetteer, inbox, officer_says, rasa, reporter, said,
+    DANGER, KEY, alerts, clock, conversations, desk, engine, gazetteer, inbox, officer_says, rasa, reporter, said,
     staff, take, to_reporter, write,
 )
 
@@ -144,3 +145,28 @@ def test_further_danger_messages_during_a_takeover_run_one_alert_chain(sessions,
     with unit_of_work(sessions) as session:
         reasons = session.execute(select(CaseAlert.reason, CaseAlert.resolved_at).where(CaseAlert.case_id == case.id)).all()
         assert [reason for reason, resolved in reasons if resolved is None] == ["emergency"] and len(reasons) == 2
+
+
+def test_a_guess_during_a_takeover_of_a_conversation_without_a_case_repeats_until_the_holder_writes(
+    sessions, clock, rasa, conversations, desk, alerts
+):
+    staff(sessions, clock, "Rina Nasional", "105", regions=(), role="admin")  # a case-less conversation is national
+    address = web_sender("caseless-guess")
+    with unit_of_work(sessions) as session:
+        conversation_id = get_or_create_conversation(session, secret_key=KEY, channel="webchat", address=address).id
+    take(desk, "105", conversation_id)
+    clock.advance(60)
+    guess = "saya takut sekali malam ini"
+    rasa.classified.add(guess)
+    assert write(conversations, address, guess) == []  # relayed to the officer holding it
+    alerts.queue_case_alerts()
+    clock.advance(601)
+    alerts.repeat_emergencies()
+    with unit_of_work(sessions) as session:
+        [alert] = session.scalars(select(CaseAlert).where(CaseAlert.conversation_id == conversation_id))
+        assert (alert.case_id, alert.reason, alert.resolved_at, alert.repeats) == (None, "possible_emergency", None, 1)
+    officer_says(desk, "105", "Mbak, apakah Mbak aman sekarang?")
+    clock.advance(601)
+    alerts.repeat_emergencies()
+    with unit_of_work(sessions) as session:
+        assert session.scalar(select(CaseAlert.resolved_at).where(CaseAlert.conversation_id == conversation_id)) is not None
