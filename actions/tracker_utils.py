@@ -86,18 +86,20 @@ def shared_location(tracker: Tracker) -> tuple[float, float] | None:
 
 
 def report_description(tracker: Tracker, limit: int = 2000) -> str | None:
-    """What the reporter told us: their messages since the report began, oldest first."""
-    texts: list[str] = []
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        text = (event.get("text") or "").strip()
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if text and not text.startswith("/"):
-            texts.append(text)
-        if intent in REPORT_INTENTS:
-            break
-    description = "\n".join(reversed(texts)).strip()
+    """What the reporter told us happened: their messages since the report began, oldest
+    first, without the answers to our questions (a place, a yes, a contact: a message
+    written while the form asked for something other than the story)."""
+    messages: list[tuple[str, str | None, bool]] = []  # (text, intent, an answer to a question)
+    asked = None
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            asked = event.get("value")
+        elif event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            messages.append(((event.get("text") or "").strip(), intent, asked not in (None, "description")))
+    start = max((i for i, (_, intent, _) in enumerate(messages) if intent in REPORT_INTENTS), default=0)
+    texts = [text for text, _, answer in messages[start:] if text and not text.startswith("/") and not answer]
+    description = "\n".join(texts).strip()
     return description[:limit] or None
 
 

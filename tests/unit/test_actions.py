@@ -354,12 +354,16 @@ def test_report_description_collects_since_last_report_intent():
         user_event("kemarin saya dibully", "report_bullying"),  # an earlier report
         {"event": "bot", "timestamp": None, "text": "..."},
         user_event("suami saya memukul saya", "report_violence"),
+        user_event("dia juga ngancam anak saya", "inform"),  # more of the story, nothing was asked
+        {"event": "slot", "timestamp": None, "name": "requested_slot", "value": "location"},
         {"event": "bot", "timestamp": None, "text": "Di mana?"},
         user_event("/affirm", "affirm"),
         user_event("  ", "provide_location"),
-        user_event("di sleman", "provide_location"),
+        user_event("di sleman", "provide_location"),  # an answer: never the story
+        {"event": "slot", "timestamp": None, "name": "requested_slot", "value": "contact_preference"},
+        user_event("lewat chat ini saja", "inform"),
     ]
-    assert report_description(make_tracker(events=events)) == "suami saya memukul saya\ndi sleman"
+    assert report_description(make_tracker(events=events)) == "suami saya memukul saya\ndia juga ngancam anak saya"
 
 
 def test_report_description_stops_at_an_emergency_and_skips_its_payload():
