@@ -58,7 +58,7 @@ def test_health_reports_rasa_down(client):
     assert response.json() == {
         "status": "degraded", "rasa": False, "action_server": False, "telegram": None,
         "alerts_without_recipient": 0, "alert_duty_failures": {}, "degraded": ["rasa", "action_server"],
-        "turns_retrying": 0, "turns_given_up": 0,
+        "turns_retrying": 0, "turns_given_up": 0, "telegram_updates_given_up": 0,
     }
 
 
