@@ -113,14 +113,7 @@ def report_emergency(
     earlier = _recorded(ongoing, report.source_message_id)
     if earlier is not None:  # this very message was recorded by an earlier run of the turn
         return ongoing, earlier.kind == "emergency_confirmed"
-    ongoing.events.append(
-        CaseEvent(
-            at=now,
-            actor="bot",
-            kind="emergency_repeated",
-            detail={"message": report.description, "message_id": report.source_message_id},
-        )
-    )
+    ongoing.events.append(_danger_event("emergency_repeated", "bot", report, now))
     _alert_again(session, ongoing, repeated_alert, now)
     session.flush()
     return ongoing, False
@@ -171,14 +164,7 @@ def confirm_emergency(session: Session, case: Case, report: Report, *, now: date
         case.victim = report.victim
     if case.latitude is None and report.latitude is not None and report.longitude is not None:
         case.latitude, case.longitude = report.latitude, report.longitude
-    case.events.append(
-        CaseEvent(
-            at=now,
-            actor="reporter",
-            kind="emergency_confirmed",
-            detail={"message": report.description, "message_id": report.source_message_id},
-        )
-    )
+    case.events.append(_danger_event("emergency_confirmed", "reporter", report, now))
     session.execute(
         update(CaseAlert)
         .where(CaseAlert.case_id == case.id, CaseAlert.reason == "possible_emergency", CaseAlert.resolved_at.is_(None))
@@ -276,3 +262,9 @@ def case_for_reporter(session: Session, reporter_id: int | None, ticket: str) ->
     if reporter_id is None or case.reporter_id != reporter_id:
         raise CaseError(f"no case with ticket {ticket}")
     return case
+
+
+def _danger_event(kind: str, actor: str, report: Report, now: datetime) -> CaseEvent:
+    """An event that adds a danger message to a case (recorded once per message id)."""
+    return CaseEvent(at=now, actor=actor, kind=kind,
+                     detail={"message": report.description, "message_id": report.source_message_id})

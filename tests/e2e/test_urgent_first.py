@@ -14,19 +14,10 @@ from messaging.store import ORDINARY, URGENT
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.e2e.conftest import TELEGRAM_TOKEN, start_stack
 from tests.e2e.test_alert_delivery import DANGER, link
-from tests.fakes.servers import FakeBotApi, serve
 from tests.helpers import fresh_postgres_database, wait_until, web_sender
 
 pytestmark = pytest.mark.e2e
 OFFICER_CHAT = 880101
-
-
-@pytest.fixture(scope="module")
-def bot_api():
-    fake = FakeBotApi(TELEGRAM_TOKEN)
-    with serve(fake.app) as url:
-        fake.url = url
-        yield fake
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,8 @@ from referral.models import Case, CaseAlert, CaseEvent, EmergencyCheck, Officer
 from referral.reports import Report
 from referral.storage import unit_of_work
 from tests.helpers import web_sender
-from tests.integration.test_officers import (  # noqa: F401  (fixtures: clock, desk, gazetteer)
-    KEY, clock, desk, gazetteer, inbox, press, reporter_case, said, staff,
+from tests.integration.test_officers import (  # noqa: F401  (fixture: desk)
+    KEY, desk, inbox, press, reporter_case, said, staff,
 )
 from tests.integration.test_telegram import bot_api, make_client, wait_for  # noqa: F401  (fixture: bot_api)
 

@@ -15,8 +15,8 @@ from messaging.takeover import conversation_in_remit
 from referral.models import Case, CaseAlert, Officer
 from referral.officers import case_in_remit
 from referral.storage import unit_of_work
-from tests.integration.test_officers import (  # noqa: F401  (fixtures: clock, desk, gazetteer)
-    clock, desk, gazetteer, inbox, press, reporter_case, said, staff,
+from tests.integration.test_officers import (  # noqa: F401  (fixture: desk)
+    desk, inbox, press, reporter_case, said, staff,
 )
 
 OUTSIDE = "di luar wilayah tugas"

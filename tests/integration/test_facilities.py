@@ -4,7 +4,6 @@ import io
 import pytest
 
 from referral.facilities import COLUMNS, ImportFailed, export_csv, import_rows, parse_csv, read_csv_text, routing_points
-from referral.gazetteer import Gazetteer
 from referral.models import Facility
 from referral.service_catalogue import KINDS, SERVICES
 from referral.storage import unit_of_work
@@ -12,11 +11,6 @@ from tests.helpers import PROJECT_ROOT
 
 SAMPLE = PROJECT_ROOT / "referral" / "data" / "sample_facilities.csv"
 HEADER = ",".join(COLUMNS)
-
-
-@pytest.fixture(scope="module")
-def gazetteer():
-    return Gazetteer.load()
 
 
 def csv_text(*rows: str) -> str:

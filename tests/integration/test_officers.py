@@ -20,14 +20,13 @@ from messaging.store import get_or_create_conversation
 from messaging.takeover import take_over
 from referral.cases import NewCase, open_case
 from referral.facilities import import_rows, read_csv_text
-from referral.gazetteer import Gazetteer
 from referral.models import Case, CaseAlert, CaseEvent, DutyShift, Officer, Referral
 from referral.officers import add_officer, alert_recipients, issue_link_code, redeem_link_code
 from referral.roster import is_on_duty, parse_weekly
 from referral.referrals import refer_case
 from referral.routing_cache import RoutingCache
 from referral.storage import make_engine, make_session_factory, unit_of_work
-from tests.helpers import PROJECT_ROOT, Clock, web_sender
+from tests.helpers import PROJECT_ROOT, web_sender
 
 KEY = "officer-test-key-" + "x" * 32
 DIRECTORY = """code,name,kind,services,latitude,longitude,province_code,regency_code,district_code,address,phone,active
@@ -35,16 +34,6 @@ PSKM-SLEMAN,PSKM Sleman (contoh),PSKM,pendampingan_korban;konseling,-7.716,110.3
 PSKM-BANTUL,PSKM Bantul (contoh),PSKM,pendampingan_korban;konseling,-7.89,110.33,,,,,,true
 """
 _ids = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def gazetteer():
-    return Gazetteer.load()
-
-
-@pytest.fixture
-def clock():
-    return Clock()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@ import pytest
 
 from referral.cases import NewCase, open_case
 from referral.facilities import import_rows, read_csv_text, routing_points
-from referral.gazetteer import Gazetteer
 from referral.routing import FacilityIndex, RoutingConfig
 from referral.referrals import ReferralError, accept_referral, decline_referral, refer_case
 from referral.storage import unit_of_work
@@ -13,11 +12,6 @@ DIRECTORY = """code,name,kind,services,latitude,longitude,province_code,regency_
 PSKM-SLEMAN,PSKM Sleman (contoh),PSKM,pendampingan_korban;konseling,-7.716,110.356,,,,,,true
 WERDHA-JOGJA,Panti Werdha Jogja (contoh),AUMSOS,perawatan_lansia,-7.80,110.37,,,,,,true
 """
-
-
-@pytest.fixture(scope="module")
-def gazetteer():
-    return Gazetteer.load()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from referral.models import Case, CaseAlert
 from referral.storage import unit_of_work
 from tests.helpers import web_sender
 from tests.integration.test_takeover_safety import (  # noqa: F401 (fixtures)
-    DANGER, KEY, alerts, clock, conversations, desk, engine, gazetteer, inbox, officer_says, rasa, reporter, said,
+    DANGER, KEY, alerts, conversations, desk, engine, inbox, officer_says, rasa, reporter, said,
     staff, take, to_reporter, write,
 )
 

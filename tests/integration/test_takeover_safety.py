@@ -24,13 +24,12 @@ from messaging.models import Conversation, Message
 from messaging.statuses import MessageStatus
 from messaging.store import Inbound, get_or_create_conversation
 from referral.cases import NewCase, open_case
-from referral.gazetteer import Gazetteer
 from referral.models import Case, CaseAlert, CaseEvent, Officer
 from referral.officers import add_officer, issue_link_code, redeem_link_code
 from referral.routing_cache import RoutingCache
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeRasa, serve
-from tests.helpers import PROJECT_ROOT, Clock, web_sender
+from tests.helpers import PROJECT_ROOT, web_sender
 
 KEY = "takeover-safety-key-" + "x" * 32
 TOKEN = "engine-token-for-tests"
@@ -41,16 +40,6 @@ _ids = itertools.count(1)
 
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
-
-
-@pytest.fixture(scope="module")
-def gazetteer():
-    return Gazetteer.load()
-
-
-@pytest.fixture
-def clock():
-    return Clock()
 
 
 @pytest.fixture
