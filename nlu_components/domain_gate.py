@@ -9,9 +9,12 @@ simpler classifier trained on one question only: does this message report someth
 logistic regression: a different model from DIET, so their mistakes differ, and it
 trains in seconds.
 
-It runs after the safety net and never changes the intent. It adds ``triage`` to the
-parse result: the gate's ``report_evidence`` (probability) and the ``route`` the
-dialogue takes (nlu_components/triage.py).
+It runs after the safety net. It adds ``triage`` to the parse result: the gate's
+``report_evidence`` (probability) and the ``route`` the dialogue takes
+(nlu_components/triage.py). It changes the intent only when the danger gate or the reader
+(not the classifier) asks "is anyone in danger now?": the intent becomes `emergency`, so
+that the dialogue's emergency rule takes the message; the classifier's intent is kept in
+``triage.classifier_intent``.
 """
 
 from __future__ import annotations
@@ -25,14 +28,14 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from nlu_components.triage import EMERGENCY, REPORT_INTENTS, Thresholds, decide
+from nlu_components.triage import EMERGENCY, REPORT_INTENTS, ROUTE_CHECK_EMERGENCY, Thresholds, decide
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "domain_gate.joblib"
@@ -48,6 +51,18 @@ def make_pipeline(regularisation: float) -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
+def _make_emergency(message: Message, confidence: float) -> None:
+    """The intent becomes `emergency` (its confidence the danger gate's), the classifier's
+    ranking kept below it, as the safety net does."""
+    message.set(INTENT, {"name": EMERGENCY, "confidence": round(confidence, 4)}, add_to_output=True)
+    ranking = [entry for entry in (message.get(INTENT_RANKING_KEY) or []) if entry.get("name") != EMERGENCY]
+    message.set(INTENT_RANKING_KEY, [{"name": EMERGENCY, "confidence": round(confidence, 4)}, *ranking], add_to_output=True)
+
+
+def _optional(value: Any) -> Optional[float]:
+    return None if value is None else float(value)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class DomainGate(GraphComponent, IntentClassifier):
     @staticmethod
@@ -56,6 +71,8 @@ class DomainGate(GraphComponent, IntentClassifier):
             "regularisation": 4.0,  # logistic regression's C
             "min_report_evidence": Thresholds.min_report_evidence,
             "min_report_confidence": Thresholds.min_report_confidence,
+            "min_danger_probability": Thresholds.min_danger_probability,
+            "min_danger_probability_with_harm": Thresholds.min_danger_probability_with_harm,
         }
 
     def __init__(
@@ -69,6 +86,8 @@ class DomainGate(GraphComponent, IntentClassifier):
         self.thresholds = Thresholds(
             min_report_evidence=float(self.config["min_report_evidence"]),
             min_report_confidence=float(self.config["min_report_confidence"]),
+            min_danger_probability=_optional(self.config["min_danger_probability"]),
+            min_danger_probability_with_harm=_optional(self.config["min_danger_probability_with_harm"]),
         )
         self._model_storage = model_storage
         self._resource = resource
@@ -131,9 +150,13 @@ class DomainGate(GraphComponent, IntentClassifier):
                 bool((message.get("safety_net") or {}).get("fired")),
                 report_evidence,
                 self.thresholds,
+                message.get("danger"),
             )
             reported = report_evidence is None or report_evidence >= self.thresholds.min_report_evidence
-            message.set(
-                "triage", {"route": route, "report_evidence": report_evidence, "reported": reported}, add_to_output=True
-            )
+            triage = {"route": route, "report_evidence": report_evidence, "reported": reported}
+            if route == ROUTE_CHECK_EMERGENCY and intent.get("name") != EMERGENCY:
+                # The danger gate or the reader asks: the dialogue's emergency rule must take it.
+                triage["classifier_intent"] = intent
+                _make_emergency(message, float((message.get("danger") or {}).get("probability") or 0.5))
+            message.set("triage", triage, add_to_output=True)
         return messages

@@ -39,6 +39,28 @@ class Rule:
         )
 
 
+# The kind of danger each rule tells (for the first reply: medical leads with 119, suicide
+# with the mental-health line). Rules not listed are violence.
+RULE_KINDS = {
+    "suicide_or_self_harm": "suicide", "farewell_or_edge": "suicide", "suicide_plan": "suicide",
+    "life_threatening_medical": "medical", "medical_now": "medical",
+    "trapped": "captivity", "dragged_or_taken_now": "captivity",
+    "missing_or_abducted_person": "missing",
+}
+
+
+def kind_of_rules(rules: List[str]) -> str:
+    """The kind of danger of the first rule that tells one (the reader's are reader_KIND, the gate's gate_KIND)."""
+    for rule in rules:
+        for prefix in ("reader_", "gate_"):
+            if rule.startswith(prefix):
+                return rule[len(prefix):]
+    for rule in rules:
+        if rule in RULE_KINDS:
+            return RULE_KINDS[rule]
+    return "violence"
+
+
 class EmergencyPatterns:
     def __init__(self, rules: List[Rule]) -> None:
         self.rules = rules

@@ -1,10 +1,11 @@
 """Rasa NLU component: the emergency safety net.
 
-Placed last in the pipeline. When a message signals danger right now (see
-emergency_patterns.yml), the intent becomes `emergency` with confidence 1.0,
+Placed after the classifiers and the danger gate. When a message signals danger right now
+(the reviewed rules of emergency_patterns.yml, the danger reader: danger_reader.py, or the
+danger gate very sure of a harm told), the intent becomes `emergency` with confidence 1.0,
 whatever the classifier said; the classifier's own ranking is kept in
 `intent_ranking`, and `safety_net` in the parse result says which rules fired
-and what the classifier's intent was.
+what kind of danger it is (for the first reply), and what the classifier's intent was.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.emergency_patterns import EmergencyPatterns
+from nlu_components.danger_reader import default_reader
+from nlu_components.emergency_patterns import EmergencyPatterns, kind_of_rules
 
 EMERGENCY = "emergency"
 
@@ -28,10 +30,13 @@ EMERGENCY = "emergency"
 class EmergencySafetyNet(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"patterns_file": None}
+        # The danger gate's probability (with a harm told) from which it fires too (None: never).
+        return {"patterns_file": None, "min_gate_probability": None}
 
     def __init__(self, config: Dict[Text, Any], patterns: Optional[EmergencyPatterns] = None) -> None:
         self.patterns = patterns or EmergencyPatterns.load(config.get("patterns_file"))
+        gate = config.get("min_gate_probability")
+        self.min_gate_probability = None if gate is None else float(gate)
 
     @classmethod
     def create(
@@ -53,6 +58,14 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         if text.startswith("/"):  # a button payload or an injected intent, not words
             return
         fired = self.patterns.matching_rules(text)
+        reading = default_reader().read(text)
+        if reading.is_danger_now:
+            fired.append(f"reader_{reading.kind}")
+        danger = message.get("danger") or {}
+        probability = danger.get("probability")
+        if (not fired and self.min_gate_probability is not None and probability is not None and danger.get("harm")
+                and probability >= self.min_gate_probability):
+            fired.append(f"gate_{danger.get('kind') or 'violence'}")
         if not fired:
             return
         classifier_intent = message.get(INTENT) or {}
@@ -61,6 +74,6 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         message.set(INTENT_RANKING_KEY, [{"name": EMERGENCY, "confidence": 1.0}, *ranking], add_to_output=True)
         message.set(
             "safety_net",
-            {"fired": True, "rules": fired, "classifier_intent": classifier_intent},
+            {"fired": True, "rules": fired, "kind": kind_of_rules(fired), "classifier_intent": classifier_intent},
             add_to_output=True,
         )

@@ -5,8 +5,10 @@ and by the scripts that measure it (app env). The routes:
 
 - ``emergency``: the safety net fired (danger now, by reviewed rules): the full
   emergency path at once (hotlines, an emergency case, officers alerted).
-- ``check_emergency``: only the classifier says `emergency`: the hotline numbers at
-  once and one question, "is anyone in danger now?"; *Ya* is the full path.
+- ``check_emergency``: not the safety net, but the classifier says `emergency`, the danger
+  gate's probability reaches its threshold, or the danger reader reads a wish to die with
+  no plan: the hotline numbers at once and one question, "is anyone in danger now?"; *Ya*
+  is the full path.
 - ``report``: a report intent with enough evidence that something is being reported:
   the report form starts.
 - ``offer_report``: a report intent on weak evidence: the bot asks first whether the
@@ -36,6 +38,12 @@ class Thresholds:
     min_report_evidence: float = 0.5
     # The classifier's own confidence in the report intent, likewise.
     min_report_confidence: float = 0.5
+    # The danger gate's probability of danger now (0..1) from which the check is asked
+    # (None: the gate does not ask; only the classifier's intent and the reader do).
+    min_danger_probability: float | None = None
+    # The same when the message speaks of a harm at all (a weapon, a collapse, a wish to
+    # die, ...: the reader's harm words, whatever their time): a lower bar.
+    min_danger_probability_with_harm: float | None = None
 
 
 def decide(
@@ -44,11 +52,12 @@ def decide(
     net_fired: bool,
     report_evidence: float | None,  # None: no gate in the model
     thresholds: Thresholds = Thresholds(),
+    danger: dict | None = None,  # the danger gate's output: probability, level (reader)
 ) -> str:
     """The route for one message (see the module docstring)."""
     if net_fired:
         return ROUTE_EMERGENCY
-    if intent == EMERGENCY:
+    if intent == EMERGENCY or _worth_asking(danger or {}, thresholds):
         return ROUTE_CHECK_EMERGENCY
     if intent in REPORT_INTENTS:
         strong = confidence >= thresholds.min_report_confidence and (
@@ -56,6 +65,14 @@ def decide(
         )
         return ROUTE_REPORT if strong else ROUTE_OFFER_REPORT
     return ROUTE_OTHER
+
+
+def _worth_asking(danger: dict, thresholds: Thresholds) -> bool:
+    if danger.get("level") in ("ideation", "now"):
+        return True
+    probability = danger.get("probability")
+    bar = thresholds.min_danger_probability_with_harm if danger.get("harm") else thresholds.min_danger_probability
+    return bar is not None and probability is not None and float(probability) >= bar
 
 
 def route_of(parse: dict) -> str:

@@ -43,3 +43,25 @@ def test_no_test_message_is_in_the_training_data():
 def test_no_duplicates_inside_or_across_the_test_sets():
     texts = [plain(m["text"]) for m in held_out()]
     assert len(texts) == len(set(texts))
+
+
+ROUND_9 = [PROJECT_ROOT / "tests" / "nlu" / "round9" / name for name in ("test_set_9.yml", "ideation.yml")]
+
+
+def _tokens(text: str) -> set[str]:
+    return set(plain(text).split())
+
+
+def test_round_9_is_held_out_and_no_training_example_is_close_to_it():
+    """Set 9 and the ideation file (scored apart): sized as issue 22 asks, every intent and
+    kind, and no training example of five words or more equal or close (token Jaccard ≥ 0.6)
+    to any of their messages (shorter ones, "hi there", "matur nuwun sanget", coincide by nature)."""
+    set_9, ideation = (load(path) for path in ROUND_9)
+    assert len(set_9) >= 300 and sum(m["intent"] == "emergency" for m in set_9) >= 80
+    assert set(Counter(m["intent"] for m in set_9)) == CONTRACT_INTENTS
+    assert {m["kind"] for m in set_9 if m["intent"] == "emergency"} == {"medical", "suicide", "violence", "captivity", "missing"}
+    assert sum(m["label"] == "ideation" for m in ideation) >= 150 and sum(m["label"] == "lookalike" for m in ideation) >= 150
+    held = [_tokens(m["text"]) for m in set_9 + ideation]
+    training = [t for t in (_tokens(line) for lines in examples_by_intent().values() for line in lines) if len(t) >= 5]
+    close = [t for t in training if any(len(t & h) / max(1, len(t | h)) >= 0.6 for h in held if len(t & h) >= 2)]
+    assert close == []

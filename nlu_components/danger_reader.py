@@ -1,0 +1,452 @@
+"""The danger reader: is someone in danger now, read from parts that recur in every language.
+
+The safety net's rules (emergency_patterns.yml) are reviewed phrases; this reader composes
+instead, so that a way of telling danger nobody wrote a rule for is still read:
+
+- a **harm** (violence, a weapon, a threat to kill, captivity, a missing or taken person, a
+  medical collapse, a wish to die),
+- a **time** that is now or imminent, where the latest time word in a sentence wins
+  ("kemarin dipukul, sekarang dia datang lagi" is now; "tadi dipukul, sekarang aku di rumah
+  ibu" is safe),
+- and **who** (for a wish to die: the writer, or someone present and acting now).
+
+Long messages are read sentence by sentence, so danger at the end of a story counts and the
+past at its start does not; a later sentence saying the danger is over cancels it. News,
+fiction, games, jokes and advice ("jangan bunuh diri") are read as distance, not danger.
+Javanese, Sundanese and Betawi words are first turned into Indonesian ones
+(regional_lexicon.yml). Pure Python (standard library and PyYAML): it runs in the engine env
+inside the safety net and in the app env during a takeover.
+
+Levels: ``now`` (the full emergency path), ``ideation`` (a first-person wish to die with no
+time, method, means or goodbye: the hotlines and the question "are you safe now?"),
+``none``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DEFAULT_LEXICON = Path(__file__).resolve().parent / "regional_lexicon.yml"
+
+NOW, IDEATION, NONE = "now", "ideation", "none"
+KINDS = ("medical", "suicide", "violence", "captivity", "missing", "fire")
+
+
+def _words(*alternatives: str) -> re.Pattern:
+    # A noun may carry -nya, -ku or -mu ("pisaunya", "anakku").
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")(?:nya|ku|mu)?\b")
+
+
+# --- time -------------------------------------------------------------------------------
+NOW_WORDS = _words(
+    r"sekarang", r"saat ini", r"sedang", r"lg\s+\w+", r"lagi\s+(?:di|me|mem|men|meng|ng|nge|nga)?\w+(?:in|i|an)?", r"barusan",
+    r"baru saja", r"detik ini", r"malam ini", r"nanti malam", r"sebentar lagi", r"habis ini", r"abis ini",
+    r"hari ini", r"masih (?:di (?:sana|dalam|dalem|luar|depan|situ|belakang)|ngamuk|mengamuk|mukul\w*|nungg\w*|ngikut\w*|kejang|pingsan|belum|bawa|pegang)",
+    r"dari tadi", r"sejak tadi", r"di depan pintu", r"depan pintu", r"di luar pintu",
+    r"di depan rumah", r"di luar rumah", r"sembunyi\w*", r"bersembunyi", r"(?:aku|saya|kami|gw) (?:\w+ )?(?:mengunci|ngunci) (?:kamar|pintu|diri)",
+    r"hiding", r"malam ini", r"right now", r"di tangan\w*", r"sudah siap", r"cepat", r"segera", r"tolong",
+    r"now", r"right now", r"tonight", r"currently", r"still", r"at the door", r"outside (?:my|the|our) door",
+    r"in (?:his|her|my|their) hands?", r"(?:is|are|am|'s|'re|'m) (?:\w+ )?\w+ing", r"help",
+)
+PAST_WORDS = _words(
+    r"kemarin", r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu", r"dahulu", r"pernah", r"waktu kecil",
+    r"waktu (?:kami |aku |saya |masih )?(?:kecil|sd|smp|sma|mos|kuliah)", r"(?<!sejak )(?:\d+ |se|dua |tiga )?(?:minggu|bulan|tahun|taun|thn|th|bln|mgg|hari|sasi|sasih|wulan|poe|dinten)(?: yang)? lalu", r"waktu itu", r"waktu (?:sd|smp|sma)",
+    r"(?<!dari )(?<!sejak )(?<!dr )tadi (?:pagi|siang|sore|subuh|malam)", r"(?<!dari )(?<!sejak )semalam", r"this morning", r"earlier today", r"last night", r"sudah lama", r"tahun(?:-tahun)? yang lalu",
+    r"yesterday", r"last (?:week|month|year|night)", r"years ago", r"(?:weeks|months|years|days) ago", r"used to", r"when i was",
+    r"pasca", r"sudah \d+ (?:tahun|taun|bulan|bln)", r"sejak (?:\d+ )?(?:tahun|bulan) lalu",
+)
+HABIT_WORDS = _words(
+    r"sering", r"setiap", r"tiap", r"selalu", r"kerap", r"berkali-kali", r"kadang(?:-kadang)?", r"suka",
+    r"often", r"always", r"every", r"sometimes", r"bertahun-tahun", r"beberapa kali",
+    r"(?:kalau|kalo|klo|nek|upami|lamun|whenever) (?:\w+ ){0,2}(?:bandel|nakal|salah|telat|marah|mabuk|kambuh|ketahuan|ngelawan|melawan|membantah)\w*",
+    r"when (?:he|she|they)\w* (?:is|are|gets?) ",
+)
+SAFE_WORDS = _words(
+    r"(?:sekarang|kini) (?:\w+ ){0,3}(?:sudah |masih )?(?:di rumah \w+|di kampung|tinggal|pisah|cerai|baik|baikan|sembuh|stabil|pulang|dilepas|dijemput|berhenti|keluar|aman|trauma|takut (?:pulang|sekolah|keluar))",
+    r"sudah (?:sembuh|mari|cageur|stabil|pulang|dipulangkan|cerai|pisah|berhenti|dihukum|meninggal|tilar donya|baikan|dijemput|dilepas)",
+    r"sudah aman", r"sekarang (?:\w+ ){0,2}(?:sudah )?(?:aman|di rumah (?:ibu|orang tua|saudara|nenek|teman)|mengungsi|ngungsi)",
+    r"sudah (?:pergi|tidur|ditangkap|diamankan|dibawa polisi|di rumah sakit|ditangani|sadar lagi|sembuh|membaik)",
+    r"(?:i am|i'm|we are|we're) safe", r"(?:sudah |sedang )?(?:di penjara|dipenjara|ditahan polisi)", r"safe now", r"sudah selamat", r"alhamdulillah (?:\w+ ){0,3}(?:selamat|aman|sadar)",
+)
+# News, fiction, games, jokes, advice and questions: words about danger, not danger.
+DISTANCE_WORDS = _words(
+    r"berita", r"news", r"film", r"movie", r"sinetron", r"drakor", r"novel", r"cerpen", r"lagu", r"song", r"game",
+    r"gim", r"anime", r"komik", r"viral", r"artikel", r"ketawa", r"tertawa", r"ngakak", r"wkwk\w*", r"haha\w*",
+    r"hehe\w*", r"lol", r"lmao", r"mati gaya", r"mati kutu", r"(?:mati|mampus) (?:\w+ )?(?:bosan|bosen)", r"(?:bosan|bosen) (?:\w+ )?(?:mati|setengah mati)", r"gabut", r"lucu", r"gemes",
+    r"jangan bunuh diri", r"jangan (?:mati|menyerah|nyerah)", r"cara mencegah", r"pencegahan",
+    r"(?:kalau|jika|kalo|bila|nek) ada (?:\w+)", r"(?:nyembelih|menyembelih|sembelih\w*|kurban|qurban)",
+    r"(?:mau|mo|hampir|rasanya|kayak|kaya|kaya mau) (?:\w+ )?pingsan", r"bagaimana (?:cara|kalau|jika)", r"gimana (?:cara|kalau|kalo)",
+    r"apa yang harus", r"seminar", r"materi", r"bom bunuh diri", r"pelaku bom", r"bomber", r"hampir", r"sampai pingsan",
+    r"sampe pingsan", r"sampai (?:\w+ ){1,3}pingsan", r"(?:loncat|lompat) (?:tali|jauh|tinggi)", r"mati lampu", r"apa sih", r"apa ya", r"bedanya", r"penasaran", r"buat tugas",
+    r"makalah", r"tugas sekolah", r"kalau misalnya", r"kalo misalnya", r"suatu saat", r"boleh (?:langsung )?lapor",
+    r"gak sih", r"ga sih", r"bener (?:gk|gak|ga|nggak)", r"wajar (?:gak|ga|gk)", r"bikin (?:\w+ )?(?:mau|ingin) mati",
+    r"kata siapa", r"bunuh diri itu", r"hukum\w* bunuh diri", r"dosa\w* bunuh diri", r"angka bunuh diri", r"harga", r"pertolongan pertama", r"(?:what|why|how) (?:are|is|do|to)", r"mati listrik",
+)
+
+# --- harms --------------------------------------------------------------------------------
+ATTACK = re.compile(
+    r"\b(?:di|me|mem|men|meng|menge|nge|ng|nga|ke)?(?:pukul|mukul|hajar|tendang|nendang|tampar|nampar|cekik|nyekik"
+    r"|bacok|tusuk|nusuk|siksa|nyiksa|aniaya|amuk|ngamuk|perkosa|serang|nyerang|banting|jambak|injak|keroyok|ngeroyok"
+    r"|gampar|hantam|gebuk|gebug|seret|nyeret|gedor|dobrak)\w*\b(?!\s*\d)(?<!serangan)"
+    r"|\b(?:beat(?:s|ing|en)?|hit(?:s|ting)?|punch\w*|kick(?:s|ed|ing)?|chok(?:e|es|ed|ing)|strangl\w*|stab(?:s|bed|bing)?"
+    r"|slap(?:s|ped|ping)?|attack(?:s|ed|ing)?|rap(?:e|es|ed|ing)|drag(?:s|ged|ging)|pound(?:s|ed|ing)|bang(?:s|ed|ing))\b"
+)
+WEAPON = _words(
+    r"pisau", r"golok", r"parang", r"celurit", r"sabit", r"sajam", r"senjata(?: tajam)?", r"pistol", r"senapan",
+    r"pedang", r"samurai", r"katana", r"kapak", r"linggis", r"gunting", r"cutter", r"pecahan (?:kaca|botol)",
+    r"bensin", r"botol pecah", r"knife", r"gun", r"machete", r"sword", r"axe", r"blade",
+)
+HOLDING = _words(
+    r"bawa", r"membawa", r"pegang", r"megang", r"memegang", r"ngacung\w*", r"mengacung\w*", r"nodong\w*",
+    r"menodong\w*", r"ditodong\w*", r"di tangan\w*", r"pakai", r"pake", r"ngejar", r"mengejar", r"ngamuk",
+    r"mengamuk", r"holding", r"with an?", r"waving", r"has an?",
+)
+NOT_HOLDING = re.compile(r"\b(?:tidak|belum|untung|not|without)\s+(?:\w+\s+)?(?:pegang|megang|bawa|membawa|holding|carrying|have)\b")
+THREAT = re.compile(
+    r"\b(?:mau|akan|bakal|ancam|mengancam|diancam|ngancam|will|going to|gonna|threaten\w*)\s+(?:\w+\s+){0,2}"
+    r"(?:bunuh|membunuh|dibunuh|habisi|menghabisi|matiin|bacok|tusuk|bakar|siram|kill|stab|burn|shoot)\b"
+)
+CAPTIVE = re.compile("|".join([
+    r"\b(?:dikunci(?:in|kan)?|dikurung(?:in)?|terkunci|disekap|disandera) (?:\w+ ){0,3}(?:di|dalam|dalem|sama|oleh|in)\b",
+    r"\b(?:aku|saya|kami|anak\w*|adik\w*|adek\w*|istri\w*|dia|ibu\w*|cucu\w*|keponakan\w*) (?:\w+ ){0,3}(?:dikunci(?:in|kan)?|dikurung(?:in)?|disekap|terkunci|disandera)\b",
+    r"\b(?:nyekap|menyekap|diikat|dirantai|dipasung)\b",
+    r"\b(?:tidak boleh|tidak bisa|tidak dibolehin) (?:keluar|pulang)\b", r"\b(?:dibawa|ditarik) paksa\b", r"\bdiseret\b",
+    r"\b(?:locked (?:in|up)|held captive|won't let (?:me|us|her|him) (?:out|leave))\b",
+]))
+# Taken away soon: needs a time (tonight, tomorrow, now).
+TAKEN_SOON = _words(
+    r"dinikahkan", r"dinikahin", r"dikawinkan", r"nikah paksa", r"kawin paksa", r"dijual", r"mau dibawa",
+    r"akan dibawa", r"dibawa ke", r"dipindah\w*", r"diangkut", r"naik kapal", r"diberangkatkan",
+    r"married off", r"forced to marry", r"trafficked", r"sold", r"moved", r"akad\w*", r"kapal\w* (?:\w+ )?berangkat", r"boat leaves",
+    r"diberangkatkan", r"dijemput (?:\w+ ){0,3}(?:buat|untuk) (?:dinikah\w*|dikawin\w*)",
+)
+SOON = _words(r"abis (?:magrib|maghrib|isya|subuh)", r"habis (?:magrib|maghrib|isya|subuh)", r"jam \d+(?: malam| pagi)?", r"midnight", r"tengah malam", r"malam ini", r"nanti malam", r"besok", r"sekarang", r"sebentar lagi", r"tonight", r"tomorrow", r"now", r"hari ini")
+MISSING = _words(
+    r"hilang", r"diculik", r"dibawa kabur", r"dibawa lari", r"dibawa orang", r"belum pulang", r"tidak pulang",
+    r"belum ketemu", r"tidak ketemu", r"tidak ada kabar", r"missing", r"kidnapped", r"abducted",
+)
+MISSING_SINCE = _words(
+    r"dari tadi", r"sejak (?:tadi|pagi|siang|sore|subuh|kemarin|semalam)", r"sampai sekarang", r"belum pulang",
+    r"hari ini", r"malam ini", r"barusan", r"sudah \w+ jam", r"\d+ jam", r"since (?:this )?(?:morning|noon|afternoon|yesterday)",
+    r"hours", r"sekarang",
+)
+PERSON = _words(
+    r"anak", r"adik", r"adek", r"bayi", r"balita", r"bocah", r"cucu", r"keponakan", r"putri", r"putra", r"santri\w*",
+    r"murid", r"siswa\w*", r"ibu", r"bapak", r"ayah", r"nenek", r"kakek", r"istri", r"suami", r"kakak", r"orang",
+    r"child", r"son", r"daughter", r"kid", r"baby", r"brother", r"sister", r"mother", r"father", r"grandma", r"grandpa",
+)
+# A thing lost, not a person: "hp saya hilang", "dompetnya ilang".
+OBJECT_MISSING = re.compile(
+    r"\b(?:hp|handphone|dompet|motor|sepeda|kunci|uang|duit|kucing|tas|sandal|sepatu|barang|data|sinyal|file|foto|ingatan"
+    r"|semangat|nafsu makan|kabar|paket|ktp|sim|stnk|mainan|boneka|buku|laptop|charger)\w*\s+(?:\w+\s+){0,2}(?:hilang|dicuri)\b"
+    r"|\bkehilangan (?:hp|handphone|dompet|motor|uang|barang|kunci|tas)\b"
+)
+MEDICAL_STRONG = _words(
+    r"pingsan", r"tidak sadarkan diri", r"(?:sudah|masih|dari tadi|sejak \w+) tidak sadar", r"tidak sadar (?:dari|sejak)",
+    r"tidak bangun(?:-bangun)? (?:lagi|dari tadi|sejak)", r"tidak bernapas", r"serangan jantung",
+    r"tidak bernafas", r"tidak napas", r"tidak bergerak", r"tidak merespon\w*", r"tidak respon\w*",
+    r"napas\w* (?:ngorok|tersengal\w*|megap\w*|satu-satu|berat|pendek|berhenti)", r"megap-megap",
+    r"(?:tiba-tiba|mendadak|barusan|sekarang|mulai) (?:\w+ ){0,2}(?:sesak|susah) (?:napas|nafas|bernapas)", r"kejang\w*", r"(?:tiba-tiba|mendadak|barusan) (?:\w+ ){0,2}stroke",
+    r"napas\w* (?:pelan|lemah|bunyi)", r"(?:keselek|tersedak)\w* (?:\w+ ){0,4}(?:tidak bisa|napas|biru|bunyi|leher)", r"darah\w* (?:\w+ )?(?:tidak|tak) berhenti\w*", r"(?:bayi|anak)\w* (?:\w+ ){0,3}(?:biru|lemas|lemes)",
+    r"(?:minum|nelen|menelan|telan)\w* (?:\w+ ){0,2}(?:baygon|racun|obat nyamuk|pemutih|bayclin|pestisida|oplosan|baterai)",
+    r"tidak bisa (?:dibangunin|dibangunkan)", r"(?:tiba-tiba|mendadak) (?:\w+ )?tidak bisa (?:ngomong|bicara)",
+    r"(?:nyeri|sakit) (?:\w+ ){0,2}dada\w* (?:\w+ ){0,6}(?:keringat|keringetan|sesak|menjalar|nyebar|lengan|pucat|pucet)",
+    r"dada\w* (?:\w+ ){0,3}(?:nyeri|sakit|ditindih|panas) (?:\w+ ){0,6}(?:keringat|keringetan|sesak|menjalar|nyebar|lengan|pucat|pucet)",
+    r"mulut\w* (?:mencong|perot|miring)", r"bicara\w* pelo", r"lumpuh sebelah", r"nyeri dada", r"dada\w* (?:sakit|nyeri)",
+    r"(?:anak|adik|adek|bayi|balita|orang|dia|teman|temen|bocah|cucu|keponakan)\w* (?:\w+ ){0,3}tenggelam", r"tenggelam di",
+    r"keracunan", r"overdosis", r"overdose", r"muntah darah", r"pendarahan",
+    r"perdarahan", r"darah\w* (?:tidak|tak) berhenti", r"(?:bibir|wajah|muka|kuku|badan)\w* (?:\w+ )?(?:biru|membiru|kebiruan)",
+    r"(?:pegang\w*|megang\w*|nyekel) dada\w*", r"keringat dingin", r"keringetan dingin", r"kesemutan", r"(?:setengah|sebelah) badan\w*",
+    r"tidak bersuara lagi", r"darah\w* (?:banyak|ngucur|muncrat|terus)", r"(?:anak|adek|adik|bayi)\w* (?:\w+ )?step\b", r"dipatok ular",
+    r"bleeding", r"cutting", r"unconscious", r"not breathing", r"can't breathe", r"collapsed", r"seizure", r"choking", r"drown\w*",
+    r"poisoned", r"fainted", r"passed out", r"unresponsive", r"not responding", r"won't wake up",
+)
+MEDICAL_FALLEN = re.compile(r"\b(?:jatuh|terjatuh|fell|fallen)\b.*\b(?:tidak bisa bangun|tidak bangun|tidak bergerak|can't get up)\b")
+MEDICAL_WATER = re.compile(r"\b(?:tercebur|diangkat dari|ditarik dari|pulled (?:out )?(?:of|from))\b.*\b(?:kolam|sungai|air|ember|bak|pond|pool|river|water)\b")
+DOOR_ATTACK = re.compile(
+    r"\b(?:gedor\w*|menggedor\w*|ngegedor\w*|dobrak\w*|mendobrak|didobrak|pounding on|banging on|kicking)\b(?:\s+\w+){0,3}\s+(?:pintu|door)"
+    r"|\bpintu\w*\s+(?:\w+\s+){0,2}(?:digedor\w*|didobrak|ditendang\w*)"
+)
+ALONE = _words(r"sendirian", r"sendiri", r"takut", r"ketakutan", r"alone", r"scared", r"terrified", r"ngumpet", r"sembunyi", r"bersembunyi", r"hiding")
+FIRE = re.compile(
+    r"\b(?:terbakar|api\w*|kebakaran|gas\w* (?:\w+ )?(?:dibuka|bocor))\b.*\b(?:masih|terjebak|di dalam|di dalem|di kamar|belum keluar|lantai)\b"
+    r"|\b(?:masih|terjebak)\b.*\b(?:terbakar|kebakaran)\b|\b(?:nyiram|siram)\w* bensin\b"
+)
+# --- a wish to die -----------------------------------------------------------------------
+WISH_TO_DIE = re.compile("|".join([
+    r"\b(?:ingin|mau|pengen|kepingin|mending|lebih baik|mendingan|want to|wanna|wish i (?:was|were)|ready to)\s+"
+    r"(?:\w+\s+){0,2}(?:mati|mampus|bunuh diri|mengakhiri hidup\w*|akhiri hidup\w*|menghilang|hilang|lenyap|tidur selamanya"
+    r"|tidak (?:usah )?(?:hidup|ada|lahir|bangun)|nyusul|die|dead|kill myself|disappear|not (?:wake up|exist)"
+    r"|berhenti (?:\w+ )?(?:hidup|napas|bernapas)|pergi selamanya|selesai (?:saja|aja)|end"
+    r"|ikut (?:nenek|kakek|almarhum\w*|ibu|bapak|ayah|mama))\b",
+    r"\btidur (?:\w+ )?selamanya\b|\bkenapa (?:\w+ ){0,2}(?:harus )?dilahirkan\b",
+    r"\b(?:lelah|capek|cape|bosan|bosen|tired of|done with) (?:\w+ ){0,2}(?:hidup|living|life)\b",
+    r"\b(?:tidak|nggak) (?:kuat|mau|ingin|pantas|pantes|layak) (?:lagi )?(?:hidup|ada|ambegan|napas|bernapas)\b",
+    r"\b(?:tidak|nggak) (?:usah|perlu|pernah|mau) (?:di)?lahir\w*\b|\bnever (?:been )?born\b|\bdilahir\w* (?:kalau|kalo) cuma\b",
+    r"\b(?:mati|mampus) (?:aja|saja|wae|we)\b(?!\s+(?:kamu|lo|lu|elu|kau|kalian|dia|you))",
+    r"\b(?:tidak ada|nggak ada|no) (?:\w+ )?(?:alasan|gunanya|point|reason) (?:\w+ ){0,2}(?:hidup|live|living)\b",
+    r"\b(?:buat|untuk) apa (?:lagi )?(?:aku|saya) (?:masih )?hidup\b|\bkenapa (?:sih )?(?:aku|saya) masih hidup\b",
+    r"\bhidup (?:\w+ )?(?:percuma|tidak ada gunanya|pointless)\b|\bpoint of living\b",
+    r"\b(?:panggil|ambil|cabut|jemput|pundhut\w*|nyandak) (?:\w+ )?(?:aku|saya|nyawa\w*)\b|\btake me (?:already|now|away)\b",
+    r"\b(?:dunia|world) (?:\w+ ){0,2}(?:tidak|nggak|doesn't|does not) (?:butuh|need) (?:aku|saya|me)\b",
+    r"\b(?:kalau|kalo|yen|lamun|mun|if) (?:aku|saya|i) (?:\w+ )?(?:tidak ada|mati|wasn'?t around|weren'?t around|was gone|died)\b",
+    r"\b(?:mending|lebih baik|better) (?:aku|saya|i) (?:\w+ )?(?:tidak ada|mati|pergi|gone|dead)\b",
+    r"\b(?:lebih baik tanpa (?:aku|saya)|better off without me|burden to everyone|i am a burden|cuma beban)\b",
+    r"\b(?:tidak|nggak) (?:usah|perlu) bangun lagi\b|\b(?:don'?t|never) wake up\b|\bdon'?t want to (?:exist|live|be here)\b",
+    r"\b(?:aku|saya|ku) (?:\w+ )?bunuh diri\b|\bmengakhiri (?:hidup|semua)\w*|\bakhiri semua\w*",
+    r"\b(?:nyakitin|menyakiti|melukai|nyilet|nyayat) diri\w*|\bself[- ]?harm\b|\burge to cut\b|\bhurt myself\b",
+    r"\b(?:end it all|end my life|kill(?:ing)? myself|suicidal|want(?:s)? (?:to )?die|want it all to end|no reason to live|ambil nyawa\w*|cabut nyawa\w*)\b",
+]))
+# An act toward dying, said without the word "die": "mau loncat dari jembatan", "tinggal minum".
+SUICIDE_ACT = re.compile(
+    r"\b(?:mau|akan|siap|tinggal|bentar lagi|sebentar lagi|nunggu|menunggu|ingin)\s+(?:\w+\s+){0,2}(?:loncat|lompat|terjun|gantung diri|manjat"
+    r"|nyilet|nyayat|ditabrak|nyusul|pergi selamanya|udahan|jump)\w*\b"
+    r"|\b(?:mau|akan|siap|tinggal|ingin)\s+(?:\w+\s+){0,1}(?:minum|nelen|menelan|telan|swallow)\w*\s+(?:\w+\s+){0,2}(?:obat|pil|racun|baygon|semua|pills)\w*\b"
+    r"|\b(?:(?:duduk |berdiri )?di (?:atas|atap|pinggir|tengah|ujung|puncak))\s+(?:\w+\s+){0,2}(?:jembatan|atap|gedung|rel|tebing|jendela|balkon|lantai \w+|rooftop|tower|menara|parkiran)\b"
+    r"|\b(?:duduk|berdiri|nunggu|menunggu) di (?:\w+\s+){0,1}(?:rel|jembatan|tebing)\b"
+    r"|\b(?:minum|telan|menelan)\w*\s+(?:\w+\s+){0,2}(?:semua|sebotol|sepapan|sestrip|\d+ (?:biji|butir|tablet|pil))\b"
+    r"|\b(?:besok|nanti|abis ini|habis ini)\s+(?:\w+\s+){0,2}(?:sudah|udah) (?:tidak|nggak) ada\b"
+    r"|\b(?:tali|racun|obat\w*|silet|pisau|cutter|baygon)\s+(?:\w+\s+){0,3}(?:sudah|udah|udh|siap|di tangan\w*|di depan|aku iket|diiket|dicampur|kumpulin|dikumpulin)\b"
+)
+WISH_PAST = _words(r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu", r"dahulu", r"pernah", r"waktu (?:kecil|sd|smp|sma|itu)", r"used to", r"when i was", r"in high school",
+                   r"(?:minggu|bulan|tahun) lalu", r"kemarin", r"last (?:year|month|week)")
+SUICIDE_TIME = _words(r"malam ini", r"nanti malam", r"besok", r"sebentar lagi", r"habis ini", r"abis ini", r"hari ini",
+                      r"sekarang", r"tonight", r"tomorrow", r"today", r"now", r"subuh nanti", r"pagi nanti")
+SUICIDE_MEANS = _words(
+    r"tali", r"racun", r"obat\w*", r"pil", r"silet", r"pisau", r"cutter", r"gantung", r"lompat", r"loncat", r"terjun",
+    r"jembatan", r"atap", r"rooftop", r"rel", r"gedung", r"lantai \w+", r"pills?", r"rope", r"bridge", r"roof",
+    r"blade", r"razor", r"jump", r"baygon", r"obat nyamuk", r"sayat\w*", r"nyayat\w*",
+)
+# A goodbye: at least one strong sign, and two signs of different kinds, make a farewell.
+GOODBYE_STRONG = [
+    _words(r"selamat tinggal", r"goodbye", r"farewell"), _words(r"pesan terakhir\w*", r"last message", r"terakhir"),
+    _words(r"pamit"), _words(r"titip\w*"), _words(r"wasiat"), _words(r"surat (?:buat|untuk)"),
+    _words(r"sudah (?:aku|ku|saya) (?:kasih|berikan|titipkan)", r"gave (?:my|away)", r"given away"),
+    _words(r"tidak (?:bakal|akan) butuh lagi", r"won't need", r"wont need"),
+]
+GOODBYE_WEAK = [
+    _words(r"maaf(?:kan|in)? (?:\w+ )?semua\w*"), _words(r"jaga diri (?:kalian|baik-baik)", r"jaga (?:ibu|mama|bapak|adek|adik)\w*"),
+    _words(r"(?:makasih|terima kasih) (?:\w+ )?(?:sudah|udah|selama)"), _words(r"sudah tidak ada"),
+]
+GOODBYE = re.compile("|".join(p.pattern for p in GOODBYE_STRONG + GOODBYE_WEAK))
+SELF_HARM_NOW = re.compile(
+    r"\b(?:sudah|barusan|sedang|lagi|baru|habis|abis)\s+(?:\w+\s+)?(?:minum|telan|nelen|menelan|sayat|nyayat|menyayat|silet|nyilet|gantung)\w*\b"
+    r"|\b(?:just|already)\s+(?:took|swallowed|cut)\b"
+)
+FIRST_PERSON = _words(r"aku", r"saya", r"ku", r"i", r"me", r"my", r"i'm", r"kami")
+OTHER_PERSON = _words(
+    r"dia", r"temanku", r"temenku", r"teman (?:saya|aku|gue)", r"temen (?:saya|aku|gue)", r"temen", r"teman",
+    r"adikku", r"kakakku", r"anakku", r"anak (?:saya|aku)", r"sahabat\w*", r"pacar\w*", r"tetangga\w*", r"mereka",
+    r"seseorang", r"orang itu", r"he", r"she", r"my friend", r"they", r"someone",
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    level: str = NONE  # now | ideation | none
+    kind: str | None = None  # one of KINDS, or None
+    sentence: int | None = None  # which sentence told it (0-based)
+    cues: tuple[str, ...] = field(default=())
+
+    @property
+    def is_danger_now(self) -> bool:
+        return self.level == NOW
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = [part.strip() for part in _SENTENCE_END.split(text or "")]
+    return [part for part in parts if part]
+
+
+def _last(pattern: re.Pattern, text: str) -> int:
+    """Where the last match starts (-1: none)."""
+    position = -1
+    for match in pattern.finditer(text):
+        position = match.start()
+    return position
+
+
+class DangerReader:
+    def __init__(self, phrases: dict[str, str], words: dict[str, str]) -> None:
+        self.phrases, self.words = phrases, words
+        keys = sorted(phrases, key=len, reverse=True)
+        self._phrase_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, keys)) + r")\b") if keys else None
+        self._word_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b") if words else None
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "DangerReader":
+        data = yaml.safe_load(Path(path or DEFAULT_LEXICON).read_text(encoding="utf-8")) or {}
+        def table(name: str) -> dict[str, str]:
+            return {str(k).lower(): str(v).lower() for k, v in (data.get(name) or {}).items()}
+        return cls(table("phrases"), table("words"))
+
+    def normalise(self, sentence: str) -> str:
+        """Lower case, letters repeated three times once, Javanese/Sundanese/Betawi → Indonesian."""
+        text = _REPEATS.sub(r"\1", sentence.lower()).replace("’", "'")
+        if self._phrase_pattern:
+            text = self._phrase_pattern.sub(lambda m: self.phrases[m.group(0)], text)
+        if self._word_pattern:
+            text = self._word_pattern.sub(lambda m: self.words[m.group(0)], text)
+        return re.sub(r"\s+", " ", text).strip()
+
+    def read(self, text: str) -> Reading:
+        if not text or text.startswith("/"):
+            return Reading()
+        sentences = [self.normalise(s) for s in split_sentences(text)]
+        whole = " ".join(sentences)
+        found = Reading()
+        for index, sentence in enumerate(sentences):
+            if SAFE_WORDS.search(sentence):
+                found = Reading()  # told that it is over: what came before (and this sentence) is not now
+                continue
+            reading = self._read_sentence(sentence, whole, index)
+            if _rank(reading) >= _rank(found) and reading.level != NONE:
+                found = reading
+        if found.level == NONE and _farewell(whole):
+            # A farewell alone ("kucingku udah aku titipin, maaf ya semuanya") can be a last message.
+            return Reading(NOW, "suicide", len(sentences) - 1, ("farewell",))
+        return found
+
+    def harms(self, text: str) -> set[str]:
+        """The kinds of harm the message speaks of at all, whatever their time (for the danger
+        gate: a harm word makes its probability count for more)."""
+        found = set()
+        for sentence in split_sentences(text or ""):
+            s = self.normalise(sentence)
+            if WISH_TO_DIE.search(s) or SUICIDE_ACT.search(s) or SELF_HARM_NOW.search(s) or _farewell(s):
+                found.add("suicide")
+            if _medical(s):
+                found.add("medical")
+            if FIRE.search(s):
+                found.add("fire")
+            if CAPTIVE.search(s) or TAKEN_SOON.search(s):
+                found.add("captivity")
+            if MISSING.search(s) and not OBJECT_MISSING.search(s):
+                found.add("missing")
+            if WEAPON.search(s) or THREAT.search(s) or ATTACK.search(s) or DOOR_ATTACK.search(s):
+                found.add("violence")
+        return found
+
+    def _read_sentence(self, sentence: str, whole: str, index: int) -> Reading:
+        """A sentence is read clause by clause ("bulan lalu dia nonjok aku, sekarang dia datang
+        lagi bawa golok": the harm and its time must share a clause); habits, distance and a
+        wish to die are read on the whole sentence."""
+        if DISTANCE_WORDS.search(sentence):
+            return Reading()
+        wish = _reading_of_a_wish(sentence, whole, index)
+        if wish.level != NONE:
+            return wish
+        if HABIT_WORDS.search(sentence) and not _now_after_habit(sentence):
+            return Reading()
+        if _past(sentence):
+            return Reading()  # the latest time told in the sentence is a past one
+        # A collapse, a fire or an attack at the door is told in one breath, commas and all.
+        if not _past(sentence):
+            if _medical(sentence):
+                return Reading(NOW, "medical", index, ("medical",))
+            if FIRE.search(sentence):
+                return Reading(NOW, "fire", index, ("fire",))
+            if DOOR_ATTACK.search(sentence) and (NOW_WORDS.search(sentence) or ALONE.search(sentence)):
+                return Reading(NOW, "violence", index, ("door",))
+        for clause in split_clauses(sentence):
+            reading = self._read_clause(clause, index)
+            if reading.level != NONE:
+                return reading
+        return Reading()
+
+    def _read_clause(self, s: str, index: int) -> Reading:
+        if _past(s):
+            return Reading()
+        now = bool(NOW_WORDS.search(s))
+        if CAPTIVE.search(s) and not HABIT_WORDS.search(s) and not re.search(r"\b(?:jangan|paspor|passport|ktp|hp|gaji|dokumen)\b", s):
+            return Reading(NOW, "captivity", index, ("captive",))
+        if TAKEN_SOON.search(s) and SOON.search(s):
+            return Reading(NOW, "captivity", index, ("taken_soon",))
+        if MISSING.search(s) and MISSING_SINCE.search(s) and PERSON.search(s) and not OBJECT_MISSING.search(s):
+            return Reading(NOW, "missing", index, ("missing",))
+        if WEAPON.search(s) and (now or HOLDING.search(s)) and not NOT_HOLDING.search(s):
+            return Reading(NOW, "violence", index, ("weapon",))
+        if THREAT.search(s) and (now or SOON.search(s)):
+            return Reading(NOW, "violence", index, ("threat",))
+        if ATTACK.search(s) and now and not HABIT_WORDS.search(s):
+            return Reading(NOW, "violence", index, ("attack",))
+        return Reading()
+
+
+_CLAUSE_BREAK = re.compile(r"\s*,\s*|\s+(?=(?:tapi|tetapi|namun|but|terus|trus|lalu|kemudian|sekarang|now)\b)")
+
+
+def split_clauses(sentence: str) -> list[str]:
+    return [clause for clause in _CLAUSE_BREAK.split(sentence) if clause.strip()]
+
+
+def _now_after_habit(sentence: str) -> bool:
+    """"dulu sering dipukul, sekarang dia bawa pisau": a now told after the habit."""
+    return _last(NOW_WORDS, sentence) > _last(HABIT_WORDS, sentence)
+
+
+def _medical(sentence: str) -> bool:
+    return bool(MEDICAL_STRONG.search(sentence) or MEDICAL_FALLEN.search(sentence) or MEDICAL_WATER.search(sentence))
+
+
+def _past(sentence: str) -> bool:
+    """The latest time word in the sentence is a past one (or a habit with no now after it)."""
+    past = max(_last(PAST_WORDS, sentence), -1)
+    if past < 0:
+        return False
+    return _last(NOW_WORDS, sentence) < past
+
+
+def _reading_of_a_wish(s: str, whole: str, index: int) -> Reading:
+    act = SUICIDE_ACT.search(s)
+    if act and not _past(s):
+        before = s[: act.start()]
+        if _last(OTHER_PERSON, before) <= _last(FIRST_PERSON, before) or NOW_WORDS.search(s):
+            return Reading(NOW, "suicide", index, ("act",))
+    if not WISH_TO_DIE.search(s) and not SELF_HARM_NOW.search(s):
+        return Reading()
+    if WISH_PAST.search(s) and not SELF_HARM_NOW.search(s) and _last(NOW_WORDS, s) < _last(WISH_PAST, s):
+        return Reading()  # "dulu aku pernah pengen mati": told as the past ("sudah lama" is not)
+    wish = WISH_TO_DIE.search(s) or SELF_HARM_NOW.search(s)
+    before = s[: wish.start()]
+    # Whose wish: the last person named before it ("temenku bilang pengen mati" is the friend's).
+    someone_else = _last(OTHER_PERSON, before) > _last(FIRST_PERSON, before)
+    plan = [name for name, pattern in (("time", SUICIDE_TIME), ("means", SUICIDE_MEANS)) if pattern.search(whole)]
+    if any(p.search(whole) for p in GOODBYE_STRONG):
+        plan.append("goodbye")
+    if SELF_HARM_NOW.search(s):
+        plan.append("in_progress")
+    if _farewell(whole):
+        plan.append("farewell")
+    if someone_else:
+        # Someone else's wish is worry (ask_services) unless it is being acted on now.
+        if ("in_progress" in plan) or (NOW_WORDS.search(s) and ("means" in plan)):
+            return Reading(NOW, "suicide", index, tuple(plan))
+        return Reading()
+    if plan:
+        return Reading(NOW, "suicide", index, tuple(plan))
+    return Reading(IDEATION, "suicide", index, ("wish",))
+
+
+def _farewell(whole: str) -> bool:
+    strong = sum(bool(p.search(whole)) for p in GOODBYE_STRONG)
+    weak = sum(bool(p.search(whole)) for p in GOODBYE_WEAK)
+    return strong >= 1 and strong + weak >= 2 and not DISTANCE_WORDS.search(whole)
+
+
+def _rank(reading: Reading) -> int:
+    return {NONE: 0, IDEATION: 1, NOW: 2}[reading.level]
+
+
+@lru_cache(maxsize=1)
+def default_reader() -> DangerReader:
+    return DangerReader.load()

@@ -1,0 +1,166 @@
+"""The danger reader (harm × time × who, sentence by sentence, regional words first).
+
+Every example here is written for this file (none comes from a held-out set). Run with:
+.venv-engine/bin/python -m pytest nlu_components/tests
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.danger_reader import IDEATION, KINDS, NONE, NOW, DangerReader, default_reader, split_sentences
+from nlu_components.safety_net import EmergencySafetyNet
+from nlu_components.triage import ROUTE_CHECK_EMERGENCY, ROUTE_EMERGENCY, ROUTE_OTHER, Thresholds, decide
+
+READER = default_reader()
+CASES = yaml.safe_load((Path(__file__).parent / "safety_net_cases.yml").read_text(encoding="utf-8"))
+
+DANGER_NOW = [
+    # the end of a long story counts, its past start does not
+    ("Dulu ayah sering mukul ibu. Tahun lalu kami pindah ke Klaten. Sekarang dia datang lagi dan mukulin ibu, "
+     "aku ngumpet di lemari", "violence"),
+    ("bulan lalu dia nonjok aku, sekarang dia datang lagi bawa golok", "violence"),
+    ("pisaunya udah di tangan dia", "violence"),
+    ("mantan saya gedor2 pintu kos, saya sendirian", "violence"),
+    ("mbah kakung dhawah ing kamar mandi, mboten saged wungu", "medical"),
+    ("nini ragrag di dapur, teu tiasa hudang", "medical"),
+    ("anakku 2 tahun diangkat dari kolam, gak napas", "medical"),
+    ("kakek tiba-tiba mulutnya mencong dan bicaranya pelo", "medical"),
+    ("bapak ga bisa dibangunin, napasnya ngorok", "medical"),
+    ("adikku mau dinikahkan malam ini sama juragan", "captivity"),
+    ("aku dikunciin majikan di gudang, tidak boleh keluar", "captivity"),
+    ("anak saya belum pulang dari tadi siang, hpnya mati", "missing"),
+    ("malam ini aku akhiri semuanya", "suicide"),
+    ("silet udah di tangan", "suicide"),
+    ("kucingku udah aku titipin ke temen, maaf ya semuanya", "suicide"),
+    ("aku kesel urip, bengi iki arep ngombe obat kabeh", "suicide"),
+    ("abdi tos teu kiat, wengi ieu rek mungkas hirup", "suicide"),
+    ("gue udah di atas jembatan, bentar lagi loncat", "suicide"),
+    ("rumah tetangga kebakaran, neneknya masih di dalam", "fire"),
+]
+
+WISH_ONLY = [
+    "pen bundir aja",
+    "gakuat hidup, mau mati aja",
+    "aku capek banget sama hidup ini",
+    "mending aku gak usah lahir",
+    "pengin mati wae rasane",
+    "hoyong maot wae",
+    "i just want to disappear forever",
+]
+
+CALM = [
+    "minggu lalu aku dipukul sampai bengkak",
+    "pengen mati ketawa liat video ini",
+    "jangan bunuh diri ya guys, hidup itu berharga",
+    "berita bom bunuh diri di surabaya bikin merinding",
+    "temenku bilang pengen mati, aku harus gimana?",
+    "bunuh diri itu dosanya gimana sih menurut agama?",
+    "bapak lagi tidur",
+    "hari ini panas banget",
+    "mbah sudah stroke dua taun, butuh perawat",
+    "kemarin aku dipukul, sekarang aku sudah di rumah ibu",
+    "untung dia tidak bawa pisau",
+    "aku capek banget sama tugas",
+    "anak saya mau loncat tali di sekolah",
+    "mati lampu dari tadi siang",
+    "hp saya hilang dari tadi pagi",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), DANGER_NOW)
+def test_danger_now_is_read_with_its_kind(text, kind):
+    reading = READER.read(text)
+    assert (reading.level, reading.kind) == (NOW, kind), text
+
+
+@pytest.mark.parametrize("text", WISH_ONLY)
+def test_a_wish_to_die_without_a_plan_is_ideation(text):
+    assert READER.read(text).level == IDEATION, text
+
+
+@pytest.mark.parametrize("text", CALM)
+def test_look_alikes_stay_calm(text):
+    assert READER.read(text).level == NONE, text
+
+
+@pytest.mark.parametrize("text", CASES["must_not_fire"])
+def test_the_reader_never_fires_where_the_reviewed_net_must_not(text):
+    assert READER.read(text).level != NOW, text
+
+
+def test_a_later_sentence_that_it_is_over_cancels_the_danger():
+    assert READER.read("Dia ngamuk bawa golok. Sekarang dia sudah ditangkap polisi.").level == NONE
+    assert READER.read("Dia sudah pergi. Barusan dia balik lagi bawa golok!").level == NOW
+
+
+def test_sentences_split_on_punctuation_and_lines():
+    assert split_sentences("satu. dua!\ntiga?? empat") == ["satu.", "dua!", "tiga??", "empat"]
+
+
+def test_regional_words_become_indonesian():
+    assert READER.normalise("Saiki bojoku ngantemi aku") == "sekarang pasanganku memukuli aku"
+    assert READER.normalise("wengi ieu abdi teu tiasa hudang") == "malam ini saya tidak bisa bangun"
+    assert READER.normalise("ntar malem die dateng") == "nanti malam die dateng"
+
+
+def test_the_lexicon_has_no_empty_or_self_entries():
+    data = yaml.safe_load((Path(__file__).parent.parent / "regional_lexicon.yml").read_text(encoding="utf-8"))
+    for table in ("phrases", "words"):
+        for source, target in data[table].items():
+            assert str(source).strip() and str(target).strip() and str(source) != str(target), (table, source)
+
+
+def test_harms_are_found_whatever_their_time():
+    assert READER.harms("minggu lalu dia bawa golok") == {"violence"}
+    assert READER.harms("halo kak, mau tanya jam buka") == set()
+
+
+def test_kinds_are_the_documented_ones():
+    assert {kind for _, kind in DANGER_NOW} <= set(KINDS)
+
+
+def test_an_empty_message_or_a_payload_is_not_read():
+    assert READER.read("").level == NONE and READER.read('/inform{"x": "tolong"}').level == NONE
+
+
+def test_a_custom_lexicon_is_used(tmp_path):
+    path = tmp_path / "lexicon.yml"
+    path.write_text("phrases: {}\nwords:\n  wayahe: sekarang\n")
+    assert DangerReader.load(path).normalise("Wayahe") == "sekarang"
+
+
+def test_the_net_fires_on_the_reader_and_names_the_kind():
+    net = EmergencySafetyNet({"patterns_file": None})
+    message = Message(data={TEXT: "nini ragrag di dapur, teu tiasa hudang"})
+    message.set(INTENT, {"name": "request_elderly_care", "confidence": 0.9}, add_to_output=True)
+    net.process([message])
+    assert message.get(INTENT)["name"] == "emergency"
+    assert message.get("safety_net")["kind"] == "medical"
+    assert "reader_medical" in message.get("safety_net")["rules"]
+
+
+def test_the_net_fires_on_a_sure_gate_only_when_a_harm_is_told():
+    net = EmergencySafetyNet({"patterns_file": None, "min_gate_probability": 0.85})
+    sure = Message(data={TEXT: "dia masih di situ sama adikku"})
+    sure.set(INTENT, {"name": "report_violence", "confidence": 0.5}, add_to_output=True)
+    sure.set("danger", {"probability": 0.93, "level": "none", "kind": "violence", "harm": True}, add_to_output=True)
+    unsure = Message(data={TEXT: "dia masih di situ"})
+    unsure.set(INTENT, {"name": "out_of_scope", "confidence": 0.5}, add_to_output=True)
+    unsure.set("danger", {"probability": 0.93, "level": "none", "kind": None, "harm": False}, add_to_output=True)
+    net.process([sure, unsure])
+    assert sure.get("safety_net")["rules"] == ["gate_violence"]
+    assert unsure.get("safety_net") is None
+
+
+def test_the_triage_asks_on_ideation_and_on_the_gates_bars():
+    bars = Thresholds(min_danger_probability=0.7, min_danger_probability_with_harm=0.4)
+    assert decide("out_of_scope", 0.9, False, 0.1, bars, {"level": "ideation"}) == ROUTE_CHECK_EMERGENCY
+    assert decide("out_of_scope", 0.9, False, 0.1, bars, {"probability": 0.5, "harm": True}) == ROUTE_CHECK_EMERGENCY
+    assert decide("out_of_scope", 0.9, False, 0.1, bars, {"probability": 0.5, "harm": False}) == ROUTE_OTHER
+    assert decide("out_of_scope", 0.9, False, 0.1, bars, {"probability": 0.75, "harm": False}) == ROUTE_CHECK_EMERGENCY
+    assert decide("out_of_scope", 0.9, True, 0.1, bars, None) == ROUTE_EMERGENCY
+    assert decide("out_of_scope", 0.9, False, 0.1, Thresholds(), {"probability": 0.99}) == ROUTE_OTHER
