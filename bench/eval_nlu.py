@@ -1,7 +1,10 @@
 """Score the served Rasa model on the held-out set, one message at a time over HTTP.
 
 Used by `make eval-nlu` (scripts/with-rasa starts Rasa and sets $RASA_URL).
-Scores every tests/nlu/test_set*.yml together (and prints each file's figures).
+Scores every tests/nlu/test_set*.yml together (and prints each file's figures), then,
+apart, round 9's held-out set (tests/nlu/round9/test_set_9.yml) and the suicidal-ideation
+file (tests/nlu/round9/ideation.yml), whose figures the final JSON carries under `set_9`
+and `ideation`.
 Prints per-intent figures, the confusions, the messages it got wrong, and as
 its last line one JSON object with accuracy, macro_f1, core_accuracy,
 the two tiers of emergencies apart (full_path_recall, two_tier_recall, ...),
@@ -19,7 +22,10 @@ from pathlib import Path
 
 import httpx
 
-from held_out import load_held_out
+from eval_ideation import DEFAULT_FILE as IDEATION_FILE
+from eval_ideation import load as load_ideation
+from eval_ideation import summarise as summarise_ideation
+from held_out import ROUND_9_FILE, load_held_out
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,6 +63,15 @@ def tiers(expected: list[str], routes: list[str]) -> dict:
         "check_rate_on_calm": share(sum(r == ROUTE_CHECK_EMERGENCY for r in calm), len(calm)),
         "report_form_rate_out_of_scope": share(sum(r == ROUTE_REPORT for r in chatter), len(chatter)),
     }
+
+
+def _recall_by(messages: list[dict], routes: list[str], key: str) -> dict:
+    """Two-tier recall of the emergencies, by a label of theirs (kind, language)."""
+    groups: dict = {}
+    for message, route in zip(messages, routes):
+        if message["intent"] == "emergency":
+            groups.setdefault(message.get(key, "?"), []).append(route in (ROUTE_EMERGENCY, ROUTE_CHECK_EMERGENCY))
+    return {name: round(sum(hits) / len(hits), 4) for name, hits in sorted(groups.items())}
 
 
 def main() -> int:
@@ -132,6 +147,29 @@ def main() -> int:
             **tiers([expected[i] for i in picked], [routes[i] for i in picked]),
         }
     print("\nby held-out file:", json.dumps(by_set))
+    extra = {}
+    if not args.test_sets:  # round 9 apart: its misses are not read (docs/nlu.md)
+        with httpx.Client(base_url=args.rasa_url, timeout=30, params=params) as http:
+            round9 = [message for _, message in load_held_out([ROUND_9_FILE])]
+            routes9, predicted9 = [], []
+            for message in round9:
+                parsed = http.post("/model/parse", json={"text": message["text"]}).raise_for_status().json()
+                routes9.append(route_of(parsed))
+                predicted9.append((parsed.get("intent") or {}).get("name") or "none")
+            expected9 = [message["intent"] for message in round9]
+            part = score(expected9, predicted9, CONTRACT_INTENTS)
+            extra["set_9"] = {
+                "messages": len(round9), "accuracy": round(part.accuracy, 4), "macro_f1": round(part.macro_f1, 4),
+                "core_accuracy": round(part.core_accuracy, 4), **tiers(expected9, routes9),
+                "two_tier_recall_by_kind": _recall_by(round9, routes9, "kind"),
+                "two_tier_recall_by_lang": _recall_by(round9, routes9, "lang"),
+            }
+            ideation = load_ideation(IDEATION_FILE)
+            routes_i = [route_of(http.post("/model/parse", json={"text": m["text"]}).raise_for_status().json())
+                        for m in ideation]
+            extra["ideation"] = summarise_ideation(ideation, routes_i)
+        print("\nround 9 (set 9):", json.dumps(extra["set_9"]))
+        print("\nsuicidal ideation:", json.dumps(extra["ideation"]))
     print("\nby tier:", json.dumps(tiers(expected, routes)))
     print(json.dumps({
         "messages": len(messages),
@@ -144,6 +182,7 @@ def main() -> int:
         **tiers(expected, routes),
         "parse_ms_p50": round(percentile(timings, 0.50), 2),
         "parse_ms_p95": round(percentile(timings, 0.95), 2),
+        **extra,
     }))
     return 0
 
