@@ -26,8 +26,9 @@ from rasa_sdk.types import DomainDict
 from actions.answers import SKIPPED, VICTIMS
 from actions.context import get_context, reporter_of, with_reporter
 from actions.report import start_report_events
-from actions.texts import action_text, tracker_language
+from actions.texts import action_text, text_for_kind, tracker_language
 from actions.tracker_utils import (
+    danger_kind,
     category_from_ranking,
     gateway_message_id,
     latest_route,
@@ -83,13 +84,15 @@ def _done_before(tracker: Tracker) -> set[str]:
     return set(done) if isinstance(done, list) else set()
 
 
-def _hotlines(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:
+def _hotlines(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, kind: str | None) -> None:
     """The hotline numbers, unless an earlier run of this turn gave them already; marked
-    urgent, so the gateway has the outbox send this turn's replies before ordinary messages."""
+    urgent, so the gateway has the outbox send this turn's replies before ordinary messages.
+    The words and the order of the numbers follow the kind of danger (medical: 119 first;
+    suicide: the mental-health line)."""
     if HOTLINES not in _done_before(tracker):
-        hotlines = format_hotlines(get_context().hotlines)
-        dispatcher.utter_message(text=action_text(key, tracker_language(tracker), hotlines=hotlines),
-                                 json_message=urgent_marker())
+        hotlines = format_hotlines(get_context().hotlines, kind)
+        text = action_text(text_for_kind(key, kind), tracker_language(tracker), hotlines=hotlines)
+        dispatcher.utter_message(text=text, json_message=urgent_marker())
 
 
 def _ask_for_retry(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -109,7 +112,8 @@ async def check_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     (so that no answer still reaches an officer); the report form asks it next. Returns
     the slots that make it ask, and what follows a "Tidak"."""
     context = get_context()
-    _hotlines(dispatcher, tracker, "check_hotlines")
+    kind = danger_kind(tracker)
+    _hotlines(dispatcher, tracker, "check_hotlines", kind)
     in_report = bool(tracker.active_loop.get("name"))
     category = (tracker.get_slot("category") if in_report else None) or category_from_ranking(tracker)
     latest = (tracker.latest_message.get("text") or "").strip()
@@ -127,7 +131,7 @@ async def check_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     then = THEN_REPORT if in_report or reported(tracker) else THEN_END
     asked = [slot for slot in tracker.get_slot("asked_again") or [] if slot != "danger_now"]
     return {"emergency_check": then, "danger_now": None, "category": category, "description": story,
-            "report_offer": None, "asked_again": asked}
+            "report_offer": None, "asked_again": asked, "danger_kind": kind}
 
 
 async def raise_emergency(
@@ -139,7 +143,9 @@ async def raise_emergency(
     context = get_context()
     language = tracker_language(tracker)
     # The numbers first (Rasa sends them with whatever follows, so a failure below is caught).
-    _hotlines(dispatcher, tracker, "emergency_hotlines")
+    # (After a Ya to our question, the kind is the one the question was asked for.)
+    kind = (danger_kind(tracker) if with_latest else None) or tracker.get_slot("danger_kind")
+    _hotlines(dispatcher, tracker, "emergency_hotlines", kind)
     coordinates = shared_location(tracker)
     latest = (tracker.latest_message.get("text") or "").strip() if with_latest else ""
     parts = [part for part in (description, latest) if part]
@@ -160,12 +166,13 @@ async def raise_emergency(
         log.exception("the emergency case could not be recorded")
         if not _ask_for_retry(dispatcher, tracker):  # the gateway tries again: the case and its alert follow
             dispatcher.utter_message(text=action_text("emergency_not_recorded", language))
-        return {"emergency_check": None, "report_offer": None}
+        return {"emergency_check": None, "report_offer": None, "danger_kind": kind}
     dispatcher.utter_message(text=action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
     # The form that follows asks where (unless the case knows already), and completes this
     # case (not any earlier one).
     slots: dict[str, Any] = {
         "emergency_ticket": ticket, "category": report.category, "emergency_check": None, "report_offer": None,
+        "danger_kind": kind,
     }
     if place and not tracker.get_slot("location"):
         slots["location"] = place

@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import CONTACTS, EDITABLE, SKIPPED, VICTIMS
 from actions.flows import flow_for
 from actions.location import choice_buttons
-from actions.texts import action_text, tracker_language
+from actions.texts import action_text, text_for_kind, tracker_language
 
 
 def button(key: str, payload: str, language: str) -> dict[str, str]:
@@ -91,6 +91,9 @@ class AskDangerNow(AskQuestion):
     """After the hotlines, when only the classifier took the message for danger now."""
 
     slot = "danger_now"
+
+    def text(self, tracker: Tracker, language: str) -> str:
+        return action_text(text_for_kind("ask_danger_now", tracker.get_slot("danger_kind")), language)
 
     def buttons(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
         return [button("button_danger_yes", "ya", language), button("button_danger_no", "tidak", language)]

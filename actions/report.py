@@ -31,7 +31,7 @@ REPORT_SLOTS = (
     "contact_phone", "confirmed", "edit_item", "editing", "report_cancelled", "asked_again",
     "location_retry", "location_choices", "emergency_ticket",
     # the first questions of the two-tier triage (actions/emergency.py, validate_report_form)
-    "emergency_check", "danger_now", "report_offer", "wants_report", "quiet_end",
+    "emergency_check", "danger_now", "danger_kind", "report_offer", "wants_report", "quiet_end",
 )
 
 

@@ -42,7 +42,7 @@ from actions.emergency import THEN_REPORT, note_for_recent_emergency, raise_emer
 from actions.report import acknowledge
 from actions.flows import flow_for
 from actions.location import extract_place, validate_place
-from actions.texts import action_text, tracker_language
+from actions.texts import action_text, text_for_kind, tracker_language
 from actions.tracker_utils import (
     danger_for_the_rules,
     intent_confidence,
@@ -179,6 +179,8 @@ class ValidateReportForm(FormValidationAction):
             await settle_emergency_check(tracker, "expired")
         # (With a report going on, its case settles the question when it is opened.)
         key = ("not_in_danger_report" if then_report else "not_in_danger") if value == "tidak" else "danger_unanswered"
+        if key == "not_in_danger":
+            key = text_for_kind(key, tracker.get_slot("danger_kind"))
         dispatcher.utter_message(text=action_text(key, language))
         if then_report:
             return done

@@ -48,6 +48,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "{hotlines}\nIf you can, go somewhere safe or to a neighbour you trust. "
         "Our duty officer is being alerted now.",
     },
+    # The first reply for a medical emergency leads with the ambulance (119 first in the list).
+    "emergency_hotlines_medical": {
+        "id": "Segera telepon 119 untuk ambulans, sekarang juga. Sambil menunggu, tetap di dekatnya dan minta "
+        "orang di sekitar Anda membantu. Nomor darurat:\n{hotlines}\nPetugas jaga kami sedang diberi tahu sekarang.",
+        "en": "Call 119 for an ambulance right now. While you wait, stay close and ask anyone nearby to help. "
+        "Emergency numbers:\n{hotlines}\nOur duty officer is being alerted now.",
+    },
+    # Suicide: written after WHO's "Preventing suicide: a resource for media professionals" (2023 update)
+    # and the #chatsafe guidelines (Orygen): thank them, say they are not alone, no judgement, no
+    # method words, distance from the means, someone to be with, a line to call now (docs/nlu.md).
+    "emergency_hotlines_suicide": {
+        "id": "Terima kasih sudah memberi tahu kami. Anda tidak sendirian, dan keselamatan Anda yang paling penting "
+        "sekarang. Jika ada sesuatu di dekat Anda yang bisa melukai Anda, tolong jauhkan dulu, dan usahakan ada orang "
+        "yang Anda percaya menemani Anda. Anda bisa bicara dengan seseorang sekarang juga:\n{hotlines}\n"
+        "Petugas jaga kami sedang diberi tahu dan akan menyapa Anda di percakapan ini.",
+        "en": "Thank you for telling us. You are not alone, and your safety matters most right now. If there is "
+        "anything near you that could hurt you, please put it away, and try to have someone you trust with you. "
+        "You can talk to someone right now:\n{hotlines}\nOur duty officer is being alerted and will talk with you here.",
+    },
     "emergency_opened": {
         "id": "Laporan darurat Anda tercatat dengan nomor {ticket}. Laporan ini kami prioritaskan untuk segera "
         "ditindaklanjuti petugas.",
@@ -264,12 +283,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Jika Anda atau orang lain dalam bahaya sekarang, segera hubungi:\n{hotlines}",
         "en": "If you or someone else is in danger now, call right away:\n{hotlines}",
     },
+    "check_hotlines_suicide": {
+        "id": "Terima kasih sudah mau bercerita. Yang Anda rasakan itu berat, dan Anda tidak harus menanggungnya "
+        "sendirian. Anda bisa bicara dengan konselor kapan saja, gratis dan rahasia:\n{hotlines}",
+        "en": "Thank you for telling us. What you feel is heavy, and you do not have to carry it alone. You can talk "
+        "to a counsellor at any time, free and in confidence:\n{hotlines}",
+    },
+    "ask_danger_now_suicide": {
+        "id": "Boleh kami bertanya dengan jujur: apakah Anda sedang berpikir untuk mengakhiri hidup atau menyakiti "
+        "diri sendiri sekarang?",
+        "en": "May we ask you honestly: are you thinking of ending your life or hurting yourself right now?",
+    },
     "ask_danger_now": {
         "id": "Apakah Anda atau orang lain dalam bahaya sekarang?",
         "en": "Are you or someone else in danger right now?",
     },
     "button_danger_yes": {"id": "Ya, dalam bahaya", "en": "Yes, in danger"},
     "button_danger_no": {"id": "Tidak", "en": "No"},
+    "not_in_danger_suicide": {
+        "id": "Terima kasih sudah menjawab. Kami tetap di sini kapan pun Anda ingin bercerita, siang atau malam. "
+        "Jika perasaan itu datang lagi dan terasa berat, hubungi 119 ext 8 atau tulis saja di sini.",
+        "en": "Thank you for answering. We are here whenever you want to talk, day or night. If the feeling comes "
+        "back and gets heavy, call 119 ext 8 or just write here.",
+    },
     "not_in_danger": {
         "id": "Syukurlah. Jika ada yang ingin Anda ceritakan atau laporkan, tulis saja di sini. Kami siap mendengarkan.",
         "en": "We are glad to hear that. If there is anything you want to tell us or report, just write here. We are listening.",
@@ -307,3 +343,8 @@ def tracker_language(tracker: Tracker) -> str:
 
 def action_text(key: str, language: str, **values: object) -> str:
     return localised(TEXTS, key, language, **values)
+
+
+def text_for_kind(key: str, kind: str | None) -> str:
+    """The variant of a text made for this kind of danger (`emergency_hotlines_medical`), if any."""
+    return f"{key}_{kind}" if kind and f"{key}_{kind}" in TEXTS else key

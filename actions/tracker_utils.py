@@ -39,6 +39,20 @@ def intent_confidence(tracker: Tracker) -> float:
     return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 
 
+DANGER_KINDS = ("medical", "suicide", "violence", "captivity", "missing", "fire")
+
+
+def danger_kind(tracker: Tracker) -> str | None:
+    """The kind of danger the NLU read in the latest message (the safety net's, else the
+    danger gate's), for the first reply: medical leads with 119, suicide with the mental-health line."""
+    message = tracker.latest_message
+    for source in ("safety_net", "danger"):
+        kind = (message.get(source) or {}).get("kind")
+        if kind in DANGER_KINDS:
+            return kind
+    return None
+
+
 def safety_net_fired(tracker: Tracker) -> bool:
     return bool((tracker.latest_message.get("safety_net") or {}).get("fired"))
 

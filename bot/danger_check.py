@@ -9,8 +9,8 @@ never left to an officer who may have stepped away.
 - only the classifier says `emergency`: the officer is asked to check (the officer, not
   the bot, asks "is anyone in danger now?" and gives the numbers if needed: a classifier's
   guess does not interrupt a person's conversation);
-- Rasa does not answer: the safety net's own rules are read here instead (the same reviewed
-  file, no classifier), so danger now still takes the emergency path; otherwise the message
+- Rasa does not answer: the safety net is read here instead (the same reviewed rules and
+  the danger reader, no classifier), so danger now still takes the emergency path; otherwise the message
   reaches the officer at once, marked as unchecked.
 """
 
@@ -24,9 +24,10 @@ from typing import Any
 
 # The emergency path's own words, so that a reporter reads the same lines whoever holds
 # the conversation (actions/texts.py is plain data; it imports only a type from rasa_sdk).
-from actions.texts import action_text
+from actions.texts import action_text, text_for_kind
 from bot.engine_client import EngineClient, EngineUnavailable
-from nlu_components.emergency_patterns import EmergencyPatterns
+from nlu_components.danger_reader import default_reader
+from nlu_components.emergency_patterns import EmergencyPatterns, kind_of_rules
 from referral.hotlines import format_hotlines, load_hotlines
 from referral.lifecycle import INTENT_TO_CATEGORY
 
@@ -42,6 +43,7 @@ class Reading:
     danger: str | None  # EMERGENCY, POSSIBLE or None
     category: str = DEFAULT_CATEGORY  # the report category the classifier ranked highest
     checked: bool = True  # False: the NLU could not read it (the officer is told)
+    kind: str | None = None  # medical, suicide, ...: the reporter's first lines follow it
 
 
 NOTHING_TO_READ = Reading(None)
@@ -56,11 +58,13 @@ def reading_of(parse: dict[str, Any]) -> Reading:
          and (entry.get("confidence") or 0) >= MIN_TOPIC_CONFIDENCE),
         DEFAULT_CATEGORY,
     )
-    if (parse.get("safety_net") or {}).get("fired"):
-        return Reading(EMERGENCY, category)
+    net = parse.get("safety_net") or {}
+    kind = net.get("kind") or (parse.get("danger") or {}).get("kind")
+    if net.get("fired"):
+        return Reading(EMERGENCY, category, kind=kind)
     route = (parse.get("triage") or {}).get("route")
     classifier_only = route == "check_emergency" if route else (parse.get("intent") or {}).get("name") == EMERGENCY
-    return Reading(POSSIBLE if classifier_only else None, category)
+    return Reading(POSSIBLE if classifier_only else None, category, kind=kind)
 
 
 async def read_danger(engine: EngineClient, text: str | None) -> Reading:
@@ -80,11 +84,18 @@ def safety_net_rules() -> EmergencyPatterns:
 
 
 def reading_by_rules(text: str) -> Reading:
-    """The safety net's rules alone, for when Rasa is down: they fire → the emergency path;
-    silent → unchecked (the classifier could not look), for the officer to read with care."""
-    if text.startswith("/") or not safety_net_rules().matching_rules(text):
+    """The safety net alone (its rules and the danger reader), for when Rasa is down: it
+    fires → the emergency path; silent → unchecked (the classifier could not look), for the
+    officer to read with care."""
+    if text.startswith("/"):
         return NOT_CHECKED
-    return Reading(EMERGENCY)
+    rules = safety_net_rules().matching_rules(text)
+    reading = default_reader().read(text)
+    if reading.is_danger_now:
+        rules.append(f"reader_{reading.kind}")
+    if not rules:
+        return NOT_CHECKED
+    return Reading(EMERGENCY, kind=kind_of_rules(rules))
 
 
 def reporter_lines(reading: Reading, hotlines_file: Path, language: str, *, ticket: str | None, is_new: bool) -> list[str]:
@@ -92,8 +103,8 @@ def reporter_lines(reading: Reading, hotlines_file: Path, language: str, *, tick
     an officer (nothing for the classifier's guess alone: the officer judges that)."""
     if reading.danger != EMERGENCY:
         return []
-    hotlines = format_hotlines(load_hotlines(hotlines_file))  # read each time: coordinators may correct it
-    lines = [action_text("emergency_hotlines", language, hotlines=hotlines)]
+    hotlines = format_hotlines(load_hotlines(hotlines_file), reading.kind)  # read each time: coordinators may correct it
+    lines = [action_text(text_for_kind("emergency_hotlines", reading.kind), language, hotlines=hotlines)]
     if ticket:
         lines.append(action_text("emergency_opened" if is_new else "emergency_repeated", language, ticket=ticket))
     return lines

@@ -523,3 +523,24 @@ def test_ask_location_plain_retry_and_choices():
     payload = message["buttons"][1]["payload"]
     assert payload.startswith("/provide_location")
     assert json.loads(payload[len("/provide_location") :]) == {"location": places[1]}
+
+
+def test_a_text_has_a_variant_for_a_kind_of_danger_only_where_one_is_written():
+    from actions.texts import text_for_kind
+
+    assert text_for_kind("emergency_hotlines", "medical") == "emergency_hotlines_medical"
+    assert text_for_kind("emergency_hotlines", "suicide") == "emergency_hotlines_suicide"
+    assert text_for_kind("emergency_hotlines", "violence") == "emergency_hotlines"
+    assert text_for_kind("emergency_hotlines", None) == "emergency_hotlines"
+
+
+def test_the_kind_of_danger_is_the_nets_else_the_gates():
+    from actions.tracker_utils import danger_kind
+
+    t = make_tracker("x", "emergency")
+    t.latest_message["danger"] = {"kind": "medical"}
+    assert danger_kind(t) == "medical"
+    t.latest_message["safety_net"] = {"fired": True, "kind": "suicide"}
+    assert danger_kind(t) == "suicide"
+    t.latest_message["safety_net"] = {"fired": True, "kind": "nonsense"}
+    assert danger_kind(t) == "medical"

@@ -1,4 +1,5 @@
 import pytest
+import yaml
 
 from bot.settings import PROJECT_ROOT
 from referral.hotlines import format_hotlines, load_hotlines
@@ -17,3 +18,20 @@ def test_entry_without_source_is_refused(tmp_path):
     path.write_text("hotlines:\n  - number: '110'\n    name: Polisi\n")
     with pytest.raises(ValueError, match="lacks source"):
         load_hotlines(path)
+
+
+def test_the_numbers_follow_the_kind_of_danger():
+    hotlines = load_hotlines(PROJECT_ROOT / "config" / "hotlines.yml")
+    medical = format_hotlines(hotlines, "medical").splitlines()
+    suicide = format_hotlines(hotlines, "suicide").splitlines()
+    general = format_hotlines(hotlines).splitlines()
+    assert medical[0].startswith("• 119:") and not any("119 ext 8" in line for line in medical)
+    assert suicide[0].startswith("• 119 ext 8:") and len(suicide) == len(general) + 1
+    assert general[0].startswith("• 112:")
+
+
+def test_the_mental_health_line_names_its_source_and_when_it_was_checked():
+    data = yaml.safe_load((PROJECT_ROOT / "config" / "hotlines.yml").read_text(encoding="utf-8"))
+    line = next(entry for entry in data["hotlines"] if entry["number"] == "119 ext 8")
+    assert "Kemenkes" in line["source"] and "https://" in line["source"] and line["checked"]
+    assert line["only_for"] == ["suicide"]
