@@ -96,7 +96,8 @@ class AskDangerNow(AskQuestion):
         return action_text(text_for_kind("ask_danger_now", tracker.get_slot("danger_kind")), language)
 
     def buttons(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
-        return [button("button_danger_yes", "ya", language), button("button_danger_no", "tidak", language)]
+        yes = text_for_kind("button_danger_yes", tracker.get_slot("danger_kind"))
+        return [button(yes, "ya", language), button("button_danger_no", "tidak", language)]
 
 
 class AskWantsReport(AskQuestion):

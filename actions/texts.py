@@ -51,9 +51,11 @@ TEXTS: dict[str, dict[str, str]] = {
     # The first reply for a medical emergency leads with the ambulance (119 first in the list).
     "emergency_hotlines_medical": {
         "id": "Segera telepon 119 untuk ambulans, sekarang juga. Sambil menunggu, tetap di dekatnya dan minta "
-        "orang di sekitar Anda membantu. Nomor darurat:\n{hotlines}\nPetugas jaga kami sedang diberi tahu sekarang.",
-        "en": "Call 119 for an ambulance right now. While you wait, stay close and ask anyone nearby to help. "
-        "Emergency numbers:\n{hotlines}\nOur duty officer is being alerted now.",
+        "orang di sekitar Anda membantu; jika Anda sendiri yang sakit, minta tolong orang terdekat sekarang. "
+        "Nomor darurat:\n{hotlines}\nPetugas jaga kami sedang diberi tahu sekarang.",
+        "en": "Call 119 for an ambulance right now. While you wait, stay close and ask anyone nearby to help; if you "
+        "are the one who is unwell, ask the nearest person for help now. Emergency numbers:\n{hotlines}\n"
+        "Our duty officer is being alerted now.",
     },
     # Suicide: written after WHO's "Preventing suicide: a resource for media professionals" (2023 update)
     # and the #chatsafe guidelines (Orygen): thank them, say they are not alone, no judgement, no
@@ -61,11 +63,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "emergency_hotlines_suicide": {
         "id": "Terima kasih sudah memberi tahu kami. Anda tidak sendirian, dan keselamatan Anda yang paling penting "
         "sekarang. Jika ada sesuatu di dekat Anda yang bisa melukai Anda, tolong jauhkan dulu, dan usahakan ada orang "
-        "yang Anda percaya menemani Anda. Anda bisa bicara dengan seseorang sekarang juga:\n{hotlines}\n"
-        "Petugas jaga kami sedang diberi tahu dan akan menyapa Anda di percakapan ini.",
+        "yang Anda percaya menemani Anda. Jika Anda sudah melukai diri atau menelan sesuatu, telepon 119 sekarang "
+        "juga. Anda bisa bicara dengan seseorang sekarang:\n{hotlines}\n"
+        "Petugas jaga kami sedang diberi tahu dan akan berusaha segera menyapa Anda di sini.",
         "en": "Thank you for telling us. You are not alone, and your safety matters most right now. If there is "
         "anything near you that could hurt you, please put it away, and try to have someone you trust with you. "
-        "You can talk to someone right now:\n{hotlines}\nOur duty officer is being alerted and will talk with you here.",
+        "If you have already hurt yourself or swallowed something, call 119 right now. You can talk to someone "
+        "now:\n{hotlines}\nOur duty officer is being alerted and will try to reach you here soon.",
     },
     "emergency_opened": {
         "id": "Laporan darurat Anda tercatat dengan nomor {ticket}. Laporan ini kami prioritaskan untuk segera "
@@ -285,9 +289,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "check_hotlines_suicide": {
         "id": "Terima kasih sudah mau bercerita. Yang Anda rasakan itu berat, dan Anda tidak harus menanggungnya "
-        "sendirian. Anda bisa bicara dengan konselor kapan saja, gratis dan rahasia:\n{hotlines}",
+        "sendirian. Anda bisa menghubungi layanan konseling ini, gratis dan rahasia:\n{hotlines}",
         "en": "Thank you for telling us. What you feel is heavy, and you do not have to carry it alone. You can talk "
-        "to a counsellor at any time, free and in confidence:\n{hotlines}",
+        "to a counsellor, free and in confidence:\n{hotlines}",
     },
     "ask_danger_now_suicide": {
         "id": "Boleh kami bertanya dengan jujur: apakah Anda sedang berpikir untuk mengakhiri hidup atau menyakiti "
@@ -300,11 +304,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "button_danger_yes": {"id": "Ya, dalam bahaya", "en": "Yes, in danger"},
     "button_danger_no": {"id": "Tidak", "en": "No"},
+    "button_danger_yes_suicide": {"id": "Ya", "en": "Yes"},
     "not_in_danger_suicide": {
-        "id": "Terima kasih sudah menjawab. Kami tetap di sini kapan pun Anda ingin bercerita, siang atau malam. "
-        "Jika perasaan itu datang lagi dan terasa berat, hubungi 119 ext 8 atau tulis saja di sini.",
-        "en": "Thank you for answering. We are here whenever you want to talk, day or night. If the feeling comes "
-        "back and gets heavy, call 119 ext 8 or just write here.",
+        "id": "Terima kasih sudah menjawab. Anda boleh menulis di sini kapan saja jika ingin bercerita. Jika terasa "
+        "makin berat, hubungi layanan konseling yang nomornya kami kirim tadi, atau tulis saja di sini.",
+        "en": "Thank you for answering. You can write here any time you want to talk. If it gets heavier, call the "
+        "counselling line we sent above, or just write here.",
     },
     "not_in_danger": {
         "id": "Syukurlah. Jika ada yang ingin Anda ceritakan atau laporkan, tulis saja di sini. Kami siap mendengarkan.",

@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answers import only_says_who
+from nlu_components.danger_reader import KINDS as DANGER_KINDS
 from referral.lifecycle import INTENT_TO_CATEGORY
 
 REPORT_INTENTS = frozenset(INTENT_TO_CATEGORY) | {"emergency"}
@@ -37,9 +38,6 @@ def reported(tracker: Tracker) -> bool:
 
 def intent_confidence(tracker: Tracker) -> float:
     return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
-
-
-DANGER_KINDS = ("medical", "suicide", "violence", "captivity", "missing", "fire")
 
 
 def danger_kind(tracker: Tracker) -> str | None:

@@ -95,7 +95,7 @@ def reading_by_rules(text: str) -> Reading:
         rules.append(f"reader_{reading.kind}")
     if not rules:
         return NOT_CHECKED
-    return Reading(EMERGENCY, kind=kind_of_rules(rules))
+    return Reading(EMERGENCY, kind="suicide" if reading.kind == "suicide" else kind_of_rules(rules))
 
 
 def reporter_lines(reading: Reading, hotlines_file: Path, language: str, *, ticket: str | None, is_new: bool) -> list[str]:

@@ -35,7 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from nlu_components.danger_reader import default_reader
+from nlu_components.danger_reader import default_reader, main_kind
 from nlu_components.triage import EMERGENCY
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class DangerGate(GraphComponent, IntentClassifier):
             if self.pipeline is not None:
                 probability = round(float(self.pipeline.predict_proba([gate_text(text)])[0, 1]), 4)
             harms = reader.harms(text)
-            kind = reading.kind or (sorted(harms)[0] if harms else None)
+            kind = reading.kind or main_kind(harms)
             message.set(
                 "danger",
                 {"probability": probability, "level": reading.level, "kind": kind, "harm": bool(harms)},

@@ -34,7 +34,7 @@ import yaml
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "regional_lexicon.yml"
 
 NOW, IDEATION, NONE = "now", "ideation", "none"
-KINDS = ("medical", "suicide", "violence", "captivity", "missing", "fire")
+KINDS = ("medical", "suicide", "violence", "captivity", "missing", "fire")  # the parse's `kind` values
 
 
 def _words(*alternatives: str) -> re.Pattern:
@@ -43,18 +43,24 @@ def _words(*alternatives: str) -> re.Pattern:
 
 
 # --- time -------------------------------------------------------------------------------
+# "sedang" / "lagi" + an act: going on now (not a state: "sedang hamil", "lagi tidur", "lagi kerja").
+_ONGOING = (r"(?:sedang|lagi|lg)\s+(?!hamil|sakit|tidur|kerja|bekerja|damel|sekolah|kuliah|sibuk|libur\w*|mudik|pergi"
+            r"|di luar|keluar kota|merantau|makan|mandi|masak|belajar|main|nonton|marah\b)\w+")
 NOW_WORDS = _words(
-    r"sekarang", r"saat ini", r"sedang", r"lg\s+\w+", r"lagi\s+(?:di|me|mem|men|meng|ng|nge|nga)?\w+(?:in|i|an)?", r"barusan",
+    r"sekarang", r"saat ini", _ONGOING, r"barusan",
     r"baru saja", r"detik ini", r"malam ini", r"nanti malam", r"sebentar lagi", r"habis ini", r"abis ini",
     r"hari ini", r"masih (?:di (?:sana|dalam|dalem|luar|depan|situ|belakang)|ngamuk|mengamuk|mukul\w*|nungg\w*|ngikut\w*|kejang|pingsan|belum|bawa|pegang)",
     r"dari tadi", r"sejak tadi", r"di depan pintu", r"depan pintu", r"di luar pintu",
     r"di depan rumah", r"di luar rumah", r"sembunyi\w*", r"bersembunyi", r"(?:aku|saya|kami|gw) (?:\w+ )?(?:mengunci|ngunci) (?:kamar|pintu|diri)",
-    r"hiding", r"malam ini", r"right now", r"di tangan\w*", r"sudah siap", r"cepat", r"segera", r"tolong",
-    r"now", r"right now", r"tonight", r"currently", r"still", r"at the door", r"outside (?:my|the|our) door",
-    r"in (?:his|her|my|their) hands?", r"(?:is|are|am|'s|'re|'m) (?:\w+ )?\w+ing", r"help",
+    r"hiding (?:in|under|inside|from|behind)", r"di tangan\w*", r"sudah siap",
+    r"tolong (?:aku|saya|kami|gue|gw|kita)", r"cepat (?:datang|tolong|ke sini)",
+    r"now", r"right now", r"tonight", r"currently", r"at the door", r"outside (?:my|the|our) door",
+    r"in (?:his|her|my|their) hands?", r"help me", r"help us",
+    r"(?:is|are|'s|'re) (?:\w+ )?(?:beating|hitting|kicking|choking|strangling|attacking|stabbing|punching|slapping|dragging"
+    r"|hurting|raping|chasing|following|threatening|banging|pounding)",
 )
 PAST_WORDS = _words(
-    r"kemarin", r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu", r"dahulu", r"pernah", r"waktu kecil",
+    r"(?<!sejak )(?<!dari )(?<!dr )kemarin", r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu", r"dahulu", r"pernah", r"waktu kecil",
     r"waktu (?:kami |aku |saya |masih )?(?:kecil|sd|smp|sma|mos|kuliah)", r"(?<!sejak )(?:\d+ |se|dua |tiga )?(?:minggu|bulan|tahun|taun|thn|th|bln|mgg|hari|sasi|sasih|wulan|poe|dinten)(?: yang)? lalu", r"waktu itu", r"waktu (?:sd|smp|sma)",
     r"(?<!dari )(?<!sejak )(?<!dr )tadi (?:pagi|siang|sore|subuh|malam)", r"(?<!dari )(?<!sejak )semalam", r"this morning", r"earlier today", r"last night", r"sudah lama", r"tahun(?:-tahun)? yang lalu",
     r"yesterday", r"last (?:week|month|year|night)", r"years ago", r"(?:weeks|months|years|days) ago", r"used to", r"when i was",
@@ -62,13 +68,17 @@ PAST_WORDS = _words(
 )
 HABIT_WORDS = _words(
     r"sering", r"setiap", r"tiap", r"selalu", r"kerap", r"berkali-kali", r"kadang(?:-kadang)?", r"suka",
-    r"often", r"always", r"every", r"sometimes", r"bertahun-tahun", r"beberapa kali",
+    r"often", r"always", r"every", r"sometimes", r"bertahun-tahun", r"beberapa kali", r"sok (?:di|nga|ng|ny|m)\w+",
+    r"when (?:he|she|they) (?:drinks|gets|is drunk)",
     r"(?:kalau|kalo|klo|nek|upami|lamun|whenever) (?:\w+ ){0,2}(?:bandel|nakal|salah|telat|marah|mabuk|kambuh|ketahuan|ngelawan|melawan|membantah)\w*",
     r"when (?:he|she|they)\w* (?:is|are|gets?) ",
 )
 SAFE_WORDS = _words(
-    r"(?:sekarang|kini) (?:\w+ ){0,3}(?:sudah |masih )?(?:di rumah \w+|di kampung|tinggal|pisah|cerai|baik|baikan|sembuh|stabil|pulang|dilepas|dijemput|berhenti|keluar|aman|trauma|takut (?:pulang|sekolah|keluar))",
+    r"(?:is|are|am|'s|'m) (?:now )?(?:staying|safe|living|at (?:our|my|her|his|their) (?:place|house|home))",
+    r"(?:sekarang|kini) (?:\w+ ){0,3}(?:sudah |masih )?(?:di rumah \w+|di kampung|tinggal (?:di|sama|bersama|dengan)|pisah|cerai|baik|baikan|sembuh|stabil|pulang|dilepas|dijemput|berhenti|aman|trauma|takut (?:pulang|sekolah))",
     r"sudah (?:sembuh|mari|cageur|stabil|pulang|dipulangkan|cerai|pisah|berhenti|dihukum|meninggal|tilar donya|baikan|dijemput|dilepas)",
+    # the attacker is away: "sekarang dia kerja di luar kota", "sekarang bapak sudah tidur"
+    r"(?:sekarang|kini) (?:dia|bapak|ayah|suami\w*|pacar\w*|pasangan\w*|pelaku\w*|mantan\w*) (?:\w+ )?(?:sudah |sedang |lagi )?(?:kerja|pergi|tidur|di luar kota|merantau|ke kantor|di kantor|dipenjara)",
     r"sudah aman", r"sekarang (?:\w+ ){0,2}(?:sudah )?(?:aman|di rumah (?:ibu|orang tua|saudara|nenek|teman)|mengungsi|ngungsi)",
     r"sudah (?:pergi|tidur|ditangkap|diamankan|dibawa polisi|di rumah sakit|ditangani|sadar lagi|sembuh|membaik)",
     r"(?:i am|i'm|we are|we're) safe", r"(?:sudah |sedang )?(?:di penjara|dipenjara|ditahan polisi)", r"safe now", r"sudah selamat", r"alhamdulillah (?:\w+ ){0,3}(?:selamat|aman|sadar)",
@@ -79,9 +89,9 @@ DISTANCE_WORDS = _words(
     r"gim", r"anime", r"komik", r"viral", r"artikel", r"ketawa", r"tertawa", r"ngakak", r"wkwk\w*", r"haha\w*",
     r"hehe\w*", r"lol", r"lmao", r"mati gaya", r"mati kutu", r"(?:mati|mampus) (?:\w+ )?(?:bosan|bosen)", r"(?:bosan|bosen) (?:\w+ )?(?:mati|setengah mati)", r"gabut", r"lucu", r"gemes",
     r"jangan bunuh diri", r"jangan (?:mati|menyerah|nyerah)", r"cara mencegah", r"pencegahan",
-    r"(?:kalau|jika|kalo|bila|nek) ada (?:\w+)", r"(?:nyembelih|menyembelih|sembelih\w*|kurban|qurban)",
+    r"(?:kalau|jika|kalo|bila|nek) ada (?:\w+ ){0,2}(?:yang |yg )?(?:mau|ingin|pengen|kepikiran|dikurung|dipukul|disiksa|dianiaya|bunuh|kdrt|jadi korban)", r"(?:nyembelih|menyembelih|sembelih\w*|kurban|qurban)",
     r"(?:mau|mo|hampir|rasanya|kayak|kaya|kaya mau) (?:\w+ )?pingsan", r"bagaimana (?:cara|kalau|jika)", r"gimana (?:cara|kalau|kalo)",
-    r"apa yang harus", r"seminar", r"materi", r"bom bunuh diri", r"pelaku bom", r"bomber", r"hampir", r"sampai pingsan",
+    r"apa yang harus", r"seminar", r"materi", r"bom bunuh diri", r"pelaku bom", r"bomber", r"sampai pingsan",
     r"sampe pingsan", r"sampai (?:\w+ ){1,3}pingsan", r"(?:loncat|lompat) (?:tali|jauh|tinggi)", r"mati lampu", r"apa sih", r"apa ya", r"bedanya", r"penasaran", r"buat tugas",
     r"makalah", r"tugas sekolah", r"kalau misalnya", r"kalo misalnya", r"suatu saat", r"boleh (?:langsung )?lapor",
     r"gak sih", r"ga sih", r"bener (?:gk|gak|ga|nggak)", r"wajar (?:gak|ga|gk)", r"bikin (?:\w+ )?(?:mau|ingin) mati",
@@ -103,8 +113,8 @@ WEAPON = _words(
 )
 HOLDING = _words(
     r"bawa", r"membawa", r"pegang", r"megang", r"memegang", r"ngacung\w*", r"mengacung\w*", r"nodong\w*",
-    r"menodong\w*", r"ditodong\w*", r"di tangan\w*", r"pakai", r"pake", r"ngejar", r"mengejar", r"ngamuk",
-    r"mengamuk", r"holding", r"with an?", r"waving", r"has an?",
+    r"menodong\w*", r"ditodong\w*", r"di tangan\w*", r"pakai", r"pake", r"ngejar", r"mengejar",
+    r"holding", r"with an?", r"waving", r"has an?",
 )
 NOT_HOLDING = re.compile(r"\b(?:tidak|belum|untung|not|without)\s+(?:\w+\s+)?(?:pegang|megang|bawa|membawa|holding|carrying|have)\b")
 THREAT = re.compile(
@@ -121,10 +131,12 @@ CAPTIVE = re.compile("|".join([
 # Taken away soon: needs a time (tonight, tomorrow, now).
 TAKEN_SOON = _words(
     r"dinikahkan", r"dinikahin", r"dikawinkan", r"nikah paksa", r"kawin paksa", r"dijual", r"mau dibawa",
-    r"akan dibawa", r"dibawa ke", r"dipindah\w*", r"diangkut", r"naik kapal", r"diberangkatkan",
+    r"akan dibawa", r"dibawa ke", r"dipindah\w* (?:ke )?(?:kapal|luar negeri|penampungan|perbatasan)", r"diangkut", r"naik kapal", r"diberangkatkan",
     r"married off", r"forced to marry", r"trafficked", r"sold", r"moved", r"akad\w*", r"kapal\w* (?:\w+ )?berangkat", r"boat leaves",
-    r"diberangkatkan", r"dijemput (?:\w+ ){0,3}(?:buat|untuk) (?:dinikah\w*|dikawin\w*)",
+    r"dijemput (?:\w+ ){0,3}(?:buat|untuk) (?:dinikah\w*|dikawin\w*)",
 )
+# A wedding or a school move asked about for aid is not someone taken away.
+AID_WORDS = _words(r"biaya", r"dana", r"bantuan", r"tagihan", r"bayar", r"membayar", r"walimah", r"resepsi", r"undangan", r"seserahan", r"sekolah baru", r"pindah sekolah")
 SOON = _words(r"abis (?:magrib|maghrib|isya|subuh)", r"habis (?:magrib|maghrib|isya|subuh)", r"jam \d+(?: malam| pagi)?", r"midnight", r"tengah malam", r"malam ini", r"nanti malam", r"besok", r"sekarang", r"sebentar lagi", r"tonight", r"tomorrow", r"now", r"hari ini")
 MISSING = _words(
     r"hilang", r"diculik", r"dibawa kabur", r"dibawa lari", r"dibawa orang", r"belum pulang", r"tidak pulang",
@@ -166,29 +178,46 @@ MEDICAL_STRONG = _words(
     r"bleeding", r"cutting", r"unconscious", r"not breathing", r"can't breathe", r"collapsed", r"seizure", r"choking", r"drown\w*",
     r"poisoned", r"fainted", r"passed out", r"unresponsive", r"not responding", r"won't wake up",
 )
-MEDICAL_FALLEN = re.compile(r"\b(?:jatuh|terjatuh|fell|fallen)\b.*\b(?:tidak bisa bangun|tidak bangun|tidak bergerak|can't get up)\b")
-MEDICAL_WATER = re.compile(r"\b(?:tercebur|diangkat dari|ditarik dari|pulled (?:out )?(?:of|from))\b.*\b(?:kolam|sungai|air|ember|bak|pond|pool|river|water)\b")
+# (Bounded gaps, not ".*": a message of repeated words must not take quadratic time.)
+_GAP = r"(?:\W+\w+){0,12}?\W+"
+MEDICAL_FALLEN = re.compile(r"\b(?:jatuh|terjatuh|fell|fallen)" + _GAP + r"(?:tidak bisa bangun|tidak bangun|tidak bergerak|can't get up)\b")
+MEDICAL_WATER = re.compile(r"\b(?:tercebur|diangkat dari|ditarik dari|pulled (?:out )?(?:of|from))" + _GAP + r"(?:kolam|sungai|air|ember|bak|pond|pool|river|water)\b"
+                           r"|\b(?:tercebur|diangkat dari|ditarik dari) (?:kolam|sungai|air|ember|bak)\b")
 DOOR_ATTACK = re.compile(
     r"\b(?:gedor\w*|menggedor\w*|ngegedor\w*|dobrak\w*|mendobrak|didobrak|pounding on|banging on|kicking)\b(?:\s+\w+){0,3}\s+(?:pintu|door)"
     r"|\bpintu\w*\s+(?:\w+\s+){0,2}(?:digedor\w*|didobrak|ditendang\w*)"
 )
+HIDING = _words(r"sembunyi\w*", r"bersembunyi", r"ngumpet\w*", r"hiding", r"(?:mengunci|ngunci) (?:diri|kamar|pintu)", r"locked myself")
+FEAR = _words(r"takut", r"ketakutan", r"gemetar", r"sieun", r"wedi", r"scared", r"terrified", r"tolong", r"help")
+# A blade used as a tool, a door locked from outside, a ball kicked: not an attack.
+TOOL_USE = re.compile(
+    r"\b(?:buat|untuk|for) (?:masak|motong|memotong|potong|bersih\w*|kebun|prakarya|kerja|nyembelih|menyembelih|cooking|cutting)"
+    r"|\b(?:motong|memotong|potong|ngupas|mengupas|masak|memasak|nyukur|mencukur|cukur) \w+"
+    r"|\b(?:tendang|nendang|menendang|pukul|mukul|memukul)\w* (?:bola|gong|drum|bedug|beduk|kentongan|paku|kasur|bantal)"
+    r"|\b(?:dikunci|terkunci) (?:dari )?di luar\b|\bkunci\w* ketinggalan\b|\blocked out\b"
+)
 ALONE = _words(r"sendirian", r"sendiri", r"takut", r"ketakutan", r"alone", r"scared", r"terrified", r"ngumpet", r"sembunyi", r"bersembunyi", r"hiding")
 FIRE = re.compile(
-    r"\b(?:terbakar|api\w*|kebakaran|gas\w* (?:\w+ )?(?:dibuka|bocor))\b.*\b(?:masih|terjebak|di dalam|di dalem|di kamar|belum keluar|lantai)\b"
-    r"|\b(?:masih|terjebak)\b.*\b(?:terbakar|kebakaran)\b|\b(?:nyiram|siram)\w* bensin\b"
+    r"\b(?:terbakar|api\w*|kebakaran|gas\w* (?:\w+ )?(?:dibuka|bocor))" + _GAP + r"(?:masih|terjebak|di dalam|di dalem|di kamar|belum keluar|lantai)\b"
+    r"|\b(?:masih|terjebak)" + _GAP + r"(?:terbakar|kebakaran)\b|\b(?:nyiram|siram)\w* bensin\b"
 )
+# Words of distress that are not a harm by themselves but make a classifier's "emergency" worth asking about.
+DISTRESS = _words(r"mabuk", r"ancam\w*", r"mengancam", r"diancam", r"ngancam\w*", r"air keras", r"disiram", r"dikejar",
+                  r"diikuti", r"dibuntuti", r"teriak\w*", r"menjerit", r"ngamuk", r"mengamuk", r"marah-marah",
+                  r"melotot", r"diajak bicara", r"stroke", r"lemas", r"pucat", r"darah\w*")
 # --- a wish to die -----------------------------------------------------------------------
 WISH_TO_DIE = re.compile("|".join([
     r"\b(?:ingin|mau|pengen|kepingin|mending|lebih baik|mendingan|want to|wanna|wish i (?:was|were)|ready to)\s+"
     r"(?:\w+\s+){0,2}(?:mati|mampus|bunuh diri|mengakhiri hidup\w*|akhiri hidup\w*|menghilang|hilang|lenyap|tidur selamanya"
     r"|tidak (?:usah )?(?:hidup|ada|lahir|bangun)|nyusul|die|dead|kill myself|disappear|not (?:wake up|exist)"
     r"|berhenti (?:\w+ )?(?:hidup|napas|bernapas)|pergi selamanya|selesai (?:saja|aja)|end"
-    r"|ikut (?:nenek|kakek|almarhum\w*|ibu|bapak|ayah|mama))\b",
+    r"|ikut almarhum\w*|nyusul (?:almarhum\w*|nenek|kakek|ibu|bapak|ayah|mama))\b",
+    r"\b(?:ingin|mau|mending|lebih baik) ikut (?:nenek|kakek|ibu|bapak|ayah|mama)\w* (?:aja|saja|wae|we)\s*$",
     r"\btidur (?:\w+ )?selamanya\b|\bkenapa (?:\w+ ){0,2}(?:harus )?dilahirkan\b",
-    r"\b(?:lelah|capek|cape|bosan|bosen|tired of|done with) (?:\w+ ){0,2}(?:hidup|living|life)\b",
+    r"\b(?:lelah|capek|cape|bosan|bosen|tired of|done with) (?:\w+ ){0,2}(?:hidup|living|life)\b(?!\s+(?:di|sama|bareng|dengan|kayak|seperti|jadi|sebagai|in|with|as)\b)",
     r"\b(?:tidak|nggak) (?:kuat|mau|ingin|pantas|pantes|layak) (?:lagi )?(?:hidup|ada|ambegan|napas|bernapas)\b",
     r"\b(?:tidak|nggak) (?:usah|perlu|pernah|mau) (?:di)?lahir\w*\b|\bnever (?:been )?born\b|\bdilahir\w* (?:kalau|kalo) cuma\b",
-    r"\b(?:mati|mampus) (?:aja|saja|wae|we)\b(?!\s+(?:kamu|lo|lu|elu|kau|kalian|dia|you))",
+    r"\b(?:mati|mampus) (?:aja|saja|wae|we)\b(?!\s+(?:kamu|lo|lu|elu|kau|kalian|dia|you)\b)",
     r"\b(?:tidak ada|nggak ada|no) (?:\w+ )?(?:alasan|gunanya|point|reason) (?:\w+ ){0,2}(?:hidup|live|living)\b",
     r"\b(?:buat|untuk) apa (?:lagi )?(?:aku|saya) (?:masih )?hidup\b|\bkenapa (?:sih )?(?:aku|saya) masih hidup\b",
     r"\bhidup (?:\w+ )?(?:percuma|tidak ada gunanya|pointless)\b|\bpoint of living\b",
@@ -236,7 +265,7 @@ GOODBYE_WEAK = [
 GOODBYE = re.compile("|".join(p.pattern for p in GOODBYE_STRONG + GOODBYE_WEAK))
 SELF_HARM_NOW = re.compile(
     r"\b(?:sudah|barusan|sedang|lagi|baru|habis|abis)\s+(?:\w+\s+)?(?:minum|telan|nelen|menelan|sayat|nyayat|menyayat|silet|nyilet|gantung)\w*\b"
-    r"|\b(?:just|already)\s+(?:took|swallowed|cut)\b"
+    r"|\b(?:just|already)\s+(?:took|swallowed|cut)\b|\b(?:took|swallowed) (?:all|a lot of|too many) (?:of )?(?:my )?(?:pills|tablets|meds)\b"
 )
 FIRST_PERSON = _words(r"aku", r"saya", r"ku", r"i", r"me", r"my", r"i'm", r"kami")
 OTHER_PERSON = _words(
@@ -260,6 +289,15 @@ class Reading:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")  # zero-width characters hide words
+MAX_READ_CHARS = 4000  # a longer message is read at its start and its end (where danger is told last)
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_READ_CHARS:
+        return text
+    half = MAX_READ_CHARS // 2
+    return text[:half] + "\n" + text[-half:]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -281,6 +319,9 @@ class DangerReader:
         keys = sorted(phrases, key=len, reverse=True)
         self._phrase_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, keys)) + r")\b") if keys else None
         self._word_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b") if words else None
+        # One message is read by the danger gate and the safety net in turn: read it once.
+        self.read = lru_cache(maxsize=256)(self._read)
+        self.harms = lru_cache(maxsize=256)(self._harms)
 
     @classmethod
     def load(cls, path: Path | None = None) -> "DangerReader":
@@ -291,21 +332,21 @@ class DangerReader:
 
     def normalise(self, sentence: str) -> str:
         """Lower case, letters repeated three times once, Javanese/Sundanese/Betawi → Indonesian."""
-        text = _REPEATS.sub(r"\1", sentence.lower()).replace("’", "'")
+        text = _INVISIBLE.sub("", _REPEATS.sub(r"\1", sentence.lower())).replace("’", "'")
         if self._phrase_pattern:
             text = self._phrase_pattern.sub(lambda m: self.phrases[m.group(0)], text)
         if self._word_pattern:
             text = self._word_pattern.sub(lambda m: self.words[m.group(0)], text)
         return re.sub(r"\s+", " ", text).strip()
 
-    def read(self, text: str) -> Reading:
+    def _read(self, text: str) -> Reading:
         if not text or text.startswith("/"):
             return Reading()
-        sentences = [self.normalise(s) for s in split_sentences(text)]
+        sentences = [self.normalise(s) for s in split_sentences(_bounded(text))]
         whole = " ".join(sentences)
         found = Reading()
         for index, sentence in enumerate(sentences):
-            if SAFE_WORDS.search(sentence):
+            if SAFE_WORDS.search(sentence) and found.kind != "suicide":
                 found = Reading()  # told that it is over: what came before (and this sentence) is not now
                 continue
             reading = self._read_sentence(sentence, whole, index)
@@ -316,11 +357,11 @@ class DangerReader:
             return Reading(NOW, "suicide", len(sentences) - 1, ("farewell",))
         return found
 
-    def harms(self, text: str) -> set[str]:
+    def _harms(self, text: str) -> frozenset[str]:
         """The kinds of harm the message speaks of at all, whatever their time (for the danger
         gate: a harm word makes its probability count for more)."""
         found = set()
-        for sentence in split_sentences(text or ""):
+        for sentence in split_sentences(_bounded(text or "")):
             s = self.normalise(sentence)
             if WISH_TO_DIE.search(s) or SUICIDE_ACT.search(s) or SELF_HARM_NOW.search(s) or _farewell(s):
                 found.add("suicide")
@@ -332,9 +373,9 @@ class DangerReader:
                 found.add("captivity")
             if MISSING.search(s) and not OBJECT_MISSING.search(s):
                 found.add("missing")
-            if WEAPON.search(s) or THREAT.search(s) or ATTACK.search(s) or DOOR_ATTACK.search(s):
+            if WEAPON.search(s) or THREAT.search(s) or ATTACK.search(s) or DOOR_ATTACK.search(s) or HIDING.search(s) or DISTRESS.search(s):
                 found.add("violence")
-        return found
+        return frozenset(found)
 
     def _read_sentence(self, sentence: str, whole: str, index: int) -> Reading:
         """A sentence is read clause by clause ("bulan lalu dia nonjok aku, sekarang dia datang
@@ -350,29 +391,38 @@ class DangerReader:
         if _past(sentence):
             return Reading()  # the latest time told in the sentence is a past one
         # A collapse, a fire or an attack at the door is told in one breath, commas and all.
-        if not _past(sentence):
-            if _medical(sentence):
-                return Reading(NOW, "medical", index, ("medical",))
-            if FIRE.search(sentence):
-                return Reading(NOW, "fire", index, ("fire",))
-            if DOOR_ATTACK.search(sentence) and (NOW_WORDS.search(sentence) or ALONE.search(sentence)):
-                return Reading(NOW, "violence", index, ("door",))
+        if _medical(sentence):
+            return Reading(NOW, "medical", index, ("medical",))
+        if FIRE.search(sentence):
+            return Reading(NOW, "fire", index, ("fire",))
+        if DOOR_ATTACK.search(sentence) and (NOW_WORDS.search(sentence) or ALONE.search(sentence)):
+            return Reading(NOW, "violence", index, ("door",))
+        if HIDING.search(sentence) and (NOW_WORDS.search(sentence) or FEAR.search(sentence)) and not TOOL_USE.search(sentence):
+            return Reading(NOW, "violence", index, ("hiding",))
+        sentence_now = bool(NOW_WORDS.search(sentence))
+        aid = bool(AID_WORDS.search(sentence))
         for clause in split_clauses(sentence):
-            reading = self._read_clause(clause, index)
+            reading = self._read_clause(clause, index, sentence_now, aid)
             if reading.level != NONE:
                 return reading
         return Reading()
 
-    def _read_clause(self, s: str, index: int) -> Reading:
+    def _read_clause(self, s: str, index: int, sentence_now: bool, aid: bool) -> Reading:
+        """One clause; a clause with no time word of its own takes the sentence's now
+        ("tulung aku, bojoku arep mateni aku")."""
         if _past(s):
             return Reading()
-        now = bool(NOW_WORDS.search(s))
-        if CAPTIVE.search(s) and not HABIT_WORDS.search(s) and not re.search(r"\b(?:jangan|paspor|passport|ktp|hp|gaji|dokumen)\b", s):
+        now = bool(NOW_WORDS.search(s)) or (sentence_now and not PAST_WORDS.search(s))
+        if TOOL_USE.search(s):
+            return Reading()
+        if CAPTIVE.search(s) and not aid and not HABIT_WORDS.search(s) and not re.search(r"\b(?:jangan|paspor|passport|ktp|hp|gaji|dokumen)\b", s):
             return Reading(NOW, "captivity", index, ("captive",))
-        if TAKEN_SOON.search(s) and SOON.search(s):
+        if TAKEN_SOON.search(s) and SOON.search(s) and not aid:
             return Reading(NOW, "captivity", index, ("taken_soon",))
         if MISSING.search(s) and MISSING_SINCE.search(s) and PERSON.search(s) and not OBJECT_MISSING.search(s):
             return Reading(NOW, "missing", index, ("missing",))
+        if TOOL_USE.search(s):
+            return Reading()
         if WEAPON.search(s) and (now or HOLDING.search(s)) and not NOT_HOLDING.search(s):
             return Reading(NOW, "violence", index, ("weapon",))
         if THREAT.search(s) and (now or SOON.search(s)):
@@ -382,16 +432,19 @@ class DangerReader:
         return Reading()
 
 
-_CLAUSE_BREAK = re.compile(r"\s*,\s*|\s+(?=(?:tapi|tetapi|namun|but|terus|trus|lalu|kemudian|sekarang|now)\b)")
+_CLAUSE_BREAK = re.compile(r"\s*,\s*|\s+(?=(?:tapi|tetapi|namun|but|kemudian|sekarang|now)\b)")
 
 
 def split_clauses(sentence: str) -> list[str]:
     return [clause for clause in _CLAUSE_BREAK.split(sentence) if clause.strip()]
 
 
+STRONG_NOW = _words(r"sekarang", r"saat ini", r"barusan", r"baru saja", r"detik ini", r"malam ini", r"now", r"right now", r"tonight")
+
+
 def _now_after_habit(sentence: str) -> bool:
     """"dulu sering dipukul, sekarang dia bawa pisau": a now told after the habit."""
-    return _last(NOW_WORDS, sentence) > _last(HABIT_WORDS, sentence)
+    return _last(STRONG_NOW, sentence) > _last(HABIT_WORDS, sentence)
 
 
 def _medical(sentence: str) -> bool:
@@ -435,6 +488,14 @@ def _reading_of_a_wish(s: str, whole: str, index: int) -> Reading:
     if plan:
         return Reading(NOW, "suicide", index, tuple(plan))
     return Reading(IDEATION, "suicide", index, ("wish",))
+
+
+# When a message tells several harms, the first reply follows the most telling one.
+KIND_PRIORITY = ("suicide", "medical", "fire", "captivity", "missing", "violence")
+
+
+def main_kind(kinds) -> str | None:
+    return next((kind for kind in KIND_PRIORITY if kind in kinds), None)
 
 
 def _farewell(whole: str) -> bool:

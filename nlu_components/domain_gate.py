@@ -13,8 +13,9 @@ It runs after the safety net. It adds ``triage`` to the parse result: the gate's
 ``report_evidence`` (probability) and the ``route`` the dialogue takes
 (nlu_components/triage.py). It changes the intent only when the danger gate or the reader
 (not the classifier) asks "is anyone in danger now?": the intent becomes `emergency`, so
-that the dialogue's emergency rule takes the message; the classifier's intent is kept in
-``triage.classifier_intent``.
+that the dialogue's emergency rule takes the message; and when the classifier says
+`emergency` of a message that tells no harm (nlu_components/triage.py): its next intent
+stands. Either way the classifier's intent is kept in ``triage.classifier_intent``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from nlu_components.triage import EMERGENCY, REPORT_INTENTS, ROUTE_CHECK_EMERGENCY, Thresholds, decide
+from nlu_components.triage import (
+    EMERGENCY,
+    REPORT_INTENTS,
+    ROUTE_CHECK_EMERGENCY,
+    ROUTE_EMERGENCY,
+    Thresholds,
+    decide,
+)
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "domain_gate.joblib"
@@ -57,6 +65,15 @@ def _make_emergency(message: Message, confidence: float) -> None:
     message.set(INTENT, {"name": EMERGENCY, "confidence": round(confidence, 4)}, add_to_output=True)
     ranking = [entry for entry in (message.get(INTENT_RANKING_KEY) or []) if entry.get("name") != EMERGENCY]
     message.set(INTENT_RANKING_KEY, [{"name": EMERGENCY, "confidence": round(confidence, 4)}, *ranking], add_to_output=True)
+
+
+def _demote_emergency(message: Message) -> dict:
+    """The classifier's next intent becomes the intent (`emergency` leaves the ranking)."""
+    ranking = [entry for entry in (message.get(INTENT_RANKING_KEY) or []) if entry.get("name") != EMERGENCY]
+    intent = ranking[0] if ranking else {"name": "out_of_scope", "confidence": 0.0}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    return intent
 
 
 def _optional(value: Any) -> Optional[float]:
@@ -134,6 +151,16 @@ class DomainGate(GraphComponent, IntentClassifier):
             pipeline = None
         return cls(config, model_storage, resource, pipeline)
 
+    def _route(self, message: Message, intent: dict, report_evidence: Optional[float]) -> str:
+        return decide(
+            intent.get("name"),
+            float(intent.get("confidence") or 0.0),
+            bool((message.get("safety_net") or {}).get("fired")),
+            report_evidence,
+            self.thresholds,
+            message.get("danger"),
+        )
+
     def process(self, messages: List[Message]) -> List[Message]:
         texts = [message.get(TEXT) or "" for message in messages]
         evidence: List[Optional[float]] = [None] * len(messages)
@@ -144,16 +171,16 @@ class DomainGate(GraphComponent, IntentClassifier):
                 evidence[i] = round(float(probability), 4)
         for message, report_evidence in zip(messages, evidence):
             intent = message.get(INTENT) or {}
-            route = decide(
-                intent.get("name"),
-                float(intent.get("confidence") or 0.0),
-                bool((message.get("safety_net") or {}).get("fired")),
-                report_evidence,
-                self.thresholds,
-                message.get("danger"),
-            )
+            route = self._route(message, intent, report_evidence)
+            demoted = None
+            if route not in (ROUTE_EMERGENCY, ROUTE_CHECK_EMERGENCY) and intent.get("name") == EMERGENCY:
+                # The classifier's `emergency` with no harm told: not danger; its next intent stands.
+                demoted, intent = intent, _demote_emergency(message)
+                route = self._route(message, intent, report_evidence)
             reported = report_evidence is None or report_evidence >= self.thresholds.min_report_evidence
             triage = {"route": route, "report_evidence": report_evidence, "reported": reported}
+            if demoted:
+                triage["classifier_intent"] = demoted
             if route == ROUTE_CHECK_EMERGENCY and intent.get("name") != EMERGENCY:
                 # The danger gate or the reader asks: the dialogue's emergency rule must take it.
                 triage["classifier_intent"] = intent

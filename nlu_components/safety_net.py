@@ -68,12 +68,15 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             fired.append(f"gate_{danger.get('kind') or 'violence'}")
         if not fired:
             return
+        # A wish to die the reader sees (at any level) makes it suicide, whatever rule fired
+        # ("tidur dan tidak bangun lagi" also fires a medical rule): its words, its line.
+        kind = "suicide" if reading.kind == "suicide" else kind_of_rules(fired)
         classifier_intent = message.get(INTENT) or {}
         message.set(INTENT, {"name": EMERGENCY, "confidence": 1.0}, add_to_output=True)
         ranking = [entry for entry in (message.get(INTENT_RANKING_KEY) or []) if entry.get("name") != EMERGENCY]
         message.set(INTENT_RANKING_KEY, [{"name": EMERGENCY, "confidence": 1.0}, *ranking], add_to_output=True)
         message.set(
             "safety_net",
-            {"fired": True, "rules": fired, "kind": kind_of_rules(fired), "classifier_intent": classifier_intent},
+            {"fired": True, "rules": fired, "kind": kind, "classifier_intent": classifier_intent},
             add_to_output=True,
         )

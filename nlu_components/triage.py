@@ -5,9 +5,9 @@ and by the scripts that measure it (app env). The routes:
 
 - ``emergency``: the safety net fired (danger now, by reviewed rules): the full
   emergency path at once (hotlines, an emergency case, officers alerted).
-- ``check_emergency``: not the safety net, but the classifier says `emergency`, the danger
-  gate's probability reaches its threshold, or the danger reader reads a wish to die with
-  no plan: the hotline numbers at once and one question, "is anyone in danger now?"; *Ya*
+- ``check_emergency``: not the safety net, but the danger gate's probability reaches its
+  threshold, the danger reader reads a wish to die with no plan, or the classifier says
+  `emergency` of a message that speaks of a harm: the hotline numbers at once and one question, "is anyone in danger now?"; *Ya*
   is the full path.
 - ``report``: a report intent with enough evidence that something is being reported:
   the report form starts.
@@ -57,7 +57,9 @@ def decide(
     """The route for one message (see the module docstring)."""
     if net_fired:
         return ROUTE_EMERGENCY
-    if intent == EMERGENCY or _worth_asking(danger or {}, thresholds):
+    if _worth_asking(danger or {}, thresholds):
+        return ROUTE_CHECK_EMERGENCY
+    if intent == EMERGENCY and classifier_may_ask(danger):
         return ROUTE_CHECK_EMERGENCY
     if intent in REPORT_INTENTS:
         strong = confidence >= thresholds.min_report_confidence and (
@@ -65,6 +67,13 @@ def decide(
         )
         return ROUTE_REPORT if strong else ROUTE_OFFER_REPORT
     return ROUTE_OTHER
+
+
+def classifier_may_ask(danger: dict | None) -> bool:
+    """The classifier's own `emergency` asks only when the message speaks of a harm (the
+    reader's harm words, any time): alone it is sure of danger on one everyday tweet in ten
+    (EmoT, docs/nlu.md). A model without the danger gate (danger is None) asks as before."""
+    return danger is None or bool(danger.get("harm")) or danger.get("level") in ("ideation", "now")
 
 
 def _worth_asking(danger: dict, thresholds: Thresholds) -> bool:

@@ -164,3 +164,66 @@ def test_the_triage_asks_on_ideation_and_on_the_gates_bars():
     assert decide("out_of_scope", 0.9, False, 0.1, bars, {"probability": 0.75, "harm": False}) == ROUTE_CHECK_EMERGENCY
     assert decide("out_of_scope", 0.9, True, 0.1, bars, None) == ROUTE_EMERGENCY
     assert decide("out_of_scope", 0.9, False, 0.1, Thresholds(), {"probability": 0.99}) == ROUTE_OTHER
+
+
+def test_the_classifiers_emergency_asks_only_when_a_harm_is_told():
+    bars = Thresholds(min_danger_probability=0.65, min_danger_probability_with_harm=0.5)
+    calm = {"probability": 0.1, "level": "none", "harm": False}
+    harm = {"probability": 0.1, "level": "none", "harm": True}
+    assert decide("emergency", 1.0, False, 0.9, bars, calm) == ROUTE_OTHER
+    assert decide("emergency", 1.0, False, 0.9, bars, harm) == ROUTE_CHECK_EMERGENCY
+    assert decide("emergency", 1.0, False, 0.9, bars, None) == ROUTE_CHECK_EMERGENCY  # a model without the gate
+
+
+def test_the_domain_gate_demotes_an_emergency_with_no_harm_told_and_keeps_what_the_classifier_said():
+    from rasa.shared.nlu.constants import INTENT_RANKING_KEY
+
+    from nlu_components.domain_gate import DomainGate
+
+    gate = DomainGate({"min_danger_probability": 0.65, "min_danger_probability_with_harm": 0.5}, None, None)
+    tweet = Message(data={TEXT: "aku galau banget hari ini"})
+    tweet.set(INTENT, {"name": "emergency", "confidence": 0.99}, add_to_output=True)
+    tweet.set(INTENT_RANKING_KEY, [{"name": "emergency", "confidence": 0.99}, {"name": "out_of_scope", "confidence": 0.01}],
+              add_to_output=True)
+    tweet.set("danger", {"probability": 0.2, "level": "none", "kind": None, "harm": False}, add_to_output=True)
+    gate.process([tweet])
+    assert tweet.get(INTENT)["name"] == "out_of_scope"
+    assert tweet.get("triage")["route"] == ROUTE_OTHER
+    assert tweet.get("triage")["classifier_intent"]["name"] == "emergency"
+
+
+# From the review of this round (odd inputs, tools, a door locked from outside, an aid request).
+REVIEW_CALM = [
+    "bapak lagi motong ayam pakai pisau di dapur",
+    "aku bawa gunting buat prakarya anak",
+    "tolong, saya dikunci di luar rumah, kuncinya ketinggalan",
+    "anak saya sekarang sedang nendang bola di lapangan",
+    "tolong, anak saya besok dinikahkan, butuh bantuan dana walimah",
+    "besok anak saya dipindah ke sekolah baru",
+    "aku pengen ikut ibu ke pasar",
+    "capek banget hidup di kota, pengen pindah ke desa",
+]
+REVIEW_DANGER = [
+    ("malam ini aku mau gantung diri. sekarang aku tinggal sendiri.", "suicide"),
+    ("suami bawa golok dan ngamuk. aku sekarang takut keluar kamar", "violence"),
+    ("aku hampir dibunuh suamiku, dia masih bawa pisau", "violence"),
+    ("adik saya hilang sejak kemarin sore", "missing"),
+    ("tulung aku, bojoku arep mateni aku", "violence"),
+    ("tolong saya, dia lagi di depan, saya sembunyi di lemari", "violence"),
+    ("I took all my pills", "suicide"),
+]
+
+
+@pytest.mark.parametrize("text", REVIEW_CALM)
+def test_review_look_alikes_stay_calm(text):
+    assert READER.read(text).level != NOW, text
+
+
+@pytest.mark.parametrize(("text", "kind"), REVIEW_DANGER)
+def test_review_dangers_are_read(text, kind):
+    reading = READER.read(text)
+    assert (reading.level, reading.kind) == (NOW, kind), text
+
+
+def test_zero_width_characters_do_not_hide_words():
+    assert READER.read("aku mau bunuh\u200b diri malam ini").level == NOW

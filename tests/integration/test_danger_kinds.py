@@ -56,6 +56,7 @@ def test_suicide_with_a_plan_is_the_full_path_with_its_own_words_and_the_mental_
     numbers = [line for line in text.splitlines() if line.startswith("• ")]
     assert numbers[0].startswith("• 119 ext 8: SEJIWA")
     assert "Petugas jaga kami sedang diberi tahu" in text
+    assert "Jika Anda sudah melukai diri atau menelan sesuatu, telepon 119 sekarang" in text
     with unit_of_work(sessions) as session:
         assert session.query(Case).filter_by(is_emergency=True).count() == 1
 
@@ -72,10 +73,17 @@ def test_ideation_gets_warm_words_the_line_and_its_own_question_and_tidak_its_ow
 
     _, asked = run(AskDangerNow(), tracker(sender, "pen bundir aja", kind="suicide", net=False, slots=slots))
     assert "mengakhiri hidup atau menyakiti diri sendiri sekarang" in asked.messages[0]["text"]
+    assert [b["title"] for b in asked.messages[0]["buttons"]] == ["Ya", "Tidak"]
 
     answered = tracker(sender, "tidak", kind=None, net=False, slots={**slots, "requested_slot": "danger_now"}, in_form=True)
     _, replied = validate("danger_now", "tidak", answered)
-    assert "119 ext 8" in replied.messages[0]["text"]
+    assert "layanan konseling yang nomornya kami kirim tadi" in replied.messages[0]["text"]
+
+
+def test_a_fire_leads_with_the_fire_brigade(context, sessions):
+    sender, _, _ = conversation(sessions, "fire")
+    _, said = run(ActionEmergency(), tracker(sender, "rumah kebakaran, nenek masih di dalam", kind="fire", net=True))
+    assert [line for line in said.messages[0]["text"].splitlines() if line.startswith("• ")][0].startswith("• 113:")
 
 
 def test_violence_keeps_the_general_words_without_the_mental_health_line(context, sessions):
