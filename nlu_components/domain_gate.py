@@ -90,6 +90,7 @@ class DomainGate(GraphComponent, IntentClassifier):
             "min_report_confidence": Thresholds.min_report_confidence,
             "min_danger_probability": Thresholds.min_danger_probability,
             "min_danger_probability_with_harm": Thresholds.min_danger_probability_with_harm,
+            "min_danger_probability_for_classifier": Thresholds.min_danger_probability_for_classifier,
         }
 
     def __init__(
@@ -105,6 +106,7 @@ class DomainGate(GraphComponent, IntentClassifier):
             min_report_confidence=float(self.config["min_report_confidence"]),
             min_danger_probability=_optional(self.config["min_danger_probability"]),
             min_danger_probability_with_harm=_optional(self.config["min_danger_probability_with_harm"]),
+            min_danger_probability_for_classifier=_optional(self.config["min_danger_probability_for_classifier"]),
         )
         self._model_storage = model_storage
         self._resource = resource

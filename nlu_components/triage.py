@@ -44,6 +44,9 @@ class Thresholds:
     # The same when the message speaks of a harm at all (a weapon, a collapse, a wish to
     # die, ...: the reader's harm words, whatever their time): a lower bar.
     min_danger_probability_with_harm: float | None = None
+    # The classifier's own `emergency` asks when the message tells a harm, or when the danger
+    # gate gives it at least this (None: always, as before the gate).
+    min_danger_probability_for_classifier: float | None = None
 
 
 def decide(
@@ -59,7 +62,7 @@ def decide(
         return ROUTE_EMERGENCY
     if _worth_asking(danger or {}, thresholds):
         return ROUTE_CHECK_EMERGENCY
-    if intent == EMERGENCY and classifier_may_ask(danger):
+    if intent == EMERGENCY and classifier_may_ask(danger, thresholds):
         return ROUTE_CHECK_EMERGENCY
     if intent in REPORT_INTENTS:
         strong = confidence >= thresholds.min_report_confidence and (
@@ -69,11 +72,16 @@ def decide(
     return ROUTE_OTHER
 
 
-def classifier_may_ask(danger: dict | None) -> bool:
-    """The classifier's own `emergency` asks only when the message speaks of a harm (the
-    reader's harm words, any time): alone it is sure of danger on one everyday tweet in ten
-    (EmoT, docs/nlu.md). A model without the danger gate (danger is None) asks as before."""
-    return danger is None or bool(danger.get("harm")) or danger.get("level") in ("ideation", "now")
+def classifier_may_ask(danger: dict | None, thresholds: Thresholds = Thresholds()) -> bool:
+    """The classifier's own `emergency` asks when the message speaks of a harm (the reader's
+    harm words, any time) or the danger gate does not rule danger out: alone, the classifier
+    is sure of danger on one everyday tweet in ten (EmoT, docs/nlu.md). A model without the
+    danger gate (danger is None) asks as before."""
+    if danger is None or thresholds.min_danger_probability_for_classifier is None:
+        return True
+    if danger.get("harm") or danger.get("level") in ("ideation", "now"):
+        return True
+    return float(danger.get("probability") or 0.0) >= thresholds.min_danger_probability_for_classifier
 
 
 def _worth_asking(danger: dict, thresholds: Thresholds) -> bool:

@@ -166,11 +166,13 @@ def test_the_triage_asks_on_ideation_and_on_the_gates_bars():
     assert decide("out_of_scope", 0.9, False, 0.1, Thresholds(), {"probability": 0.99}) == ROUTE_OTHER
 
 
-def test_the_classifiers_emergency_asks_only_when_a_harm_is_told():
-    bars = Thresholds(min_danger_probability=0.65, min_danger_probability_with_harm=0.5)
+def test_the_classifiers_emergency_asks_only_with_a_harm_told_or_the_gate_not_ruling_danger_out():
+    bars = Thresholds(min_danger_probability=0.65, min_danger_probability_with_harm=0.5, min_danger_probability_for_classifier=0.2)
     calm = {"probability": 0.1, "level": "none", "harm": False}
+    unsure = {"probability": 0.25, "level": "none", "harm": False}
     harm = {"probability": 0.1, "level": "none", "harm": True}
     assert decide("emergency", 1.0, False, 0.9, bars, calm) == ROUTE_OTHER
+    assert decide("emergency", 1.0, False, 0.9, bars, unsure) == ROUTE_CHECK_EMERGENCY
     assert decide("emergency", 1.0, False, 0.9, bars, harm) == ROUTE_CHECK_EMERGENCY
     assert decide("emergency", 1.0, False, 0.9, bars, None) == ROUTE_CHECK_EMERGENCY  # a model without the gate
 
@@ -180,12 +182,13 @@ def test_the_domain_gate_demotes_an_emergency_with_no_harm_told_and_keeps_what_t
 
     from nlu_components.domain_gate import DomainGate
 
-    gate = DomainGate({"min_danger_probability": 0.65, "min_danger_probability_with_harm": 0.5}, None, None)
+    gate = DomainGate({"min_danger_probability": 0.65, "min_danger_probability_with_harm": 0.5,
+                       "min_danger_probability_for_classifier": 0.2}, None, None)
     tweet = Message(data={TEXT: "aku galau banget hari ini"})
     tweet.set(INTENT, {"name": "emergency", "confidence": 0.99}, add_to_output=True)
     tweet.set(INTENT_RANKING_KEY, [{"name": "emergency", "confidence": 0.99}, {"name": "out_of_scope", "confidence": 0.01}],
               add_to_output=True)
-    tweet.set("danger", {"probability": 0.2, "level": "none", "kind": None, "harm": False}, add_to_output=True)
+    tweet.set("danger", {"probability": 0.1, "level": "none", "kind": None, "harm": False}, add_to_output=True)
     gate.process([tweet])
     assert tweet.get(INTENT)["name"] == "out_of_scope"
     assert tweet.get("triage")["route"] == ROUTE_OTHER
