@@ -397,7 +397,10 @@ class DangerReader:
             return Reading(NOW, "fire", index, ("fire",))
         if DOOR_ATTACK.search(sentence) and (NOW_WORDS.search(sentence) or ALONE.search(sentence)):
             return Reading(NOW, "violence", index, ("door",))
-        if HIDING.search(sentence) and (NOW_WORDS.search(sentence) or FEAR.search(sentence)) and not TOOL_USE.search(sentence):
+        # Hiding is danger with fear, a call for help or an attack told beside it (alone it may
+        # be the next line of a story an officer is already hearing).
+        if HIDING.search(sentence) and (FEAR.search(sentence) or ATTACK.search(sentence) or WEAPON.search(sentence)) \
+                and not TOOL_USE.search(sentence):
             return Reading(NOW, "violence", index, ("hiding",))
         sentence_now = bool(NOW_WORDS.search(sentence))
         aid = bool(AID_WORDS.search(sentence))

@@ -68,6 +68,7 @@ CALM = [
     "anak saya mau loncat tali di sekolah",
     "mati lampu dari tadi siang",
     "hp saya hilang dari tadi pagi",
+    "saya sembunyi di kamar mandi",  # alone: the next line of a story an officer is hearing
 ]
 
 
