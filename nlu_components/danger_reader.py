@@ -262,7 +262,6 @@ GOODBYE_WEAK = [
     _words(r"maaf(?:kan|in)? (?:\w+ )?semua\w*"), _words(r"jaga diri (?:kalian|baik-baik)", r"jaga (?:ibu|mama|bapak|adek|adik)\w*"),
     _words(r"(?:makasih|terima kasih) (?:\w+ )?(?:sudah|udah|selama)"), _words(r"sudah tidak ada"),
 ]
-GOODBYE = re.compile("|".join(p.pattern for p in GOODBYE_STRONG + GOODBYE_WEAK))
 SELF_HARM_NOW = re.compile(
     r"\b(?:sudah|barusan|sedang|lagi|baru|habis|abis)\s+(?:\w+\s+)?(?:minum|telan|nelen|menelan|sayat|nyayat|menyayat|silet|nyilet|gantung)\w*\b"
     r"|\b(?:just|already)\s+(?:took|swallowed|cut)\b|\b(?:took|swallowed) (?:all|a lot of|too many) (?:of )?(?:my )?(?:pills|tablets|meds)\b"
