@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APP := .venv/bin
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-app setup-engine setup-browser train run test test-fast eval-nlu eval-noise bench lock validate clean
+.PHONY: help setup setup-app setup-engine setup-browser train run test test-fast eval-nlu eval-noise bench bench-turns lock validate clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,10 +29,12 @@ run: train  ## start Rasa, the action server and the gateway (Ctrl-C stops all)
 
 test: train setup-browser  ## run the whole test suite (engine-env components, then unit, integration, engine, e2e)
 	@PYTHONPATH=$(CURDIR) .venv-engine/bin/python -m pytest nlu_components/tests -q -p no:cacheprovider
-	@$(APP)/pytest $(PYTEST_ARGS)
+	@# Unit and integration tests on both cores; the engine and e2e tiers start Rasa, one stack at a time.
+	@$(APP)/pytest -n 2 tests/unit tests/integration $(PYTEST_ARGS)
+	@$(APP)/pytest tests/engine tests/e2e $(PYTEST_ARGS)
 
 test-fast: setup-app  ## unit and integration tests only
-	@$(APP)/pytest tests/unit tests/integration $(PYTEST_ARGS)
+	@$(APP)/pytest -n 2 tests/unit tests/integration $(PYTEST_ARGS)
 
 validate: setup  ## rasa data validate
 	@PYTHONPATH=$(CURDIR) .venv-engine/bin/rasa data validate --config config.yml --domain domain.yml --data nlu_data
@@ -48,6 +50,9 @@ bench: setup-app  ## run the benchmarks; each prints one JSON line
 	@$(APP)/python bench/routing.py
 	@$(APP)/python bench/language.py
 	@$(APP)/python bench/digest.py
+
+bench-turns: train  ## turn latency and throughput, gateway vs Rasa's REST channel, SQLite and PostgreSQL; one JSON line
+	@$(APP)/python bench/turns.py $(TURNS_ARGS)
 
 lock: setup-app  ## re-resolve requirements/*.lock from pyproject.toml and requirements/engine.in
 	VIRTUAL_ENV= $(APP)/uv pip compile requirements/engine.in --python-version 3.10 -o requirements/engine.lock -q --no-header

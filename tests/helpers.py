@@ -29,12 +29,13 @@ def require_postgres() -> None:
 
 
 @contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """A new, empty database for one test (module), dropped afterwards."""
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new database for one test (module), dropped afterwards: empty, or a copy of
+    `template` (a database nobody is connected to)."""
     require_postgres()
     name = f"helpline_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"
