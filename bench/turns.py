@@ -221,10 +221,13 @@ def profiled(pids: dict[str, int], out_dir: Path | None, label: str):
             recorder.send_signal(signal.SIGINT)
         for recorder in recorders.values():
             recorder.wait(timeout=60)
-        for name in recorders:
-            print(f"# {label} {name}: hottest functions (share of samples, own time)", file=sys.stderr)
-            for share, function in hottest(out_dir / f"{label}-{name}.txt"):
-                print(f"#   {share:5.1f}%  {function}", file=sys.stderr)
+
+
+def print_hottest(out_dir: Path) -> None:
+    for collapsed in sorted(out_dir.glob("*.txt")):
+        print(f"# {collapsed.stem}: hottest functions (share of samples, own time)", file=sys.stderr)
+        for share, function in hottest(collapsed):
+            print(f"#   {share:5.1f}%  {function}", file=sys.stderr)
 
 
 def hottest(collapsed: Path, top: int = 12) -> list[tuple[float, str]]:
@@ -330,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     if not any((ROOT / "models").glob("*.tar.gz")):
         parser.error("no trained model in models/: run `make train` first")
     runs = [run for store in args.stores for run in bench_store(store, args.clients, args.reports, args.warmup, args.profile)]
+    if args.profile:
+        print_hottest(args.profile)
     top_store, top_clients = args.stores[0], max(args.clients)
     low = min(args.clients)
     gateway_low = headline(runs, top_store, low, "gateway").get("turn_ms_p50", 0.0)

@@ -49,3 +49,4 @@ def quick_load(
     if predict_data_example:
         model.run_inference(predict_data_example)  # traced now, not at the first message
     return model
+

@@ -2,7 +2,7 @@
 
 `rasa run --auth-token TOKEN` would put the token in the process's command line,
 which every local user can read in /proc; here it is added to Rasa's arguments
-inside the process instead. DIET loads the quick way (nlu_components/quick_load.py). Usage: python -m nlu_components.serve [rasa run options]
+inside the process instead. With the speed-ups of nlu_components/rasa_cli.py. Usage: python -m nlu_components.serve [rasa run options]
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ def main() -> None:
         raise SystemExit("HELPLINE_ENGINE_TOKEN is not set; start Rasa with `helpline run`")
     from rasa.__main__ import main as rasa_main
 
-    from nlu_components import quick_load
+    from nlu_components.rasa_cli import install_speedups
 
-    quick_load.install()
+    install_speedups()
     sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
     rasa_main()
 
