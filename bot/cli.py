@@ -53,7 +53,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except (NoModel, ValueError) as error:
         raise UsageError(str(error)) from None
     supervisor = Supervisor(services, settings.data_dir / "log", redact=Redactor(settings_secrets(settings)))
-    print("Starting the helpline (Rasa takes about half a minute to load)…", flush=True)
+    print("Starting the helpline (Rasa takes about 10 to 20 seconds to load its model)…", flush=True)
 
     def ready() -> None:
         base = f"http://127.0.0.1:{settings.port}"
