@@ -30,8 +30,9 @@ run: train  ## start Rasa, the action server and the gateway (Ctrl-C stops all)
 test: train setup-browser  ## run the whole test suite (engine-env components, then unit, integration, engine, e2e)
 	@PYTHONPATH=$(CURDIR) .venv-engine/bin/python -m pytest nlu_components/tests -q -p no:cacheprovider
 	@# Unit and integration tests on both cores; the engine and e2e tiers start Rasa, one stack at a time.
-	@$(APP)/pytest -n 2 tests/unit tests/integration $(PYTEST_ARGS)
-	@$(APP)/pytest tests/engine tests/e2e $(PYTEST_ARGS)
+	@# PYTEST_ARGS (options such as -k or -x) goes to both runs; one that selects nothing there is no failure.
+	@$(APP)/pytest -n 2 tests/unit tests/integration $(PYTEST_ARGS) || { code=$$?; [ $$code -eq 5 ] && [ -n "$(PYTEST_ARGS)" ] || exit $$code; }
+	@$(APP)/pytest tests/engine tests/e2e $(PYTEST_ARGS) || { code=$$?; [ $$code -eq 5 ] && [ -n "$(PYTEST_ARGS)" ] || exit $$code; }
 
 test-fast: setup-app  ## unit and integration tests only
 	@$(APP)/pytest -n 2 tests/unit tests/integration $(PYTEST_ARGS)

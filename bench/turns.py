@@ -15,9 +15,12 @@ one client.
 
     make bench-turns [TURNS_ARGS='--clients 1 8 --reports 24 --stores sqlite postgresql']
 
+The PostgreSQL run needs PostgreSQL at TEST_POSTGRES_URL and Redis at TEST_REDIS_URL (the
+tests' defaults, 127.0.0.1); `--stores sqlite` needs neither.
+
 `--profile DIR` runs py-spy on Rasa, the action server and the gateway while the largest
-concurrency runs, and writes each one's collapsed stacks (`DIR/<store>-<service>.txt`, the
-input of any flame-graph tool) and the functions that took the most time.
+concurrency runs, and writes each one's collapsed stacks (`DIR/<store>-<side>-<service>.txt`,
+the input of any flame-graph tool) and the functions that took the most time.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
-from tests.helpers import REDIS_URL, free_port, fresh_postgres_database  # noqa: E402
+from tests.helpers import POSTGRES_ADMIN_URL, REDIS_URL, free_port, fresh_postgres_database  # noqa: E402
 
 READY_LINE = "The helpline is running."
 TICKET = re.compile(r"MPKS-\d{4}-\d{5,}")
@@ -208,19 +211,28 @@ def profiled(pids: dict[str, int], out_dir: Path | None, label: str):
         return
     out_dir.mkdir(parents=True, exist_ok=True)
     spy = ROOT / ".venv" / "bin" / "py-spy"
-    recorders = {
-        name: subprocess.Popen([str(spy), "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
-                                "--nonblocking", "--subprocesses", "--output", str(out_dir / f"{label}-{name}.txt")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for name, pid in pids.items()
-    }
+    recorders = {}
+    for name, pid in pids.items():
+        with open(out_dir / f"{label}-{name}.log", "w") as log:
+            recorders[name] = subprocess.Popen(
+                [str(spy), "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--nonblocking",
+                 "--subprocesses", "--output", str(out_dir / f"{label}-{name}.txt")],
+                stdout=log, stderr=subprocess.STDOUT)
     try:
         yield
     finally:
         for recorder in recorders.values():
-            recorder.send_signal(signal.SIGINT)
-        for recorder in recorders.values():
-            recorder.wait(timeout=60)
+            if recorder.poll() is None:
+                recorder.send_signal(signal.SIGINT)
+        for name, recorder in recorders.items():
+            try:
+                code = recorder.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                recorder.kill()
+                code = "killed after 60 s"
+            if code != 0:  # e.g. no ptrace permission: say so instead of printing an empty profile
+                print(f"# warning: py-spy on {name} ended with {code}; see {out_dir / f'{label}-{name}.log'}",
+                      file=sys.stderr)
 
 
 def print_hottest(out_dir: Path) -> None:
@@ -249,7 +261,7 @@ def hottest(collapsed: Path, top: int = 12) -> list[tuple[float, str]]:
 
 @contextmanager
 def running_stack(store: str):
-    """`helpline run` in a fresh data folder, on `store`; yields (gateway URL, Rasa URL, token)."""
+    """`helpline run` in a fresh data folder, on `store`; yields (gateway URL, Rasa URL, token, its pid)."""
     with ExitStack() as cleanup:
         data_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-turns-")))
         env = {**os.environ, "HELPLINE_DATA_DIR": str(data_dir),
@@ -318,12 +330,28 @@ def headline(runs: list[dict], store: str, clients: int, side: str) -> dict:
     return {key: run[key] for key in ("turns_per_s", "turn_ms_p50", "turn_ms_p95")}
 
 
+def unreachable_services() -> str | None:
+    """What the PostgreSQL run needs and cannot reach (checked before minutes of SQLite runs)."""
+    import psycopg
+    import redis
+
+    try:
+        psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
+    except psycopg.OperationalError:
+        return f"PostgreSQL at {POSTGRES_ADMIN_URL}"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError:
+        return f"Redis at {REDIS_URL}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8], help="concurrency levels (default: 1 8)")
     parser.add_argument("--reports", type=int, default=24,
-                        help="whole reports per level: split among the clients at 8, half of it at 1 (default: 24)")
+                        help="whole reports per level: split among the clients above 1, half of it with 1 (default: 24)")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured reports per side first (default: 2)")
     parser.add_argument("--stores", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"],
                         help="storage setups to run the stack on (default: both)")
@@ -332,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not any((ROOT / "models").glob("*.tar.gz")):
         parser.error("no trained model in models/: run `make train` first")
+    if "postgresql" in args.stores and (missing := unreachable_services()):
+        parser.error(f"{missing} is not reachable: start it, or run only `--stores sqlite`")
     runs = [run for store in args.stores for run in bench_store(store, args.clients, args.reports, args.warmup, args.profile)]
     if args.profile:
         print_hottest(args.profile)

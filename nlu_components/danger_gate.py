@@ -35,6 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from nlu_components.code_fingerprint import package_fingerprint
 from nlu_components.danger_reader import default_reader, main_kind
 from nlu_components.triage import EMERGENCY
 
@@ -70,6 +71,11 @@ class DangerGate(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self.pipeline = pipeline
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Re-fit when the helpers this gate learns through change (nlu_components/code_fingerprint.py)."""
+        return package_fingerprint()
 
     @classmethod
     def create(cls, config, model_storage, resource, execution_context: ExecutionContext) -> "DangerGate":

@@ -36,6 +36,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from nlu_components.code_fingerprint import package_fingerprint
 from nlu_components.triage import (
     EMERGENCY,
     REPORT_INTENTS,
@@ -111,6 +112,11 @@ class DomainGate(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self.pipeline = pipeline
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Re-fit when the helpers this gate learns through change (nlu_components/code_fingerprint.py)."""
+        return package_fingerprint()
 
     @classmethod
     def create(

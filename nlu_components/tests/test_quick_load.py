@@ -11,6 +11,8 @@ import asyncio
 import pytest
 from rasa.core.agent import Agent
 from rasa.model_training import train_nlu
+from rasa.utils.tensorflow.constants import RUN_EAGERLY
+from rasa.utils.tensorflow.models import RasaModel
 
 from nlu_components import quick_load
 
@@ -20,6 +22,9 @@ language: id
 assistant_id: quick-load-test
 pipeline:
   - name: WhitespaceTokenizer
+  - name: RegexFeaturizer
+    case_sensitive: false
+  - name: LexicalSyntacticFeaturizer
   - name: CountVectorsFeaturizer
   - name: CountVectorsFeaturizer
     analyzer: char_wb
@@ -28,6 +33,7 @@ pipeline:
   - name: DIETClassifier
     epochs: 40
     number_of_transformer_layers: 1
+    constrain_similarities: true
     random_seed: 1
 policies: []
 """
@@ -78,10 +84,33 @@ def small_model(tmp_path_factory) -> str:
     return model
 
 
-def test_the_quick_load_predicts_exactly_what_rasas_load_predicts(small_model):
+@pytest.fixture
+def rasas_own_load():
+    """Rasa's `RasaModel.load` again after the test (the quick one is installed for good by serve)."""
+    original = RasaModel.__dict__["load"]
+    yield
+    RasaModel.load = original
+    quick_load._ORIGINAL_LOAD = None
+
+
+def test_the_quick_load_predicts_exactly_what_rasas_load_predicts(small_model, rasas_own_load, monkeypatch):
     rasas = parses(small_model)
     quick_load.install()
+    calls = []
+
+    def recording(cls, *args, **kwargs):
+        model = original(cls, *args, **kwargs)
+        calls.append((kwargs["config"][RUN_EAGERLY], model))
+        return model
+
+    original = quick_load._ORIGINAL_LOAD
+    monkeypatch.setattr(quick_load, "_ORIGINAL_LOAD", recording)
     quick = parses(small_model)
+    # the quick path ran: the weight-building fit eagerly, the loaded model predicting in a graph
+    assert [eagerly for eagerly, _ in calls] == [True]
+    [(_, model)] = calls
+    assert model.run_eagerly is False and model.config[RUN_EAGERLY] is False
+    assert model._tf_predict_step is not None  # traced at load, as Rasa's own load does
     for theirs, ours in zip(rasas, quick):
         assert ours["intent"] == theirs["intent"]
         assert ours["intent_ranking"] == theirs["intent_ranking"]
