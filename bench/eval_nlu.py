@@ -26,6 +26,7 @@ from eval_ideation import DEFAULT_FILE as IDEATION_FILE
 from eval_ideation import load as load_ideation
 from eval_ideation import summarise as summarise_ideation
 from held_out import ROUND_9_FILE, load_held_out
+from stats import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,11 +39,6 @@ CONTRACT_INTENTS = [
     "ask_case_status", "request_human", "provide_location", "ask_services",
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope",
 ]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def tiers(expected: list[str], routes: list[str]) -> dict:

@@ -17,16 +17,13 @@ import statistics
 import time
 from pathlib import Path
 
+from stats import percentile
+
 from referral.gazetteer import Gazetteer
 from referral.routing import FacilityIndex, FacilityPoint, RoutingConfig
 from referral.service_catalogue import SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:

@@ -31,7 +31,6 @@ import json
 import os
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,7 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
-from tests.helpers import POSTGRES_ADMIN_URL, REDIS_URL, free_port, fresh_postgres_database  # noqa: E402
+from stats import percentile  # noqa: E402
+from tests.helpers import POSTGRES_ADMIN_URL, REDIS_URL, free_port, fresh_postgres_database, question  # noqa: E402
 
 READY_LINE = "The helpline is running."
 TICKET = re.compile(r"MPKS-\d{4}-\d{5,}")
@@ -79,40 +79,17 @@ class Timings:
         self.by_kind.setdefault(kind, []).append(ms)
 
     def summary(self) -> dict:
-        every = sorted(ms for kind in self.by_kind.values() for ms in kind)
+        every = [ms for kind in self.by_kind.values() for ms in kind]
         return {
             "turns": len(every),
             "turns_per_s": round(len(every) / self.wall_s, 2) if self.wall_s else 0.0,
-            "turn_ms_p50": percentile(every, 50),
-            "turn_ms_p95": percentile(every, 95),
-            "by_kind_ms_p50": {kind: percentile(sorted(values), 50) for kind, values in sorted(self.by_kind.items())},
-            "by_kind_ms_p95": {kind: percentile(sorted(values), 95) for kind, values in sorted(self.by_kind.items())},
+            "turn_ms_p50": round(percentile(every, 0.50), 1),
+            "turn_ms_p95": round(percentile(every, 0.95), 1),
+            "by_kind_ms_p50": {kind: round(percentile(values, 0.50), 1) for kind, values in sorted(self.by_kind.items())},
+            "by_kind_ms_p95": {kind: round(percentile(values, 0.95), 1) for kind, values in sorted(self.by_kind.items())},
             "tickets": self.tickets,
             "failures": self.failures,
         }
-
-
-def percentile(ordered: list[float], pct: int) -> float:
-    if not ordered:
-        return 0.0
-    return round(ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))], 1)
-
-
-def question(replies: list[dict]) -> str | None:
-    """Which of the form's questions the bot's last replies ask (by their buttons or words)."""
-    offered = {button.get("payload", "") for reply in replies for button in reply.get("buttons") or []}
-    last = (replies[-1].get("text") or "").lower() if replies else ""
-    for name, marker in (("victim", "diri_sendiri"), ("situation", "sudah aman"), ("contact", "anonim"),
-                         ("confirmed", "benar")):
-        if marker in offered:
-            return name
-    if "nomor telepon" in last:
-        return "contact_phone"
-    if "ceritakan singkat" in last:
-        return "description"
-    if "lokasi" in last or "daerah" in last or "di mana" in last:
-        return "location"
-    return None
 
 
 class Side:

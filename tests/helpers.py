@@ -113,3 +113,24 @@ class Clock:
         from datetime import timedelta
 
         self.now += timedelta(seconds=seconds)
+
+
+def payloads(replies) -> set[str]:
+    """The payloads of every button the replies offer (web chat or Rasa REST replies)."""
+    return {button["payload"] for reply in replies for button in reply.get("buttons") or []}
+
+
+def question(replies) -> str | None:
+    """Which of the report form's questions the bot's last replies ask (by their buttons or words)."""
+    offered = payloads(replies)
+    last = (replies[-1].get("text") or "").lower() if replies else ""
+    for name, marker in (("victim", "diri_sendiri"), ("situation", "sudah aman"), ("contact", "anonim"), ("confirmed", "benar")):
+        if marker in offered:
+            return name
+    if "nomor telepon" in last or "phone number" in last:
+        return "contact_phone"
+    if "ceritakan singkat" in last or "tell us briefly" in last:
+        return "description"
+    if "lokasi" in last or "where" in last or "daerah" in last:
+        return "location"
+    return None

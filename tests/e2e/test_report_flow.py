@@ -17,7 +17,7 @@ from sqlalchemy import select
 from messaging.models import Conversation, Message
 from referral.models import Case, CaseAlert, EmergencyCheck, Facility, Referral
 from referral.storage import make_engine, make_session_factory, unit_of_work
-from tests.helpers import PROJECT_ROOT, descendants, is_alive
+from tests.helpers import PROJECT_ROOT, descendants, is_alive, payloads, question
 
 pytestmark = pytest.mark.e2e
 TICKET = re.compile(r"MPKS-\d{4}-\d{5,}")
@@ -42,26 +42,6 @@ def db(postgres_stack):
 
 def new_sender() -> str:
     return str(uuid.uuid4())  # as the page makes it
-
-
-def payloads(replies) -> set[str]:
-    return {button["payload"] for reply in replies for button in reply.get("buttons") or []}
-
-
-def question(replies) -> str | None:
-    """Which of the report form's questions the bot's last replies ask (by their buttons or words)."""
-    offered = payloads(replies)
-    last = (replies[-1]["text"] or "").lower() if replies else ""
-    for name, marker in (("victim", "diri_sendiri"), ("situation", "sudah aman"), ("contact", "anonim"), ("confirmed", "benar")):
-        if marker in offered:
-            return name
-    if "nomor telepon" in last or "phone number" in last:
-        return "contact_phone"
-    if "ceritakan singkat" in last or "tell us briefly" in last:
-        return "description"
-    if "lokasi" in last or "where" in last or "daerah" in last:
-        return "location"
-    return None
 
 
 def complete_report(stack, sender: str, replies: list[dict], **answers: str) -> tuple[str, list[str]]:
