@@ -1,4 +1,8 @@
-"""Start the real stack (`helpline run`: Rasa, the action server, the gateway) once per module."""
+"""Start the real stack (`helpline run`: Rasa, the action server, the gateway).
+
+One production-shaped stack (`postgres_stack`) serves the whole session: every test on it
+uses its own reporter, and officers its own chat, so the tests do not depend on each other.
+Modules that need a stack set up differently (Telegram down at start, faults) start their own."""
 
 from __future__ import annotations
 
@@ -94,7 +98,13 @@ WHATSAPP = {"token": "e2e-graph-token", "phone_number_id": "5550001111", "app_se
 TELEGRAM_TOKEN = "7012345678:AAE2eSecretTokenThatMustNeverBeLogged"
 
 
-@pytest.fixture(scope="module")
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """A test that stops the shared stack runs after every other test (a stable sort)."""
+    items.sort(key=lambda item: item.get_closest_marker("stops_shared_stack") is not None)
+
+
+@pytest.fixture(scope="session")
 def bot_api():
     """A fake Telegram Bot API on 127.0.0.1: the stack polls it with its token."""
     fake = FakeBotApi(TELEGRAM_TOKEN)
@@ -103,7 +113,7 @@ def bot_api():
         yield fake
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graph_api():
     """A fake WhatsApp Cloud API on 127.0.0.1 that records what the helpline sends."""
     fake = FakeGraphApi(WHATSAPP["phone_number_id"], WHATSAPP["token"])
@@ -112,7 +122,7 @@ def graph_api():
         yield fake
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def postgres_stack(tmp_path_factory, graph_api, bot_api):
     """Production-shaped: app database and Rasa tracker on PostgreSQL, lock store on Redis,
     WhatsApp pointed at the fake Graph API, Telegram polling the fake Bot API."""

@@ -95,9 +95,10 @@ def take_the_alert(bot_api, needle: str, since: int) -> None:
 
 def test_an_officer_runs_a_telegram_conversation_from_alert_to_hand_back(postgres_stack, bot_api, officer):
     reporter = 7101
+    since = len(to_chat(bot_api, OFFICER_CHAT))
     write(bot_api, reporter, "tolong sekarang suami lagi mukulin saya")
     wait_until(lambda: to_chat(bot_api, reporter), 90, "the emergency reply")
-    alert = wait_for_text(bot_api, OFFICER_CHAT, "🚨 DARURAT")
+    alert = wait_for_text(bot_api, OFFICER_CHAT, "🚨 DARURAT", since=since)
     assert "mukulin" not in alert["text"]
     ticket = re.search(r"MPKS-\d{4}-\d{5,}", alert["text"]).group(0)
     press(bot_api, OFFICER_CHAT, alert, "Ringkasan")

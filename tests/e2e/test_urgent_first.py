@@ -12,22 +12,16 @@ from sqlalchemy import select
 from messaging.models import Message
 from messaging.store import ORDINARY, URGENT
 from referral.storage import make_engine, make_session_factory, unit_of_work
-from tests.e2e.conftest import TELEGRAM_TOKEN, start_stack
 from tests.e2e.test_alert_delivery import DANGER, link
-from tests.helpers import fresh_postgres_database, wait_until, web_sender
+from tests.helpers import wait_until, web_sender
 
 pytestmark = pytest.mark.e2e
 OFFICER_CHAT = 880101
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, bot_api):
-    with fresh_postgres_database() as app_db:
-        stack = start_stack(tmp_path_factory.mktemp("stack"), app_db, {
-            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE": bot_api.url,
-        })
-        yield stack
-        stack.stop()
+def stack(postgres_stack):
+    return postgres_stack  # the session's shared stack: its Telegram polls the fake Bot API
 
 
 def say(stack, sender: str, text: str) -> list[dict]:

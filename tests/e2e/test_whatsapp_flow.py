@@ -90,6 +90,8 @@ def test_whatsapp_report_with_a_shared_location(postgres_stack, graph_api):
     with unit_of_work(make_session_factory(engine)) as session:
         case = session.scalar(select(Case).where(Case.ticket == ticket))
         assert (case.category, case.status, case.victim, case.contact_preference) == ("bullying", "referred", "anak", "chat")
-        replies = session.scalars(select(Message).where(Message.channel == "whatsapp", Message.direction == "out")).all()
+        replies = session.scalars(select(Message).where(
+            Message.conversation_id == case.conversation_id, Message.direction == "out")).all()
+        assert len(replies) == 7
         assert all(r.status == "sent" and r.provider_message_id.startswith("wamid.fake.") for r in replies)
     engine.dispose()
