@@ -44,12 +44,16 @@ def _words(*alternatives: str) -> re.Pattern:
 
 # --- time -------------------------------------------------------------------------------
 # "sedang" / "lagi" + an act: going on now (not a state: "sedang hamil", "lagi tidur", "lagi kerja").
-_ONGOING = (r"(?:sedang|lagi|lg)\s+(?!hamil|sakit|tidur|kerja|bekerja|damel|sekolah|kuliah|sibuk|libur\w*|mudik|pergi"
+_ONGOING = (r"(?:sedang|lagi|lg|keur)\s+(?!hamil|sakit|tidur|kerja|bekerja|damel|sekolah|kuliah|sibuk|libur\w*|mudik|pergi"
             r"|di luar|keluar kota|merantau|makan|mandi|masak|belajar|main|nonton|marah\b)\w+")
 NOW_WORDS = _words(
     r"sekarang", r"saat ini", _ONGOING, r"barusan",
     r"baru saja", r"detik ini", r"malam ini", r"nanti malam", r"sebentar lagi", r"habis ini", r"abis ini",
-    r"hari ini", r"masih (?:di (?:sana|dalam|dalem|luar|depan|situ|belakang)|ngamuk|mengamuk|mukul\w*|nungg\w*|ngikut\w*|kejang|pingsan|belum|bawa|pegang)",
+    r"hari ini", r"masih (?:di (?:sana|sini|dalam|dalem|luar|depan|situ|belakang)|ngamuk|mengamuk|mukul\w*|nungg\w*|ngikut\w*|kejang|pingsan|belum|bawa|pegang)",
+    # blows still landing (not "masih disiksa batinnya": abuse that goes on is a report)
+    r"masih (?:di|me|mem|men|meng|nge|ng|ny)?(?:pukul|mukul|hajar|tendang|nendang|injak|injek|cekik|nyekik|gebuk|gebug|keroyok|tampar|nampar|jambak|seret|nyeret)\w*",
+    r"di depan (?:pagar|gerbang|kos|kamar|kamar kos)", r"outside (?:my|the|our) (?:apartment|house|room|flat|window)",
+    r"(?:ngetik|mengetik|nulis|chat|sms)\w* (?:\w+ )?(?:diam-diam|diem-diem|sembunyi-sembunyi)",
     r"dari tadi", r"sejak tadi", r"di depan pintu", r"depan pintu", r"di luar pintu",
     r"di depan rumah", r"di luar rumah", r"sembunyi\w*", r"bersembunyi", r"(?:aku|saya|kami|gw) (?:\w+ )?(?:mengunci|ngunci) (?:kamar|pintu|diri)",
     r"hiding (?:in|under|inside|from|behind)", r"di tangan\w*", r"sudah siap",
@@ -59,8 +63,10 @@ NOW_WORDS = _words(
     r"(?:is|are|'s|'re) (?:\w+ )?(?:beating|hitting|kicking|choking|strangling|attacking|stabbing|punching|slapping|dragging"
     r"|hurting|raping|chasing|following|threatening|banging|pounding)",
 )
+# "dulu" after a verb at a clause's end is "first" ("mau ngomong dulu"), not the past.
+_DULU = r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu(?!\s*(?:$|,|ya\b|yah\b|aja\b|saja\b|deh\b|dong\b|sebentar\b|sebelum\b))"
 PAST_WORDS = _words(
-    r"(?<!sejak )(?<!dari )(?<!dr )kemarin", r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu", r"dahulu", r"pernah", r"waktu kecil",
+    r"(?<!sejak )(?<!dari )(?<!dr )kemarin", _DULU, r"dahulu", r"pernah", r"waktu kecil",
     r"waktu (?:kami |aku |saya |masih )?(?:kecil|sd|smp|sma|mos|kuliah)", r"(?<!sejak )(?:\d+ |se|dua |tiga )?(?:minggu|bulan|tahun|taun|thn|th|bln|mgg|hari|sasi|sasih|wulan|poe|dinten)(?: yang)? lalu", r"waktu itu", r"waktu (?:sd|smp|sma)",
     r"(?<!dari )(?<!sejak )(?<!dr )tadi (?:pagi|siang|sore|subuh|malam)", r"(?<!dari )(?<!sejak )semalam", r"this morning", r"earlier today", r"last night", r"sudah lama", r"tahun(?:-tahun)? yang lalu",
     r"yesterday", r"last (?:week|month|year|night)", r"years ago", r"(?:weeks|months|years|days) ago", r"used to", r"when i was",
@@ -95,21 +101,25 @@ DISTANCE_WORDS = _words(
     r"sampe pingsan", r"sampai (?:\w+ ){1,3}pingsan", r"(?:loncat|lompat) (?:tali|jauh|tinggi)", r"mati lampu", r"apa sih", r"apa ya", r"bedanya", r"penasaran", r"buat tugas",
     r"makalah", r"tugas sekolah", r"kalau misalnya", r"kalo misalnya", r"suatu saat", r"boleh (?:langsung )?lapor",
     r"gak sih", r"ga sih", r"bener (?:gk|gak|ga|nggak)", r"wajar (?:gak|ga|gk)", r"bikin (?:\w+ )?(?:mau|ingin) mati",
-    r"kata siapa", r"bunuh diri itu", r"hukum\w* bunuh diri", r"dosa\w* bunuh diri", r"angka bunuh diri", r"harga", r"pertolongan pertama", r"(?:what|why|how) (?:are|is|do|to)", r"mati listrik",
+    r"kata siapa", r"bunuh diri itu", r"hukum\w* bunuh diri", r"dosa\w* bunuh diri", r"angka bunuh diri", r"harga", r"pertolongan pertama", r"(?:what|why|how) (?:are|is|to)\b", r"(?:what|why|how) do (?:you|they|people)", r"mati listrik",
+    r"petak umpet", r"simulasi", r"(?:cara|prosedur) (?:\w+ )?lapor\w*", r"pura-pura", r"kursus", r"pelatihan", r"(?:p3k|first aid)",
+    # "kalau ada yang pingsan, harus ngapain?": a question for later, not danger now
+    r"(?:kalau|kalo|klo|jika|bila|misal\w*|andai\w*|if|lamun|upami|yen|nek) (?:\w+\W+){1,8}?(?:harus|sebaiknya|mesti|kudu|should)\W+(?:\w+\W+){0,3}?(?:apa|ngapain|gimana|bagaimana|diapain|diapakan|what|do)",
 )
 
 # --- harms --------------------------------------------------------------------------------
 ATTACK = re.compile(
     r"\b(?:di|me|mem|men|meng|menge|nge|ng|nga|ke)?(?:pukul|mukul|hajar|tendang|nendang|tampar|nampar|cekik|nyekik"
     r"|bacok|tusuk|nusuk|siksa|nyiksa|aniaya|amuk|ngamuk|perkosa|serang|nyerang|banting|jambak|injak|keroyok|ngeroyok"
-    r"|gampar|hantam|gebuk|gebug|seret|nyeret|gedor|dobrak)\w*\b(?!\s*\d)(?<!serangan)"
+    r"|gampar|hantam|gebuk|gebug|seret|nyeret|gedor|dobrak|injek|nginjek|tembak|nembak)\w*\b(?!\s*\d)(?<!serangan)"
     r"|\b(?:beat(?:s|ing|en)?|hit(?:s|ting)?|punch\w*|kick(?:s|ed|ing)?|chok(?:e|es|ed|ing)|strangl\w*|stab(?:s|bed|bing)?"
     r"|slap(?:s|ped|ping)?|attack(?:s|ed|ing)?|rap(?:e|es|ed|ing)|drag(?:s|ged|ging)|pound(?:s|ed|ing)|bang(?:s|ed|ing))\b"
 )
 WEAPON = _words(
     r"pisau", r"golok", r"parang", r"celurit", r"sabit", r"sajam", r"senjata(?: tajam)?", r"pistol", r"senapan",
     r"pedang", r"samurai", r"katana", r"kapak", r"linggis", r"gunting", r"cutter", r"pecahan (?:kaca|botol)",
-    r"bensin", r"botol pecah", r"knife", r"gun", r"machete", r"sword", r"axe", r"blade",
+    r"bensin", r"botol pecah", r"obeng", r"belati", r"keris", r"tombak", r"palu", r"martil", r"pentungan", r"balok",
+    r"knife", r"gun", r"machete", r"sword", r"axe", r"blade",
 )
 HOLDING = _words(
     r"bawa", r"membawa", r"pegang", r"megang", r"memegang", r"ngacung\w*", r"mengacung\w*", r"nodong\w*",
@@ -119,12 +129,16 @@ HOLDING = _words(
 NOT_HOLDING = re.compile(r"\b(?:tidak|belum|untung|not|without)\s+(?:\w+\s+)?(?:pegang|megang|bawa|membawa|holding|carrying|have)\b")
 THREAT = re.compile(
     r"\b(?:mau|akan|bakal|ancam|mengancam|diancam|ngancam|will|going to|gonna|threaten\w*)\s+(?:\w+\s+){0,2}"
-    r"(?:bunuh|membunuh|dibunuh|habisi|menghabisi|matiin|bacok|tusuk|bakar|siram|kill|stab|burn|shoot)\b"
+    r"(?:bunuh|membunuh|dibunuh|habisi|menghabisi|dihabisi|matiin|bacok|dibacok|tusuk|bakar|dibakar|siram|kill|stab|burn|shoot)\b"
+    r"|\b(?:mau|akan|bakal|besok|nanti)\s+(?:\w+\s+){0,3}(?:dibuang ke laut|dibunuh|dihabisi|dibakar hidup)\b"
 )
 CAPTIVE = re.compile("|".join([
     r"\b(?:dikunci(?:in|kan)?|dikurung(?:in)?|terkunci|disekap|disandera) (?:\w+ ){0,3}(?:di|dalam|dalem|sama|oleh|in)\b",
     r"\b(?:aku|saya|kami|anak\w*|adik\w*|adek\w*|istri\w*|dia|ibu\w*|cucu\w*|keponakan\w*) (?:\w+ ){0,3}(?:dikunci(?:in|kan)?|dikurung(?:in)?|disekap|terkunci|disandera)\b",
-    r"\b(?:nyekap|menyekap|diikat|dirantai|dipasung)\b",
+    r"\b(?:nyekap|menyekap|diikat|dirantai|dipasung|dibekap|dibekep|disumpal)\b",
+    r"\b(?:ngunci|mengunci|ngurung|mengurung|nguncinin|ngonciin)\w* (?:aku|saya|kami|anak\w*|adik\w*|istri\w*|dia|kita|pintu\w*) (?:\w+ ){0,3}(?:di|dalam|dalem|dari)\b",
+    r"\b(?:dia|mereka|majikan\w*|suami\w*|pacar\w*|bapak\w*|ayah\w*|bos\w*) (?:\w+ )?(?:ngunci|mengunci)\w* (?:pintu|kamar)\b",
+    r"\b(?:mau|akan|sedang|lagi|hampir) (?:\w+ )?diculik\b", r"\b(?:ditarik|diseret|digeret) (?:\w+ ){0,2}(?:ke|masuk|di) (?:dalam )?(?:mobil|motor|angkot|van)\b",
     r"\b(?:tidak boleh|tidak bisa|tidak dibolehin) (?:keluar|pulang)\b", r"\b(?:dibawa|ditarik) paksa\b", r"\bdiseret\b",
     r"\b(?:locked (?:in|up)|held captive|won't let (?:me|us|her|him) (?:out|leave))\b",
 ]))
@@ -133,23 +147,24 @@ TAKEN_SOON = _words(
     r"dinikahkan", r"dinikahin", r"dikawinkan", r"nikah paksa", r"kawin paksa", r"dijual", r"mau dibawa",
     r"akan dibawa", r"dibawa ke", r"dipindah\w* (?:ke )?(?:kapal|luar negeri|penampungan|perbatasan)", r"diangkut", r"naik kapal", r"diberangkatkan",
     r"married off", r"forced to marry", r"trafficked", r"sold", r"moved", r"akad\w*", r"kapal\w* (?:\w+ )?berangkat", r"boat leaves",
-    r"dijemput (?:\w+ ){0,3}(?:buat|untuk) (?:dinikah\w*|dikawin\w*)",
+    r"dijemput (?:\w+ ){0,3}(?:buat|untuk) (?:dinikah\w*|dikawin\w*)", r"dijodohkan paksa", r"dijodohin paksa",
 )
 # A wedding or a school move asked about for aid is not someone taken away.
 AID_WORDS = _words(r"biaya", r"dana", r"bantuan", r"tagihan", r"bayar", r"membayar", r"walimah", r"resepsi", r"undangan", r"seserahan", r"sekolah baru", r"pindah sekolah")
 SOON = _words(r"abis (?:magrib|maghrib|isya|subuh)", r"habis (?:magrib|maghrib|isya|subuh)", r"jam \d+(?: malam| pagi)?", r"midnight", r"tengah malam", r"malam ini", r"nanti malam", r"besok", r"sekarang", r"sebentar lagi", r"tonight", r"tomorrow", r"now", r"hari ini")
 MISSING = _words(
     r"hilang", r"diculik", r"dibawa kabur", r"dibawa lari", r"dibawa orang", r"belum pulang", r"tidak pulang",
-    r"belum ketemu", r"tidak ketemu", r"tidak ada kabar", r"missing", r"kidnapped", r"abducted",
+    r"belum ketemu", r"tidak ketemu", r"tidak ada kabar", r"tersesat", r"missing", r"kidnapped", r"abducted",
 )
 MISSING_SINCE = _words(
-    r"dari tadi", r"sejak (?:tadi|pagi|siang|sore|subuh|kemarin|semalam)", r"sampai sekarang", r"belum pulang",
+    r"dari tadi", r"(?:sejak|dari) (?:tadi|pagi|siang|sore|subuh|kemarin|semalam|magrib|maghrib|ashar|asar|isya|bakda \w+)", r"sampai sekarang", r"belum pulang",
     r"hari ini", r"malam ini", r"barusan", r"sudah \w+ jam", r"\d+ jam", r"since (?:this )?(?:morning|noon|afternoon|yesterday)",
     r"hours", r"sekarang",
 )
 PERSON = _words(
     r"anak", r"adik", r"adek", r"bayi", r"balita", r"bocah", r"cucu", r"keponakan", r"putri", r"putra", r"santri\w*",
     r"murid", r"siswa\w*", r"ibu", r"bapak", r"ayah", r"nenek", r"kakek", r"istri", r"suami", r"kakak", r"orang",
+    r"umur \d+", r"gadis", r"cewek", r"cowok",
     r"child", r"son", r"daughter", r"kid", r"baby", r"brother", r"sister", r"mother", r"father", r"grandma", r"grandpa",
 )
 # A thing lost, not a person: "hp saya hilang", "dompetnya ilang".
@@ -175,19 +190,55 @@ MEDICAL_STRONG = _words(
     r"perdarahan", r"darah\w* (?:tidak|tak) berhenti", r"(?:bibir|wajah|muka|kuku|badan)\w* (?:\w+ )?(?:biru|membiru|kebiruan)",
     r"(?:pegang\w*|megang\w*|nyekel) dada\w*", r"keringat dingin", r"keringetan dingin", r"kesemutan", r"(?:setengah|sebelah) badan\w*",
     r"tidak bersuara lagi", r"darah\w* (?:banyak|ngucur|muncrat|terus)", r"(?:anak|adek|adik|bayi)\w* (?:\w+ )?step\b", r"dipatok ular",
+    # not conscious, not answering, not moving, not breathing: told as a state, not "I didn't realise"
+    r"tidak sadar(?:kan diri)?(?=\s*(?:,|$|dan\b|terus\b|lagi\b|dari\b|sejak\b|juga\b))",
+    r"dipanggil\w* (?:\w+ ){0,2}tidak (?:menyahut|nyahut|menjawab|jawab|respon\w*|merespon\w*|bangun|bergerak|gerak)",
+    r"(?<!bisa )(?<!dapat )tidak (?:gerak|bergerak)(?: lagi| sama sekali)?\b", r"tidak bisa (?:bernapas|napas|nafas|bernafas)",
+    r"tersengat listrik", r"(?:penuh|berlumuran|bersimbah) darah", r"(?:mulut|bibir)\w* (?:\w+ )?(?:berbusa|keluar busa)",
+    r"(?:minum|nelen|menelan|telan|makan|menenggak|nenggak)\w* (?:\w+ ){0,2}(?:kapur barus|cairan pembersih|pembersih lantai|porstex|soklin|minyak tanah|racun tikus|obat tikus)",
+    r"(?:anak|adik|adek|bayi|balita|orang|dia|teman|temen|bocah|cucu|keponakan|nenek|kakek)\w* (?:\w+ ){0,3}(?:hanyut|terseret arus|terbawa arus|terbawa hanyut)",
+    r"(?:face|mouth)\w* (?:is |are )?(?:drooping|droops|droopy)", r"slurr\w*", r"(?:stopped|not|isn't|is not) breathing",
     r"bleeding", r"cutting", r"unconscious", r"not breathing", r"can't breathe", r"collapsed", r"seizure", r"choking", r"drown\w*",
     r"poisoned", r"fainted", r"passed out", r"unresponsive", r"not responding", r"won't wake up",
 )
 # (Bounded gaps, not ".*": a message of repeated words must not take quadratic time.)
 _GAP = r"(?:\W+\w+){0,12}?\W+"
-MEDICAL_FALLEN = re.compile(r"\b(?:jatuh|terjatuh|fell|fallen)" + _GAP + r"(?:tidak bisa bangun|tidak bangun|tidak bergerak|can't get up)\b")
+MEDICAL_FALLEN = re.compile(r"\b(?:jatuh|terjatuh|fell|fallen)" + _GAP + r"(?:tidak bisa (?:bangun|digerakkan|berdiri|gerak|bergerak)|tidak bangun"
+                            r"|tidak bergerak|tidak sadar|can't get up|cannot get up|can not get up|unable to get up|couldn't get up)\b")
+# Someone lying on the floor with a sign of collapse beside it.
+MEDICAL_LYING = re.compile(r"\b(?:tergeletak|terkapar|terbaring|ambruk|roboh|tumbang|kolaps|collapsed|lying)" + _GAP
+                           + r"(?:tidak (?:bergerak|gerak|sadar|menyahut|nyahut|merespon\w*|respon\w*|bicara|bangun|bisa bangun)|lemas|kaku|pucat|unresponsive|not moving)\b")
+# A stroke told by its signs (face, arm or side, speech): two signs, or one that came suddenly.
+STROKE_SIGNS = (
+    re.compile(r"\b(?:mulut|bibir|wajah|muka|senyum|face|mouth)\w* (?:\w+ ){0,2}(?:mencong|perot|miring|menceng|turun|drooping|droops)\b"),
+    re.compile(r"\b(?:(?:tangan|lengan|kaki|arm|leg)\w* (?:\w+ ){0,2}(?:lemas|lemah|kesemutan|mati rasa|weak|numb|tidak bisa (?:diangkat|digerakkan|gerak|bergerak|ngangkat|mengangkat))"
+               r"|(?:setengah|sebelah|separuh) (?:badan|tubuh)\w*|lemas sebelah|sebelah (?:\w+ )?lemas)\b"),
+    re.compile(r"\b(?:(?:bicara|ngomong|omong|nyarios|suara|words|speech)\w* (?:\w+ ){0,2}(?:pelo|cadel|ngelantur|tidak jelas|kacau|tidak nyambung|slurred)"
+               r"|pelo|tidak bisa (?:ngomong|bicara|berbicara)|slurr\w*)\b"),
+)
+SUDDEN = _words(r"tiba-tiba", r"mendadak", r"barusan", r"baru saja", r"sekarang", r"suddenly", r"just now", r"minutes ago", r"menit (?:yang )?lalu")
 MEDICAL_WATER = re.compile(r"\b(?:tercebur|diangkat dari|ditarik dari|pulled (?:out )?(?:of|from))" + _GAP + r"(?:kolam|sungai|air|ember|bak|pond|pool|river|water)\b"
                            r"|\b(?:tercebur|diangkat dari|ditarik dari) (?:kolam|sungai|air|ember|bak)\b")
 DOOR_ATTACK = re.compile(
     r"\b(?:gedor\w*|menggedor\w*|ngegedor\w*|dobrak\w*|mendobrak|didobrak|pounding on|banging on|kicking)\b(?:\s+\w+){0,3}\s+(?:pintu|door)"
     r"|\bpintu\w*\s+(?:\w+\s+){0,2}(?:digedor\w*|didobrak|ditendang\w*)"
 )
-HIDING = _words(r"sembunyi\w*", r"bersembunyi", r"ngumpet\w*", r"hiding", r"(?:mengunci|ngunci) (?:diri|kamar|pintu)", r"locked myself")
+HIDING = _words(r"sembunyi\w*", r"bersembunyi", r"ngumpet\w*", r"hiding", r"(?:mengunci|ngunci) (?:diri|kamar|pintu)", r"locked myself",
+               r"(?:aku|saya|kami|adik\w*|adek\w*|anak\w*) (?:\w+ ){0,2}(?:di (?:kolong|bawah) (?:kasur|ranjang|meja|tempat tidur)|di (?:dalam |dalem )?lemari|(?:di|dari) balik selimut)",
+               r"tidak berani keluar")
+# Someone getting in, or waiting at the door or the gate.
+INTRUDER = re.compile(
+    r"\b(?:manjat|memanjat|loncat|lompat)\w* (?:\w+ )?(?:pagar|tembok|jendela)\b"
+    r"|\bada (?:orang |yang |maling |rampok |perampok )(?:\w+ )?(?:masuk|nyelinap|menyelinap|membobol|bobol|mbobol|coba masuk|mencoba masuk) (?:\w+ )?(?:rumah|kamar|kos|jendela)\b"
+    r"|\b(?:trying to|tried to|is trying to) (?:break|get) (?:in|into|down)\b|\bbreak(?:ing)? (?:down |in )?(?:the|my|our) door\b"
+)
+DOOR_WAIT = re.compile(
+    r"\b(?:mantan\w*|suami\w*|pacar\w*|dia|pelaku\w*|bapak\w*|ayah\w*|lelaki|laki-laki|cowok|pria|ex)\b(?: \w+){0,3} "
+    r"(?:nunggu\w*|menunggu\w*|berdiri|teriak\w*|nongkrong|mondar-mandir|ngintip|mengintip|is waiting|is standing)(?: \w+){0,3} "
+    r"(?:di )?(?:depan|luar|outside) (?:pintu|pagar|rumah|kos|kamar|gerbang|jendela|my|the)\b"
+)
+STALKED = _words(r"dibuntuti", r"dibuntutin", r"diikuti", r"diikutin", r"dikuntit", r"dikejar", r"being followed", r"following me")
+SCALD = re.compile(r"\b(?:siram|nyiram|disiram|menyiram|diguyur|nyiramin)\w* (?:\w+ ){0,3}(?:air (?:panas|keras|mendidih)|bensin|minyak panas)\b")
 FEAR = _words(r"takut", r"ketakutan", r"gemetar", r"sieun", r"wedi", r"scared", r"terrified", r"tolong", r"help")
 # A blade used as a tool, a door locked from outside, a ball kicked: not an attack.
 TOOL_USE = re.compile(
@@ -226,6 +277,7 @@ WISH_TO_DIE = re.compile("|".join([
     r"\b(?:kalau|kalo|yen|lamun|mun|if) (?:aku|saya|i) (?:\w+ )?(?:tidak ada|mati|wasn'?t around|weren'?t around|was gone|died)\b",
     r"\b(?:mending|lebih baik|better) (?:aku|saya|i) (?:\w+ )?(?:tidak ada|mati|pergi|gone|dead)\b",
     r"\b(?:lebih baik tanpa (?:aku|saya)|better off without me|burden to everyone|i am a burden|cuma beban)\b",
+    r"\b(?:capek|lelah|cape) jadi beban\b|\bhidup (?:aku |saya |ku )?(?:sudah )?(?:selesai|beres|berakhir|tamat)\s*$|\b(?:tidak|nggak) mau bangun lagi\b",
     r"\b(?:tidak|nggak) (?:usah|perlu) bangun lagi\b|\b(?:don'?t|never) wake up\b|\bdon'?t want to (?:exist|live|be here)\b",
     r"\b(?:aku|saya|ku) (?:\w+ )?bunuh diri\b|\bmengakhiri (?:hidup|semua)\w*|\bakhiri semua\w*",
     r"\b(?:nyakitin|menyakiti|melukai|nyilet|nyayat) diri\w*|\bself[- ]?harm\b|\burge to cut\b|\bhurt myself\b",
@@ -241,6 +293,11 @@ SUICIDE_ACT = re.compile(
     r"|\b(?:minum|telan|menelan)\w*\s+(?:\w+\s+){0,2}(?:semua|sebotol|sepapan|sestrip|\d+ (?:biji|butir|tablet|pil))\b"
     r"|\b(?:besok|nanti|abis ini|habis ini)\s+(?:\w+\s+){0,2}(?:sudah|udah) (?:tidak|nggak) ada\b"
     r"|\b(?:tali|racun|obat\w*|silet|pisau|cutter|baygon)\s+(?:\w+\s+){0,3}(?:sudah|udah|udh|siap|di tangan\w*|di depan|aku iket|diiket|dicampur|kumpulin|dikumpulin)\b"
+    r"|\b(?:siapin|siapkan|menyiapkan|nyiapin|nyiapkeun|beli|membeli)\w* (?:\w+ )?(?:tali|racun|obat tidur|silet)\b"
+    r"|\b(?:besok|nanti) (?:\w+ ){0,6}berarti (?:aku|saya) (?:sudah )?(?:pergi|tidak ada|mati)\b"
+    r"|\b(?:standing|sitting|i am|i'm) on (?:the )?(?:roof|ledge|edge|bridge|railing)\b"
+    r"|\b(?:i|i've|i) (?:already )?(?:have|got|bought) (?:the |a )?(?:rope|pills|razor)\b"
+    r"|\b(?:found|nemu|menemukan) (?:\w+ ){0,3}(?:hanging|gantung diri|tergantung)\b"
 )
 WISH_PAST = _words(r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu", r"dahulu", r"pernah", r"waktu (?:kecil|sd|smp|sma|itu)", r"used to", r"when i was", r"in high school",
                    r"(?:minggu|bulan|tahun) lalu", r"kemarin", r"last (?:year|month|week)")
@@ -254,16 +311,26 @@ SUICIDE_MEANS = _words(
 # A goodbye: at least one strong sign, and two signs of different kinds, make a farewell.
 GOODBYE_STRONG = [
     _words(r"selamat tinggal", r"goodbye", r"farewell"), _words(r"pesan terakhir\w*", r"last message", r"terakhir"),
-    _words(r"pamit"), _words(r"titip\w*"), _words(r"wasiat"), _words(r"surat (?:buat|untuk)"),
+    _words(r"pamit\w*"), _words(r"titip\w*", r"jagain (?:\w+ )?(?:si kecil|anak\w*|ibu\w*|mama\w*|adik\w*|adek\w*|kucing\w*)", r"take care of (?:my|the) \w+"),
+    _words(r"wasiat"), _words(r"surat (?:buat|untuk)", r"(?:nulis|menulis|tulis)\w* (?:\w+ ){0,4}surat", r"surat\w* (?:\w+ ){0,2}sudah (?:ku|aku |saya )?tulis"),
     _words(r"sudah (?:aku|ku|saya) (?:kasih|berikan|titipkan)", r"gave (?:my|away)", r"given away"),
     _words(r"tidak (?:bakal|akan) butuh lagi", r"won't need", r"wont need"),
 ]
 GOODBYE_WEAK = [
     _words(r"maaf(?:kan|in)? (?:\w+ )?semua\w*"), _words(r"jaga diri (?:kalian|baik-baik)", r"jaga (?:ibu|mama|bapak|adek|adik)\w*"),
-    _words(r"(?:makasih|terima kasih) (?:\w+ )?(?:sudah|udah|selama)"), _words(r"sudah tidak ada"),
+    _words(r"(?:makasih|terima kasih) (?:\w+ )?(?:sudah|udah|selama)"), _words(r"sudah tidak ada", r"tidak (?:akan )?ada lagi"),
+    _words(r"jangan cari\w* (?:aku|saya)", r"(?:tidak|nggak) (?:usah|perlu) (?:khawatir|mikirin|memikirkan|nyari|cari)\w*"),
+    _words(r"(?:tidak|nggak) kuat lagi", r"(?:aku|saya) (?:sudah )?(?:menyerah|nyerah)", r"siap pergi", r"(?:aku|saya) (?:sudah )?tenang"),
+    _words(r"jangan (?:nangis|menangis|sedih)"), _words(r"nekat", r"hp\w* (?:\w+ )?(?:mati|tidak aktif)"),
+    _words(r"(?:minta |bilang )?maaf\w* (?:ke |sama |ya |buat )?(?:ibu|bapak|mama|papa|ayah|bu|ma|pak)"),
 ]
 SELF_HARM_NOW = re.compile(
     r"\b(?:sudah|barusan|sedang|lagi|baru|habis|abis)\s+(?:\w+\s+)?(?:minum|telan|nelen|menelan|sayat|nyayat|menyayat|silet|nyilet|gantung)\w*\b"
+    r"|\b(?:obat|pil|racun|baygon)\w* (?:\w+ ){0,6}ku(?:minum|telan|telen|habisin|habiskan|tenggak)\b"
+    r"|\bku(?:minum|telan|telen|habisin|habiskan|tenggak) (?:\w+ ){0,3}(?:obat|pil|racun|baygon)\w*"
+    r"|\b(?:obat|pil|racun)\w* (?:\w+ ){0,6}(?:aku|saya) (?:telan|minum|habisin|habiskan|tenggak)\b"
+    r"|\b(?:motong|memotong|potong|iris|ngiris|mengiris|sayat|nyayat|menyayat)\w* (?:\w+ )?(?:urat|nadi|pergelangan)\w*\b"
+    r"|\b(?:i|i've|i have) (?:just )?(?:cut|slit) my (?:wrist|arm)s?\b"
     r"|\b(?:just|already)\s+(?:took|swallowed|cut)\b|\b(?:took|swallowed) (?:all|a lot of|too many) (?:of )?(?:my )?(?:pills|tablets|meds)\b"
 )
 FIRST_PERSON = _words(r"aku", r"saya", r"ku", r"i", r"me", r"my", r"i'm", r"kami")
@@ -288,6 +355,7 @@ class Reading:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+_DOUBLED = re.compile(r"\b([a-z]{2,})2\b")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")  # zero-width characters hide words
 MAX_READ_CHARS = 4000  # a longer message is read at its start and its end (where danger is told last)
 
@@ -332,6 +400,7 @@ class DangerReader:
     def normalise(self, sentence: str) -> str:
         """Lower case, letters repeated three times once, Javanese/Sundanese/Betawi → Indonesian."""
         text = _INVISIBLE.sub("", _REPEATS.sub(r"\1", sentence.lower())).replace("’", "'")
+        text = _DOUBLED.sub(r"\1-\1", text)  # "tiba2" → "tiba-tiba"
         if self._phrase_pattern:
             text = self._phrase_pattern.sub(lambda m: self.phrases[m.group(0)], text)
         if self._word_pattern:
@@ -372,7 +441,8 @@ class DangerReader:
                 found.add("captivity")
             if MISSING.search(s) and not OBJECT_MISSING.search(s):
                 found.add("missing")
-            if WEAPON.search(s) or THREAT.search(s) or ATTACK.search(s) or DOOR_ATTACK.search(s) or HIDING.search(s) or DISTRESS.search(s):
+            if (WEAPON.search(s) or THREAT.search(s) or ATTACK.search(s) or DOOR_ATTACK.search(s) or HIDING.search(s)
+                    or DISTRESS.search(s) or INTRUDER.search(s) or DOOR_WAIT.search(s) or SCALD.search(s)):
                 found.add("violence")
         return frozenset(found)
 
@@ -396,6 +466,10 @@ class DangerReader:
             return Reading(NOW, "fire", index, ("fire",))
         if DOOR_ATTACK.search(sentence) and (NOW_WORDS.search(sentence) or ALONE.search(sentence)):
             return Reading(NOW, "violence", index, ("door",))
+        if (INTRUDER.search(sentence) or DOOR_WAIT.search(sentence)) and not HABIT_WORDS.search(sentence):
+            return Reading(NOW, "violence", index, ("intruder",))
+        if STALKED.search(sentence) and FEAR.search(sentence) and (NOW_WORDS.search(sentence) or MISSING_SINCE.search(sentence)):
+            return Reading(NOW, "violence", index, ("followed",))
         # Hiding is danger with fear, a call for help or an attack told beside it (alone it may
         # be the next line of a story an officer is already hearing).
         if HIDING.search(sentence) and (FEAR.search(sentence) or ATTACK.search(sentence) or WEAPON.search(sentence)) \
@@ -429,7 +503,7 @@ class DangerReader:
             return Reading(NOW, "violence", index, ("weapon",))
         if THREAT.search(s) and (now or SOON.search(s)):
             return Reading(NOW, "violence", index, ("threat",))
-        if ATTACK.search(s) and now and not HABIT_WORDS.search(s):
+        if (ATTACK.search(s) or SCALD.search(s)) and now and not HABIT_WORDS.search(s):
             return Reading(NOW, "violence", index, ("attack",))
         return Reading()
 
@@ -450,7 +524,13 @@ def _now_after_habit(sentence: str) -> bool:
 
 
 def _medical(sentence: str) -> bool:
-    return bool(MEDICAL_STRONG.search(sentence) or MEDICAL_FALLEN.search(sentence) or MEDICAL_WATER.search(sentence))
+    return bool(MEDICAL_STRONG.search(sentence) or MEDICAL_FALLEN.search(sentence) or MEDICAL_WATER.search(sentence)
+                or MEDICAL_LYING.search(sentence) or _stroke(sentence))
+
+
+def _stroke(sentence: str) -> bool:
+    signs = sum(bool(p.search(sentence)) for p in STROKE_SIGNS)
+    return signs >= 2 or (signs == 1 and bool(SUDDEN.search(sentence)))
 
 
 def _past(sentence: str) -> bool:

@@ -40,6 +40,25 @@ DANGER_NOW = [
     ("abdi tos teu kiat, wengi ieu rek mungkas hirup", "suicide"),
     ("gue udah di atas jembatan, bentar lagi loncat", "suicide"),
     ("rumah tetangga kebakaran, neneknya masih di dalam", "fire"),
+    # round 10: a state told without a time word, signs instead of names, the act told object first
+    ("bapak jatuh di kamar mandi, gk sadar", "medical"),
+    ("tolong nenek tergeletak di teras, tidak bergerak", "medical"),
+    ("eyang ujug2 ngomonge pelo, tangan kirine lemes", "medical"),  # two stroke signs
+    ("my grandpa fell in the garden and cannot get up", "medical"),
+    ("ponakanku kecebur ember, napasnya satu2", "medical"),
+    ("kakek kesetrum pas benerin pompa air, sekarang diam tidak gerak", "medical"),
+    ("obat tidur udah aku telen semua", "suicide"),
+    ("pesan terakhir buat kalian, jagain adek ya", "suicide"),
+    ("i am standing on the bridge railing now", "suicide"),
+    ("tali sudah aku ikat, aku mau ngomong sama kamu dulu", "suicide"),  # "dulu" here is "first"
+    ("aku di kolong kasur, bapak lagi nginjek2 ibu, aku takut", "violence"),
+    ("mantan pacar berdiri di depan pagar kos dari tadi sambil teriak", "violence"),
+    ("ada orang manjat pagar rumah, saya sendirian", "violence"),
+    ("ibu barusan disiram air panas sama bapak", "violence"),
+    ("majikan ngunci saya di kamar belakang, hp disita", "captivity"),
+    ("kula dipun konci wonten gudang, mboten angsal medal", "captivity"),
+    ("Rara umur 5 taun ilang dari sore di pasar", "missing"),
+    ("mbah kesasar ti subuh, teu acan kapendak", "missing"),
 ]
 
 WISH_ONLY = [
@@ -69,6 +88,16 @@ CALM = [
     "mati lampu dari tadi siang",
     "hp saya hilang dari tadi pagi",
     "saya sembunyi di kamar mandi",  # alone: the next line of a story an officer is hearing
+    "kalau ada yang pingsan di jalan, kita harus ngapain?",
+    "dari cerita yg aku baca, istrinya masih disiksa batin sama suaminya",
+    "akhirnya kuhabiskan juga nasi gorengnya",
+    "nenek sudah lama tidak bisa bergerak, butuh perawat di rumah",
+    "tadi ada simulasi kebakaran di kantor, seru",
+    "aku tidak sadar kalau hpku ketinggalan",
+    "anak-anak main petak umpet, adik sembunyi di lemari sambil ketawa",
+    "bapak sudah stroke, tangannya lemas sebelah sejak tahun lalu",  # one sign, long ago
+    "kakek tiba di bandara jam 3",  # Indonesian "tiba" is to arrive
+    "jangan lupa makan dulu ya",
 ]
 
 
