@@ -2,9 +2,9 @@
 
 Used by `make eval-nlu` (scripts/with-rasa starts Rasa and sets $RASA_URL).
 Scores every tests/nlu/test_set*.yml together (and prints each file's figures), then,
-apart, round 9's held-out set (tests/nlu/round9/test_set_9.yml) and the suicidal-ideation
-file (tests/nlu/round9/ideation.yml), whose figures the final JSON carries under `set_9`
-and `ideation`.
+apart, each round's held-out set and suicidal-ideation file (tests/nlu/round9/,
+tests/nlu/round10/), whose figures the final JSON carries under `set_9`, `ideation_9`,
+`set_10` and `ideation_10` (`ideation` repeats `ideation_9`, the key of earlier reports).
 Prints per-intent figures, the confusions, the messages it got wrong, and as
 its last line one JSON object with accuracy, macro_f1, core_accuracy,
 the two tiers of emergencies apart (full_path_recall, two_tier_recall, ...),
@@ -22,10 +22,9 @@ from pathlib import Path
 
 import httpx
 
-from eval_ideation import DEFAULT_FILE as IDEATION_FILE
 from eval_ideation import load as load_ideation
 from eval_ideation import summarise as summarise_ideation
-from held_out import ROUND_9_FILE, load_held_out
+from held_out import ROUNDS, load_held_out
 from stats import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +38,29 @@ CONTRACT_INTENTS = [
     "ask_case_status", "request_human", "provide_location", "ask_services",
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope",
 ]
+
+
+def score_round(http: httpx.Client, set_file: Path, ideation_file: Path) -> tuple[dict, dict]:
+    """A round's held-out set and its ideation file, parsed one message at a time."""
+    messages = [message for _, message in load_held_out([set_file])]
+    routes, predicted = [], []
+    for message in messages:
+        parsed = http.post("/model/parse", json={"text": message["text"]}).raise_for_status().json()
+        routes.append(route_of(parsed))
+        predicted.append((parsed.get("intent") or {}).get("name") or "none")
+    expected = [message["intent"] for message in messages]
+    part = score(expected, predicted, CONTRACT_INTENTS)
+    figures = {
+        "messages": len(messages), "accuracy": round(part.accuracy, 4), "macro_f1": round(part.macro_f1, 4),
+        "core_accuracy": round(part.core_accuracy, 4), **tiers(expected, routes),
+        "two_tier_recall_by_kind": _recall_by(messages, routes, "kind"),
+        "full_path_recall_by_kind": _recall_by(messages, routes, "kind", full_path=True),
+        "two_tier_recall_by_lang": _recall_by(messages, routes, "lang"),
+    }
+    ideation = load_ideation(ideation_file)
+    ideation_routes = [route_of(http.post("/model/parse", json={"text": m["text"]}).raise_for_status().json())
+                       for m in ideation]
+    return figures, summarise_ideation(ideation, ideation_routes)
 
 
 def tiers(expected: list[str], routes: list[str]) -> dict:
@@ -61,12 +83,13 @@ def tiers(expected: list[str], routes: list[str]) -> dict:
     }
 
 
-def _recall_by(messages: list[dict], routes: list[str], key: str) -> dict:
-    """Two-tier recall of the emergencies, by a label of theirs (kind, language)."""
+def _recall_by(messages: list[dict], routes: list[str], key: str, full_path: bool = False) -> dict:
+    """Two-tier (or full-path) recall of the emergencies, by a label of theirs (kind, language)."""
+    caught = (ROUTE_EMERGENCY,) if full_path else (ROUTE_EMERGENCY, ROUTE_CHECK_EMERGENCY)
     groups: dict = {}
     for message, route in zip(messages, routes):
         if message["intent"] == "emergency":
-            groups.setdefault(message.get(key, "?"), []).append(route in (ROUTE_EMERGENCY, ROUTE_CHECK_EMERGENCY))
+            groups.setdefault(message.get(key, "?"), []).append(route in caught)
     return {name: round(sum(hits) / len(hits), 4) for name, hits in sorted(groups.items())}
 
 
@@ -144,28 +167,13 @@ def main() -> int:
         }
     print("\nby held-out file:", json.dumps(by_set))
     extra = {}
-    if not args.test_sets:  # round 9 apart: its misses are not read (docs/nlu.md)
+    if not args.test_sets:  # the rounds apart: their misses are not read (docs/nlu.md)
         with httpx.Client(base_url=args.rasa_url, timeout=30, params=params) as http:
-            round9 = [message for _, message in load_held_out([ROUND_9_FILE])]
-            routes9, predicted9 = [], []
-            for message in round9:
-                parsed = http.post("/model/parse", json={"text": message["text"]}).raise_for_status().json()
-                routes9.append(route_of(parsed))
-                predicted9.append((parsed.get("intent") or {}).get("name") or "none")
-            expected9 = [message["intent"] for message in round9]
-            part = score(expected9, predicted9, CONTRACT_INTENTS)
-            extra["set_9"] = {
-                "messages": len(round9), "accuracy": round(part.accuracy, 4), "macro_f1": round(part.macro_f1, 4),
-                "core_accuracy": round(part.core_accuracy, 4), **tiers(expected9, routes9),
-                "two_tier_recall_by_kind": _recall_by(round9, routes9, "kind"),
-                "two_tier_recall_by_lang": _recall_by(round9, routes9, "lang"),
-            }
-            ideation = load_ideation(IDEATION_FILE)
-            routes_i = [route_of(http.post("/model/parse", json={"text": m["text"]}).raise_for_status().json())
-                        for m in ideation]
-            extra["ideation"] = summarise_ideation(ideation, routes_i)
-        print("\nround 9 (set 9):", json.dumps(extra["set_9"]))
-        print("\nsuicidal ideation:", json.dumps(extra["ideation"]))
+            for name, (set_file, ideation_file) in ROUNDS.items():
+                extra[f"set_{name}"], extra[f"ideation_{name}"] = score_round(http, set_file, ideation_file)
+                print(f"\nround {name} (set {name}):", json.dumps(extra[f"set_{name}"]))
+                print(f"\nsuicidal ideation (round {name}):", json.dumps(extra[f"ideation_{name}"]))
+        extra["ideation"] = extra["ideation_9"]  # the key earlier figures were reported under
     print("\nby tier:", json.dumps(tiers(expected, routes)))
     print(json.dumps({
         "messages": len(messages),

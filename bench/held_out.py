@@ -11,8 +11,12 @@ from pathlib import Path
 import yaml
 
 HELD_OUT_DIR = Path(__file__).resolve().parent.parent / "tests" / "nlu"
-# Round 9's set, scored apart from sets 1-8 (tests/nlu/round9/README.md).
-ROUND_9_FILE = HELD_OUT_DIR / "round9" / "test_set_9.yml"
+# The rounds' sets and ideation files, each scored apart from sets 1-8 (their READMEs):
+# name in the JSON → (held-out set, ideation file).
+ROUNDS = {
+    "9": (HELD_OUT_DIR / "round9" / "test_set_9.yml", HELD_OUT_DIR / "round9" / "ideation.yml"),
+    "10": (HELD_OUT_DIR / "round10" / "test_set_10.yml", HELD_OUT_DIR / "round10" / "ideation_10.yml"),
+}
 
 
 def held_out_files() -> list[Path]:

@@ -55,14 +55,15 @@ def test_the_report_has_latency_figures(metrics):
     assert 0 < metrics["parse_ms_p50"] <= metrics["parse_ms_p95"]
 
 
-def test_round_9_floors_hold(metrics):
-    """Set 9 and the ideation file (issue 22), scored apart: floors well below the figures
-    this machine measured (docs/nlu.md), so that a retrained model on another machine passes
-    while a model that lost the round's recall does not."""
-    set_9, ideation = metrics["set_9"], metrics["ideation"]
-    assert set_9["messages"] >= 300
-    assert set_9["two_tier_recall"] >= 0.90  # measured 0.97
-    assert set_9["full_path_recall"] >= 0.55  # measured 0.65
-    assert set_9["macro_f1"] >= 0.85  # measured 0.92
-    assert ideation["ideation_hotline_rate"] >= 0.70  # measured 0.80
-    assert ideation["lookalike_full_path_rate"] <= 0.25  # measured 0.15
+@pytest.mark.parametrize("round_name", ["9", "10"])
+def test_the_rounds_floors_hold(metrics, round_name):
+    """Each round's set and ideation file (issue 22), scored apart: floors well below the
+    figures this machine measured (docs/nlu.md), so that a retrained model on another machine
+    passes while a model that lost the round's recall does not."""
+    held_set, ideation = metrics[f"set_{round_name}"], metrics[f"ideation_{round_name}"]
+    assert held_set["messages"] >= 300
+    assert held_set["two_tier_recall"] >= 0.90  # measured 0.95 (set 9) and 0.96 (set 10)
+    assert held_set["full_path_recall"] >= 0.60  # measured 0.74 and 0.84
+    assert held_set["macro_f1"] >= 0.85  # measured 0.94 and 0.93
+    assert ideation["ideation_hotline_rate"] >= 0.70  # measured 0.78 and 0.81
+    assert ideation["lookalike_full_path_rate"] <= 0.25  # measured 0.14 and 0.16

@@ -3,6 +3,7 @@
 import re
 from collections import Counter
 
+import pytest
 import yaml
 
 from tests.helpers import PROJECT_ROOT
@@ -45,23 +46,27 @@ def test_no_duplicates_inside_or_across_the_test_sets():
     assert len(texts) == len(set(texts))
 
 
-ROUND_9 = [PROJECT_ROOT / "tests" / "nlu" / "round9" / name for name in ("test_set_9.yml", "ideation.yml")]
+ROUNDS = {
+    "9": [PROJECT_ROOT / "tests" / "nlu" / "round9" / name for name in ("test_set_9.yml", "ideation.yml")],
+    "10": [PROJECT_ROOT / "tests" / "nlu" / "round10" / name for name in ("test_set_10.yml", "ideation_10.yml")],
+}
 
 
 def _tokens(text: str) -> set[str]:
     return set(plain(text).split())
 
 
-def test_round_9_is_held_out_and_no_training_example_is_close_to_it():
-    """Set 9 and the ideation file (scored apart): sized as issue 22 asks, every intent and
+@pytest.mark.parametrize("round_name", sorted(ROUNDS))
+def test_a_rounds_sets_are_held_out_and_no_training_example_is_close_to_them(round_name):
+    """A round's set and ideation file (scored apart): sized as issue 22 asks, every intent and
     kind, and no training example of five words or more equal or close (token Jaccard ≥ 0.6)
     to any of their messages (shorter ones, "hi there", "matur nuwun sanget", coincide by nature)."""
-    set_9, ideation = (load(path) for path in ROUND_9)
-    assert len(set_9) >= 300 and sum(m["intent"] == "emergency" for m in set_9) >= 80
-    assert set(Counter(m["intent"] for m in set_9)) == CONTRACT_INTENTS
-    assert {m["kind"] for m in set_9 if m["intent"] == "emergency"} == {"medical", "suicide", "violence", "captivity", "missing"}
+    held_set, ideation = (load(path) for path in ROUNDS[round_name])
+    assert len(held_set) >= 300 and sum(m["intent"] == "emergency" for m in held_set) >= 80
+    assert set(Counter(m["intent"] for m in held_set)) == CONTRACT_INTENTS
+    assert {m["kind"] for m in held_set if m["intent"] == "emergency"} == {"medical", "suicide", "violence", "captivity", "missing"}
     assert sum(m["label"] == "ideation" for m in ideation) >= 150 and sum(m["label"] == "lookalike" for m in ideation) >= 150
-    held = [_tokens(m["text"]) for m in set_9 + ideation]
+    held = [_tokens(m["text"]) for m in held_set + ideation]
     training = [t for t in (_tokens(line) for lines in examples_by_intent().values() for line in lines) if len(t) >= 5]
     close = [t for t in training if any(len(t & h) / max(1, len(t | h)) >= 0.6 for h in held if len(t & h) >= 2)]
     assert close == []
