@@ -23,12 +23,14 @@ from pathlib import Path
 import httpx
 import yaml
 
+from held_out import ROUNDS
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nlu_components.triage import ROUTE_CHECK_EMERGENCY, ROUTE_EMERGENCY, route_of  # noqa: E402
 
-DEFAULT_FILE = ROOT / "tests" / "nlu" / "round9" / "ideation.yml"
+DEFAULT_FILE = ROUNDS["9"][1]
 HOTLINE_ROUTES = (ROUTE_EMERGENCY, ROUTE_CHECK_EMERGENCY)
 
 

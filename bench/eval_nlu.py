@@ -56,6 +56,7 @@ def score_round(http: httpx.Client, set_file: Path, ideation_file: Path) -> tupl
         "two_tier_recall_by_kind": _recall_by(messages, routes, "kind"),
         "full_path_recall_by_kind": _recall_by(messages, routes, "kind", full_path=True),
         "two_tier_recall_by_lang": _recall_by(messages, routes, "lang"),
+        "full_path_recall_by_lang": _recall_by(messages, routes, "lang", full_path=True),
     }
     ideation = load_ideation(ideation_file)
     ideation_routes = [route_of(http.post("/model/parse", json={"text": m["text"]}).raise_for_status().json())

@@ -26,7 +26,7 @@ from typing import Any
 # the conversation (actions/texts.py is plain data; it imports only a type from rasa_sdk).
 from actions.texts import action_text, text_for_kind
 from bot.engine_client import EngineClient, EngineUnavailable
-from nlu_components.danger_reader import default_reader
+from nlu_components.danger_now import danger_now
 from nlu_components.emergency_patterns import EmergencyPatterns, kind_of_rules
 from referral.hotlines import format_hotlines, load_hotlines
 from referral.lifecycle import INTENT_TO_CATEGORY
@@ -89,10 +89,7 @@ def reading_by_rules(text: str) -> Reading:
     officer to read with care."""
     if text.startswith("/"):
         return NOT_CHECKED
-    rules = safety_net_rules().matching_rules(text)
-    reading = default_reader().read(text)
-    if reading.is_danger_now:
-        rules.append(f"reader_{reading.kind}")
+    rules, reading = danger_now(text, safety_net_rules())
     if not rules:
         return NOT_CHECKED
     return Reading(EMERGENCY, kind="suicide" if reading.kind == "suicide" else kind_of_rules(rules))

@@ -63,8 +63,10 @@ NOW_WORDS = _words(
     r"(?:is|are|'s|'re) (?:\w+ )?(?:beating|hitting|kicking|choking|strangling|attacking|stabbing|punching|slapping|dragging"
     r"|hurting|raping|chasing|following|threatening|banging|pounding)",
 )
-# "dulu" after a verb at a clause's end is "first" ("mau ngomong dulu"), not the past.
-_DULU = r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu(?!\s*(?:$|,|ya\b|yah\b|aja\b|saja\b|deh\b|dong\b|sebentar\b|sebelum\b))"
+# "dulu" is also "first": at a clause's end, or before a particle or a preposition ("mau ngomong
+# dulu", "nulis surat dulu buat ibu"); only otherwise is it the past ("dulu dia sering mukul").
+_DULU = (r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu"
+         r"(?!\s*(?:$|,|(?:ya|yah|aja|saja|deh|dong|sebentar|sebelum|buat|untuk|ke|sama|baru)\b))")
 PAST_WORDS = _words(
     r"(?<!sejak )(?<!dari )(?<!dr )kemarin", _DULU, r"dahulu", r"pernah", r"waktu kecil",
     r"waktu (?:kami |aku |saya |masih )?(?:kecil|sd|smp|sma|mos|kuliah)", r"(?<!sejak )(?:\d+ |se|dua |tiga )?(?:minggu|bulan|tahun|taun|thn|th|bln|mgg|hari|sasi|sasih|wulan|poe|dinten)(?: yang)? lalu", r"waktu itu", r"waktu (?:sd|smp|sma)",
@@ -92,19 +94,17 @@ SAFE_WORDS = _words(
 # News, fiction, games, jokes, advice and questions: words about danger, not danger.
 DISTANCE_WORDS = _words(
     r"berita", r"news", r"film", r"movie", r"sinetron", r"drakor", r"novel", r"cerpen", r"lagu", r"song", r"game",
-    r"gim", r"anime", r"komik", r"viral", r"artikel", r"ketawa", r"tertawa", r"ngakak", r"wkwk\w*", r"haha\w*",
-    r"hehe\w*", r"lol", r"lmao", r"mati gaya", r"mati kutu", r"(?:mati|mampus) (?:\w+ )?(?:bosan|bosen)", r"(?:bosan|bosen) (?:\w+ )?(?:mati|setengah mati)", r"gabut", r"lucu", r"gemes",
+    r"gim", r"anime", r"komik", r"(?:video|postingan|konten)\w* (?:\w+ ){0,2}viral", r"(?:lagi|yang) viral", r"viral (?:di|video)", r"artikel", r"ketawa", r"tertawa", r"ngakak", r"wkwk\w*", r"haha\w*",
+    r"hehe\w*", r"lol", r"lmao", r"gabut", r"lucu", r"gemes",
     r"jangan bunuh diri", r"jangan (?:mati|menyerah|nyerah)", r"cara mencegah", r"pencegahan",
     r"(?:kalau|jika|kalo|bila|nek) ada (?:\w+ ){0,2}(?:yang |yg )?(?:mau|ingin|pengen|kepikiran|dikurung|dipukul|disiksa|dianiaya|bunuh|kdrt|jadi korban)", r"(?:nyembelih|menyembelih|sembelih\w*|kurban|qurban)",
-    r"(?:mau|mo|hampir|rasanya|kayak|kaya|kaya mau) (?:\w+ )?pingsan", r"bagaimana (?:cara|kalau|jika)", r"gimana (?:cara|kalau|kalo)",
-    r"apa yang harus", r"seminar", r"materi", r"bom bunuh diri", r"pelaku bom", r"bomber", r"sampai pingsan",
-    r"sampe pingsan", r"sampai (?:\w+ ){1,3}pingsan", r"(?:loncat|lompat) (?:tali|jauh|tinggi)", r"mati lampu", r"apa sih", r"apa ya", r"bedanya", r"penasaran", r"buat tugas",
+    r"bagaimana (?:cara|kalau|jika)", r"gimana (?:cara|kalau|kalo)",
+    r"apa yang harus", r"seminar", r"materi", r"bom bunuh diri", r"pelaku bom", r"bomber",
+    r"(?:loncat|lompat) (?:tali|jauh|tinggi)", r"mati lampu", r"apa sih", r"apa ya", r"bedanya", r"penasaran", r"buat tugas",
     r"makalah", r"tugas sekolah", r"kalau misalnya", r"kalo misalnya", r"suatu saat", r"boleh (?:langsung )?lapor",
     r"gak sih", r"ga sih", r"bener (?:gk|gak|ga|nggak)", r"wajar (?:gak|ga|gk)", r"bikin (?:\w+ )?(?:mau|ingin) mati",
     r"kata siapa", r"bunuh diri itu", r"hukum\w* bunuh diri", r"dosa\w* bunuh diri", r"angka bunuh diri", r"harga", r"pertolongan pertama", r"(?:what|why|how) (?:are|is|to)\b", r"(?:what|why|how) do (?:you|they|people)", r"mati listrik",
-    r"petak umpet", r"simulasi", r"(?:cara|prosedur) (?:\w+ )?lapor\w*", r"pura-pura", r"kursus", r"pelatihan", r"(?:p3k|first aid)",
-    # "kalau ada yang pingsan, harus ngapain?": a question for later, not danger now
-    r"(?:kalau|kalo|klo|jika|bila|misal\w*|andai\w*|if|lamun|upami|yen|nek) (?:\w+\W+){1,8}?(?:harus|sebaiknya|mesti|kudu|should)\W+(?:\w+\W+){0,3}?(?:apa|ngapain|gimana|bagaimana|diapain|diapakan|what|do)",
+    r"petak umpet",
 )
 
 # --- harms --------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ PERSON = _words(
 # A thing lost, not a person: "hp saya hilang", "dompetnya ilang".
 OBJECT_MISSING = re.compile(
     r"\b(?:hp|handphone|dompet|motor|sepeda|kunci|uang|duit|kucing|tas|sandal|sepatu|barang|data|sinyal|file|foto|ingatan"
-    r"|semangat|nafsu makan|kabar|paket|ktp|sim|stnk|mainan|boneka|buku|laptop|charger)\w*\s+(?:\w+\s+){0,2}(?:hilang|dicuri)\b"
+    r"|semangat|nafsu makan|kabar|paket|ktp|sim|stnk|mainan|boneka|buku|laptop|charger|chat|pesan|surat|kiriman)\w*\s+(?:\w+\s+){0,2}(?:hilang|dicuri|tersesat)\b"
     r"|\bkehilangan (?:hp|handphone|dompet|motor|uang|barang|kunci|tas)\b"
 )
 MEDICAL_STRONG = _words(
@@ -191,9 +191,11 @@ MEDICAL_STRONG = _words(
     r"(?:pegang\w*|megang\w*|nyekel) dada\w*", r"keringat dingin", r"keringetan dingin", r"kesemutan", r"(?:setengah|sebelah) badan\w*",
     r"tidak bersuara lagi", r"darah\w* (?:banyak|ngucur|muncrat|terus)", r"(?:anak|adek|adik|bayi)\w* (?:\w+ )?step\b", r"dipatok ular",
     # not conscious, not answering, not moving, not breathing: told as a state, not "I didn't realise"
-    r"tidak sadar(?:kan diri)?(?=\s*(?:,|$|dan\b|terus\b|lagi\b|dari\b|sejak\b|juga\b))",
-    r"dipanggil\w* (?:\w+ ){0,2}tidak (?:menyahut|nyahut|menjawab|jawab|respon\w*|merespon\w*|bangun|bergerak|gerak)",
-    r"(?<!bisa )(?<!dapat )tidak (?:gerak|bergerak)(?: lagi| sama sekali)?\b", r"tidak bisa (?:bernapas|napas|nafas|bernafas)",
+    # ("tidak sadar kalau…" is "did not realise"; "tidak sadar diri", shameless)
+    r"tidak sadar(?:kan diri)?(?=\s*(?:,|$|dan\b|terus\b))", r"tidak sadar(?:kan diri)? (?:dari|sejak) (?:tadi|pagi|siang|sore|malam|subuh|semalam|\d)",
+    r"dipanggil\w* (?:\w+ ){0,2}tidak (?:menyahut|nyahut|respon\w*|merespon\w*|bangun|bergerak|gerak)",
+    r"(?:anak|adik|adek|bayi|balita|bocah|cucu|keponakan|ibu|bapak|ayah|nenek|kakek|istri|suami|kakak|orang|dia|badan|tubuh|teman|temen|tetangga)\w*"
+    r"(?:\W+\w+){0,6}?\W+tidak (?:gerak|bergerak)\b", r"tidak bisa (?:bernapas|napas|nafas|bernafas)",
     r"tersengat listrik", r"(?:penuh|berlumuran|bersimbah) darah", r"(?:mulut|bibir)\w* (?:\w+ )?(?:berbusa|keluar busa)",
     r"(?:minum|nelen|menelan|telan|makan|menenggak|nenggak)\w* (?:\w+ ){0,2}(?:kapur barus|cairan pembersih|pembersih lantai|porstex|soklin|minyak tanah|racun tikus|obat tikus)",
     r"(?:anak|adik|adek|bayi|balita|orang|dia|teman|temen|bocah|cucu|keponakan|nenek|kakek)\w* (?:\w+ ){0,3}(?:hanyut|terseret arus|terbawa arus|terbawa hanyut)",
@@ -206,17 +208,17 @@ _GAP = r"(?:\W+\w+){0,12}?\W+"
 MEDICAL_FALLEN = re.compile(r"\b(?:jatuh|terjatuh|fell|fallen)" + _GAP + r"(?:tidak bisa (?:bangun|digerakkan|berdiri|gerak|bergerak)|tidak bangun"
                             r"|tidak bergerak|tidak sadar|can't get up|cannot get up|can not get up|unable to get up|couldn't get up)\b")
 # Someone lying on the floor with a sign of collapse beside it.
-MEDICAL_LYING = re.compile(r"\b(?:tergeletak|terkapar|terbaring|ambruk|roboh|tumbang|kolaps|collapsed|lying)" + _GAP
-                           + r"(?:tidak (?:bergerak|gerak|sadar|menyahut|nyahut|merespon\w*|respon\w*|bicara|bangun|bisa bangun)|lemas|kaku|pucat|unresponsive|not moving)\b")
-# A stroke told by its signs (face, arm or side, speech): two signs, or one that came suddenly.
-STROKE_SIGNS = (
-    re.compile(r"\b(?:mulut|bibir|wajah|muka|senyum|face|mouth)\w* (?:\w+ ){0,2}(?:mencong|perot|miring|menceng|turun|drooping|droops)\b"),
-    re.compile(r"\b(?:(?:tangan|lengan|kaki|arm|leg)\w* (?:\w+ ){0,2}(?:lemas|lemah|kesemutan|mati rasa|weak|numb|tidak bisa (?:diangkat|digerakkan|gerak|bergerak|ngangkat|mengangkat))"
-               r"|(?:setengah|sebelah|separuh) (?:badan|tubuh)\w*|lemas sebelah|sebelah (?:\w+ )?lemas)\b"),
-    re.compile(r"\b(?:(?:bicara|ngomong|omong|nyarios|suara|words|speech)\w* (?:\w+ ){0,2}(?:pelo|cadel|ngelantur|tidak jelas|kacau|tidak nyambung|slurred)"
-               r"|pelo|tidak bisa (?:ngomong|bicara|berbicara)|slurr\w*)\b"),
-)
-SUDDEN = _words(r"tiba-tiba", r"mendadak", r"barusan", r"baru saja", r"sekarang", r"suddenly", r"just now", r"minutes ago", r"menit (?:yang )?lalu")
+MEDICAL_LYING = re.compile(r"\b(?:tergeletak|terkapar|ambruk|roboh|tumbang|kolaps|collapsed|lying)" + _GAP
+                           + r"(?:tidak (?:bergerak|gerak|sadar|menyahut|nyahut|merespon\w*|respon\w*|bicara|bangun|bisa bangun)|unresponsive|not moving)\b")
+# A stroke told by its signs: face, arm or one side, speech. Two signs; or one that is not just
+# a tired arm (the face, the speech, one side of the body) and came suddenly.
+STROKE_FACE = re.compile(r"\b(?:mulut|bibir|wajah|muka|senyum|face|mouth)\w* (?:\w+ ){0,2}(?:mencong|perot|miring|menceng|drooping|droops)\b")
+STROKE_ONE_SIDE = re.compile(r"\b(?:(?:setengah|sebelah|separuh) (?:badan|tubuh)\w*|lemas sebelah|sebelah (?:\w+ )?lemas|one side)\b")
+STROKE_ARM = re.compile(r"\b(?:tangan|lengan|kaki|arm|leg)\w* (?:\w+ ){0,2}(?:lemas|lemah|kesemutan|mati rasa|weak|numb"
+                        r"|tidak bisa (?:diangkat|digerakkan|gerak|bergerak|ngangkat|mengangkat))\b")
+STROKE_SPEECH = re.compile(r"\b(?:(?:bicara|ngomong|omong|nyarios|suara|words|speech)\w* (?:\w+ ){0,2}(?:pelo|cadel|ngelantur|tidak jelas"
+                           r"|kacau|tidak nyambung|slurred)|pelo|tidak bisa (?:ngomong|bicara|berbicara)|slurr\w*)\b")
+SUDDEN = _words(r"tiba-tiba", r"mendadak", r"suddenly", r"all of a sudden")
 MEDICAL_WATER = re.compile(r"\b(?:tercebur|diangkat dari|ditarik dari|pulled (?:out )?(?:of|from))" + _GAP + r"(?:kolam|sungai|air|ember|bak|pond|pool|river|water)\b"
                            r"|\b(?:tercebur|diangkat dari|ditarik dari) (?:kolam|sungai|air|ember|bak)\b")
 DOOR_ATTACK = re.compile(
@@ -272,7 +274,8 @@ WISH_TO_DIE = re.compile("|".join([
     r"\b(?:tidak ada|nggak ada|no) (?:\w+ )?(?:alasan|gunanya|point|reason) (?:\w+ ){0,2}(?:hidup|live|living)\b",
     r"\b(?:buat|untuk) apa (?:lagi )?(?:aku|saya) (?:masih )?hidup\b|\bkenapa (?:sih )?(?:aku|saya) masih hidup\b",
     r"\bhidup (?:\w+ )?(?:percuma|tidak ada gunanya|pointless)\b|\bpoint of living\b",
-    r"\b(?:panggil|ambil|cabut|jemput|pundhut\w*|nyandak) (?:\w+ )?(?:aku|saya|nyawa\w*)\b|\btake me (?:already|now|away)\b",
+    r"\b(?:allah|tuhan|gusti|god|lord)\W+(?:\w+\W+){0,3}?(?:panggil|ambil|cabut|jemput|pundhut\w*|nyandak)\w* (?:\w+ )?(?:aku|saya|nyawa\w*)\b"
+    r"|\btake me (?:already|now|away)\b",
     r"\b(?:dunia|world) (?:\w+ ){0,2}(?:tidak|nggak|doesn't|does not) (?:butuh|need) (?:aku|saya|me)\b",
     r"\b(?:kalau|kalo|yen|lamun|mun|if) (?:aku|saya|i) (?:\w+ )?(?:tidak ada|mati|wasn'?t around|weren'?t around|was gone|died)\b",
     r"\b(?:mending|lebih baik|better) (?:aku|saya|i) (?:\w+ )?(?:tidak ada|mati|pergi|gone|dead)\b",
@@ -299,7 +302,7 @@ SUICIDE_ACT = re.compile(
     r"|\b(?:i|i've|i) (?:already )?(?:have|got|bought) (?:the |a )?(?:rope|pills|razor)\b"
     r"|\b(?:found|nemu|menemukan) (?:\w+ ){0,3}(?:hanging|gantung diri|tergantung)\b"
 )
-WISH_PAST = _words(r"(?<!kayak )(?<!kyk )(?<!kaya )(?<!seperti )dulu", r"dahulu", r"pernah", r"waktu (?:kecil|sd|smp|sma|itu)", r"used to", r"when i was", r"in high school",
+WISH_PAST = _words(_DULU, r"dahulu", r"pernah", r"waktu (?:kecil|sd|smp|sma|itu)", r"used to", r"when i was", r"in high school",
                    r"(?:minggu|bulan|tahun) lalu", r"kemarin", r"last (?:year|month|week)")
 SUICIDE_TIME = _words(r"malam ini", r"nanti malam", r"besok", r"sebentar lagi", r"habis ini", r"abis ini", r"hari ini",
                       r"sekarang", r"tonight", r"tomorrow", r"today", r"now", r"subuh nanti", r"pagi nanti")
@@ -310,8 +313,11 @@ SUICIDE_MEANS = _words(
 )
 # A goodbye: at least one strong sign, and two signs of different kinds, make a farewell.
 GOODBYE_STRONG = [
-    _words(r"selamat tinggal", r"goodbye", r"farewell"), _words(r"pesan terakhir\w*", r"last message", r"terakhir"),
-    _words(r"pamit\w*"), _words(r"titip\w*", r"jagain (?:\w+ )?(?:si kecil|anak\w*|ibu\w*|mama\w*|adik\w*|adek\w*|kucing\w*)", r"take care of (?:my|the) \w+"),
+    _words(r"selamat tinggal", r"goodbye", r"farewell"),
+    _words(r"(?:pesan|chat|sms|kata-kata|ucapan|surat) terakhir\w*", r"last message", r"(?:untuk|buat) (?:yang )?terakhir kali\w*"),
+    # (not a sign-off or an errand: "pamit dulu ya", "titip salam", "titip berkas di satpam")
+    _words(r"pamit\w*(?! (?:dulu|pulang|tidur|kerja|berangkat|sebentar|keluar|mandi|makan|sholat|solat|shalat)\b)"),
+    _words(r"titip\w*(?! (?:salam|berkas|barang|paket|kunci|uang|duit|motor|dokumen|anak\w* sebentar)\b)", r"jagain (?:\w+ )?(?:si kecil|anak\w*|ibu\w*|mama\w*|adik\w*|adek\w*|kucing\w*)", r"take care of (?:my|the) \w+"),
     _words(r"wasiat"), _words(r"surat (?:buat|untuk)", r"(?:nulis|menulis|tulis)\w* (?:\w+ ){0,4}surat", r"surat\w* (?:\w+ ){0,2}sudah (?:ku|aku |saya )?tulis"),
     _words(r"sudah (?:aku|ku|saya) (?:kasih|berikan|titipkan)", r"gave (?:my|away)", r"given away"),
     _words(r"tidak (?:bakal|akan) butuh lagi", r"won't need", r"wont need"),
@@ -360,7 +366,37 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")  # zero-widt
 MAX_READ_CHARS = 4000  # a longer message is read at its start and its end (where danger is told last)
 
 
-def _bounded(text: str) -> str:
+# Idioms of dying that mean nothing of the kind ("mati ketawa": laughing hard, "mati gaya":
+# nothing to do, "mau pingsan liat harganya"): taken out before anything is read, so that the
+# rest of the message is still read (vetoing the whole message would hide danger told beside them).
+IDIOMS = re.compile(r"\b(?:mati|mampus) (?:\w+ )?(?:ketawa|ngakak|tertawa|ngguyu|seuri|gaya|kutu|bosan|bosen)\b"
+                    r"|\b(?:bosan|bosen) (?:\w+ )?(?:setengah )?mati\b"
+                    r"|\b(?:mau|mo|hampir|rasanya|kayak|kaya|serasa) (?:mau )?pingsan\b")
+# "kalau ada yang kejang, harus diapain?": a message that opens with "if" and asks what to do,
+# with no word of the present anywhere in it, asks for advice; it is answered, not alerted on.
+QUESTION_FOR_LATER = re.compile(
+    r"^\W*(?:kalau|kalo|klo|jika|bila|misal\w*|andai\w*|if|lamun|upami|yen)\b"
+    r"(?!.*\b(?:gini|begini|sekarang|saat ini|saiki|ayeuna|ini|sudah|lagi|barusan|dari tadi|masih|now|tolong|help)\b)"
+    r"(?:\W+\w+){1,10}?\W+(?:harus|sebaiknya|mesti|kudu|should)\W+(?:\w+\W+){0,3}?"
+    r"(?:apa|ngapain|gimana|bagaimana|diapain|diapakan|what|do)\b"
+)
+
+
+def clean(text: str) -> str:
+    """Lower case, a letter repeated three times once, zero-width characters out, "tiba2" →
+    "tiba-tiba", idioms of dying out: what both the reader and the net's rules read."""
+    text = _INVISIBLE.sub("", _REPEATS.sub(r"\1", (text or "").lower())).replace("’", "'")
+    return IDIOMS.sub(" ", _DOUBLED.sub(r"\1-\1", text))
+
+
+def is_question_for_later(text: str) -> bool:
+    words = re.sub(r"\s+", " ", clean(text))
+    for slang, plain in (("skrg", "sekarang"), ("udah", "sudah"), ("udh", "sudah"), ("lg", "lagi")):
+        words = re.sub(rf"\b{slang}\b", plain, words)
+    return bool(QUESTION_FOR_LATER.search(words))
+
+
+def bounded(text: str) -> str:
     if len(text) <= MAX_READ_CHARS:
         return text
     half = MAX_READ_CHARS // 2
@@ -398,19 +434,19 @@ class DangerReader:
         return cls(table("phrases"), table("words"))
 
     def normalise(self, sentence: str) -> str:
-        """Lower case, letters repeated three times once, Javanese/Sundanese/Betawi → Indonesian."""
-        text = _INVISIBLE.sub("", _REPEATS.sub(r"\1", sentence.lower())).replace("’", "'")
-        text = _DOUBLED.sub(r"\1-\1", text)  # "tiba2" → "tiba-tiba"
+        """clean(), then Javanese/Sundanese/Betawi → Indonesian."""
+        text = clean(sentence)
         if self._phrase_pattern:
             text = self._phrase_pattern.sub(lambda m: self.phrases[m.group(0)], text)
         if self._word_pattern:
             text = self._word_pattern.sub(lambda m: self.words[m.group(0)], text)
+        text = IDIOMS.sub(" ", text)  # again: "paeh seuri" is an idiom only once it reads "mati seuri"
         return re.sub(r"\s+", " ", text).strip()
 
     def _read(self, text: str) -> Reading:
         if not text or text.startswith("/"):
             return Reading()
-        sentences = [self.normalise(s) for s in split_sentences(_bounded(text))]
+        sentences = [self.normalise(s) for s in split_sentences(bounded(text))]
         whole = " ".join(sentences)
         found = Reading()
         for index, sentence in enumerate(sentences):
@@ -429,7 +465,7 @@ class DangerReader:
         """The kinds of harm the message speaks of at all, whatever their time (for the danger
         gate: a harm word makes its probability count for more)."""
         found = set()
-        for sentence in split_sentences(_bounded(text or "")):
+        for sentence in split_sentences(bounded(text or "")):
             s = self.normalise(sentence)
             if WISH_TO_DIE.search(s) or SUICIDE_ACT.search(s) or SELF_HARM_NOW.search(s) or _farewell(s):
                 found.add("suicide")
@@ -466,7 +502,8 @@ class DangerReader:
             return Reading(NOW, "fire", index, ("fire",))
         if DOOR_ATTACK.search(sentence) and (NOW_WORDS.search(sentence) or ALONE.search(sentence)):
             return Reading(NOW, "violence", index, ("door",))
-        if (INTRUDER.search(sentence) or DOOR_WAIT.search(sentence)) and not HABIT_WORDS.search(sentence):
+        if ((INTRUDER.search(sentence) or DOOR_WAIT.search(sentence)) and not HABIT_WORDS.search(sentence)
+                and (FEAR.search(sentence) or ALONE.search(sentence) or DISTRESS.search(sentence))):
             return Reading(NOW, "violence", index, ("intruder",))
         if STALKED.search(sentence) and FEAR.search(sentence) and (NOW_WORDS.search(sentence) or MISSING_SINCE.search(sentence)):
             return Reading(NOW, "violence", index, ("followed",))
@@ -497,8 +534,6 @@ class DangerReader:
             return Reading(NOW, "captivity", index, ("taken_soon",))
         if MISSING.search(s) and MISSING_SINCE.search(s) and PERSON.search(s) and not OBJECT_MISSING.search(s):
             return Reading(NOW, "missing", index, ("missing",))
-        if TOOL_USE.search(s):
-            return Reading()
         if WEAPON.search(s) and (now or HOLDING.search(s)) and not NOT_HOLDING.search(s):
             return Reading(NOW, "violence", index, ("weapon",))
         if THREAT.search(s) and (now or SOON.search(s)):
@@ -523,14 +558,24 @@ def _now_after_habit(sentence: str) -> bool:
     return _last(STRONG_NOW, sentence) > _last(HABIT_WORDS, sentence)
 
 
+# "dihukum lari sampai ada yang pingsan": fainting as the end of a story, not a collapse now
+# (an attack told beside it is still read as one).
+FAINTED_AS_RESULT = re.compile(r"\b(?:sampai|sampe|hingga) (?:\w+ ){0,3}pingsan\b")
+
+
 def _medical(sentence: str) -> bool:
+    sentence = FAINTED_AS_RESULT.sub(" ", sentence)
     return bool(MEDICAL_STRONG.search(sentence) or MEDICAL_FALLEN.search(sentence) or MEDICAL_WATER.search(sentence)
                 or MEDICAL_LYING.search(sentence) or _stroke(sentence))
 
 
 def _stroke(sentence: str) -> bool:
-    signs = sum(bool(p.search(sentence)) for p in STROKE_SIGNS)
-    return signs >= 2 or (signs == 1 and bool(SUDDEN.search(sentence)))
+    face, speech = bool(STROKE_FACE.search(sentence)), bool(STROKE_SPEECH.search(sentence))
+    one_side = bool(STROKE_ONE_SIDE.search(sentence))
+    arm = one_side or bool(STROKE_ARM.search(sentence))
+    if face + arm + speech >= 2:
+        return True
+    return (face or speech or one_side) and bool(SUDDEN.search(sentence))
 
 
 def _past(sentence: str) -> bool:

@@ -12,13 +12,16 @@ from typing import List, Optional, Pattern, Tuple
 
 import yaml
 
+from nlu_components.danger_reader import bounded, clean
+
 DEFAULT_PATTERNS_FILE = Path(__file__).resolve().parent / "emergency_patterns.yml"
-_REPEATS = re.compile(r"([a-z])\1{2,}")
 
 
 def normalise(text: str) -> str:
-    """Lower case, and a letter repeated three or more times counts once ("tolooong" → "tolong")."""
-    return _REPEATS.sub(r"\1", text.lower())
+    """As the danger reader cleans a message (one normaliser for both): lower case, a letter
+    repeated three or more times once ("tolooong" → "tolong"), zero-width characters out,
+    "tiba2" → "tiba-tiba", idioms of dying out ("mati ketawa")."""
+    return clean(text)
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Rule:
 # with the mental-health line). Rules not listed are violence.
 RULE_KINDS = {
     "suicide_or_self_harm": "suicide", "farewell_or_edge": "suicide", "suicide_plan": "suicide",
-    "life_threatening_medical": "medical", "medical_now": "medical",
+    "life_threatening_medical": "medical", "medical_now": "medical", "abandoned_baby_alive": "medical",
     "trapped": "captivity", "dragged_or_taken_now": "captivity",
     "missing_or_abducted_person": "missing",
 }
@@ -100,5 +103,6 @@ class EmergencyPatterns:
         """Names of the rules that fire for this message (empty: no sign of danger now)."""
         if not text:
             return []
+        text = bounded(text)  # a very long message: its start and its end, where danger is told
         normalised = normalise(text)
         return [rule.name for rule in self.rules if rule.fires(text, normalised)]

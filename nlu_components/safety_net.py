@@ -20,7 +20,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.danger_reader import default_reader
+from nlu_components.danger_now import danger_now
 from nlu_components.emergency_patterns import EmergencyPatterns, kind_of_rules
 
 EMERGENCY = "emergency"
@@ -57,10 +57,7 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         text = message.get(TEXT) or ""
         if text.startswith("/"):  # a button payload or an injected intent, not words
             return
-        fired = self.patterns.matching_rules(text)
-        reading = default_reader().read(text)
-        if reading.is_danger_now:
-            fired.append(f"reader_{reading.kind}")
+        fired, reading = danger_now(text, self.patterns)
         danger = message.get("danger") or {}
         probability = danger.get("probability")
         if (not fired and self.min_gate_probability is not None and probability is not None and danger.get("harm")

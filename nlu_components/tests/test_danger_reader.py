@@ -59,6 +59,13 @@ DANGER_NOW = [
     ("kula dipun konci wonten gudang, mboten angsal medal", "captivity"),
     ("Rara umur 5 taun ilang dari sore di pasar", "missing"),
     ("mbah kesasar ti subuh, teu acan kapendak", "missing"),
+    # the review of round 10: danger beside words that once silenced the whole sentence
+    ("aku pura-pura tidur, bapak lagi mukulin ibu di ruang tengah", "violence"),
+    ("pelatihan satpam di kantor, tiba2 pak budi jatuh tidak bergerak tidak bernapas", "medical"),
+    ("aku mati kutu sama utang, tali sudah aku siapin, malam ini aku gantung diri", "suicide"),
+    ("aku mau bunuh diri, nulis surat dulu buat ibu", "suicide"),  # "dulu" is "first"
+    ("ayah mukulin ibu sampai pingsan sekarang, tolong", "violence"),
+    ("nenek kayak mau pingsan, bibirnya biru, napasnya satu-satu", "medical"),
 ]
 
 WISH_ONLY = [
@@ -88,7 +95,6 @@ CALM = [
     "mati lampu dari tadi siang",
     "hp saya hilang dari tadi pagi",
     "saya sembunyi di kamar mandi",  # alone: the next line of a story an officer is hearing
-    "kalau ada yang pingsan di jalan, kita harus ngapain?",
     "dari cerita yg aku baca, istrinya masih disiksa batin sama suaminya",
     "akhirnya kuhabiskan juga nasi gorengnya",
     "nenek sudah lama tidak bisa bergerak, butuh perawat di rumah",
@@ -98,6 +104,24 @@ CALM = [
     "bapak sudah stroke, tangannya lemas sebelah sejak tahun lalu",  # one sign, long ago
     "kakek tiba di bandara jam 3",  # Indonesian "tiba" is to arrive
     "jangan lupa makan dulu ya",
+    # the review of round 10: sign-offs, errands, tired limbs, waiting friends, lost parcels, a lift home
+    "makasih kak, aku pamit dulu ya, tidak usah khawatir",
+    "maaf ya bu, ujian terakhir aku jelek",
+    "aku titip salam buat ibu ya, jangan sedih",
+    "maaf ya pak, hp saya tadi mati, saya titip berkas di satpam",
+    "kakiku lemas sekarang habis lari pagi",
+    "Rai turun dari motor, tangannya lemes kecapekan",
+    "pacarku lagi nunggu di depan kos, kami mau jalan ke mall",
+    "kucingku manjat pagar tetangga lagi",
+    "dia tidak sadar juga kalau diselingkuhi",
+    "antrian bansos tidak gerak dari tadi",
+    "nenek terbaring di rumah sakit, masih lemas habis operasi",
+    "motor ambruk di parkiran, stangnya kaku",
+    "waktu dipanggil guru dia tidak jawab, malu katanya",
+    "ical sama adiknya main di rumah dari tadi",
+    "paketku nyasar ke rumah orang dari kemarin",
+    "ayah jemput aku sekarang di sekolah",
+    "maaf bu ganggu, adik saya hilang, terakhir kelihatan di pasar",  # missing, not a farewell (the net's rule reads it)
 ]
 
 

@@ -10,6 +10,8 @@ import yaml
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu_components.danger_now import danger_now
+from nlu_components.danger_reader import Reading
 from nlu_components.emergency_patterns import EmergencyPatterns, normalise
 from nlu_components.safety_net import EmergencySafetyNet
 
@@ -29,6 +31,28 @@ def test_does_not_fire(text):
 
 def test_normalise_collapses_stretched_letters():
     assert normalise("TOLOOONG") == "tolong"
+
+
+def test_normalise_is_the_readers_clean():
+    assert normalise("tiba2 pi\u200bsau, pengen mati ketawa") == "tiba-tiba pisau, pengen  "
+
+
+@pytest.mark.parametrize("text", CASES["questions_for_later"])
+def test_a_question_for_later_fires_neither_rules_nor_reader(text):
+    assert danger_now(text, PATTERNS) == ([], Reading())
+
+
+@pytest.mark.parametrize("text", CASES["pleas_that_ask_what_to_do"])
+def test_a_plea_that_asks_what_to_do_fires(text):
+    fired, _ = danger_now(text, PATTERNS)
+    assert fired, f"the net missed: {text!r}"
+
+
+def test_no_pattern_has_two_unbounded_gaps():
+    # "a.*b.*c" takes cubic time on a long message of repeated words ("bayi dibuang " × 500 took
+    # 5.7 s): such a rule is written as groups of one rule instead (abandoned_baby_alive).
+    patterns = [p.pattern for rule in PATTERNS.rules for group in (*rule.groups, *rule.raw_groups) for p in group]
+    assert [p for p in patterns if p.count(".*") >= 2] == []
 
 
 def test_component_overrides_the_classifier_and_keeps_its_ranking():

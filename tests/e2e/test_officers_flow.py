@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from messaging.models import Conversation, Message
+from referral.models import Case
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.e2e.test_whatsapp_flow import deliver
 from tests.fakes.servers import telegram_message, telegram_user
@@ -64,6 +65,18 @@ def tracker_events(stack, sender_id: str) -> list[str]:
     return [e["event"] for e in response.json()["events"]]
 
 
+def ticket_of(stack, channel: str, address: str) -> str:
+    """The ticket of the case this reporter's conversation opened."""
+    conversation = conversation_of(stack, channel, address)
+    engine = make_engine(stack.database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            return wait_until(lambda: session.scalar(select(Case.ticket).where(Case.conversation_id == conversation.id)), 30,
+                              "the reporter's case")
+    finally:
+        engine.dispose()
+
+
 def conversation_of(stack, channel: str, address: str) -> Conversation:
     engine = make_engine(stack.database_url)
     try:
@@ -95,12 +108,11 @@ def take_the_alert(bot_api, needle: str, since: int) -> None:
 
 def test_an_officer_runs_a_telegram_conversation_from_alert_to_hand_back(postgres_stack, bot_api, officer):
     reporter = 7101
-    since = len(to_chat(bot_api, OFFICER_CHAT))
     write(bot_api, reporter, "tolong sekarang suami lagi mukulin saya")
     wait_until(lambda: to_chat(bot_api, reporter), 90, "the emergency reply")
-    alert = wait_for_text(bot_api, OFFICER_CHAT, "🚨 DARURAT", since=since)
-    assert "mukulin" not in alert["text"]
-    ticket = re.search(r"MPKS-\d{4}-\d{5,}", alert["text"]).group(0)
+    ticket = ticket_of(postgres_stack, "telegram", str(reporter))  # this reporter's (the stack is shared)
+    alert = wait_for_text(bot_api, OFFICER_CHAT, ticket)
+    assert "🚨 DARURAT" in alert["text"] and "mukulin" not in alert["text"]
     press(bot_api, OFFICER_CHAT, alert, "Ringkasan")
     summary = wait_for_text(bot_api, OFFICER_CHAT, f"📋 Ringkasan {ticket}")
     assert "mukulin" in summary["text"]  # privately, to the officer who asked
