@@ -356,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         return command
 
-    add("run", cmd_run, "apply database migrations, then start Rasa, the action server and the gateway; Ctrl-C stops all")
+    add("run", cmd_run, "apply database migrations, then start Rasa, the action server and the gateway (a service that crashes after start-up is started again; a crash loop stops all); Ctrl-C stops all")
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True, metavar="ACTION")
     add("upgrade", cmd_db_upgrade, "apply database migrations", db)

@@ -22,6 +22,7 @@ from telegram.error import TelegramError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import console, webchat
@@ -97,6 +98,20 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "degraded" if degraded else "ok", **body, "degraded": degraded})
 
 
+async def readyz(request: Request) -> JSONResponse:
+    """200 only when this gateway can answer a reporter now: the database, Rasa and the action
+    server all answer; 503 with which do not (for a load balancer or an orchestrator; /healthz
+    stays 200 while the process lives)."""
+    gateway: GatewayState = request.state.gateway
+    checks = {
+        "rasa": await gateway.engine.is_up(f"{gateway.settings.engine.rasa_url}/"),
+        "action_server": await gateway.engine.is_up(f"{gateway.settings.engine.action_server_url}/health"),
+        "database": await asyncio.to_thread(gateway.database_answers),
+    }
+    not_ready = [name for name, up in checks.items() if not up]
+    return JSONResponse({"ready": not not_ready, **checks, "not_ready": not_ready}, status_code=503 if not_ready else 200)
+
+
 @dataclass
 class GatewayState:
     """Everything the gateway's routes use, built once when the app starts
@@ -115,6 +130,15 @@ class GatewayState:
     alerts: OfficerAlerts | None = None
     telegram: TelegramChannel | None = None  # None until Telegram is connected (or when it is off)
     telegram_waiting: TelegramChannel | None = None  # set up, not connected yet: retried in the background
+
+    def database_answers(self) -> bool:
+        try:
+            with unit_of_work(self.sessions) as session:
+                session.execute(sql("SELECT 1"))
+            return True
+        except Exception as error:  # whatever keeps it from answering, it does not answer
+            log.warning("ready: the database does not answer (%s)", type(error).__name__)
+            return False
 
     def count_unreached_alerts(self) -> int:
         with unit_of_work(self.sessions) as session:
@@ -274,6 +298,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         Route("/", index),
         Route("/livez", livez),
         Route("/healthz", healthz),
+        Route("/readyz", readyz),
         Route("/webchat/messages", webchat.post_message, methods=["POST"]),
         Route("/webchat/messages", webchat.get_messages, methods=["GET"]),
         Route("/webhooks/telegram", telegram_webhook.receive, methods=["POST"]),

@@ -1,10 +1,14 @@
 """A small process supervisor for `make run` (and the end-to-end tests).
 
 Starts each service in its own process group, waits until each answers on its
-readiness URL, and stops all of them together: on Ctrl-C/SIGTERM, or as soon
-as one of them dies (printing which one, its exit code and its last log
-lines). Children also get SIGTERM from the kernel if the supervisor itself is
-killed, so nothing is left behind.
+readiness URL, and stops all of them together on Ctrl-C/SIGTERM. A service that
+dies during start-up stops everything (a broken set-up is not mended by starting
+it again); one that dies later is started again after a pause that doubles with
+each crash (1 s, 2 s, 4 s … at most 30 s), while the others go on: the gateway
+keeps storing messages while Rasa is away, and answers them once it is back. A
+crash loop (5 crashes of one service within 10 minutes) stops everything, saying
+which service and showing its last log lines. Children also get SIGTERM from
+the kernel if the supervisor itself is killed, so nothing is left behind.
 """
 
 from __future__ import annotations
@@ -46,6 +50,19 @@ class ServiceFailed(RuntimeError):
     pass
 
 
+@dataclass(frozen=True)
+class RestartPolicy:
+    """When a service that died after start-up is started again, and when not."""
+
+    first_delay_s: float = 1.0
+    max_delay_s: float = 30.0
+    max_crashes: int = 5  # of one service within the window: a crash loop, not a hiccup
+    window_s: float = 600.0
+
+    def delay(self, recent_crashes: int) -> float:
+        return min(self.max_delay_s, self.first_delay_s * 2 ** max(0, recent_crashes - 1))
+
+
 class Supervisor:
     def __init__(
         self,
@@ -54,8 +71,10 @@ class Supervisor:
         out=None,
         stop_timeout_s: float = 10.0,
         redact: Callable[[str], str] | None = None,
+        restart: RestartPolicy | None = RestartPolicy(),
     ) -> None:
         self.services = services
+        self.restart = restart  # None: any death stops everything
         self.log_dir = log_dir
         # Every line a child prints passes through this before it is written anywhere.
         self.redact = redact or (lambda line: line)
@@ -63,6 +82,8 @@ class Supervisor:
         self.stop_timeout_s = stop_timeout_s
         self.processes: dict[str, asyncio.subprocess.Process] = {}
         self.tails: dict[str, collections.deque[str]] = {}
+        self.crashes: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
+        self._background: set[asyncio.Task] = set()
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -105,14 +126,62 @@ class Supervisor:
                 return 1
             if on_ready:
                 on_ready()
-            done, _ = await asyncio.wait({stopper, *exits}, return_when=asyncio.FIRST_COMPLETED)
-            if stopper in done:
-                self.say("stopping…")
-                return 0
-            return self._report_death(exits[next(task for task in done if task in exits)])
         finally:
             for task in (stopper, readiness, *exits):
                 task.cancel()
+        return await self._watch(stop)
+
+    async def _watch(self, stop: asyncio.Event) -> int:
+        """After start-up: restart what dies (see RestartPolicy) until stopped or a crash loop."""
+        while True:
+            exits = {asyncio.create_task(process.wait()): name for name, process in self.processes.items()}
+            stopper = asyncio.create_task(stop.wait())
+            try:
+                done, _ = await asyncio.wait({stopper, *exits}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (stopper, *exits):
+                    task.cancel()
+            if stopper in done:
+                self.say("stopping…")
+                return 0
+            name = exits[next(task for task in done if task in exits)]
+            if self.restart is None:
+                return self._report_death(name)
+            recent = self._count_crash(name)
+            minutes = f"{self.restart.window_s / 60:g} minute{'' if self.restart.window_s == 60 else 's'}"
+            if recent >= self.restart.max_crashes:
+                return self._report_death(name, f"it crashed {recent} times within {minutes}, which a restart will not "
+                                                "mend: stopping the others. Fix what its log says, then start the helpline again.")
+            delay = self.restart.delay(recent)
+            self._report_death(name, f"restarting it in {delay:g}s (crash {recent} of {self.restart.max_crashes} "
+                                     f"allowed within {minutes}); the other services go on.")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+                self.say("stopping…")
+                return 0
+            except asyncio.TimeoutError:
+                pass
+            _signal_group(self.processes[name].pid, signal.SIGKILL)  # what the dead leader left in its group
+            service = next(s for s in self.services if s.name == name)
+            await self._start(service)
+            task = asyncio.create_task(self._report_ready_again(service))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    def _count_crash(self, name: str) -> int:
+        """Record a crash of `name` now; how many it had within the window, this one included."""
+        now, recent = time.monotonic(), self.crashes[name]
+        recent.append(now)
+        while recent and now - recent[0] > self.restart.window_s:
+            recent.popleft()
+        return len(recent)
+
+    async def _report_ready_again(self, service: Service) -> None:
+        async with httpx.AsyncClient() as http:
+            try:
+                await self._wait_ready(http, service, again=True)
+            except ServiceFailed as error:  # still running, not answering: its next death is counted
+                self.say(f"  warning: {error}")
 
     async def _start(self, service: Service) -> None:
         env = {**os.environ, **service.env}
@@ -149,22 +218,22 @@ class Supervisor:
         async with httpx.AsyncClient() as http:
             await asyncio.gather(*(self._wait_ready(http, service) for service in self.services))
 
-    async def _wait_ready(self, http: httpx.AsyncClient, service: Service) -> None:
+    async def _wait_ready(self, http: httpx.AsyncClient, service: Service, again: bool = False) -> None:
         started = time.monotonic()
         while time.monotonic() - started < service.ready_timeout_s:
             try:
                 response = await http.get(service.ready_url, timeout=2.0)
                 if response.status_code == 200:
-                    self.say(f"  {service.name}: ready ({time.monotonic() - started:.0f}s)")
+                    self.say(f"  {service.name}: {'ready again' if again else 'ready'} ({time.monotonic() - started:.0f}s)")
                     return
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.5)
         raise ServiceFailed(f"{service.name} was not ready after {service.ready_timeout_s:.0f}s")
 
-    def _report_death(self, name: str) -> int:
+    def _report_death(self, name: str, consequence: str = "stopping the others.") -> int:
         code = self.processes[name].returncode
-        self.say(f"error: {name} stopped unexpectedly (exit code {code}); stopping the others.")
+        self.say(f"error: {name} stopped unexpectedly (exit code {code}); {consequence}")
         tail = list(self.tails.get(name, []))[-12:]
         if tail:
             self.say(f"last lines of {name}'s log:")
@@ -174,6 +243,8 @@ class Supervisor:
 
     async def stop_all(self) -> None:
         """SIGTERM every process group, then SIGKILL whatever is still there."""
+        for task in list(self._background):
+            task.cancel()
         running = {name: p for name, p in self.processes.items() if p.returncode is None}
         for process in running.values():
             _signal_group(process.pid, signal.SIGTERM)

@@ -62,6 +62,13 @@ def test_health_reports_rasa_down(client):
     }
 
 
+def test_ready_only_when_everything_answers(client):
+    response = client.get("/readyz")
+    assert response.status_code == 503  # Rasa and the action server are not running here
+    assert response.json() == {"ready": False, "rasa": False, "action_server": False, "database": True,
+                               "not_ready": ["rasa", "action_server"]}
+
+
 def test_message_is_stored_and_kept_pending_when_rasa_is_down(client):
     response = client.post("/webchat/messages", json={"sender_id": web_sender("web-1"), "text": "anak saya dibully"})
     assert response.status_code == 200
