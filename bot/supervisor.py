@@ -3,12 +3,15 @@
 Starts each service in its own process group, waits until each answers on its
 readiness URL, and stops all of them together on Ctrl-C/SIGTERM. A service that
 dies during start-up stops everything (a broken set-up is not mended by starting
-it again); one that dies later is started again after a pause that doubles with
-each crash (1 s, 2 s, 4 s … at most 30 s), while the others go on: the gateway
-keeps storing messages while Rasa is away, and answers them once it is back. A
-crash loop (5 crashes of one service within 10 minutes) stops everything, saying
-which service and showing its last log lines. Children also get SIGTERM from
-the kernel if the supervisor itself is killed, so nothing is left behind.
+it again). One that dies later (its leader exits, whatever is left in its group)
+is started again, alone, after a pause that doubles with each crash (1 s, 2 s,
+4 s, 8 s; `RestartPolicy`), while the others are watched on: when Rasa is away
+the gateway keeps storing messages and answers them once it is back. A restarted
+service that does not become ready is killed and counted as crashed; a crash
+loop (the 5th crash of one service within 10 minutes) stops everything, saying
+which service and showing its last log lines. Direct children get SIGTERM from
+the kernel if the supervisor itself is killed, and each group is SIGKILLed when
+it stops.
 """
 
 from __future__ import annotations
@@ -84,6 +87,8 @@ class Supervisor:
         self.tails: dict[str, collections.deque[str]] = {}
         self.crashes: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
         self._background: set[asyncio.Task] = set()
+        self._readiness: dict[str, asyncio.Task] = {}  # a restarted service's readiness watch
+        self._pumps: set[asyncio.Task] = set()  # copying each child's output to its log
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -106,9 +111,7 @@ class Supervisor:
         os.chmod(self.log_dir, 0o700)
         for service in self.services:
             await self._start(service)
-        exits = {
-            asyncio.create_task(process.wait()): name for name, process in self.processes.items()
-        }
+        exits = {asyncio.create_task(_exited(process)): name for name, process in self.processes.items()}
         stopper = asyncio.create_task(stop.wait())
         readiness = asyncio.create_task(self._wait_ready_all())
         try:
@@ -132,41 +135,44 @@ class Supervisor:
         return await self._watch(stop)
 
     async def _watch(self, stop: asyncio.Event) -> int:
-        """After start-up: restart what dies (see RestartPolicy) until stopped or a crash loop."""
+        """After start-up: each service that dies is started again on its own schedule (see
+        RestartPolicy) while the others are watched on, until stopped or a crash loop."""
+        due: dict[str, float] = {}  # services waiting out their pause: when to start each again
         while True:
-            exits = {asyncio.create_task(process.wait()): name for name, process in self.processes.items()}
+            exits = {asyncio.create_task(_exited(process)): name for name, process in self.processes.items() if name not in due}
             stopper = asyncio.create_task(stop.wait())
+            pause = max(0.0, min(due.values()) - time.monotonic()) if due else None
             try:
-                done, _ = await asyncio.wait({stopper, *exits}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({stopper, *exits}, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 for task in (stopper, *exits):
                     task.cancel()
             if stopper in done:
                 self.say("stopping…")
                 return 0
-            name = exits[next(task for task in done if task in exits)]
-            if self.restart is None:
-                return self._report_death(name)
-            recent = self._count_crash(name)
-            minutes = f"{self.restart.window_s / 60:g} minute{'' if self.restart.window_s == 60 else 's'}"
-            if recent >= self.restart.max_crashes:
-                return self._report_death(name, f"it crashed {recent} times within {minutes}, which a restart will not "
-                                                "mend: stopping the others. Fix what its log says, then start the helpline again.")
-            delay = self.restart.delay(recent)
-            self._report_death(name, f"restarting it in {delay:g}s (crash {recent} of {self.restart.max_crashes} "
-                                     f"allowed within {minutes}); the other services go on.")
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=delay)
-                self.say("stopping…")
-                return 0
-            except asyncio.TimeoutError:
-                pass
-            _signal_group(self.processes[name].pid, signal.SIGKILL)  # what the dead leader left in its group
-            service = next(s for s in self.services if s.name == name)
-            await self._start(service)
-            task = asyncio.create_task(self._report_ready_again(service))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            for name in (exits[task] for task in done if task in exits):
+                _signal_group(self.processes[name].pid, signal.SIGKILL)  # what the dead leader left in its group
+                self._forget_readiness(name)
+                if self.restart is None:
+                    return self._report_death(name)
+                recent = self._count_crash(name)
+                minutes = f"{self.restart.window_s / 60:g} minute{'' if self.restart.window_s == 60 else 's'}"
+                if recent >= self.restart.max_crashes:
+                    return self._report_death(name, f"it crashed {recent} times within {minutes}, which a restart will "
+                                                    "not mend: stopping the others. Fix what its log says, then start the helpline again.")
+                delay = self.restart.delay(recent)
+                due[name] = time.monotonic() + delay
+                self._report_death(name, f"restarting it in {delay:g}s (crash {recent}; a {_ordinal(self.restart.max_crashes)} "
+                                         f"within {minutes} stops the helpline); the other services go on.")
+            for name in [name for name, at in due.items() if at <= time.monotonic()]:
+                del due[name]
+                service = next(s for s in self.services if s.name == name)
+                try:
+                    await self._start(service)
+                except OSError as error:  # e.g. its environment was removed: nothing to restart
+                    self.say(f"error: {name} could not be started again ({error}); stopping the others.")
+                    return 1
+                self._readiness[name] = self._keep(self._ready_again(service))
 
     def _count_crash(self, name: str) -> int:
         """Record a crash of `name` now; how many it had within the window, this one included."""
@@ -176,12 +182,27 @@ class Supervisor:
             recent.popleft()
         return len(recent)
 
-    async def _report_ready_again(self, service: Service) -> None:
+    async def _ready_again(self, service: Service) -> None:
+        """A restarted service that never answers is as good as dead: it is killed, and its death
+        counted like any other."""
         async with httpx.AsyncClient() as http:
             try:
                 await self._wait_ready(http, service, again=True)
-            except ServiceFailed as error:  # still running, not answering: its next death is counted
-                self.say(f"  warning: {error}")
+            except ServiceFailed as error:
+                self.say(f"error: {error}; killing it")
+                _signal_group(self.processes[service.name].pid, signal.SIGKILL)
+
+    def _forget_readiness(self, name: str) -> None:
+        task = self._readiness.pop(name, None)
+        if task is not None:
+            task.cancel()
+
+    def _keep(self, work) -> asyncio.Task:
+        """A task the supervisor holds (and cancels when it stops)."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     async def _start(self, service: Service) -> None:
         env = {**os.environ, **service.env}
@@ -197,7 +218,9 @@ class Supervisor:
         )
         self.processes[service.name] = process
         self.tails[service.name] = collections.deque(maxlen=30)
-        asyncio.create_task(self._pump(service.name, process))
+        pump = asyncio.create_task(self._pump(service.name, process))  # runs until the pipe closes
+        self._pumps.add(pump)
+        pump.add_done_callback(self._pumps.discard)
         self.say(f"  {service.name}: starting (pid {process.pid}, log {self.log_dir / (service.name + '.log')})")
 
     async def _pump(self, name: str, process: asyncio.subprocess.Process) -> None:
@@ -207,11 +230,23 @@ class Supervisor:
         path = self.log_dir / f"{name}.log"
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.chmod(path, 0o600)
+        unwritable = False
         with os.fdopen(descriptor, "ab") as log:
-            while raw := await process.stdout.readline():
+            while True:
+                try:
+                    raw = await process.stdout.readline()
+                except ValueError:  # a line longer than the stream's limit: take it in pieces
+                    raw = await process.stdout.read(2**16)
+                if not raw:
+                    break
                 line = self.redact(raw.decode("utf-8", "replace"))
-                log.write(line.encode("utf-8"))
-                log.flush()
+                try:
+                    log.write(line.encode("utf-8"))
+                    log.flush()
+                except OSError as error:  # a full disk must not stop the reading (the child would block)
+                    if not unwritable:
+                        self.say(f"  warning: {name}'s log cannot be written ({error.strerror}); its output is still read")
+                    unwritable = True
                 self.tails[name].append(line.rstrip())
 
     async def _wait_ready_all(self) -> None:
@@ -233,7 +268,8 @@ class Supervisor:
 
     def _report_death(self, name: str, consequence: str = "stopping the others.") -> int:
         code = self.processes[name].returncode
-        self.say(f"error: {name} stopped unexpectedly (exit code {code}); {consequence}")
+        how = f"killed by signal {-code} ({signal.Signals(-code).name})" if code is not None and code < 0 else f"exit code {code}"
+        self.say(f"error: {name} stopped unexpectedly ({how}); {consequence}")
         tail = list(self.tails.get(name, []))[-12:]
         if tail:
             self.say(f"last lines of {name}'s log:")
@@ -261,6 +297,17 @@ class Supervisor:
         for process in self.processes.values():
             if process.returncode is None:
                 await process.wait()
+
+
+async def _exited(process: asyncio.subprocess.Process) -> None:
+    """Until the process has exited. (Not process.wait(): that also waits for its output pipe to
+    close, which a grandchild left in its group may hold open for ever.)"""
+    while process.returncode is None:
+        await asyncio.sleep(0.2)
+
+
+def _ordinal(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:

@@ -76,7 +76,11 @@ def test_readyz_says_what_does_not_answer(stack):
     assert response.status_code == 200 and response.json() == {
         "ready": True, "rasa": True, "action_server": True, "database": True, "not_ready": []}
     os.killpg(pid_of(stack, "actions"), signal.SIGKILL)
-    wait_until(lambda: httpx.get(f"{stack.base_url}/readyz", timeout=30).status_code == 503, 30, "readyz to see it")
-    body = httpx.get(f"{stack.base_url}/readyz", timeout=30).json()
+
+    def not_ready():
+        response = httpx.get(f"{stack.base_url}/readyz", timeout=30)
+        return response.json() if response.status_code == 503 else None
+
+    body = wait_until(not_ready, 30, "readyz to see the action server gone")
     assert body["ready"] is False and "action_server" in body["not_ready"] and body["database"] is True
     wait_until(lambda: httpx.get(f"{stack.base_url}/readyz", timeout=30).status_code == 200, 120, "the action server back")

@@ -1,6 +1,8 @@
 """The supervisor behind `make run`, over real stand-in processes: start-up, stopping, a
 service that dies during start-up (everything stops) or after it (started again), a crash loop."""
 
+import os
+import re
 import signal
 import subprocess
 import sys
@@ -85,8 +87,8 @@ def test_a_service_that_dies_after_start_up_is_restarted_while_the_others_go_on(
     assert supervisor.poll() is None, output.text
     assert (tmp_path / "starts").read_text() == "3"
     assert "slow: start 2" in output.text  # the last log lines of the one that died are shown
-    assert "slow stopped unexpectedly (exit code 3); restarting it in 0.2s (crash 1 of 3 allowed within 1 minute)" in output.text
-    assert "restarting it in 0.4s (crash 2 of 3 allowed within 1 minute)" in output.text
+    assert "slow stopped unexpectedly (exit code 3); restarting it in 0.2s (crash 1; a 3rd within 1 minute stops the helpline)" in output.text
+    assert "restarting it in 0.4s (crash 2; a 3rd within 1 minute stops the helpline)" in output.text
     assert output.text.count("web: starting") == 1  # the others were left alone
     assert output.text.count("slow: starting") == 3 and "crash 3" not in output.text
     family = {pid for pid in descendants(supervisor.pid) if is_alive(pid)}
@@ -104,3 +106,19 @@ def test_a_crash_loop_stops_everything_and_says_why(tmp_path):
             "will not mend: stopping the others.") in output
     assert output.count("slow: starting") == 3
     assert [pid for pid in family if is_alive(pid)] == []
+
+
+def test_a_leader_killed_alone_is_seen_dead_though_its_group_holds_the_pipe(tmp_path):
+    """web's grandchild ignores SIGTERM and keeps web's output pipe open: the death is seen by the
+    leader's exit, the group is killed (the grandchild too), and web is started again."""
+    supervisor = start(tmp_path, "--crash-after", "600", "--crashes", "0")  # both become ready
+    output = Lines(supervisor)
+    output.wait_for("ALL READY")
+    leader = int(re.search(r"web: starting \(pid (\d+)", output.text).group(1))
+    grandchild = next(pid for pid in descendants(leader) if pid != leader)
+    os.kill(leader, signal.SIGKILL)
+    output.wait_for("web stopped unexpectedly (killed by signal 9 (SIGKILL)); restarting it in 0.2s")
+    output.wait_for("web: ready again")
+    assert not is_alive(grandchild)
+    supervisor.send_signal(signal.SIGINT)
+    assert supervisor.wait(timeout=30) == 0, output.text
