@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -171,8 +172,10 @@ class ConversationService:
         clock: Callable[[], datetime] = utcnow,
         hotlines_file: Path = PROJECT_ROOT / "config" / "hotlines.yml",
         turn_retry_s: float = 600.0,
+        on_turn: Callable[[float], None] | None = None,
     ) -> None:
         self.sessions = sessions
+        self.on_turn = on_turn  # told how long each message's processing took (GET /metrics)
         self.engine = engine
         self.secret_key = secret_key
         self.max_message_chars = max_message_chars
@@ -253,6 +256,13 @@ class ConversationService:
 
     async def process(self, message_id: int) -> list[Reply]:
         """Process one stored inbound message, if it is its turn and nobody else holds it."""
+        started = time.perf_counter()
+        replies = await self._process(message_id)
+        if replies and self.on_turn:  # answered (not another's turn, not postponed)
+            self.on_turn(time.perf_counter() - started)
+        return replies
+
+    async def _process(self, message_id: int) -> list[Reply]:
         work = self._claim(message_id)
         if work is None:
             return []
@@ -425,7 +435,7 @@ class ConversationService:
         reading = await self._keeping_lease(work, read_danger(self.engine, as_plain_text(said_text(work) or "")))
         relayed = self._finish_for_officer(work, reading, held_back)
         if relayed is None:  # handed back while it was read: the bot answers it after all
-            return await self.process(work.message_id)
+            return await self._process(work.message_id)
         return relayed
 
     def _finish_for_officer(self, work: _Work, reading: Reading, held_back: bool) -> list[Reply] | None:

@@ -38,6 +38,8 @@ from bot.flood import FloodGuard
 from bot.officer_desk import OfficerDesk
 from bot.logs import configure_logging, settings_secrets
 from bot.outbox import Outbox
+from bot.metrics import Metrics
+from bot.metrics import metrics as metrics_route
 from bot.settings import Settings
 from bot.scheduler import ScheduledJobs
 from bot.worker import InboxWorker
@@ -130,6 +132,7 @@ class GatewayState:
     alerts: OfficerAlerts | None = None
     telegram: TelegramChannel | None = None  # None until Telegram is connected (or when it is off)
     telegram_waiting: TelegramChannel | None = None  # set up, not connected yet: retried in the background
+    metrics: Metrics | None = None  # GET /metrics
 
     def database_answers(self) -> bool:
         try:
@@ -224,6 +227,7 @@ async def start_gateway(
     engine = EngineClient(
         settings.engine.rasa_url, http, timeout_s=settings.engine.timeout_s, token=settings.resolved_engine_token()
     )
+    metrics = Metrics(database.sessions)
     conversations = ConversationService(
         database.sessions,
         engine,
@@ -234,6 +238,7 @@ async def start_gateway(
         clock=clock,
         hotlines_file=settings.config_dir / "hotlines.yml",
         turn_retry_s=settings.turn_retry_s,
+        on_turn=metrics.observe_turn,
     )
     senders = channel_senders(settings, http)
     outbox = Outbox(database.sessions, senders, clock)
@@ -261,6 +266,7 @@ async def start_gateway(
         desk=desk,
         alerts=alerts,
         telegram_waiting=channel,
+        metrics=metrics,
     )
     if connected:
         gateway.use_telegram(channel)
@@ -299,6 +305,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         Route("/livez", livez),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_route),
         Route("/webchat/messages", webchat.post_message, methods=["POST"]),
         Route("/webchat/messages", webchat.get_messages, methods=["GET"]),
         Route("/webhooks/telegram", telegram_webhook.receive, methods=["POST"]),

@@ -56,6 +56,7 @@ def settings_secrets(settings) -> list[str | None]:
         settings.resolved_secret_key(),
         settings.resolved_engine_token(),
         settings.resolved_console_token(),
+        settings.metrics_token,
         settings.digest.smtp_password,
     ]
 

@@ -107,6 +107,7 @@ class Settings:
     trusted_proxies: str = "127.0.0.1"
     console_enabled: bool = True
     console_token: str | None = None
+    metrics_token: str | None = None  # a bearer token for GET /metrics (the console's token works too)
     # While Rasa is away, a reporter hears "saved, a person will follow up" after this long
     # (0: at once). Short blips are ridden out by retries without worrying anyone.
     ack_after_s: float = 15.0
@@ -156,6 +157,7 @@ class Settings:
             trusted_proxies="" if proxies.lower() == "none" else proxies,
             console_enabled=env.get_switch("HELPLINE_CONSOLE", True),
             console_token=env.get("HELPLINE_CONSOLE_TOKEN"),
+            metrics_token=env.get("HELPLINE_METRICS_TOKEN"),
             ack_after_s=env.get_seconds("HELPLINE_ACK_AFTER_SECONDS", 15),
             alert_after_s=env.get_seconds("HELPLINE_ALERT_AFTER_SECONDS", 120),
             turn_retry_s=60.0 * env.get_positive("HELPLINE_TURN_RETRY_MINUTES", 10),

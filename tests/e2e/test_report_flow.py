@@ -606,6 +606,16 @@ def test_helpline_run_schedules_the_jobs(postgres_stack):
     assert jobs["weekly_digest"]["next_run"].endswith("+07:00")  # Western Indonesia Time
 
 
+def test_metrics_count_the_turns_this_stack_answered(postgres_stack):
+    say(postgres_stack, new_sender(), text="assalamualaikum")
+    assert httpx.get(f"{postgres_stack.base_url}/metrics", timeout=30).status_code == 401
+    token = postgres_stack.settings.resolved_console_token()
+    body = httpx.get(f"{postgres_stack.base_url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=30).text
+    figures = {line.split(" ")[0]: float(line.split(" ")[1]) for line in body.splitlines() if line.startswith("helpline_")}
+    assert figures["helpline_database_up"] == 1 and figures["helpline_turn_seconds_count"] >= 1
+    assert figures['helpline_messages{channel="webchat",direction="in",status="answered"}'] >= 1
+
+
 def test_rasa_and_the_action_server_refuse_requests_without_the_token(postgres_stack):
     token = postgres_stack.settings.resolved_engine_token()
     rasa = postgres_stack.rasa_url
