@@ -45,7 +45,7 @@ from bot.scheduler import ScheduledJobs
 from bot.worker import InboxWorker
 from referral.models import utcnow
 from referral.routing_cache import RoutingCache
-from referral.storage import unit_of_work
+from referral.storage import read_only, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class GatewayState:
 
     def database_answers(self) -> bool:
         try:
-            with unit_of_work(self.sessions) as session:
+            with read_only(self.sessions) as session:
                 session.execute(sql("SELECT 1"))
             return True
         except Exception as error:  # whatever keeps it from answering, it does not answer

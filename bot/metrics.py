@@ -26,7 +26,7 @@ from bot.schedule_models import JobRun
 from messaging.models import Message
 from messaging.queries import attention_summary
 from referral.models import Case, CaseAlert
-from referral.storage import unit_of_work
+from referral.storage import read_only
 
 log = logging.getLogger(__name__)
 REFUSED = "The metrics need a bearer token: HELPLINE_METRICS_TOKEN, or the console's token."
@@ -42,7 +42,7 @@ class DatabaseFigures:
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
-            with unit_of_work(self.sessions) as session:
+            with read_only(self.sessions) as session:
                 figures = list(self._figures(session))
         except Exception as error:  # the database is away: say so, as a figure of its own
             log.warning("metrics: the database could not be read (%s)", type(error).__name__)

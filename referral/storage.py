@@ -44,9 +44,16 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy manage transactions itself so BEGIN IMMEDIATE below works.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _begin_sqlite(connection) -> None:
+    # A writer takes the write lock up front (see below); a read_only() unit, reading figures for
+    # a monitor, need not queue behind the writers for it.
+    read_only = connection.get_execution_options().get("read_only")
+    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -71,6 +78,18 @@ def insert_for(session: Session):
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for reading figures (health, metrics): rolled back at the end, and on SQLite
+    without the write lock a unit of work takes."""
+    session = factory(bind=factory.kw["bind"].execution_options(read_only=True))
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
 
 
 @contextmanager
