@@ -10,13 +10,13 @@ Reporters' message texts are not shown here.
 
 from __future__ import annotations
 
-import hmac
 from importlib import resources
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from bot.alerts import alerts_without_recipient
+from bot.http_utils import bearer_matches
 from referral.cases import list_cases
 from messaging.queries import attention_summary
 from referral.storage import unit_of_work
@@ -26,11 +26,7 @@ REFUSED = "The officer console needs its token: open the link `helpline run` pri
 
 
 def _authorised(request: Request) -> bool:
-    given = request.headers.get("authorization", "")
-    if not given.startswith("Bearer "):
-        return False
-    expected = request.state.gateway.console_token
-    return hmac.compare_digest(given.removeprefix("Bearer ").strip().encode(), expected.encode())
+    return bearer_matches(request, request.state.gateway.console_token)
 
 
 async def page(request: Request) -> HTMLResponse:

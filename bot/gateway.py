@@ -68,8 +68,7 @@ async def healthz(request: Request) -> JSONResponse:
     200 while the process lives: a degraded helpline still takes and stores every message."""
     gateway: GatewayState = request.state.gateway
     body = {
-        "rasa": await gateway.engine.is_up(f"{gateway.settings.engine.rasa_url}/"),
-        "action_server": await gateway.engine.is_up(f"{gateway.settings.engine.action_server_url}/health"),
+        **await gateway.engine_services_up(),
         "telegram": gateway.telegram is not None if gateway.settings.telegram.bot_token else None,
     }
     degraded = [name for name, up in body.items() if up is False]
@@ -105,11 +104,7 @@ async def readyz(request: Request) -> JSONResponse:
     server all answer; 503 with which do not (for a load balancer or an orchestrator; /healthz
     stays 200 while the process lives)."""
     gateway: GatewayState = request.state.gateway
-    checks = {
-        "rasa": await gateway.engine.is_up(f"{gateway.settings.engine.rasa_url}/"),
-        "action_server": await gateway.engine.is_up(f"{gateway.settings.engine.action_server_url}/health"),
-        "database": await asyncio.to_thread(gateway.database_answers),
-    }
+    checks = {**await gateway.engine_services_up(), "database": await asyncio.to_thread(gateway.database_answers)}
     not_ready = [name for name, up in checks.items() if not up]
     return JSONResponse({"ready": not not_ready, **checks, "not_ready": not_ready}, status_code=503 if not_ready else 200)
 
@@ -133,6 +128,13 @@ class GatewayState:
     telegram: TelegramChannel | None = None  # None until Telegram is connected (or when it is off)
     telegram_waiting: TelegramChannel | None = None  # set up, not connected yet: retried in the background
     metrics: Metrics | None = None  # GET /metrics
+
+    async def engine_services_up(self) -> dict[str, bool]:
+        """Whether Rasa and the action server answer right now (/healthz, /readyz)."""
+        return {
+            "rasa": await self.engine.is_up(f"{self.settings.engine.rasa_url}/"),
+            "action_server": await self.engine.is_up(f"{self.settings.engine.action_server_url}/health"),
+        }
 
     def database_answers(self) -> bool:
         try:

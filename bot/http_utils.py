@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import hmac
+
 from starlette.requests import Request
 
 
 # Telegram's and WhatsApp's deliveries are far smaller; anything bigger is not theirs.
 WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+
+
+def bearer_matches(request: Request, *tokens: str | None) -> bool:
+    """The request carries `Authorization: Bearer T` for one of `tokens` (unset ones never match),
+    compared in constant time."""
+    given = request.headers.get("authorization", "")
+    if not given.startswith("Bearer "):
+        return False
+    token = given.removeprefix("Bearer ").strip().encode()
+    return any(hmac.compare_digest(token, expected.encode()) for expected in tokens if expected)
 
 
 class BodyTooLarge(Exception):

@@ -9,7 +9,6 @@ without a bearer token: `HELPLINE_METRICS_TOKEN`, or the console's token.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from collections.abc import Iterator
 
@@ -22,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.alerts import alerts_without_recipient
+from bot.http_utils import bearer_matches
 from bot.schedule_models import JobRun
 from messaging.models import Message
 from messaging.queries import attention_summary
@@ -46,12 +46,9 @@ class DatabaseFigures:
                 figures = list(self._figures(session))
         except Exception as error:  # the database is away: say so, as a figure of its own
             log.warning("metrics: the database could not be read (%s)", type(error).__name__)
-            up = GaugeMetricFamily("helpline_database_up", "Whether the database answered this scrape.")
-            up.add_metric([], 0)
-            yield up
-            return
+            figures = []
         up = GaugeMetricFamily("helpline_database_up", "Whether the database answered this scrape.")
-        up.add_metric([], 1)
+        up.add_metric([], 1 if figures else 0)
         yield up
         yield from figures
 
@@ -118,17 +115,9 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def authorised(request: Request, metrics_token: str | None, console_token: str) -> bool:
-    given = request.headers.get("authorization", "")
-    if not given.startswith("Bearer "):
-        return False
-    token = given.removeprefix("Bearer ").strip().encode()
-    return any(hmac.compare_digest(token, expected.encode()) for expected in (metrics_token, console_token) if expected)
-
-
 async def metrics(request: Request) -> Response:
     gateway = request.state.gateway
-    if not authorised(request, gateway.settings.metrics_token, gateway.console_token):
+    if not bearer_matches(request, gateway.settings.metrics_token, gateway.console_token):
         return JSONResponse({"error": REFUSED}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     body = await asyncio.to_thread(gateway.metrics.render)
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})

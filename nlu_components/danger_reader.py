@@ -376,7 +376,7 @@ IDIOMS = re.compile(r"\b(?:mati|mampus) (?:\w+ )?(?:ketawa|ngakak|tertawa|ngguyu
 # with no word of the present anywhere in it, asks for advice; it is answered, not alerted on.
 QUESTION_FOR_LATER = re.compile(
     r"^\W*(?:kalau|kalo|klo|jika|bila|misal\w*|andai\w*|if|lamun|upami|yen)\b"
-    r"(?!.*\b(?:gini|begini|sekarang|saat ini|saiki|ayeuna|ini|sudah|lagi|barusan|dari tadi|masih|now|tolong|help)\b)"
+    r"(?!.*\b(?:gini|begini|sekarang|saat ini|saiki|ayeuna|ini|sudah|lagi|lg|barusan|dari tadi|masih|now|tolong|help)\b)"
     r"(?:\W+\w+){1,10}?\W+(?:harus|sebaiknya|mesti|kudu|should)\W+(?:\w+\W+){0,3}?"
     r"(?:apa|ngapain|gimana|bagaimana|diapain|diapakan|what|do)\b"
 )
@@ -390,10 +390,8 @@ def clean(text: str) -> str:
 
 
 def is_question_for_later(text: str) -> bool:
-    words = re.sub(r"\s+", " ", clean(text))
-    for slang, plain in (("skrg", "sekarang"), ("udah", "sudah"), ("udh", "sudah"), ("lg", "lagi")):
-        words = re.sub(rf"\b{slang}\b", plain, words)
-    return bool(QUESTION_FOR_LATER.search(words))
+    # Read as the reader reads ("skrg", "udah", Javanese and Sundanese words made Indonesian).
+    return bool(QUESTION_FOR_LATER.search(default_reader().normalise(text or "")))
 
 
 def bounded(text: str) -> str:
