@@ -1,6 +1,6 @@
 """What the actions work with: settings, the database, the gazetteer, the routing index.
 
-Built on first use (never at import), once per process, through bot/bootstrap.py.
+Built on first use (never at import), once per process, through wiring/bootstrap.py.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.bootstrap import connect
-from bot.settings import Settings
+from wiring.bootstrap import connect
+from wiring.settings import Settings
 from messaging.store import find_conversation
 from referral.gazetteer import Gazetteer
 from referral.hotlines import Hotline, load_hotlines

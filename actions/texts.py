@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from bot.replies import localised
+from wiring.texts import localised
 
 TEXTS: dict[str, dict[str, str]] = {
     "case_opened": {

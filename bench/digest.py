@@ -23,9 +23,9 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 
-import bot.schedule_models  # noqa: F401  the app's whole schema
+import wiring.schedule_models  # noqa: F401  the app's whole schema
 import messaging.models  # noqa: F401
-from bot.digest import build_digest
+from bot.duties.digest import build_digest
 from referral.digest import Week
 from referral.storage import make_engine, make_session_factory, unit_of_work, upgrade
 

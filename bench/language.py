@@ -14,7 +14,7 @@ import statistics
 import time
 from collections import Counter
 
-from bot.language import detected_languages, reply_language
+from bot.gateway.language import detected_languages, reply_language
 from held_out import load_held_out
 
 

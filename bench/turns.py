@@ -45,7 +45,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.settings import Settings  # noqa: E402
+from wiring.settings import Settings  # noqa: E402
 from stats import percentile  # noqa: E402
 from tests.helpers import POSTGRES_ADMIN_URL, REDIS_URL, free_port, fresh_postgres_database, question  # noqa: E402
 
@@ -165,7 +165,7 @@ async def run_side(side: Side, clients: int, reports_per_client: int) -> dict:
     return timings.summary()
 
 
-SERVICE_MARKERS = {"rasa": "nlu_components.serve", "actions": "actions.server", "gateway": "bot.gateway"}
+SERVICE_MARKERS = {"rasa": "nlu_components.serve", "actions": "actions.server", "gateway": "bot.gateway.app"}
 
 
 def service_pids(stack_pid: int) -> dict[str, int]:

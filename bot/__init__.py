@@ -1,1 +1,1 @@
-"""The gateway: channels, the web chat, the process supervisor and the CLI."""
+"""The gateway's package: the app and its channels, the officers' desk, scheduled duties, the CLI and the supervisor."""

@@ -1,5 +1,5 @@
 """What the safety net fires on, in one place for the Rasa component (safety_net.py) and the
-gateway's emergency check during a takeover (bot/danger_check.py): the reviewed rules
+gateway's emergency check during a takeover (bot/gateway/danger_check.py): the reviewed rules
 (emergency_patterns.yml) and the danger reader together, unless the whole message asks what to
 do if something happened ("kalau ada yang kejang, harus diapain?": advice, not an alert)."""
 

@@ -2,7 +2,7 @@
 
 Plain data (dicts of counts and durations), no personal data: categories, urgencies,
 regions down to kabupaten/kota, ages and durations, facility names (public). The files
-a coordinator reads are written elsewhere (bot/digest.py); the message-side figures
+a coordinator reads are written elsewhere (bot/duties/digest.py); the message-side figures
 (channels, languages, replies) come from messaging/.
 """
 

@@ -2,7 +2,7 @@
 
 Reporters, conversations and messages are in messaging/models.py, on the same Base;
 a case refers to them by table name only, so whoever opens a session on the app's
-schema imports both (bot/bootstrap.py does). Schema changes go through Alembic
+schema imports both (wiring/bootstrap.py does). Schema changes go through Alembic
 (referral/migrations); keep the two in step.
 """
 

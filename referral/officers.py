@@ -90,7 +90,7 @@ def get_officer(session: Session, officer_id: int) -> Officer:
 def disable_officer(session: Session, officer_id: int) -> Officer:
     """Off the rota and off the bot: no alerts, no commands, no rights on any case. The
     conversations they hold are handed back to the bot by the caller in the same transaction
-    (`helpline officers disable`), and otherwise by the desk's next pass (bot/officer_desk.py,
+    (`helpline officers disable`), and otherwise by the desk's next pass (bot/desk/telegram_desk.py,
     `release_disabled`): nobody's messages wait for an officer who is gone."""
     officer = get_officer(session, officer_id)
     officer.active = False
@@ -190,7 +190,7 @@ def case_in_remit(officer: Officer) -> ColumnElement[bool]:
     )
 
 
-# Alerts repeated until someone acts on them (bot.alerts.REPEATING); the others are resolved once told.
+# Alerts repeated until someone acts on them (bot.duties.alerts.REPEATING); the others are resolved once told.
 REPEATING = ("emergency", "possible_emergency")
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.conversation import ConversationService
-from bot.flood import FloodGuard
-from bot.outbox import Outbox
+from bot.gateway.conversation import ConversationService
+from bot.gateway.flood import FloodGuard
+from bot.gateway.outbox import Outbox
 from messaging.store import Inbound
 from referral.storage import unit_of_work
 

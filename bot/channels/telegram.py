@@ -22,10 +22,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.channels.intake import InboundRecord, Intake, Stored
 from bot.channels.telegram_polling import UpdatePoller
-from bot.language import language_hint
-from bot.officer_desk import OfficerDesk, OfficerInput
-from bot.outbox import SendFailed
-from bot.replies import gateway_text
+from bot.gateway.language import language_hint
+from bot.desk.telegram_desk import OfficerDesk, OfficerInput
+from bot.gateway.outbox import SendFailed
+from bot.gateway.replies import gateway_text
 from messaging.store import Inbound, queue_staff_message
 from messaging.models import Message
 from messaging.statuses import MessageStatus

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from telegram import Update
 
-from bot.http_utils import WEBHOOK_MAX_BODY_BYTES, BodyTooLarge, read_body
+from bot.gateway.http_utils import WEBHOOK_MAX_BODY_BYTES, BodyTooLarge, read_body
 
 
 async def receive(request: Request) -> JSONResponse:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from bot.channels.intake import InboundRecord
-from bot.outbox import SendFailed
+from bot.gateway.outbox import SendFailed
 from messaging.store import Inbound
 from referral.models import utcnow
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.channels.whatsapp import WebhookError, parse_webhook, verification_challenge, verify_signature
-from bot.http_utils import WEBHOOK_MAX_BODY_BYTES, BodyTooLarge, read_body
+from bot.gateway.http_utils import WEBHOOK_MAX_BODY_BYTES, BodyTooLarge, read_body
 from messaging.store import record_delivery_status
 from referral.storage import unit_of_work
 

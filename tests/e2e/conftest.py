@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from wiring.settings import Settings
 from tests.fakes.servers import FakeBotApi, FakeGraphApi, serve
 from tests.helpers import PROJECT_ROOT, REDIS_URL, free_port, fresh_postgres_database
 

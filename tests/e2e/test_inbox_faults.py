@@ -24,8 +24,8 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 
-from bot.stack import build_services
-from bot.settings import Settings
+from bot.supervision.stack import build_services
+from wiring.settings import Settings
 from messaging.store import Inbound, get_or_create_conversation, record_inbound
 from messaging.models import Conversation, Message
 from referral.models import Case, CaseAlert, utcnow

@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.alerts import OfficerAlerts
-from bot.officer_desk import OfficerInput
-from bot.officer_settings import AlertTimes
+from bot.duties.alerts import OfficerAlerts
+from bot.desk.telegram_desk import OfficerInput
+from wiring.officer_settings import AlertTimes
 from messaging.models import Message
 from messaging.store import get_or_create_conversation
 from referral import emergency_checks
@@ -53,7 +53,7 @@ def test_an_alert_nobody_can_hear_stays_open_and_goes_out_as_soon_as_someone_lin
     check(alerts)  # an hour later: no "repeat" and no "escalation" to nobody is recorded
     alert = the_alert(sessions, ticket)
     assert (alert.sent_at, alert.repeats, alert.escalated_at) == (None, 0, None)
-    from bot.alerts import alerts_without_recipient  # (new in issue 21)
+    from bot.duties.alerts import alerts_without_recipient  # (new in issue 21)
 
     with unit_of_work(sessions) as session:
         assert alerts_without_recipient(session) == 1
@@ -218,7 +218,7 @@ def test_one_failing_duty_stops_no_other(sessions, clock, caplog):
         conversation = get_or_create_conversation(session, secret_key=KEY, channel="webchat", address=web_sender("broken"))
         session.add(EmergencyCheck(conversation_id=conversation.id, category="no-such-category", asked_at=clock() - timedelta(hours=1)))
     _, _, ticket = reporter_case(sessions, emergency=True)
-    with caplog.at_level(logging.ERROR, logger="bot.alerts"):
+    with caplog.at_level(logging.ERROR, logger="bot.duties.alerts"):
         check(alerts)
     assert ticket in said(sessions, "101")  # the emergency went out all the same
     assert alerts.failures["open_unanswered_checks"] == 1 and alerts.failing == {"open_unanswered_checks"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.alerts import OfficerAlerts
+from bot.duties.alerts import OfficerAlerts
 from messaging.models import Message
 from messaging.statuses import MessageStatus
 from messaging.takeover import conversation_in_remit
@@ -102,10 +102,10 @@ def test_a_fallback_alert_told_once_grants_while_the_case_stays_open_where_it_wa
 
 
 def test_the_alerts_that_repeat_are_the_same_for_the_remit_and_the_alerts():
-    import bot.alerts
+    import bot.duties.alerts
     import referral.officers
 
-    assert set(bot.alerts.REPEATING) == set(referral.officers.REPEATING)
+    assert set(bot.duties.alerts.REPEATING) == set(referral.officers.REPEATING)
 
 
 def test_an_emergency_alert_about_a_conversation_without_a_case_grants_while_it_is_unresolved(sessions, desk, clock):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.conversation import RECHECK_AFTER_TIMEOUT_SECONDS, ConversationService
-from bot.engine_client import EngineUnavailable
-from bot.outbox import Outbox, SendFailed
+from bot.gateway.conversation import RECHECK_AFTER_TIMEOUT_SECONDS, ConversationService
+from bot.gateway.engine_client import EngineUnavailable
+from bot.gateway.outbox import Outbox, SendFailed
 from messaging.models import Message
 from messaging.statuses import MessageStatus
 from messaging.store import Inbound

@@ -18,7 +18,7 @@ from actions.conversation import ActionGreet, ActionNotUnderstood, ActionRequest
 from actions.location import ActionRememberLocation
 from actions.report import ActionOpenCase
 from actions.status import ActionCaseStatus
-from bot.settings import Settings
+from wiring.settings import Settings
 from messaging.models import HandoffRequest
 from messaging.store import get_or_create_conversation
 from referral.models import Case

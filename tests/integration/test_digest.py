@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.cli import main
-from bot.digest import build_digest, headline, write_files
+from bot.cli.main import main
+from bot.duties.digest import build_digest, headline, write_files
 from messaging.models import Conversation, Message, Reporter
 from referral.digest import Week, median_and_p90, shown
 from referral.models import Case, CaseEvent, Facility, Referral
@@ -162,8 +162,8 @@ def test_send_queues_the_headline_for_coordinators_and_leadership_and_emails_the
 
     from aiosmtpd.controller import Controller
 
-    from bot.delivery_settings import DigestDelivery
-    from bot.digest import produce_digest
+    from wiring.delivery_settings import DigestDelivery
+    from bot.duties.digest import produce_digest
     from messaging.models import Message
     from referral.models import Officer
     from tests.helpers import free_port
@@ -278,8 +278,8 @@ def tls_mail_server(tmp_path):
 
 
 def test_starttls_checks_the_certificate_and_trusts_a_self_signed_one_only_when_named(sessions, tmp_path, tls_mail_server):
-    from bot.delivery_settings import DigestDelivery
-    from bot.digest import DeliveryFailed, produce_digest
+    from wiring.delivery_settings import DigestDelivery
+    from bot.duties.digest import DeliveryFailed, produce_digest
 
     port, cert_path, logins, mails = tls_mail_server
     seed(sessions)

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from bot.digest import build_digest, write_files
+from bot.duties.digest import build_digest, write_files
 from referral.storage import unit_of_work
 from tests.integration.test_digest import NOW, SECRET_NAME, SECRET_PHONE, WEEK, seed
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.conversation import ConversationService
-from bot.scheduler import follow_up
+from bot.gateway.conversation import ConversationService
+from bot.duties.scheduler import follow_up
 from messaging.models import Message
 from messaging.store import Inbound, get_or_create_conversation
 from referral.follow_up import answer_payloads
@@ -70,7 +70,7 @@ def test_only_consenting_chat_reporters_are_asked_once_and_their_answer_is_recor
 
 def test_coordinators_hear_once_of_a_referral_unanswered_past_the_sla(sessions):
     """24 hours for a normal case, one hour for a high-urgency one (the defaults)."""
-    from bot.alerts import OfficerAlerts
+    from bot.duties.alerts import OfficerAlerts
     from referral.models import Facility, Officer, Referral
 
     with unit_of_work(sessions) as session:

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.testclient import TestClient
 
-from bot.conversation import RECHECK_AFTER_TIMEOUT_SECONDS
-from bot.gateway import create_app
-from bot.settings import Settings
+from bot.gateway.conversation import RECHECK_AFTER_TIMEOUT_SECONDS
+from bot.gateway.app import create_app
+from wiring.settings import Settings
 from messaging.models import Conversation, Message, Reporter
 from referral.models import Officer, utcnow
 from referral.storage import unit_of_work
@@ -156,7 +156,7 @@ def test_after_a_timeout_the_tracker_is_read_before_sending_again(database_url, 
 
 
 def test_a_holder_whose_lease_was_taken_over_does_not_answer(sessions):
-    from bot.conversation import ConversationService
+    from bot.gateway.conversation import ConversationService
     from messaging.statuses import claim_inbound
     from messaging.store import Inbound, get_or_create_conversation, record_inbound
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from bot.gateway import create_app
-from bot.settings import Settings
+from bot.gateway.app import create_app
+from wiring.settings import Settings
 from messaging.models import Message
 from referral.storage import make_engine, unit_of_work, upgrade
 from tests.fakes.servers import FakeBotApi, serve

@@ -13,7 +13,7 @@ import time
 from sqlalchemy import text
 
 from bot.channels.telegram import GROUP_NOTICE, TelegramSender, build_application
-from bot.outbox import Outbox
+from bot.gateway.outbox import Outbox
 from messaging.models import Message
 from messaging.statuses import MessageStatus
 from messaging.store import get_or_create_conversation, queue_staff_message, record_outbound

@@ -4,8 +4,8 @@ stored figures counted as they are, and no reporter's words or address in it."""
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
-from bot.gateway import create_app
-from bot.settings import Settings
+from bot.gateway.app import create_app
+from wiring.settings import Settings
 from tests.helpers import free_port, web_sender
 
 METRICS_TOKEN = "metrics-token-for-the-test"

@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import bot.schedule_models  # noqa: F401  (the scheduler's tables, on the same Base)
+import wiring.schedule_models  # noqa: F401  (the scheduler's tables, on the same Base)
 import messaging.models  # noqa: F401  (its tables are on the same Base)
 from referral.models import Base
 from referral.storage import make_engine, upgrade

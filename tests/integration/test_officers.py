@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.alerts import OfficerAlerts
-from bot.engine_client import EngineClient
-from bot.officer_desk import OfficerDesk, OfficerInput
-from bot.officer_settings import AlertTimes
+from bot.duties.alerts import OfficerAlerts
+from bot.gateway.engine_client import EngineClient
+from bot.desk.telegram_desk import OfficerDesk, OfficerInput
+from wiring.officer_settings import AlertTimes
 from messaging.models import Conversation, Message
 from messaging.store import get_or_create_conversation
 from messaging.takeover import take_over
@@ -450,7 +450,7 @@ def test_a_reply_to_a_conversation_not_held_reaches_nobody(sessions, desk, clock
 
 
 def test_a_disabled_officer_lets_go_of_their_conversations(sessions, desk, clock):
-    from bot.officer_desk import release_takeovers
+    from bot.desk.telegram_desk import release_takeovers
     from referral.officers import disable_officer
 
     officer_id = staff(sessions, "Ani Yogya", "officer", "101", ["34"], clock=clock)

@@ -71,7 +71,7 @@ def test_old_details_are_erased_and_everything_else_kept(sessions):
 
 
 def test_the_nightly_job_erases_in_batches_and_says_what_it_did(sessions, database_url, tmp_path, monkeypatch):
-    from bot.scheduler import retention
+    from bot.duties.scheduler import retention
 
     seed(sessions)
     monkeypatch.setenv("DATABASE_URL", database_url)

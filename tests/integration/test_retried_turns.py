@@ -19,11 +19,11 @@ from sqlalchemy import text
 
 from actions.emergency import ActionEmergency
 from actions.report_form import ValidateReportForm
-from bot.alerts import OfficerAlerts
-from bot.conversation import ConversationService
-from bot.engine_client import EngineClient
-from bot.officer_settings import AlertTimes
-from bot.worker import InboxWorker
+from bot.duties.alerts import OfficerAlerts
+from bot.gateway.conversation import ConversationService
+from bot.gateway.engine_client import EngineClient
+from wiring.officer_settings import AlertTimes
+from bot.gateway.worker import InboxWorker
 from messaging.models import Conversation, Message
 from messaging.statuses import MessageStatus
 from messaging.store import Inbound

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import connect
-from bot.cli import main
-from bot.schedule_models import JobRun
-from bot.scheduler import JOBS, STANDBY_RETRY_SECONDS, Schedule, ScheduledJobs, SchedulerLock, start_scheduler
-from bot.settings import Settings
+from wiring.bootstrap import connect
+from bot.cli.main import main
+from wiring.schedule_models import JobRun
+from bot.duties.scheduler import JOBS, STANDBY_RETRY_SECONDS, Schedule, ScheduledJobs, SchedulerLock, start_scheduler
+from wiring.settings import Settings
 from referral.storage import unit_of_work
 
 RUNS: list[str] = []
@@ -154,7 +154,7 @@ def test_two_scheduled_jobs_runners_run_a_due_job_once(database_url, tmp_path):
 
 
 def test_the_weekly_digest_job_writes_last_weeks_report(database_url, tmp_path, monkeypatch):
-    from bot.scheduler import weekly_digest
+    from bot.duties.scheduler import weekly_digest
     from referral.digest import Week
     from referral.models import utcnow
 

@@ -15,11 +15,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.alerts import OfficerAlerts
-from bot.conversation import ConversationService
-from bot.engine_client import EngineClient
-from bot.officer_desk import OfficerDesk, OfficerInput
-from bot.officer_settings import AlertTimes
+from bot.duties.alerts import OfficerAlerts
+from bot.gateway.conversation import ConversationService
+from bot.gateway.engine_client import EngineClient
+from bot.desk.telegram_desk import OfficerDesk, OfficerInput
+from wiring.officer_settings import AlertTimes
 from messaging.models import Conversation, Message
 from messaging.statuses import MessageStatus
 from messaging.store import Inbound, get_or_create_conversation

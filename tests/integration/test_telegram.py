@@ -9,8 +9,8 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from bot.gateway import create_app
-from bot.settings import Settings
+from bot.gateway.app import create_app
+from wiring.settings import Settings
 from messaging.models import Message
 from referral.storage import unit_of_work
 from tests.fakes.servers import FakeBotApi, serve, telegram_message, telegram_user

@@ -13,11 +13,11 @@ import asyncio
 import httpx
 from starlette.testclient import TestClient
 
-from bot.conversation import ConversationService
-from bot.engine_client import EngineClient
-from bot.gateway import create_app
-from bot.settings import Settings
-from bot.worker import InboxWorker
+from bot.gateway.conversation import ConversationService
+from bot.gateway.engine_client import EngineClient
+from bot.gateway.app import create_app
+from wiring.settings import Settings
+from bot.gateway.worker import InboxWorker
 from messaging.models import Message
 from messaging.statuses import MessageStatus
 from messaging.store import Inbound

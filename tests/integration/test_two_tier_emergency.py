@@ -14,8 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.emergency import ActionEmergency
 from actions.report import ActionOpenCase, ActionStartReport
 from actions.report_form import ValidateReportForm
-from bot.alerts import OfficerAlerts
-from bot.officer_settings import AlertTimes
+from bot.duties.alerts import OfficerAlerts
+from wiring.officer_settings import AlertTimes
 from referral.models import Case, CaseAlert, CaseEvent, EmergencyCheck
 from referral.storage import unit_of_work
 from tests.helpers import Clock

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from bot.gateway import create_app
-from bot.settings import Settings
+from bot.gateway.app import create_app
+from wiring.settings import Settings
 from tests.fakes.servers import serve
 from tests.helpers import free_port, web_sender
 from tests.integration.test_digest_page import chromium

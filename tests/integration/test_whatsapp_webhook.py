@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from starlette.testclient import TestClient
 
-from bot.gateway import create_app
-from bot.settings import Settings
+from bot.gateway.app import create_app
+from wiring.settings import Settings
 from messaging.models import Conversation, Message
 from referral.models import utcnow
 from referral.storage import unit_of_work

@@ -24,7 +24,7 @@ from actions.report_form import UNCLEAR, ValidateReportForm
 from actions.status import ActionCaseStatus
 from actions.texts import TEXTS, action_text, tracker_language
 from actions.tracker_utils import category_from_ranking, report_description, shared_location
-from bot.settings import Settings
+from wiring.settings import Settings
 from referral.routing import Candidate, FacilityPoint, RouteResult
 
 DOMAIN: dict[str, Any] = {}

@@ -1,8 +1,8 @@
-"""The emergency check on messages during a takeover (bot/danger_check.py): the parse's kind
+"""The emergency check on messages during a takeover (bot/gateway/danger_check.py): the parse's kind
 of danger, and the safety net read here when Rasa is down (its rules and the danger reader)."""
 
-from bot.danger_check import EMERGENCY, POSSIBLE, reading_by_rules, reading_of, reporter_lines
-from bot.settings import PROJECT_ROOT
+from bot.gateway.danger_check import EMERGENCY, POSSIBLE, reading_by_rules, reading_of, reporter_lines
+from wiring.settings import PROJECT_ROOT
 
 HOTLINES = PROJECT_ROOT / "config" / "hotlines.yml"
 

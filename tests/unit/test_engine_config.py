@@ -1,8 +1,8 @@
 import pytest
 import yaml
 
-from bot.engine_config import write_endpoints
-from bot.settings import Settings
+from bot.supervision.endpoints import write_endpoints
+from wiring.settings import Settings
 
 
 def test_embedded_mode_uses_sqlite_tracker_and_no_lock_store(tmp_path):

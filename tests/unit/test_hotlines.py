@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from wiring.settings import PROJECT_ROOT
 from referral.hotlines import format_hotlines, load_hotlines
 
 

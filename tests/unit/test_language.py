@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language import language_hint, reply_language
+from bot.gateway.language import language_hint, reply_language
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_longer_messages_give_a_hint():
 
 
 def test_javanese_and_sundanese_are_recognised_for_the_digest():
-    from bot.language import regional_language
+    from bot.gateway.language import regional_language
 
     assert regional_language("anakku dipoyoki kanca-kancane ning sekolah") == "jv"
     assert regional_language("abdi bade ngalaporkeun, budak abdi teu acan uih") == "su"

@@ -5,7 +5,7 @@ import logging
 
 from telegram.error import InvalidToken
 
-from bot.logs import REDACTED, Redactor, RedactingFilter
+from wiring.logs import REDACTED, Redactor, RedactingFilter
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.channels.telegram import parse_button_data
-from bot.conversation import as_plain_text
+from bot.gateway.conversation import as_plain_text
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-from bot.rate_limit import RateLimiter
+from bot.gateway.rate_limit import RateLimiter
 
 
 def test_sliding_window():

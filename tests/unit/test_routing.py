@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from wiring.settings import PROJECT_ROOT
 from referral.geo import haversine_km
 from referral.routing import FacilityIndex, FacilityPoint, RoutingConfig, RoutingError
 

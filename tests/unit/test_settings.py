@@ -1,6 +1,6 @@
 import pytest
 
-from bot.settings import Settings, read_dotenv
+from wiring.settings import Settings, read_dotenv
 
 
 def test_embedded_defaults(tmp_path):

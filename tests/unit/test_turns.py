@@ -3,7 +3,7 @@ in Rasa's tracker counts (an undone run is sent again; Rasa's own fallback rewin
 
 from __future__ import annotations
 
-from bot.engine_client import last_turn
+from bot.gateway.engine_client import last_turn
 from messaging.turns import HOTLINES, TURN_DONE, done_before, retry_marker, split_at_retry, with_done
 
 MARKER = {"custom": retry_marker({HOTLINES})}

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from bot.webchat import MAX_BODY_BYTES, BadRequest, parse_request
+from bot.gateway.webchat import MAX_BODY_BYTES, BadRequest, parse_request
 from tests.helpers import web_sender
 
 

@@ -1,5 +1,7 @@
 """Reporter-facing texts that the gateway itself sends (not Rasa), in Indonesian and English."""
 
+from wiring.texts import localised
+
 TEXTS: dict[str, dict[str, str]] = {
     "engine_down": {
         "id": "Pesan Anda sudah kami terima dan tersimpan. Sistem kami sedang mengalami gangguan, petugas kami akan menindaklanjuti secepatnya. Jika ada yang dalam bahaya saat ini, segera hubungi 112 atau 110.",
@@ -71,12 +73,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You have sent many messages in a short time. We have saved all of them and will answer them one by one. If anyone is in danger right now, call 112 or 110.",
     },
 }
-
-
-def localised(table: dict[str, dict[str, str]], key: str, language: str, **values: object) -> str:
-    """A text from `table` in `language`, Indonesian when there is no such variant."""
-    variants = table[key]
-    return variants.get(language, variants["id"]).format(**values)
 
 
 def gateway_text(key: str, language: str = "id", **values: object) -> str:

@@ -23,10 +23,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import replies
-from bot.alerts import possible_emergency_checked
-from bot.engine_client import EngineClient, EngineUnavailable
-from bot.officer_texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, officer_text
+from bot.gateway import replies
+from bot.duties.alerts import possible_emergency_checked
+from bot.gateway.engine_client import EngineClient, EngineUnavailable
+from bot.desk.texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, officer_text
 from messaging.models import Conversation, Message
 from messaging.statuses import MessageStatus, first_outbound_status
 from messaging.store import queue_staff_message, record_outbound

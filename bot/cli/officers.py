@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from bot.officer_desk import release_takeovers
-from bot.settings import Settings
+from bot.desk.telegram_desk import release_takeovers
+from wiring.settings import Settings
 from referral.models import DutyShift, Officer, utcnow
 from referral.officers import ROLES, OfficerError, add_officer, disable_officer, get_officer, issue_link_code
 from referral.roster import RosterError, describe, is_on_duty, parse_exception, parse_weekly

@@ -14,15 +14,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.cli_officers import add_officer_commands
-from bot.settings import Settings
+from bot.cli.officers import add_officer_commands
+from wiring.settings import Settings
 from referral.lifecycle import CATEGORIES, STATUSES, CaseError
-from bot.logs import Redactor, settings_secrets
-from bot.bootstrap import SchemaOutOfDate, connect, migrate
+from wiring.logs import Redactor, settings_secrets
+from wiring.bootstrap import SchemaOutOfDate, connect, migrate
 from referral.storage import make_private_dir, unit_of_work
 
 
-SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "referral" / "data" / "sample_facilities.csv"
+SAMPLE_DIRECTORY = Path(__file__).resolve().parents[2] / "referral" / "data" / "sample_facilities.csv"
 
 
 class UsageError(Exception):
@@ -38,8 +38,8 @@ def _sessions(settings: Settings):
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.stack import NoModel, build_services
-    from bot.supervisor import Supervisor
+    from bot.supervision.stack import NoModel, build_services
+    from bot.supervision.supervisor import Supervisor
 
     make_private_dir(settings.data_dir)
     settings.resolved_secret_key()
@@ -310,7 +310,7 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.digest import DeliveryFailed, produce_digest
+    from bot.duties.digest import DeliveryFailed, produce_digest
     from referral.digest import Week
     from referral.models import utcnow
 
@@ -331,7 +331,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_jobs_list(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.scheduler import Schedule, job_overview
+    from bot.duties.scheduler import Schedule, job_overview
 
     jobs = job_overview(_sessions(settings), Schedule.load(settings.config_dir / "schedule.yml").timezone)
     lines = [f"{job['id']:<16} next {job['next_run'] or '-':<26} last {job['last_run'] or '-'} {job['last_result'] or ''}" for job in jobs]

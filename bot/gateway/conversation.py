@@ -3,7 +3,7 @@
 Every inbound message is stored (all-or-nothing) before anything else. It is
 then processed once: claimed under a lease, sent to Rasa, and its replies are
 stored together with its new status. If Rasa does not answer, the message
-stays `pending` and the inbox worker (bot/worker.py) tries it again with
+stays `pending` and the inbox worker (bot/gateway/worker.py) tries it again with
 backoff, in order per conversation; once it has waited `ack_after_s`, the
 reporter is told (once) that it is saved and a person will follow up. A
 retried message is first looked up in Rasa's tracker, so a message Rasa
@@ -29,12 +29,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.texts import action_text
-from bot import replies
-from bot.danger_check import EMERGENCY, POSSIBLE, Reading, read_danger, reporter_lines
-from bot.engine_client import EngineClient, EngineUnavailable
-from bot.language import language_hint, regional_language
-from bot.officer_texts import officer_text
-from bot.settings import PROJECT_ROOT
+from bot.gateway import replies
+from bot.gateway.danger_check import EMERGENCY, POSSIBLE, Reading, read_danger, reporter_lines
+from bot.gateway.engine_client import EngineClient, EngineUnavailable
+from bot.gateway.language import language_hint, regional_language
+from bot.desk.texts import officer_text
+from wiring.settings import PROJECT_ROOT
 from messaging.queries import (
     has_earlier_unanswered,
     offered_payloads,

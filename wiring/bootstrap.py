@@ -1,6 +1,6 @@
 """The one place that opens the app's database for every process.
 
-The gateway's lifespan (which then wires its services in bot/gateway.py's
+The gateway's lifespan (which then wires its services in bot/gateway/app.py's
 `start_gateway`), the action server (actions/context.py) and the `helpline` command
 all get their database here, with the whole schema's models loaded and the schema
 checked; nothing is built at import time. Migrations are an explicit step
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-import bot.schedule_models  # noqa: F401  the scheduler's tables
+import wiring.schedule_models  # noqa: F401  the scheduler's tables
 import messaging.models  # noqa: F401  the schema is both packages' tables (cases refer to reporters)
-from bot.settings import Settings
+from wiring.settings import Settings
 from referral.storage import make_engine, make_session_factory, schema_is_current, upgrade
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.alerts import coordinator_chats
-from bot.delivery_settings import DigestDelivery
+from bot.duties.alerts import coordinator_chats
+from wiring.delivery_settings import DigestDelivery
 from messaging.digest import message_figures
 from messaging.store import queue_staff_message
 from referral.digest import JAKARTA, SMALL_COUNT, Week, backlog, case_figures, facility_figures, shown

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.engine_config import write_endpoints
-from bot.supervisor import Service
-from bot.settings import PROJECT_ROOT, Settings
+from bot.supervision.endpoints import write_endpoints
+from bot.supervision.supervisor import Service
+from wiring.settings import PROJECT_ROOT, Settings
 
 
 class NoModel(RuntimeError):
@@ -62,7 +62,7 @@ def build_services(settings: Settings, environ: dict[str, str] | None = None) ->
     )
     gateway = Service(
         name="gateway",
-        argv=[sys.executable, "-m", "bot.gateway"],
+        argv=[sys.executable, "-m", "bot.gateway.app"],
         ready_url=f"http://127.0.0.1:{settings.port}/livez",
         env={**base_env, "HELPLINE_SCHEDULER": base_env.get("HELPLINE_SCHEDULER", "on")},  # the gateway runs the jobs
         cwd=PROJECT_ROOT,

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wiring.environment import Environment
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class AlertTimes:
     possible_emergency_escalate_s: float = 1800.0
 
     @classmethod
-    def from_env(cls, env) -> "AlertTimes":
+    def from_env(cls, env: Environment) -> "AlertTimes":
         return cls(
             emergency_repeat_s=60.0 * env.get_positive("HELPLINE_EMERGENCY_REPEAT_MINUTES", 5),
             emergency_escalate_s=60.0 * env.get_positive("HELPLINE_EMERGENCY_ESCALATE_MINUTES", 15),

@@ -1,4 +1,4 @@
-"""The chat channels' settings, read from the environment by bot/settings.py.
+"""The chat channels' settings, read from the environment by wiring/settings.py.
 
 Light on purpose (no channel library is imported), so every command can read them.
 """
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.settings import Environment
+    from wiring.environment import Environment
 
 
 @dataclass(frozen=True)

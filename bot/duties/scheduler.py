@@ -31,13 +31,13 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.schedule_models import JOB_STORE_TABLE, JobRun
-from bot.settings import Settings
+from wiring.schedule_models import JOB_STORE_TABLE, JobRun
+from wiring.settings import Settings
 from referral.models import utcnow
 from referral.storage import unit_of_work
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Database
+    from wiring.bootstrap import Database
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x4D504B53  # "MPKS": one scheduler per database
@@ -69,7 +69,7 @@ class Schedule:
 @contextlib.contextmanager
 def _app_database() -> Iterator[tuple[Settings, "Database"]]:
     """The settings and the app database for one run of a job (jobs run in their own thread)."""
-    from bot.bootstrap import connect
+    from wiring.bootstrap import connect
 
     settings = Settings.from_env()
     database = connect(settings)
@@ -82,7 +82,7 @@ def _app_database() -> Iterator[tuple[Settings, "Database"]]:
 def weekly_digest() -> str:
     """The job: the digest of the ISO week that just ended, its files written and its
     headline queued for the coordinators. Module-level so the job store can name it."""
-    from bot.digest import produce_digest
+    from bot.duties.digest import produce_digest
     from referral.digest import Week
 
     with _app_database() as (settings, database):
@@ -95,7 +95,7 @@ def weekly_digest() -> str:
 def retention() -> str:
     """The job: erase what reporters told us from cases and messages older than the
     retention period (HELPLINE_RETENTION_DAYS)."""
-    from bot.tracker_retention import erase_old_tracker_events
+    from bot.duties.tracker_retention import erase_old_tracker_events
     from messaging.retention import erase_old_messages
     from referral.retention import erase_old_case_details
 
@@ -118,7 +118,7 @@ def follow_up() -> str:
     contacted in the chat, whether the help arrived (once; their answer goes on the case).
     On WhatsApp only inside the 24-hour window (outside it only a template may be sent)."""
     from bot.channels.whatsapp import within_whatsapp_window
-    from bot.replies import gateway_text
+    from bot.gateway.replies import gateway_text
     from messaging.models import Conversation
     from messaging.statuses import first_outbound_status
     from messaging.store import record_outbound

@@ -1,7 +1,7 @@
 """The gateway: one ASGI app serving the web chat, the webhooks, the officer console and health.
 
-Run with `python -m bot.gateway` (the supervisor does); `create_app` wires settings,
-the database (bot/bootstrap.py) and the services into a typed GatewayState when the
+Run with `python -m bot.gateway.app` (the supervisor does); `create_app` wires settings,
+the database (wiring/bootstrap.py) and the services into a typed GatewayState when the
 app starts, not at import.
 """
 
@@ -25,24 +25,25 @@ from starlette.routing import Route
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import console, webchat
-from bot.alerts import OfficerAlerts, alerts_without_recipient
+from bot.desk import web_console
+from bot.gateway import webchat
+from bot.duties.alerts import OfficerAlerts, alerts_without_recipient
 from bot.channels import telegram_webhook, whatsapp_webhook
 from bot.channels.telegram import TelegramChannel, TelegramSender, build_application
 from bot.channels.whatsapp import WhatsAppClient, WhatsAppSender
-from bot.bootstrap import Database, connect
+from wiring.bootstrap import Database, connect
 from bot.channels.intake import Intake
-from bot.conversation import ConversationService
-from bot.engine_client import EngineClient
-from bot.flood import FloodGuard
-from bot.officer_desk import OfficerDesk
-from bot.logs import configure_logging, settings_secrets
-from bot.outbox import Outbox
-from bot.metrics import Metrics
-from bot.metrics import metrics as metrics_route
-from bot.settings import Settings
-from bot.scheduler import ScheduledJobs
-from bot.worker import InboxWorker
+from bot.gateway.conversation import ConversationService
+from bot.gateway.engine_client import EngineClient
+from bot.gateway.flood import FloodGuard
+from bot.desk.telegram_desk import OfficerDesk
+from wiring.logs import configure_logging, settings_secrets
+from bot.gateway.outbox import Outbox
+from bot.gateway.metrics import Metrics
+from bot.gateway.metrics import metrics as metrics_route
+from wiring.settings import Settings
+from bot.duties.scheduler import ScheduledJobs
+from bot.gateway.worker import InboxWorker
 from referral.models import utcnow
 from referral.routing_cache import RoutingCache
 from referral.storage import read_only, unit_of_work
@@ -313,8 +314,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         Route("/webhooks/telegram", telegram_webhook.receive, methods=["POST"]),
         Route("/webhooks/whatsapp", whatsapp_webhook.verify, methods=["GET"]),
         Route("/webhooks/whatsapp", whatsapp_webhook.receive, methods=["POST"]),
-        Route("/console", console.page),
-        Route("/console/api/cases", console.list_cases_json),
+        Route("/console", web_console.page),
+        Route("/console/api/cases", web_console.list_cases_json),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

@@ -17,10 +17,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.alerts import OfficerAlerts
-from bot.conversation import ConversationService
-from bot.officer_desk import OfficerDesk
-from bot.outbox import Outbox
+from bot.duties.alerts import OfficerAlerts
+from bot.gateway.conversation import ConversationService
+from bot.desk.telegram_desk import OfficerDesk
+from bot.gateway.outbox import Outbox
 from messaging.queries import due_inbound
 from messaging.statuses import release_stale
 from referral.storage import unit_of_work

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.alerts import alerts_without_recipient
-from bot.http_utils import bearer_matches
-from bot.schedule_models import JobRun
+from bot.duties.alerts import alerts_without_recipient
+from bot.gateway.http_utils import bearer_matches
+from wiring.schedule_models import JobRun
 from messaging.models import Message
 from messaging.queries import attention_summary
 from referral.models import Case, CaseAlert

@@ -25,7 +25,7 @@ from typing import Any
 # The emergency path's own words, so that a reporter reads the same lines whoever holds
 # the conversation (actions/texts.py is plain data; it imports only a type from rasa_sdk).
 from actions.texts import action_text, text_for_kind
-from bot.engine_client import EngineClient, EngineUnavailable
+from bot.gateway.engine_client import EngineClient, EngineUnavailable
 from nlu_components.danger_now import danger_now
 from nlu_components.emergency_patterns import EmergencyPatterns, kind_of_rules
 from referral.hotlines import format_hotlines, load_hotlines

@@ -15,8 +15,8 @@ from importlib import resources
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from bot.alerts import alerts_without_recipient
-from bot.http_utils import bearer_matches
+from bot.duties.alerts import alerts_without_recipient
+from bot.gateway.http_utils import bearer_matches
 from referral.cases import list_cases
 from messaging.queries import attention_summary
 from referral.storage import unit_of_work

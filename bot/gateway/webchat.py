@@ -31,10 +31,10 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.conversation import stored_reply
-from bot.http_utils import BodyTooLarge, read_body
-from bot.rate_limit import RateLimiter
-from bot.settings import Settings
+from bot.gateway.conversation import stored_reply
+from bot.gateway.http_utils import BodyTooLarge, read_body
+from bot.gateway.rate_limit import RateLimiter
+from wiring.settings import Settings
 from messaging.queries import outbound_after
 from messaging.store import Inbound, find_conversation_by_address
 from referral.storage import unit_of_work

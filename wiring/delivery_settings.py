@@ -1,5 +1,5 @@
 """Where the weekly digest goes besides the coordinators' Telegram chats: a leadership
-chat, and e-mail over SMTP. Read from the environment by bot/settings.py; all optional."""
+chat, and e-mail over SMTP. Read from the environment by wiring/settings.py; all optional."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.settings import Environment
+    from wiring.environment import Environment
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from functools import cache
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.officer_settings import AlertTimes
-from bot.officer_texts import CATEGORY_NAMES, STATUS_NAMES, URGENCY_NAMES
+from wiring.officer_settings import AlertTimes
+from bot.desk.texts import CATEGORY_NAMES, STATUS_NAMES, URGENCY_NAMES
 from messaging.models import Conversation, Message
 from messaging.queries import waiting_too_long
 from messaging.statuses import MessageStatus

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL
 
-from bot.settings import Settings
+from wiring.settings import Settings
 from referral.models import utcnow
 
 

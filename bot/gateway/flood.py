@@ -7,8 +7,8 @@ later, in order, and is told so once a minute.
 
 from __future__ import annotations
 
-from bot import replies
-from bot.rate_limit import RateLimiter
+from bot.gateway import replies
+from bot.gateway.rate_limit import RateLimiter
 
 DEFER_SECONDS = 30.0
 

@@ -1,0 +1,1 @@
+"""Scheduled and background duties: alerts, the weekly digest, the scheduler, tracker retention."""

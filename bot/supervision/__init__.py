@@ -1,0 +1,1 @@
+"""Starting and supervising the three processes: Rasa, the action server and the gateway."""
