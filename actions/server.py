@@ -19,6 +19,9 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.worker.loader import AppLoader
 
+from wiring.logs import adopt_framework_loggers, configure_logging
+from wiring.settings import Settings
+
 log = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health"})  # the supervisor's readiness check; it carries no data
 
@@ -35,6 +38,7 @@ def create_app() -> Sanic:
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app_for_serve(executor, cors_origins="")  # no browser ever calls it
+    configure_action_server_logging(expected)  # here: Sanic builds the app in its worker process
 
     @app.on_request
     async def require_token(request: Request):
@@ -47,11 +51,18 @@ def create_app() -> Sanic:
     return app
 
 
+def configure_action_server_logging(token: str) -> None:
+    """Our format (text or JSON lines) for everything the action server logs, Sanic's
+    own loggers included, with the engine token redacted; libraries at warnings."""
+    configure_logging([token], Settings.from_env().logs, root_level=logging.WARNING)
+    adopt_framework_loggers("sanic")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="The helpline's Rasa action server (requires HELPLINE_ENGINE_TOKEN).")
     parser.add_argument("--port", type=int, default=5055, help="port on 127.0.0.1 (default 5055)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_action_server_logging(os.environ.get("HELPLINE_ENGINE_TOKEN", ""))
     loader = AppLoader(factory=create_app)
     app = loader.load()
     app.prepare(host="127.0.0.1", port=args.port, workers=1, access_log=False)

@@ -18,6 +18,7 @@ from wiring.environment import Environment, read_dotenv
 from wiring.delivery_settings import DigestDelivery
 from wiring.officer_settings import AlertTimes
 from wiring.engine_settings import EngineSettings
+from wiring.log_settings import LogSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +43,7 @@ class Settings:
     webchat_new_per_address_per_hour: int = 10
     webchat_per_address_per_minute: int = 120
     # Addresses of reverse proxies whose X-Forwarded-For is believed (uvicorn's
-    # forwarded_allow_ips). Loopback by default: a proxy on the same machine (as the README
+    # forwarded_allow_ips). Loopback by default: a proxy on the same machine (as docs/deployment.md
     # recommends) reports each client, so one client cannot use up everyone's limits.
     # Only rate limits use the address; nothing is authorised by it.
     trusted_proxies: str = "127.0.0.1"
@@ -62,6 +63,7 @@ class Settings:
     digest: DigestDelivery = field(default_factory=DigestDelivery)
     alert_times: AlertTimes = field(default_factory=AlertTimes)
     link_code_hours: int = 48  # how long an officer's one-time /daftar code works
+    logs: LogSettings = field(default_factory=LogSettings)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -102,6 +104,7 @@ class Settings:
             ack_after_s=env.get_seconds("HELPLINE_ACK_AFTER_SECONDS", 15),
             alert_after_s=env.get_seconds("HELPLINE_ALERT_AFTER_SECONDS", 120),
             turn_retry_s=60.0 * env.get_positive("HELPLINE_TURN_RETRY_MINUTES", 10),
+            logs=LogSettings.from_env(env),
         )
 
     def resolved_secret_key(self) -> str:

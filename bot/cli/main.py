@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from pathlib import Path
 from bot.cli.officers import add_officer_commands
 from wiring.settings import Settings
 from referral.lifecycle import CATEGORIES, STATUSES, CaseError
-from wiring.logs import Redactor, settings_secrets
+from wiring.logs import Redactor, announce, configure_logging, settings_secrets
 from wiring.bootstrap import SchemaOutOfDate, connect, migrate
 from referral.storage import make_private_dir, unit_of_work
 
@@ -41,19 +42,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.supervision.stack import NoModel, build_services
     from bot.supervision.supervisor import Supervisor
 
+    def say(text: str) -> None:
+        announce(text, settings.logs.json)
+
     make_private_dir(settings.data_dir)
     settings.resolved_secret_key()
     migrate(settings)  # an explicit step of starting the service, before any process starts
     loaded = load_sample_directory_if_empty(_sessions(settings))
     if loaded:
-        print(f"Loaded the SAMPLE facility directory ({loaded} facilities, names marked \"(contoh)\"); "
-              "replace it with `helpline facilities import FILE.csv`.", flush=True)
+        say(f"Loaded the SAMPLE facility directory ({loaded} facilities, names marked \"(contoh)\"); "
+            "replace it with `helpline facilities import FILE.csv`.")
     try:
         services = build_services(settings, dict(os.environ))
     except (NoModel, ValueError) as error:
         raise UsageError(str(error)) from None
-    supervisor = Supervisor(services, settings.data_dir / "log", redact=Redactor(settings_secrets(settings)))
-    print("Starting the helpline (Rasa takes about 10 to 20 seconds to load its model)…", flush=True)
+    supervisor = Supervisor(
+        services, settings.data_dir / "log", redact=Redactor(settings_secrets(settings)), json_logs=settings.logs.json
+    )
+    say("Starting the helpline (Rasa takes about 10 to 20 seconds to load its model)…")
 
     def ready() -> None:
         base = f"http://127.0.0.1:{settings.port}"
@@ -62,13 +68,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             if settings.console_enabled
             else "off (HELPLINE_CONSOLE=off)"
         )
-        print(
+        say(
             f"\nThe helpline is running.\n"
             f"  Web chat:        {base}/\n"
             f"  Officer console: {console}\n"
             f"  Health:          {base}/healthz\n"
-            f"Press Ctrl-C to stop.",
-            flush=True,
+            f"Press Ctrl-C to stop."
         )
 
     return asyncio.run(supervisor.run(on_ready=ready))
@@ -408,6 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
+        if argv is None:  # the `helpline` command itself, not a test calling main([...]) in its process
+            # Warnings and errors only: a command's output is its answer, not a log.
+            configure_logging(settings_secrets(settings, derive=False), settings.logs, root_level=logging.WARNING)
         return args.handler(args, settings)
     except (UsageError, ValueError) as error:
         print(f"helpline: error: {error}", file=sys.stderr)

@@ -324,7 +324,7 @@ def main() -> None:
     import uvicorn
 
     settings = Settings.from_env()
-    configure_logging(settings_secrets(settings))
+    configure_logging(settings_secrets(settings), settings.logs)
     # access_log off: URLs and client addresses are not needed in logs. log_config=None:
     # uvicorn's loggers go through ours (and its redaction). X-Forwarded-For is believed
     # only from the proxies the operator names (HELPLINE_TRUSTED_PROXIES), never by default.

@@ -29,6 +29,9 @@ from pathlib import Path
 
 import httpx
 
+from bot.supervision.log_lines import as_json_line
+from wiring.logs import announce
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -75,6 +78,7 @@ class Supervisor:
         stop_timeout_s: float = 10.0,
         redact: Callable[[str], str] | None = None,
         restart: RestartPolicy | None = RestartPolicy(),
+        json_logs: bool = False,
     ) -> None:
         self.services = services
         self.restart = restart  # None: any death stops everything
@@ -82,6 +86,7 @@ class Supervisor:
         # Every line a child prints passes through this before it is written anywhere.
         self.redact = redact or (lambda line: line)
         self.out = out or sys.stdout
+        self.json_logs = json_logs  # HELPLINE_LOG_FORMAT=json: every line written is one JSON object
         self.stop_timeout_s = stop_timeout_s
         self.processes: dict[str, asyncio.subprocess.Process] = {}
         self.tails: dict[str, collections.deque[str]] = {}
@@ -91,7 +96,7 @@ class Supervisor:
         self._pumps: set[asyncio.Task] = set()  # copying each child's output to its log
 
     def say(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        announce(text, self.json_logs, "helpline.supervisor", self.out)
 
     async def run(self, on_ready=None) -> int:
         """Run until stopped; returns 0 after Ctrl-C/SIGTERM, 1 when a service failed."""
@@ -240,8 +245,11 @@ class Supervisor:
                 if not raw:
                     break
                 line = self.redact(raw.decode("utf-8", "replace"))
+                written = as_json_line(name, line) if self.json_logs else line
+                if written is None:
+                    continue
                 try:
-                    log.write(line.encode("utf-8"))
+                    log.write(written.encode("utf-8"))
                     log.flush()
                 except OSError as error:  # a full disk must not stop the reading (the child would block)
                     if not unwritable:

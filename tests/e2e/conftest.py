@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from wiring.settings import Settings
+from tests.e2e.log_privacy import assert_logs_private
 from tests.fakes.servers import FakeBotApi, FakeGraphApi, serve
 from tests.helpers import PROJECT_ROOT, REDIS_URL, free_port, fresh_postgres_database
 
@@ -125,7 +126,7 @@ def graph_api():
 @pytest.fixture(scope="session")
 def postgres_stack(tmp_path_factory, graph_api, bot_api):
     """Production-shaped: app database and Rasa tracker on PostgreSQL, lock store on Redis,
-    WhatsApp pointed at the fake Graph API, Telegram polling the fake Bot API."""
+    WhatsApp pointed at the fake Graph API, Telegram polling the fake Bot API, JSON logs."""
     with fresh_postgres_database() as app_db, fresh_postgres_database() as tracker_db:
         stack = start_stack(
             tmp_path_factory.mktemp("stack"),
@@ -140,7 +141,11 @@ def postgres_stack(tmp_path_factory, graph_api, bot_api):
                 "WHATSAPP_API_BASE": graph_api.url,
                 "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
                 "TELEGRAM_API_BASE": bot_api.url,
+                # As a production deployment would ship its logs (the other stacks log text).
+                "HELPLINE_LOG_FORMAT": "json",
             },
         )
         yield stack
         stack.stop()
+        # After every test on it, the whole session's logs: no reporter's word, number or chat id.
+        assert_logs_private(stack, expect=("reporter's message", "message address", "conversation address"))

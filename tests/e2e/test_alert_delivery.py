@@ -14,6 +14,7 @@ from sqlalchemy import select
 from referral.models import Case
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.e2e.conftest import TELEGRAM_TOKEN, start_stack
+from tests.e2e.log_privacy import assert_logs_private
 from tests.e2e.test_officers_flow import helpline, press, wait_for_text, write
 from tests.fakes.servers import FakeBotApi, serve
 from tests.helpers import REDIS_URL, fresh_postgres_database, wait_until
@@ -45,6 +46,7 @@ def stack(tmp_path_factory, bot_api):
         })
         yield stack
         stack.stop()
+        assert_logs_private(stack)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,7 @@ def test_telegram_down_at_boot_then_up_the_waiting_alert_is_delivered_without_a_
     assert "alerts with no recipient" in health(stack)["degraded"]
 
     telegram_up(stack, bot_api)
-    chat = 7301
+    chat = 5100017301
     link(stack, bot_api, chat, "Citra Koordinator", "--role", "coordinator")
     alert = wait_for_text(bot_api, chat, ticket)
     assert alert["text"].startswith("🚨 DARURAT") and "golok" not in alert["text"]
@@ -111,7 +113,7 @@ def test_a_case_in_a_province_nobody_covers_reaches_the_only_linked_staff_member
 
     wait_until(lambda: region() == "34.04", 30, "the emergency's place recorded")  # DI Yogyakarta: nobody covers it
 
-    chat = 7302
+    chat = 5100017302
     link(stack, bot_api, chat, "Bayu Papua", "--role", "officer", "--region", "94")  # the only one, and off duty
     alert = wait_for_text(bot_api, chat, ticket)
     assert alert["text"].startswith("🚨 DARURAT") and "Sleman" in alert["text"]

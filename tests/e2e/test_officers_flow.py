@@ -21,7 +21,7 @@ from tests.fakes.servers import telegram_message, telegram_user
 from tests.helpers import PROJECT_ROOT, wait_until, web_sender
 
 pytestmark = pytest.mark.e2e
-OFFICER_CHAT = 7001
+OFFICER_CHAT = 5100007001  # chat ids as long as real ones: the log check greps for them
 _ids = itertools.count(10_000)
 
 
@@ -107,7 +107,7 @@ def take_the_alert(bot_api, needle: str, since: int) -> None:
 
 
 def test_an_officer_runs_a_telegram_conversation_from_alert_to_hand_back(postgres_stack, bot_api, officer):
-    reporter = 7101
+    reporter = 5100007101
     write(bot_api, reporter, "tolong sekarang suami lagi mukulin saya")
     wait_until(lambda: to_chat(bot_api, reporter), 90, "the emergency reply")
     ticket = ticket_of(postgres_stack, "telegram", str(reporter))  # this reporter's (the stack is shared)
@@ -200,7 +200,7 @@ def test_relay_to_a_web_chat_reporter(postgres_stack, bot_api, officer):
 
 
 def test_a_non_officer_typing_officer_commands_gets_the_reporter_flow(postgres_stack, bot_api, officer):
-    stranger = 7301
+    stranger = 5100007301
     write(bot_api, stranger, "/kembalikan")
     replies = wait_until(lambda: to_chat(bot_api, stranger), 90, "an answer to the stranger")
     write(bot_api, stranger, "/daftar ABCDEFGHJK")
@@ -222,7 +222,7 @@ def ask_for_an_officer(bot_api, reporter: int) -> None:
 
 
 def test_danger_during_a_takeover_gets_the_hotlines_an_emergency_case_and_an_alert(postgres_stack, bot_api, officer):
-    reporter = 7401
+    reporter = 5100007401
     ask_for_an_officer(bot_api, reporter)
     since = len(to_chat(bot_api, OFFICER_CHAT))
     write(bot_api, reporter, DANGER)

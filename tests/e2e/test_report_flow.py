@@ -5,6 +5,7 @@ Everything runs for real, as `make run` starts it, against PostgreSQL and Redis.
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 import time
@@ -643,11 +644,11 @@ def test_no_secret_reaches_a_log_file_and_the_files_are_private(postgres_stack, 
     from tests.e2e.conftest import TELEGRAM_TOKEN
     from tests.fakes.servers import telegram_message
 
-    bot_api.push({"message": telegram_message(4100, 1, text="halo")})  # Telegram in use, with its token
+    bot_api.push({"message": telegram_message(5100004100, 1, text="halo")})  # Telegram in use, with its token
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(m["chat_id"] == 4100 for m in bot_api.sent):
+    while time.monotonic() < deadline and not any(m["chat_id"] == 5100004100 for m in bot_api.sent):
         time.sleep(0.5)
-    assert any(m["chat_id"] == 4100 for m in bot_api.sent)
+    assert any(m["chat_id"] == 5100004100 for m in bot_api.sent)
     settings = postgres_stack.settings
     secrets = [TELEGRAM_TOKEN, settings.resolved_engine_token(), settings.resolved_console_token(), settings.resolved_secret_key()]
     data_dir = postgres_stack.data_dir
@@ -660,6 +661,28 @@ def test_no_secret_reaches_a_log_file_and_the_files_are_private(postgres_stack, 
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((data_dir / "log").stat().st_mode) == 0o700
+
+
+def test_with_json_logs_every_line_of_every_log_is_one_json_object(postgres_stack):
+    """HELPLINE_LOG_FORMAT=json (the shared stack runs with it): what `helpline run` prints
+    and every service's file, Rasa's and Sanic's own lines included, parse line by line."""
+    from tests.e2e.log_privacy import log_lines
+
+    lines = log_lines(postgres_stack.data_dir, postgres_stack.output)
+    sources = {source for source, _ in lines}
+    assert sources >= {"helpline run", "rasa.log", "actions.log", "gateway.log"}
+    broken = []
+    for source, line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            broken.append(f"{source}: {line[:120]}")
+            continue
+        if not (isinstance(entry, dict) and {"time", "level", "logger", "message"} <= entry.keys()):
+            broken.append(f"{source}: {line[:120]}")
+    assert broken == []
+    loggers = {json.loads(line)["logger"] for _, line in lines}
+    assert "helpline.supervisor" in loggers and any(name.startswith("bot.") for name in loggers)
 
 
 @pytest.mark.stops_shared_stack

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from messaging.models import Conversation, Message
 from referral.storage import make_engine, make_session_factory, unit_of_work
 from tests.e2e.conftest import start_stack
+from tests.e2e.log_privacy import assert_logs_private
 from tests.helpers import fresh_postgres_database, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +30,7 @@ def stack(tmp_path_factory):
         stack = start_stack(tmp_path_factory.mktemp("stack"), app_db, {"HELPLINE_ACK_AFTER_SECONDS": "2"})
         yield stack
         stack.stop()
+        assert_logs_private(stack)
 
 
 def pid_of(stack, service: str) -> int:

@@ -16,7 +16,7 @@ from tests.e2e.test_alert_delivery import DANGER, link
 from tests.helpers import wait_until, web_sender
 
 pytestmark = pytest.mark.e2e
-OFFICER_CHAT = 880101
+OFFICER_CHAT = 5100880101
 
 
 @pytest.fixture(scope="module")
