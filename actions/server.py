@@ -19,7 +19,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.worker.loader import AppLoader
 
-from wiring.logs import adopt_framework_loggers, configure_logging
+from wiring.logs import adopt_framework_loggers, configure_logging, settings_secrets
 from wiring.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def create_app() -> Sanic:
 def configure_action_server_logging(token: str) -> None:
     """Our format (text or JSON lines) for everything the action server logs, Sanic's
     own loggers included, with the engine token redacted; libraries at warnings."""
-    configure_logging([token], Settings.from_env().logs, root_level=logging.WARNING)
+    settings = Settings.from_env()
+    configure_logging([token, *settings_secrets(settings, derive=False)], settings.logs, root_level=logging.WARNING)
     adopt_framework_loggers("sanic")
 
 

@@ -9,7 +9,9 @@ without it every message is refused.
 
 Rasa's REST channel also logs the reporter's message text at error level whenever a
 request fails or is cut off (`rest.message.received.failure`/`.timeout`); its logger is
-wrapped so those lines keep the event and lose the text.
+wrapped so those lines keep the event and lose the text. The tracebacks of such failures
+and the tracker store's database errors are kept free of message data too
+(`hide_personal_data_in_engine_logs`, which `serve.py` calls before Rasa starts).
 """
 
 from __future__ import annotations
@@ -44,6 +46,27 @@ class WithoutMessageText:
             return method(*args, **kwargs)
 
         return log_without_text
+
+
+def hide_personal_data_in_engine_logs() -> None:
+    """Before Rasa configures its logging: structured tracebacks without each frame's local
+    variables (structlog's default shows them, and a failed turn's locals hold the message
+    text and the sender), and the tracker store's database errors without the values of
+    their parameters (the events, with what the reporter wrote)."""
+    import rasa.core.tracker_store as tracker_store
+    import structlog
+    from structlog.tracebacks import ExceptionDictTransformer
+
+    structlog.processors.dict_tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+    original = tracker_store.create_engine_kwargs
+    if getattr(original, "hides_parameters", False):
+        return
+
+    def create_engine_kwargs(url):
+        return {**original(url), "hide_parameters": True}
+
+    create_engine_kwargs.hides_parameters = True
+    tracker_store.create_engine_kwargs = create_engine_kwargs
 
 
 def quiet_rest_channel_logs() -> None:

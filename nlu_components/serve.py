@@ -17,8 +17,10 @@ def main() -> None:
         raise SystemExit("HELPLINE_ENGINE_TOKEN is not set; start Rasa with `helpline run`")
     from rasa.__main__ import main as rasa_main
 
+    from nlu_components.channels import hide_personal_data_in_engine_logs
     from nlu_components.rasa_cli import install_speedups
 
+    hide_personal_data_in_engine_logs()
     install_speedups()
     sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
     rasa_main()

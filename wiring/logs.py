@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -32,6 +33,10 @@ QUIET_LIBRARIES = ("httpx", "httpcore", "hpack", "alembic", "apscheduler.executo
 # update it receives).
 OWN_LOGGERS = ("bot", "wiring", "actions", "messaging", "referral", "nlu_components")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LINE_SEPARATORS = ("\u2028", "\u2029", "\u0085")
+# PostgreSQL's own detail line of an error quotes the row or the key it refused ("Failing
+# row contains (…)", "Key (telegram_chat_id)=(…)"): a reporter's words or an address.
+DATABASE_DETAIL = re.compile(r"^DETAIL: .*$", re.MULTILINE)
 
 
 def json_line(message: str, logger: str, level: str = "INFO", created: float | None = None, **fields) -> str:
@@ -39,7 +44,11 @@ def json_line(message: str, logger: str, level: str = "INFO", created: float | N
     moment = datetime.fromtimestamp(created, timezone.utc) if created is not None else datetime.now(timezone.utc)
     entry = {"time": moment.isoformat(timespec="milliseconds"), "level": level, "logger": logger, "message": message}
     entry.update({name: value for name, value in fields.items() if value is not None})
-    return json.dumps(entry, ensure_ascii=False)
+    line = json.dumps(entry, ensure_ascii=False)
+    # Kept as written by ensure_ascii=False, these would end the line for many readers.
+    for separator in LINE_SEPARATORS:
+        line = line.replace(separator, f"\\u{ord(separator):04x}")
+    return line
 
 
 def level_of(text: str) -> str:
@@ -84,14 +93,17 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = self.redact(message)
+        cleaned = self.clean(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
+            record.exc_text = self.clean(record.exc_text)
         return True
+
+    def clean(self, text: str) -> str:
+        return DATABASE_DETAIL.sub("DETAIL: [removed: it may quote personal data]", self.redact(text))
 
 
 def settings_secrets(settings, derive: bool = True) -> list[str | None]:

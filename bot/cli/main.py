@@ -63,11 +63,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     def ready() -> None:
         base = f"http://127.0.0.1:{settings.port}"
-        console = (
-            f"{base}/console#token={settings.resolved_console_token()}"
-            if settings.console_enabled
-            else "off (HELPLINE_CONSOLE=off)"
-        )
+        if not settings.console_enabled:
+            console = "off (HELPLINE_CONSOLE=off)"
+        elif settings.logs.json:  # these lines are shipped as logs: no token in them
+            console = f"{base}/console (the token is HELPLINE_CONSOLE_TOKEN; JSON logs never carry it)"
+        else:
+            console = f"{base}/console#token={settings.resolved_console_token()}"
         say(
             f"\nThe helpline is running.\n"
             f"  Web chat:        {base}/\n"
@@ -414,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if argv is None:  # the `helpline` command itself, not a test calling main([...]) in its process
-            # Warnings and errors only: a command's output is its answer, not a log.
+            # Libraries' warnings and errors only: a command's output is its answer, not a log.
             configure_logging(settings_secrets(settings, derive=False), settings.logs, root_level=logging.WARNING)
         return args.handler(args, settings)
     except (UsageError, ValueError) as error:

@@ -26,10 +26,10 @@ def as_json_line(service: str, line: str) -> str | None:
         parsed = None
     if isinstance(parsed, dict) and all(name in parsed for name in FIELDS):
         return stripped + "\n"  # already ours
-    if isinstance(parsed, dict):  # Rasa's structlog event
-        fields = dict(parsed)
-        message = str(fields.pop("event", fields.pop("message", "")))
-        level = str(fields.pop("level", "info")).upper()
-        fields.pop("time", None)
-        return json_line(message, str(fields.pop("logger", service)), level, **fields) + "\n"
+    if isinstance(parsed, dict):  # Rasa's structlog event: its own fields kept under "fields"
+        message = str(parsed.pop("event") if "event" in parsed else parsed.pop("message", ""))
+        level = str(parsed.pop("level", "info")).upper()
+        logger = str(parsed.pop("logger", service))
+        parsed.pop("time", None)
+        return json_line(message, logger, level, fields=parsed or None) + "\n"
     return json_line(stripped, service, level_of(stripped)) + "\n"

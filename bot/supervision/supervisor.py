@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 
 from bot.supervision.log_lines import as_json_line
-from wiring.logs import announce
+from wiring.logs import announce, json_line
 
 PR_SET_PDEATHSIG = 1
 
@@ -245,7 +245,7 @@ class Supervisor:
                 if not raw:
                     break
                 line = self.redact(raw.decode("utf-8", "replace"))
-                written = as_json_line(name, line) if self.json_logs else line
+                written = self._as_written(name, line)
                 if written is None:
                     continue
                 try:
@@ -256,6 +256,14 @@ class Supervisor:
                         self.say(f"  warning: {name}'s log cannot be written ({error.strerror}); its output is still read")
                     unwritable = True
                 self.tails[name].append(line.rstrip())
+
+    def _as_written(self, name: str, line: str) -> str | None:
+        if not self.json_logs:
+            return line
+        try:
+            return as_json_line(name, line)
+        except Exception:  # never let one odd line stop the copying (the child would block on its pipe)
+            return json_line(line.rstrip("\r\n"), name, "INFO") + "\n"
 
     async def _wait_ready_all(self) -> None:
         async with httpx.AsyncClient() as http:

@@ -42,3 +42,27 @@ def test_messages_need_the_engine_token(monkeypatch, given, expected):
             asyncio.run(channel._extract_sender(request))
     else:
         assert asyncio.run(channel._extract_sender(request)) == expected
+
+
+def test_engine_tracebacks_show_no_local_variables_and_tracker_errors_no_parameters():
+    import rasa.core.tracker_store as tracker_store
+    import structlog
+
+    from nlu_components.channels import hide_personal_data_in_engine_logs
+
+    hide_personal_data_in_engine_logs()
+    hide_personal_data_in_engine_logs()  # twice is once
+
+    def failing_turn():
+        text = "suami saya memukul saya sekarang"  # a local, as in Rasa's REST handler
+        raise RuntimeError("the turn failed")
+
+    try:
+        failing_turn()
+    except RuntimeError:
+        import sys
+
+        rendered = structlog.processors.dict_tracebacks(None, "error", {"event": "x", "exc_info": sys.exc_info()})
+    assert "suami saya" not in str(rendered) and "the turn failed" in str(rendered)
+    assert tracker_store.create_engine_kwargs("postgresql://u@127.0.0.1/tracker")["hide_parameters"] is True
+    assert tracker_store.create_engine_kwargs("sqlite:///tracker.db") == {"hide_parameters": True}

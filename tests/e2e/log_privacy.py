@@ -49,11 +49,16 @@ def personal_values(database_url: str) -> dict[str, set[str]]:
 
 def searchable(value: str) -> re.Pattern | None:
     """A pattern for `value`, or None when it is too short to tell apart from other text."""
-    digits = value.lstrip("+")
+    digits = re.sub(r"[\s+().-]", "", value)
     if digits.isdigit():
         if len(digits) < MIN_NUMBER_DIGITS:
             return None
-        return re.compile(rf"(?<!\d){re.escape(digits)}(?!\d)")
+        forms = {digits}
+        if digits.startswith("62"):  # an Indonesian number is written +62… or 0…
+            forms.add("0" + digits[2:])
+        elif digits.startswith("0"):
+            forms.add("62" + digits[1:])
+        return re.compile("|".join(rf"(?<!\d){re.escape(form)}(?!\d)" for form in sorted(forms)))
     if len(value) < MIN_TEXT_CHARS:
         return None
     # A log that cuts a message short still leaks it: any cut of 48 characters or more holds
@@ -64,13 +69,14 @@ def searchable(value: str) -> re.Pattern | None:
     forms = set()
     for piece in pieces:
         forms |= {piece, json.dumps(piece)[1:-1], json.dumps(piece, ensure_ascii=False)[1:-1]}
-    return re.compile("|".join(re.escape(form) for form in sorted(forms)))
+    return re.compile("|".join(re.escape(form) for form in sorted(forms)), re.IGNORECASE)
 
 
 def log_lines(data_dir: Path, output: list[str]) -> list[tuple[str, str]]:
     lines = [("helpline run", line) for line in output]
     for path in sorted((data_dir / "log").glob("*.log")):
-        lines += [(path.name, line) for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+        # split("\n"), not splitlines(): a JSON line may hold an escaped U+2028, never a raw newline
+        lines += [(path.name, line) for line in path.read_text(encoding="utf-8", errors="replace").split("\n") if line]
     return lines
 
 

@@ -33,6 +33,11 @@ def stack(tmp_path_factory):
         assert_logs_private(stack)
 
 
+def test_with_text_logs_make_run_prints_the_console_link_with_its_token(stack):
+    token = stack.settings.resolved_console_token()
+    assert any(f"/console#token={token}" in line for line in stack.output)
+
+
 def pid_of(stack, service: str) -> int:
     started = [int(m.group(1)) for line in stack.output if (m := re.search(rf"{service}: starting \(pid (\d+)", line))]
     return started[-1]

@@ -94,7 +94,7 @@ def test_a_childs_lines_become_json_lines_of_the_same_shape():
     assert as_json_line("gateway", ours + "\n") == ours + "\n"  # already ours: unchanged
     rasa_event = json.loads(as_json_line("rasa", '{"event": "rasa.core.processor.predict", "level": "debug", "intent": "greet"}\n'))
     assert rasa_event["message"] == "rasa.core.processor.predict" and rasa_event["level"] == "DEBUG"
-    assert rasa_event["logger"] == "rasa" and rasa_event["intent"] == "greet" and "time" in rasa_event
+    assert rasa_event["logger"] == "rasa" and rasa_event["fields"] == {"intent": "greet"} and "time" in rasa_event
     plain = json.loads(as_json_line("actions", "[2026-12-07 10:00:00] [123] [WARNING] Sanic is slow\n"))
     assert plain == {**plain, "level": "WARNING", "logger": "actions", "message": "[2026-12-07 10:00:00] [123] [WARNING] Sanic is slow"}
     assert json.loads(as_json_line("rasa", "Traceback (most recent call last):\n"))["level"] == "ERROR"
@@ -134,3 +134,32 @@ def test_configure_logging_gives_our_loggers_their_level_and_keeps_libraries_at_
         for name, level in saved_levels.items():
             logging.getLogger(name).setLevel(level)
         logging.captureWarnings(False)
+
+
+def test_a_database_errors_detail_line_never_reaches_a_log():
+    logger, stream = logger_with_filter(Redactor([]))
+    row = ", ".join(["7", "in", "tolong saya dipukul", "6281298765432"])
+    error_text = f'null value in column "status"\nDETAIL:  Failing row contains ({row}).'
+    try:
+        raise RuntimeError(error_text)
+    except RuntimeError:
+        logger.exception("the turn could not be stored")
+    written = stream.getvalue()
+    assert "tolong saya dipukul" not in written and "6281298765432" not in written
+    assert 'null value in column "status"' in written and "DETAIL: [removed" in written
+
+
+def test_a_json_line_escapes_unicode_line_separators():
+    from wiring.logs import json_line
+
+    line = json_line("satu\u2028dua\u2029tiga\u0085empat", "bot")
+    assert len(line.splitlines()) == 1 and "\\u2028" in line
+
+
+def test_a_childs_json_with_any_field_names_is_still_one_line():
+    import json
+
+    from bot.supervision.log_lines import as_json_line
+
+    entry = json.loads(as_json_line("rasa", '{"event": "x", "created": "abc", "message": "m", "fields": 1}\n'))
+    assert entry["message"] == "x" and entry["fields"] == {"created": "abc", "message": "m", "fields": 1}
