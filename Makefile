@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APP := .venv/bin
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-app setup-engine setup-browser train run test test-fast eval-nlu eval-noise bench bench-turns lock validate clean
+.PHONY: help setup setup-app setup-engine setup-browser train run test test-fast eval-nlu eval-noise bench bench-turns bench-load lock validate clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ bench: setup-app  ## run the benchmarks; each prints one JSON line
 
 bench-turns: train  ## turn latency and throughput, gateway vs Rasa's REST channel, SQLite and PostgreSQL; one JSON line
 	@$(APP)/python bench/turns.py $(TURNS_ARGS)
+
+bench-load: train  ## N reporters on three channels at once, then with Rasa, the actions, the gateway or PostgreSQL failing; one JSON line
+	@$(APP)/python bench/load.py $(LOAD_ARGS)
 
 lock: setup-app  ## re-resolve requirements/*.lock from pyproject.toml and requirements/engine.in
 	VIRTUAL_ENV= $(APP)/uv pip compile requirements/engine.in --python-version 3.10 -o requirements/engine.lock -q --no-header
