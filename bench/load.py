@@ -53,10 +53,10 @@ sys.path.insert(0, str(ROOT))
 from wiring.environment import read_dotenv  # noqa: E402
 from wiring.settings import Settings  # noqa: E402
 from stats import percentile  # noqa: E402
+from turns import wait_for_ready  # noqa: E402  the same start as make bench-turns
 from tests.fakes.servers import FakeBotApi, FakeGraphApi, serve, telegram_message  # noqa: E402
 from tests.helpers import REDIS_URL, free_port  # noqa: E402
 
-READY_LINE = "The helpline is running."
 TICKET = re.compile(r"MPKS-\d{4}-\d{5,}")
 FAULTS = ("none", "rasa", "actions", "gateway", "postgres")
 SERVICES = ("rasa", "actions", "gateway")  # the faults that kill a service of `helpline run`
@@ -470,18 +470,6 @@ def running_stack(bot_api_url: str, graph_api_url: str):
                 os.killpg(process.pid, signal.SIGKILL)  # whatever of the stack is left
             except ProcessLookupError:
                 pass
-
-
-def wait_for_ready(process: subprocess.Popen, log_path: Path, timeout_s: float = 300) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if READY_LINE in log_path.read_text(errors="replace"):
-            return
-        if process.poll() is not None:
-            break
-        time.sleep(0.5)
-    tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
-    raise SystemExit(f"error: the stack did not start:\n{tail}")
 
 
 def injector(stack: Stack, fault: str):
