@@ -511,7 +511,7 @@ def stored_statuses(stack: Stack, address: str) -> list[str]:
 
 
 def run_once(fault: str, reporters_count: int, bot_api: FakeBotApi, graph_api: FakeGraphApi, answer_timeout_s: float,
-             pause_s: float, with_rest: bool) -> dict:
+             pause_s: float, with_rest: bool, keep_logs: Path | None = None) -> dict:
     with running_stack(bot_api.url, graph_api.url) as stack:
         reporters: list[Reporter] = []
         telegram = Deliveries(bot_api.sent, lambda m: str(m["chat_id"]), lambda m: m.get("text", ""))
@@ -529,6 +529,11 @@ def run_once(fault: str, reporters_count: int, bot_api: FakeBotApi, graph_api: F
         wall_s = asyncio.run(drive(reporters, tally, answer_timeout_s, pause_s, injector(stack, fault), expected_turns))
         time.sleep(3)  # replies still in the outbox reach the fakes
         result = summarise(fault, reporters, tally, wall_s, stack)
+        if keep_logs and (result["lost"] or result["duplicated"]):  # the services' logs, to find out why
+            kept = keep_logs / fault
+            shutil.copytree(stack.log_path.parent / "helpline" / "log", kept, dirs_exist_ok=True)
+            shutil.copy(stack.log_path, kept / "helpline-run.log")
+            result["logs_kept_in"] = str(kept)
         if with_rest:
             rest_tally = Tally()
             rest = [RestReporter(number, stack.rasa_url, stack.token) for number in range(reporters_count)]
@@ -598,6 +603,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause", type=float, default=1.0, help="seconds a reporter waits before each message, on average (default 1)")
     parser.add_argument("--answer-timeout", type=float, default=300.0,
                         help="seconds a message may wait for its answer before it counts as lost (default 300)")
+    parser.add_argument("--keep-logs", type=Path, metavar="DIR",
+                        help="when a run loses or repeats a message, copy its services' logs to DIR/<fault>/")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, stop_as_ctrl_c_does)
     if args.reporters < 3:
@@ -609,7 +616,8 @@ def main(argv: list[str] | None = None) -> int:
         bot_api, graph_api = FakeBotApi(TELEGRAM_TOKEN), FakeGraphApi(WHATSAPP["phone_number_id"], WHATSAPP["token"])
         with serve(bot_api.app) as bot_url, serve(graph_api.app) as graph_url:
             bot_api.url, graph_api.url = bot_url, graph_url
-            run = run_once(fault, args.reporters, bot_api, graph_api, args.answer_timeout, args.pause, with_rest=fault == "none")
+            run = run_once(fault, args.reporters, bot_api, graph_api, args.answer_timeout, args.pause,
+                           with_rest=fault == "none", keep_logs=args.keep_logs)
         runs.append(run)
         print(f"# {fault}: {run['messages_in']} in, {run['replies_out']} out, lost {run['lost']}, duplicated {run['duplicated']}, "
               f"p50 {run['turn_ms_p50']} ms, p95 {run['turn_ms_p95']} ms, {run['turns_per_s']} turns/s, "
