@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 from wiring.environment import read_dotenv  # noqa: E402
 from wiring.settings import Settings  # noqa: E402
 from stats import percentile  # noqa: E402
-from turns import wait_for_ready  # noqa: E402  the same start as make bench-turns
+from turns import GREETINGS, PLACES, REPORTS, wait_for_ready  # noqa: E402  the same reporters and start as make bench-turns
 from tests.fakes.servers import FakeBotApi, FakeGraphApi, serve, telegram_message  # noqa: E402
 from tests.helpers import REDIS_URL, free_port  # noqa: E402
 
@@ -68,16 +68,6 @@ WHATSAPP = {"token": "load-graph-token", "phone_number_id": "5550002222", "app_s
 ACKNOWLEDGEMENTS = ("sudah kami terima dan tersimpan", "sedang kami catat", "akan kami jawab satu per satu")
 # The gateway's notice that a message could not be taken ("please send it again"): a loss.
 NOT_PROCESSED = "tidak dapat kami proses"
-GREETINGS = ["halo", "assalamualaikum", "permisi min", "selamat malam"]
-REPORTS = [  # not emergencies, so that each walks the whole form
-    "anak saya dibully teman sekelasnya tiap hari",
-    "butuh bantuan sembako, sudah dua hari gak makan",
-    "tetangga saya nenek tinggal sendirian, sudah tidak bisa mengurus diri",
-    "keponakan saya sering dipukul ayahnya kalau mabuk",
-    "mau minta bantuan biaya sekolah untuk anak yatim",
-    "adik saya diejek dan dikucilkan di pondok",
-]
-PLACES = ["kec. kasihan, bantul", "kota yogyakarta", "sleman", "kec. depok, sleman"]
 # The form's questions, told by the words of the bot's last message, and a reporter's answer.
 QUESTIONS = [
     ("siapa yang mengalami", "orang lain"), ("bantuan ini untuk siapa", "orang lain"),
