@@ -15,8 +15,8 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
 
 from messaging.models import Message
 from referral.models import utcnow
@@ -135,10 +135,29 @@ def release_stale(session: Session, *, now: datetime | None = None) -> int:
 
 
 def claim_outbound(session: Session, message_id: int, *, lease_seconds: float, now: datetime | None = None) -> bool:
+    """Take a queued reply for sending. A reply waits while an earlier one of its conversation
+    is still queued or being sent, so that a reporter reads the bot's messages in the order
+    they were written, whichever of the concurrent flushes holds which."""
     now = now or utcnow()
+    earlier = aliased(Message)
+    earlier_unfinished = (
+        select(earlier.id)
+        .where(
+            earlier.conversation_id == Message.conversation_id,
+            earlier.direction == "out",
+            earlier.id < Message.id,
+            earlier.status.in_((MessageStatus.QUEUED, MessageStatus.SENDING)),
+        )
+        .exists()
+    )
     result = session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.direction == "out", Message.status == MessageStatus.QUEUED)
+        .where(
+            Message.id == message_id,
+            Message.direction == "out",
+            Message.status == MessageStatus.QUEUED,
+            ~earlier_unfinished,
+        )
         .values(status=MessageStatus.SENDING, locked_until=now + timedelta(seconds=lease_seconds), updated_at=now)
         .execution_options(synchronize_session=False)
     )

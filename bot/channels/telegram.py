@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -155,6 +156,12 @@ def formatting(payload: dict[str, Any]) -> list[MessageEntity] | None:
     return entities or None
 
 
+def never_left(error: TimedOut) -> bool:
+    """Whether a timeout came before the request was sent: PTB raises TimedOut for httpx's
+    pool and connect timeouts too, when nothing went out and a retry cannot say anything twice."""
+    return isinstance(error.__cause__, (httpx.PoolTimeout, httpx.ConnectTimeout))
+
+
 class TelegramSender:
     """The outbox's sender for Telegram."""
 
@@ -176,7 +183,10 @@ class TelegramSender:
                     reply_markup=keyboard(message.id, payload.get("buttons") or []),
                     entities=formatting(payload),
                 )
-        except TimedOut as error:  # the request went out; Telegram may have delivered it
+        except TimedOut as error:
+            if never_left(error):  # no connection in time: nothing reached Telegram
+                raise SendFailed(f"Telegram not reached in time: {type(error.__cause__).__name__}", retryable=True) from error
+            # the request went out and no answer came: Telegram may have delivered it
             raise SendFailed(f"Telegram timed out: {error}", retryable=False, ambiguous=True) from error
         except (BadRequest, Forbidden, InvalidToken) as error:  # refused for good (blocked, bad chat)
             raise SendFailed(f"Telegram refused the message: {type(error).__name__}", retryable=False) from error

@@ -66,15 +66,24 @@ class Outbox:
             due = due_outbound(session, tuple(self.senders), now=self.clock())
         if interrupted:
             log.warning("%s reply(ies) were cut off mid-send by a restart; marked failed for officers", interrupted)
-        sent = 0
+        sent, waited = 0, []
         for message_id in due:
-            sent += await self._send_one(message_id)
+            outcome = await self._send_one(message_id)
+            if outcome is None:
+                waited.append(message_id)
+            sent += outcome or 0
+        # A reply waits for an earlier one of its conversation (claim_outbound); an urgent one
+        # is listed first, so once the earlier reply has gone it is tried again at once.
+        for message_id in waited:
+            sent += await self._send_one(message_id) or 0
         return sent
 
-    async def _send_one(self, message_id: int) -> int:
+    async def _send_one(self, message_id: int) -> int | None:
+        """1 when sent, 0 when the send failed, None when the reply could not be claimed (another
+        flush holds it, or it waits for an earlier reply of its conversation)."""
         with unit_of_work(self.sessions) as session:
             if not claim_outbound(session, message_id, lease_seconds=SEND_LEASE_SECONDS, now=self.clock()):
-                return 0
+                return None
             message = session.get(Message, message_id)
             session.refresh(message)
             conversation = session.get(Conversation, message.conversation_id) if message.conversation_id else None

@@ -100,6 +100,7 @@ class FakeBotApi:
         self.blocked_chats: set[int] = set()  # chats whose user blocked the bot: sendMessage answered 403
         self.left_chats: list[int] = []  # groups the bot left (leaveChat), in order; it can no longer post there
         self.offsets: list[int] = []  # the offset of each getUpdates call (what it acknowledged)
+        self.hang_next_send_s = 0.0  # hold the next sendMessage this long, then deliver it (a slow Telegram)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._lock = threading.Lock()
@@ -182,6 +183,9 @@ class FakeBotApi:
             await asyncio.sleep(0.05)
 
     async def _sendMessage(self, params):
+        if self.hang_next_send_s:
+            delay, self.hang_next_send_s = self.hang_next_send_s, 0.0
+            await asyncio.sleep(delay)
         self.sent.append(params)
         chat_id = int(params["chat_id"])
         return {
