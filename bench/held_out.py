@@ -16,6 +16,7 @@ HELD_OUT_DIR = Path(__file__).resolve().parent.parent / "tests" / "nlu"
 ROUNDS = {
     "9": (HELD_OUT_DIR / "round9" / "test_set_9.yml", HELD_OUT_DIR / "round9" / "ideation.yml"),
     "10": (HELD_OUT_DIR / "round10" / "test_set_10.yml", HELD_OUT_DIR / "round10" / "ideation_10.yml"),
+    "11": (HELD_OUT_DIR / "round11" / "test_set_11.yml", HELD_OUT_DIR / "round11" / "ideation_11.yml"),
 }
 
 

@@ -49,6 +49,7 @@ def test_no_duplicates_inside_or_across_the_test_sets():
 ROUNDS = {
     "9": [PROJECT_ROOT / "tests" / "nlu" / "round9" / name for name in ("test_set_9.yml", "ideation.yml")],
     "10": [PROJECT_ROOT / "tests" / "nlu" / "round10" / name for name in ("test_set_10.yml", "ideation_10.yml")],
+    "11": [PROJECT_ROOT / "tests" / "nlu" / "round11" / name for name in ("test_set_11.yml", "ideation_11.yml")],
 }
 
 
