@@ -1,14 +1,15 @@
 """What the safety net fires on, in one place for the Rasa component (safety_net.py) and the
 gateway's emergency check during a takeover (bot/gateway/danger_check.py): the reviewed rules
 (emergency_patterns.yml) and the danger reader together, unless the whole message asks what to
-do if something happened ("kalau ada yang kejang, harus diapain?": advice, not an alert)."""
+do if something happened ("kalau ada yang kejang, harus diapain?": advice, not an alert), and
+without the suicide rules when the reader sets the wish aside (someone else's, the past, news)."""
 
 from __future__ import annotations
 
 from typing import List, Tuple
 
 from nlu_components.danger_reader import Reading, default_reader, is_question_for_later
-from nlu_components.emergency_patterns import EmergencyPatterns
+from nlu_components.emergency_patterns import RULE_KINDS, EmergencyPatterns
 
 
 def danger_now(text: str, patterns: EmergencyPatterns) -> Tuple[List[str], Reading]:
@@ -18,6 +19,10 @@ def danger_now(text: str, patterns: EmergencyPatterns) -> Tuple[List[str], Readi
         return [], Reading()
     fired = patterns.matching_rules(text)
     reading = default_reader().read(text)
+    if fired and reading.dismissed_wish and all(RULE_KINDS.get(rule) == "suicide" for rule in fired):
+        # The rules see words of dying; the reader read whose wish it is and when: someone
+        # else's worry, the past, news, a story or a joke is not danger now.
+        fired = []
     if reading.is_danger_now:
         fired.append(f"reader_{reading.kind}")
     return fired, reading

@@ -89,7 +89,9 @@ SAFE_WORDS = _words(
     r"(?:sekarang|kini) (?:dia|bapak|ayah|suami\w*|pacar\w*|pasangan\w*|pelaku\w*|mantan\w*) (?:\w+ )?(?:sudah |sedang |lagi )?(?:kerja|pergi|tidur|di luar kota|merantau|ke kantor|di kantor|dipenjara)",
     r"sudah aman", r"sekarang (?:\w+ ){0,2}(?:sudah )?(?:aman|di rumah (?:ibu|orang tua|saudara|nenek|teman)|mengungsi|ngungsi)",
     r"sudah (?:pergi|tidur|ditangkap|diamankan|dibawa polisi|di rumah sakit|ditangani|sadar lagi|sembuh|membaik)",
-    r"(?:i am|i'm|we are|we're) safe", r"(?:sudah |sedang )?(?:di penjara|dipenjara|ditahan polisi)", r"safe now", r"sudah selamat", r"alhamdulillah (?:\w+ ){0,3}(?:selamat|aman|sadar)",
+    r"(?:i am|i'm|we are|we're) safe", r"(?:sudah |sedang )?(?:di penjara|dipenjara|ditahan polisi)",
+    r"(?:sekarang|kini) (?:\w+ ){0,2}(?:sudah )?(?:bahagia|senang|happy)", r"(?:in a )?(?:much )?better place now",
+    r"(?:i am|i'm|i feel|feeling) (?:\w+ ){0,2}better (?:now|these days)", r"doing (?:much |a lot )?better", r"safe now", r"sudah selamat", r"alhamdulillah (?:\w+ ){0,3}(?:selamat|aman|sadar)",
 )
 # News, fiction, games, jokes, advice and questions: words about danger, not danger.
 DISTANCE_WORDS = _words(
@@ -166,7 +168,42 @@ PERSON = _words(
     r"murid", r"siswa\w*", r"ibu", r"bapak", r"ayah", r"nenek", r"kakek", r"istri", r"suami", r"kakak", r"orang",
     r"umur \d+", r"gadis", r"cewek", r"cowok",
     r"child", r"son", r"daughter", r"kid", r"baby", r"brother", r"sister", r"mother", r"father", r"grandma", r"grandpa",
+    r"\d+ ?(?:year|yr)s?[- ]old", r"teen\w*", r"niece", r"nephew", r"grand(?:son|daughter|dad|mother|father|ad)", r"mum", r"mom", r"dad",
+    r"wife", r"husband", r"girl", r"boy",
 )
+# Gone without a time word: someone who left or was taken, with a sign that something is wrong
+# (cannot be reached, searched for and not found, with a stranger met online, confused by dementia).
+GONE = _words(
+    r"pergi", r"kabur", r"ikut", r"dibawa\w*", r"diajak", r"diambil", r"dijemput", r"tidak pulang\w*", r"belum pulang",
+    r"tidak (?:balik|kembali)\w*", r"hilang", r"menghilang", r"keluar (?:dari )?rumah", r"left", r"ran (?:off|away)", r"went",
+    r"took", r"taken", r"wandered", r"walked out", r"never (?:made it|came) (?:home|back)", r"never came back",
+    r"(?:didn'?t|did not|hasn'?t|has not) come (?:home|back)",
+)
+UNREACHABLE = _words(
+    r"tidak bisa dihubungi", r"(?:hp|handphone|wa|whatsapp|nomor)\w* (?:\w+ )?(?:mati|tidak aktif|centang satu)", r"centang satu",
+    r"(?:isn'?t|is not|not) answering", r"(?:straight )?to voicemail", r"phone (?:is )?(?:off|dead)", r"can'?t reach (?:her|him|them)",
+)
+SEARCHED = _words(
+    r"sudah dicari\w*", r"dicari (?:\w+ ){0,2}(?:keliling|ke mana-mana|kemana-mana)", r"(?:tidak|belum) ketemu\w*",
+    r"semua (?:\w+ ){0,2}sudah pulang", r"(?:tidak|nggak) (?:ada yang )?tahu (?:\w+ )?(?:di ?mana|ke ?mana|dibawa)",
+    r"getting dark", r"(?:nobody|no one) (?:has )?(?:seen|knows)", r"can'?t find (?:her|him|them)", r"hasn'?t been (?:found|seen)",
+    r"(?:don'?t|do not) know (?:who|where)",
+)
+_UNKNOWN_PERSON = r"(?:orang (?:asing|(?:yang )?(?:tidak|tak) dikenal)|stranger|(?:pacar|teman|temen|cowok|cewek|kenalan) online)"
+STRANGER = _words(
+    # with someone unknown, or taken by anyone ("diajak orang asing", "diambil orang yang ngaku saudara")
+    r"(?:sama|dengan|bersama|oleh|ama|with|by) (?:\w+ )?" + _UNKNOWN_PERSON,
+    r"(?:diajak|dibawa|diambil|dijemput|took|taken by) (?:\w+ )?(?:orang(?! tua)|seseorang|someone|a man|a woman|" + _UNKNOWN_PERSON + ")",
+    r"(?:kenal|dikenal|kenalan|ketemu)\w* (?:\w+ ){0,2}(?:di|dari|lewat|via) (?:facebook|fb|ig|instagram|tiktok|game|medsos|media sosial|internet|online|discord|michat|twitter)",
+    r"(?:pacar|teman|temen|cowok|cewek|kenalan) online", r"(?:met|meet|chatting with|talking to) (?:\w+ ){0,3}(?:online|on (?:facebook|instagram|discord|tiktok|snapchat|roblox))",
+    r"from (?:instagram|facebook|discord|tiktok|snapchat|roblox|a game|the internet|online)",
+)
+# Told where they are: late, not missing ("katanya lagi di rumah temannya", "sudah telepon").
+TOLD_WHERE = _words(
+    r"(?:katanya|bilangnya|nyarios|pamit\w*|said|says) (?:\w+ ){0,3}(?:di|ke|at) (?:rumah|bumi|tempat|kos|house|place)",
+    r"sudah (?:telepon|telpon|nelpon|ngabarin|mengabari|kabar\w*|izin|pamit)", r"(?:called|texted|told us)",
+)
+LOST_CHILD = re.compile(r"\blost my (?:son|daughter|kid|child|baby|boy|girl|little \w+)\b(?= (?:at|in|near|somewhere)\b)")
 # A thing lost, not a person: "hp saya hilang", "dompetnya ilang".
 OBJECT_MISSING = re.compile(
     r"\b(?:hp|handphone|dompet|motor|sepeda|kunci|uang|duit|kucing|tas|sandal|sepatu|barang|data|sinyal|file|foto|ingatan"
@@ -259,12 +296,17 @@ DISTRESS = _words(r"mabuk", r"ancam\w*", r"mengancam", r"diancam", r"ngancam\w*"
                   r"diikuti", r"dibuntuti", r"teriak\w*", r"menjerit", r"ngamuk", r"mengamuk", r"marah-marah",
                   r"melotot", r"diajak bicara", r"stroke", r"lemas", r"pucat", r"darah\w*")
 # --- a wish to die -----------------------------------------------------------------------
+_WISH = r"\b(?:ingin|mau|pengen|kepingin|mending|lebih baik|mendingan|want to|wanna|wish i (?:was|were)|ready to)\s+"
+# Between the wish and words that have everyday meanings too ("mau lapor anak hilang", "mau
+# masuk smp tidak ada biaya"), only words that colour the wish itself.
+_WISH_FILLER = r"(?:(?:aja|saja|banget|sekali|rasanya|deh|lah|sudah|cepat|segera|just|really|to|so|aku|saya|ku|i)\s+){0,2}"
 WISH_TO_DIE = re.compile("|".join([
-    r"\b(?:ingin|mau|pengen|kepingin|mending|lebih baik|mendingan|want to|wanna|wish i (?:was|were)|ready to)\s+"
-    r"(?:\w+\s+){0,2}(?:mati|mampus|bunuh diri|mengakhiri hidup\w*|akhiri hidup\w*|menghilang|hilang|lenyap|tidur selamanya"
-    r"|tidak (?:usah )?(?:hidup|ada|lahir|bangun)|nyusul|die|dead|kill myself|disappear|not (?:wake up|exist)"
-    r"|berhenti (?:\w+ )?(?:hidup|napas|bernapas)|pergi selamanya|selesai (?:saja|aja)|end"
+    _WISH + r"(?:\w+\s+){0,2}(?:mati|mampus|bunuh diri|mengakhiri hidup\w*|akhiri hidup\w*|tidur selamanya"
+    r"|tidak (?:usah )?(?:hidup|lahir)|die|dead|kill myself|not (?:wake up|exist)"
+    r"|berhenti (?:\w+ )?(?:hidup|napas|bernapas)|pergi selamanya"
     r"|ikut almarhum\w*|nyusul (?:almarhum\w*|nenek|kakek|ibu|bapak|ayah|mama))\b",
+    _WISH + _WISH_FILLER + r"(?:menghilang|hilang|lenyap|tidak (?:usah )?(?:ada|bangun)|nyusul|disappear|selesai (?:saja|aja)|end)\b"
+    r"(?!\s+(?:biaya\w*|uang\w*|duit\w*|dana\w*|ongkos\w*|kerja\w*|waktu\w*|sinyal|data|barang\w*))",
     r"\b(?:ingin|mau|mending|lebih baik) ikut (?:nenek|kakek|ibu|bapak|ayah|mama)\w* (?:aja|saja|wae|we)\s*$",
     r"\btidur (?:\w+ )?selamanya\b|\bkenapa (?:\w+ ){0,2}(?:harus )?dilahirkan\b",
     r"\b(?:lelah|capek|cape|bosan|bosen|tired of|done with) (?:\w+ ){0,2}(?:hidup|living|life)\b(?!\s+(?:di|sama|bareng|dengan|kayak|seperti|jadi|sebagai|in|with|as)\b)",
@@ -285,6 +327,13 @@ WISH_TO_DIE = re.compile("|".join([
     r"\b(?:aku|saya|ku) (?:\w+ )?bunuh diri\b|\bmengakhiri (?:hidup|semua)\w*|\bakhiri semua\w*",
     r"\b(?:nyakitin|menyakiti|melukai|nyilet|nyayat) diri\w*|\bself[- ]?harm\b|\burge to cut\b|\bhurt myself\b",
     r"\b(?:end it all|end my life|kill(?:ing)? myself|suicidal|want(?:s)? (?:to )?die|want it all to end|no reason to live|ambil nyawa\w*|cabut nyawa\w*)\b",
+    # English as it is written to a helpline: "kms", "unalive", "don't wanna be here", "no way out"
+    r"\b(?:unalive\w*|kms|off myself|end(?:ing)? (?:my life|it all|things)|(?:hang|drown|shoot|poison|hurt|cut) myself)\b",
+    r"\b(?:don'?t|do not|dont) (?:\w+ )?(?:wanna|want to) (?:live|be alive|be here|exist|wake up|go on)\b",
+    r"\b(?:feel|felt|feeling) like dying\b|\btired of (?:existing|being alive|living)\b|\b(?:need|have) to die\b"
+    r"|\b(?:no|see no|don'?t see a|dont see a|not see a) way out\b|\bbetter off dead\b"
+    r"|\bnot (?:going to|gonna) be (?:alive|here|around) (?:by|tomorrow|anymore)\b",
+    r"\b(?:ngapain|buat apa|untuk apa) (?:juga |lagi |sih )?(?:aku|saya) (?:masih )?hidup\b",
 ]))
 # An act toward dying, said without the word "die": "mau loncat dari jembatan", "tinggal minum".
 SUICIDE_ACT = re.compile(
@@ -298,9 +347,13 @@ SUICIDE_ACT = re.compile(
     r"|\b(?:tali|racun|obat\w*|silet|pisau|cutter|baygon)\s+(?:\w+\s+){0,3}(?:sudah|udah|udh|siap|di tangan\w*|di depan|aku iket|diiket|dicampur|kumpulin|dikumpulin)\b"
     r"|\b(?:siapin|siapkan|menyiapkan|nyiapin|nyiapkeun|beli|membeli)\w* (?:\w+ )?(?:tali|racun|obat tidur|silet)\b"
     r"|\b(?:besok|nanti) (?:\w+ ){0,6}berarti (?:aku|saya) (?:sudah )?(?:pergi|tidak ada|mati)\b"
-    r"|\b(?:standing|sitting|i am|i'm) on (?:the )?(?:roof|ledge|edge|bridge|railing)\b"
+    r"|\b(?:standing|sitting|lying|i am|i'm) on (?:the )?(?:roof|ledge|edge|bridge|railing|tracks|rails|railway)\b"
     r"|\b(?:i|i've|i) (?:already )?(?:have|got|bought) (?:the |a )?(?:rope|pills|razor)\b"
     r"|\b(?:found|nemu|menemukan) (?:\w+ ){0,3}(?:hanging|gantung diri|tergantung)\b"
+    r"|\b(?:about to|going to|gonna|ready to|planning to) (?:\w+ ){0,2}(?:jump|hang|overdose|od)\b"
+    r"|\b(?:in front of|under) (?:the |a )?(?:train|truck|bus|car)\b|\bengine running\b|\brope is (?:ready|tied|up)\b"
+    r"|\bgoing to use it on myself\b"
+    r"|\b(?:nanti|sebentar lagi|jam \d+)\s+(?:\w+\s+){0,3}(?:lompat|loncat|terjun|gantung diri)\b"
 )
 WISH_PAST = _words(_DULU, r"dahulu", r"pernah", r"waktu (?:kecil|sd|smp|sma|itu)", r"used to", r"when i was", r"in high school",
                    r"(?:minggu|bulan|tahun) lalu", r"kemarin", r"last (?:year|month|week)")
@@ -318,7 +371,8 @@ GOODBYE_STRONG = [
     # (not a sign-off or an errand: "pamit dulu ya", "titip salam", "titip berkas di satpam")
     _words(r"pamit\w*(?! (?:dulu|pulang|tidur|kerja|berangkat|sebentar|keluar|mandi|makan|sholat|solat|shalat)\b)"),
     _words(r"titip\w*(?! (?:salam|berkas|barang|paket|kunci|uang|duit|motor|dokumen|anak\w* sebentar)\b)", r"jagain (?:\w+ )?(?:si kecil|anak\w*|ibu\w*|mama\w*|adik\w*|adek\w*|kucing\w*)", r"take care of (?:my|the) \w+"),
-    _words(r"wasiat"), _words(r"surat (?:buat|untuk)", r"(?:nulis|menulis|tulis)\w* (?:\w+ ){0,4}surat", r"surat\w* (?:\w+ ){0,2}sudah (?:ku|aku |saya )?tulis"),
+    _words(r"wasiat"), _words(r"surat (?:buat|untuk)", r"(?:nulis|menulis|tulis|kutulis)\w* (?:\w+ ){0,4}surat", r"surat\w* (?:\w+ ){0,2}sudah (?:ku|aku |saya )?tulis",
+                              r"(?:wrote|written|left|writing) (?:\w+ )?(?:my |a )?(?:note|letter)"),
     _words(r"sudah (?:aku|ku|saya) (?:kasih|berikan|titipkan)", r"gave (?:my|away)", r"given away"),
     _words(r"tidak (?:bakal|akan) butuh lagi", r"won't need", r"wont need"),
 ]
@@ -329,6 +383,8 @@ GOODBYE_WEAK = [
     _words(r"(?:tidak|nggak) kuat lagi", r"(?:aku|saya) (?:sudah )?(?:menyerah|nyerah)", r"siap pergi", r"(?:aku|saya) (?:sudah )?tenang"),
     _words(r"jangan (?:nangis|menangis|sedih)"), _words(r"nekat", r"hp\w* (?:\w+ )?(?:mati|tidak aktif)"),
     _words(r"(?:minta |bilang )?maaf\w* (?:ke |sama |ya |buat )?(?:ibu|bapak|mama|papa|ayah|bu|ma|pak)"),
+    _words(r"(?:thank you|thanks|sorry) for everything", r"ready to go", r"(?:won'?t|will not) be (?:here|around)", r"last (?:message|text) you'?ll"),
+    _words(r"(?:habis|abis|sesudah|setelah) ini (?:\w+ ){0,2}pergi", r"pergi selamanya"),
 ]
 SELF_HARM_NOW = re.compile(
     r"\b(?:sudah|barusan|sedang|lagi|baru|habis|abis)\s+(?:\w+\s+)?(?:minum|telan|nelen|menelan|sayat|nyayat|menyayat|silet|nyilet|gantung)\w*\b"
@@ -357,6 +413,12 @@ class Reading:
     @property
     def is_danger_now(self) -> bool:
         return self.level == NOW
+
+    @property
+    def dismissed_wish(self) -> bool:
+        """A wish to die read and set aside: someone else's worry, the past, or news, a story,
+        a joke (cues: someone_else, past, recovered, distance)."""
+        return self.level == NONE and self.kind == "suicide"
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+")
@@ -446,18 +508,22 @@ class DangerReader:
             return Reading()
         sentences = [self.normalise(s) for s in split_sentences(bounded(text))]
         whole = " ".join(sentences)
-        found = Reading()
+        found, dismissed = Reading(), Reading()
         for index, sentence in enumerate(sentences):
             if SAFE_WORDS.search(sentence) and found.kind != "suicide":
                 found = Reading()  # told that it is over: what came before (and this sentence) is not now
+                if WISH_PAST.search(sentence) and _speaks_of_dying(sentence):
+                    dismissed = Reading(NONE, "suicide", index, ("recovered",))
                 continue
             reading = self._read_sentence(sentence, whole, index)
             if _rank(reading) >= _rank(found) and reading.level != NONE:
                 found = reading
+            elif reading.dismissed_wish:
+                dismissed = reading
         if found.level == NONE and _farewell(whole):
             # A farewell alone ("kucingku udah aku titipin, maaf ya semuanya") can be a last message.
             return Reading(NOW, "suicide", len(sentences) - 1, ("farewell",))
-        return found
+        return found if found.level != NONE else dismissed
 
     def _harms(self, text: str) -> frozenset[str]:
         """The kinds of harm the message speaks of at all, whatever their time (for the danger
@@ -485,14 +551,14 @@ class DangerReader:
         lagi bawa golok": the harm and its time must share a clause); habits, distance and a
         wish to die are read on the whole sentence."""
         if DISTANCE_WORDS.search(sentence):
-            return Reading()
+            return Reading(NONE, "suicide", index, ("distance",)) if _speaks_of_dying(sentence) else Reading()
         wish = _reading_of_a_wish(sentence, whole, index)
         if wish.level != NONE:
             return wish
         if HABIT_WORDS.search(sentence) and not _now_after_habit(sentence):
-            return Reading()
+            return wish
         if _past(sentence):
-            return Reading()  # the latest time told in the sentence is a past one
+            return wish  # the latest time told in the sentence is a past one
         # A collapse, a fire or an attack at the door is told in one breath, commas and all.
         if _medical(sentence):
             return Reading(NOW, "medical", index, ("medical",))
@@ -510,15 +576,18 @@ class DangerReader:
         if HIDING.search(sentence) and (FEAR.search(sentence) or ATTACK.search(sentence) or WEAPON.search(sentence)) \
                 and not TOOL_USE.search(sentence):
             return Reading(NOW, "violence", index, ("hiding",))
+        told_where = bool(TOLD_WHERE.search(sentence))
+        if _gone(sentence) and not told_where:
+            return Reading(NOW, "missing", index, ("gone",))
         sentence_now = bool(NOW_WORDS.search(sentence))
         aid = bool(AID_WORDS.search(sentence))
         for clause in split_clauses(sentence):
-            reading = self._read_clause(clause, index, sentence_now, aid)
+            reading = self._read_clause(clause, index, sentence_now, aid, told_where)
             if reading.level != NONE:
                 return reading
-        return Reading()
+        return wish  # nothing else: a wish set aside, if any (Reading() otherwise)
 
-    def _read_clause(self, s: str, index: int, sentence_now: bool, aid: bool) -> Reading:
+    def _read_clause(self, s: str, index: int, sentence_now: bool, aid: bool, told_where: bool = False) -> Reading:
         """One clause; a clause with no time word of its own takes the sentence's now
         ("tulung aku, bojoku arep mateni aku")."""
         if _past(s):
@@ -530,7 +599,7 @@ class DangerReader:
             return Reading(NOW, "captivity", index, ("captive",))
         if TAKEN_SOON.search(s) and SOON.search(s) and not aid:
             return Reading(NOW, "captivity", index, ("taken_soon",))
-        if MISSING.search(s) and MISSING_SINCE.search(s) and PERSON.search(s) and not OBJECT_MISSING.search(s):
+        if MISSING.search(s) and MISSING_SINCE.search(s) and PERSON.search(s) and not OBJECT_MISSING.search(s) and not told_where:
             return Reading(NOW, "missing", index, ("missing",))
         if WEAPON.search(s) and (now or HOLDING.search(s)) and not NOT_HOLDING.search(s):
             return Reading(NOW, "violence", index, ("weapon",))
@@ -567,6 +636,17 @@ def _medical(sentence: str) -> bool:
                 or MEDICAL_LYING.search(sentence) or _stroke(sentence))
 
 
+def _gone(sentence: str) -> bool:
+    """Someone gone with a sign that something is wrong, told without a time ("anak sy pergi sama
+    cowok yg dikenal di fb, skrg gak bisa dihubungi"; "kakek yg pikun keluar rumah, sudah dicari").
+    Someone with dementia who often wanders is a care request until they are not found."""
+    if LOST_CHILD.search(sentence):
+        return True
+    if not (PERSON.search(sentence) and GONE.search(sentence)) or OBJECT_MISSING.search(sentence):
+        return False
+    return bool(UNREACHABLE.search(sentence) or SEARCHED.search(sentence) or STRANGER.search(sentence))
+
+
 def _stroke(sentence: str) -> bool:
     face, speech = bool(STROKE_FACE.search(sentence)), bool(STROKE_SPEECH.search(sentence))
     one_side = bool(STROKE_ONE_SIDE.search(sentence))
@@ -593,7 +673,7 @@ def _reading_of_a_wish(s: str, whole: str, index: int) -> Reading:
     if not WISH_TO_DIE.search(s) and not SELF_HARM_NOW.search(s):
         return Reading()
     if WISH_PAST.search(s) and not SELF_HARM_NOW.search(s) and _last(NOW_WORDS, s) < _last(WISH_PAST, s):
-        return Reading()  # "dulu aku pernah pengen mati": told as the past ("sudah lama" is not)
+        return Reading(NONE, "suicide", index, ("past",))  # "dulu aku pernah pengen mati" ("sudah lama" is not)
     wish = WISH_TO_DIE.search(s) or SELF_HARM_NOW.search(s)
     before = s[: wish.start()]
     # Whose wish: the last person named before it ("temenku bilang pengen mati" is the friend's).
@@ -609,7 +689,8 @@ def _reading_of_a_wish(s: str, whole: str, index: int) -> Reading:
         # Someone else's wish is worry (ask_services) unless it is being acted on now.
         if ("in_progress" in plan) or (NOW_WORDS.search(s) and ("means" in plan)):
             return Reading(NOW, "suicide", index, tuple(plan))
-        return Reading()
+        # With a time, a means or a goodbye it may be danger told second hand: not set aside.
+        return Reading() if plan else Reading(NONE, "suicide", index, ("someone_else",))
     if plan:
         return Reading(NOW, "suicide", index, tuple(plan))
     return Reading(IDEATION, "suicide", index, ("wish",))
@@ -621,6 +702,10 @@ KIND_PRIORITY = ("suicide", "medical", "fire", "captivity", "missing", "violence
 
 def main_kind(kinds) -> str | None:
     return next((kind for kind in KIND_PRIORITY if kind in kinds), None)
+
+
+def _speaks_of_dying(sentence: str) -> bool:
+    return bool(WISH_TO_DIE.search(sentence) or SUICIDE_ACT.search(sentence))
 
 
 def _farewell(whole: str) -> bool:

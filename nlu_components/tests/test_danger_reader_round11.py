@@ -1,0 +1,94 @@
+"""Round 11 of the danger reader (issue 22): English ideation and acts, someone gone told without
+a time, goodbyes in English and Javanese/Sundanese, and the suicide rules set aside when the
+reader reads the wish as someone else's, the past, or news. The messages are our own, written
+for these tests, not taken from any held-out set."""
+
+import pytest
+
+from nlu_components.danger_now import danger_now
+from nlu_components.danger_reader import IDEATION, NONE, NOW, default_reader
+from nlu_components.emergency_patterns import EmergencyPatterns
+
+READER = default_reader()
+PATTERNS = EmergencyPatterns.load()
+
+
+@pytest.mark.parametrize("text", [
+    "honestly i just wanna unalive myself",
+    "kms fr, nothing matters",
+    "i dont want to be here anymore",
+    "i feel like dying and nobody notices",
+    "so tired of existing",
+    "i see no way out of this",
+    "ngapain juga gue idup",
+])
+def test_a_wish_to_die_in_english_and_betawi_is_ideation_at_least(text):
+    assert READER.read(text).level in (IDEATION, NOW)
+
+
+@pytest.mark.parametrize("text", [
+    "im about to jump, the bridge is right here",
+    "lying on the tracks, the train is coming",
+    "the rope is ready in my room",
+    "ntar jam 2 aku loncat dari atas",
+    "this is my goodbye, thank you for everything",
+    "wis tak tulis layang kanggo ibu, bengi iki aku lunga selawase",
+])
+def test_an_act_a_time_or_a_goodbye_is_now(text):
+    reading = READER.read(text)
+    assert (reading.level, reading.kind) == (NOW, "suicide")
+
+
+@pytest.mark.parametrize("text", [
+    "adik saya pergi sama orang yang dikenal di tiktok, hpnya mati dari tadi",
+    "my 13 year old went off with a guy from roblox and isn't answering",
+    "kakek yang pikun keluar rumah, sudah dicari keliling tidak ketemu",
+    "grandad has dementia, walked out this afternoon, we can't find him",
+    "anak saya diajak orang tidak dikenal naik mobil",
+    "lost my daughter at the market, she's 5",
+    "nini abdi pikun indit ti imah, dipilarian teu kapendak",
+])
+def test_someone_gone_with_a_sign_that_something_is_wrong_is_missing_now(text):
+    reading = READER.read(text)
+    assert (reading.level, reading.kind) == (NOW, "missing"), reading
+
+
+@pytest.mark.parametrize("text", [
+    "anak saya belum pulang, katanya lagi di rumah temannya ngerjain tugas",
+    "simbah pikun, kadang keluar rumah sendiri, butuh pendamping",
+    "dompet saya hilang waktu pergi ke pasar sama orang tua",
+    "mau lapor anak hilang caranya gimana",
+    "anak mau masuk smp gak ada biaya",
+    "hari demi hari kamu menghilang, kita jadi orang asing",
+])
+def test_late_but_told_where_habits_things_and_words_of_going_are_not_danger(text):
+    fired, reading = danger_now(text, PATTERNS)
+    assert reading.level == NONE and not any(rule.startswith("reader_") for rule in fired), (fired, reading)
+
+
+@pytest.mark.parametrize("text", [
+    "temenku sering bilang pengen mati, aku harus ngapain",
+    "dulu aku pernah pengen mati, sekarang udah bahagia sama keluarga",
+    "i used to feel suicidal in college but i'm in a much better place now",
+    "ada berita orang mau bunuh diri di jembatan, serem",
+    "mbiyen aku tau pengin mati, saiki wis mari",
+])
+def test_the_suicide_rules_are_set_aside_when_the_reader_reads_worry_the_past_or_news(text):
+    fired, reading = danger_now(text, PATTERNS)
+    assert fired == [] and reading.dismissed_wish, (fired, reading)
+
+
+@pytest.mark.parametrize("text", [
+    "temenku barusan bilang mau bunuh diri malam ini, dia udah pegang tali",
+    "dulu aku pernah pengen mati, sekarang pengen lagi malam ini",
+    "aku pengen mati aja",
+])
+def test_worry_with_a_plan_a_wish_that_came_back_and_the_writers_own_wish_still_count(text):
+    fired, reading = danger_now(text, PATTERNS)
+    assert fired or reading.level == IDEATION, (fired, reading)
+    assert not reading.dismissed_wish
+
+
+def test_danger_beside_a_wish_set_aside_is_still_read():
+    fired, reading = danger_now("temenku sering bilang pengen mati. sekarang ayahnya lagi mukulin dia pake kayu", PATTERNS)
+    assert reading.level == NOW and reading.kind == "violence"
