@@ -2,9 +2,9 @@
 
 Used by `make eval-nlu` (scripts/with-rasa starts Rasa and sets $RASA_URL).
 Scores every tests/nlu/test_set*.yml together (and prints each file's figures), then,
-apart, each round's held-out set and suicidal-ideation file (tests/nlu/round9/,
-tests/nlu/round10/), whose figures the final JSON carries under `set_9`, `ideation_9`,
-`set_10` and `ideation_10` (`ideation` repeats `ideation_9`, the key of earlier reports).
+apart, each round's held-out set and suicidal-ideation file (tests/nlu/round9/ to
+tests/nlu/round11/), whose figures the final JSON carries under `set_N` and `ideation_N`
+(`ideation` repeats `ideation_9`, the key of earlier reports).
 Prints per-intent figures, the confusions, the messages it got wrong, and as
 its last line one JSON object with accuracy, macro_f1, core_accuracy,
 the two tiers of emergencies apart (full_path_recall, two_tier_recall, ...),

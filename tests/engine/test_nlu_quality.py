@@ -55,15 +55,15 @@ def test_the_report_has_latency_figures(metrics):
     assert 0 < metrics["parse_ms_p50"] <= metrics["parse_ms_p95"]
 
 
-@pytest.mark.parametrize("round_name", ["9", "10"])
+@pytest.mark.parametrize("round_name", ["9", "10", "11"])
 def test_the_rounds_floors_hold(metrics, round_name):
     """Each round's set and ideation file (issue 22), scored apart: floors well below the
     figures this machine measured (docs/nlu.md), so that a retrained model on another machine
     passes while a model that lost the round's recall does not."""
     held_set, ideation = metrics[f"set_{round_name}"], metrics[f"ideation_{round_name}"]
     assert held_set["messages"] >= 300
-    assert held_set["two_tier_recall"] >= 0.90  # measured 0.95 (set 9) and 0.96 (set 10)
-    assert held_set["full_path_recall"] >= 0.60  # measured 0.74 and 0.84
-    assert held_set["macro_f1"] >= 0.85  # measured 0.94 and 0.93
-    assert ideation["ideation_hotline_rate"] >= 0.70  # measured 0.78 and 0.81
-    assert ideation["lookalike_full_path_rate"] <= 0.25  # measured 0.14 and 0.16
+    assert held_set["two_tier_recall"] >= 0.90  # measured 0.95 (set 9), 0.97 (set 10), 0.95 (set 11)
+    assert held_set["full_path_recall"] >= 0.60  # measured 0.72, 0.85 and 0.77
+    assert held_set["macro_f1"] >= 0.85  # measured 0.93, 0.92 and 0.94
+    assert ideation["ideation_hotline_rate"] >= 0.70  # measured 0.80, 0.85 and 0.84
+    assert ideation["lookalike_full_path_rate"] <= 0.25  # measured 0.10, 0.11 and 0.12
