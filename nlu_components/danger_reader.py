@@ -201,8 +201,10 @@ STRANGER = _words(
 # Told where they are: late, not missing ("katanya lagi di rumah temannya", "sudah telepon").
 TOLD_WHERE = _words(
     r"(?:katanya|bilangnya|nyarios|pamit\w*|said|says) (?:\w+ ){0,3}(?:di|ke|at) (?:rumah|bumi|tempat|kos|house|place)",
-    r"sudah (?:telepon|telpon|nelpon|ngabarin|mengabari|kabar\w*|izin|pamit)", r"(?:called|texted|told us)",
+    # a call that says where ("sudah nelpon, nginep di rumah bibi"; not "sudah telepon polisi")
+    r"(?:telepon|telpon|nelpon|ngabarin|mengabari|called|texted)\w* (?:\w+ ){0,3}(?:nginep|menginap|di rumah|di tempat|at (?:a |her |his )?(?:friend|house|place))",
 )
+CONTRADICTED = _words(r"tapi", r"tetapi", r"namun", r"ternyata", r"but")  # "katanya ke rumah temen, tapi temennya bilang gak ada"
 LOST_CHILD = re.compile(r"\blost my (?:son|daughter|kid|child|baby|boy|girl|little \w+)\b(?= (?:at|in|near|somewhere)\b)")
 # A thing lost, not a person: "hp saya hilang", "dompetnya ilang".
 OBJECT_MISSING = re.compile(
@@ -576,7 +578,8 @@ class DangerReader:
         if HIDING.search(sentence) and (FEAR.search(sentence) or ATTACK.search(sentence) or WEAPON.search(sentence)) \
                 and not TOOL_USE.search(sentence):
             return Reading(NOW, "violence", index, ("hiding",))
-        told_where = bool(TOLD_WHERE.search(sentence))
+        told = TOLD_WHERE.search(sentence)
+        told_where = bool(told) and not CONTRADICTED.search(sentence, told.end())
         if _gone(sentence) and not told_where:
             return Reading(NOW, "missing", index, ("gone",))
         sentence_now = bool(NOW_WORDS.search(sentence))

@@ -92,3 +92,21 @@ def test_worry_with_a_plan_a_wish_that_came_back_and_the_writers_own_wish_still_
 def test_danger_beside_a_wish_set_aside_is_still_read():
     fired, reading = danger_now("temenku sering bilang pengen mati. sekarang ayahnya lagi mukulin dia pake kayu", PATTERNS)
     assert reading.level == NOW and reading.kind == "violence"
+
+
+@pytest.mark.parametrize("text", [
+    "anak saya belum pulang dari kemarin, katanya mau ke rumah temen tapi temennya bilang gak ada",
+    "anak saya hilang, sudah telepon polisi",
+    "adek belum pulang dari sore, hpnya mati",
+])
+def test_told_where_is_undone_by_a_but_and_a_call_to_the_police_is_not_told_where(text):
+    fired, _ = danger_now(text, PATTERNS)
+    assert fired, text
+
+
+@pytest.mark.parametrize("text", [
+    "anakku durung mulih, jarene lagi nang omahe kancane ngerjakke tugas",
+    "nenek belum pulang, sudah nelpon nginep di rumah bibi",
+])
+def test_late_and_said_where_is_calm_for_the_rules_too(text):
+    assert danger_now(text, PATTERNS)[0] == []
