@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from messaging.models import Message
@@ -135,17 +135,25 @@ def release_stale(session: Session, *, now: datetime | None = None) -> int:
 
 
 def claim_outbound(session: Session, message_id: int, *, lease_seconds: float, now: datetime | None = None) -> bool:
-    """Take a queued reply for sending. A reply waits while an earlier one of its conversation
-    is still queued or being sent, so that a reporter reads the bot's messages in the order
-    they were written, whichever of the concurrent flushes holds which."""
+    """Take a queued reply for sending. A reply waits while an earlier one to the same person
+    (its conversation; a staff message: its channel and address) is still queued or being
+    sent, so that messages are read in the order they were written, whichever of the
+    concurrent flushes holds which. Only an earlier message at least as urgent holds one
+    back: the hotline numbers never wait behind an ordinary reply in backoff."""
     now = now or utcnow()
     earlier = aliased(Message)
+    same_person = or_(
+        earlier.conversation_id == Message.conversation_id,
+        and_(Message.conversation_id.is_(None), earlier.conversation_id.is_(None),
+             earlier.channel == Message.channel, earlier.address == Message.address),
+    )
     earlier_unfinished = (
         select(earlier.id)
         .where(
-            earlier.conversation_id == Message.conversation_id,
+            same_person,
             earlier.direction == "out",
             earlier.id < Message.id,
+            earlier.priority >= Message.priority,
             earlier.status.in_((MessageStatus.QUEUED, MessageStatus.SENDING)),
         )
         .exists()
@@ -190,7 +198,8 @@ def fail_interrupted_sends(session: Session, *, now: datetime | None = None) -> 
     now = now or utcnow()
     result = session.execute(
         update(Message)
-        .where(Message.direction == "out", Message.status == MessageStatus.SENDING, Message.locked_until < now)
+        .where(Message.direction == "out", Message.status == MessageStatus.SENDING,
+               or_(Message.locked_until.is_(None), Message.locked_until < now))  # no lease: not ours either
         .values(status=MessageStatus.UNKNOWN, locked_until=None)
         .execution_options(synchronize_session=False)
     )

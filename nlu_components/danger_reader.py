@@ -83,15 +83,15 @@ HABIT_WORDS = _words(
 )
 SAFE_WORDS = _words(
     r"(?:is|are|am|'s|'m) (?:now )?(?:staying|safe|living|at (?:our|my|her|his|their) (?:place|house|home))",
-    r"(?:sekarang|kini) (?:\w+ ){0,3}(?:sudah |masih )?(?:di rumah \w+|di kampung|tinggal (?:di|sama|bersama|dengan)|pisah|cerai|baik|baikan|sembuh|stabil|pulang|dilepas|dijemput|berhenti|aman|trauma|takut (?:pulang|sekolah))",
+    # (not "sekarang belum pulang": no negation before the safe word)
+    r"(?:sekarang|kini) (?!(?:\w+ ){0,3}?(?:belum|tidak|nggak|bukan) )(?:\w+ ){0,3}(?:sudah |masih )?(?:di rumah \w+|di kampung|tinggal (?:di|sama|bersama|dengan)|pisah|cerai|baik|baikan|sembuh|stabil|pulang|dilepas|dijemput|berhenti|aman|trauma|takut (?:pulang|sekolah))",
     r"sudah (?:sembuh|mari|cageur|stabil|pulang|dipulangkan|cerai|pisah|berhenti|dihukum|meninggal|tilar donya|baikan|dijemput|dilepas)",
     # the attacker is away: "sekarang dia kerja di luar kota", "sekarang bapak sudah tidur"
     r"(?:sekarang|kini) (?:dia|bapak|ayah|suami\w*|pacar\w*|pasangan\w*|pelaku\w*|mantan\w*) (?:\w+ )?(?:sudah |sedang |lagi )?(?:kerja|pergi|tidur|di luar kota|merantau|ke kantor|di kantor|dipenjara)",
     r"sudah aman", r"sekarang (?:\w+ ){0,2}(?:sudah )?(?:aman|di rumah (?:ibu|orang tua|saudara|nenek|teman)|mengungsi|ngungsi)",
     r"sudah (?:pergi|tidur|ditangkap|diamankan|dibawa polisi|di rumah sakit|ditangani|sadar lagi|sembuh|membaik)",
     r"(?:i am|i'm|we are|we're) safe", r"(?:sudah |sedang )?(?:di penjara|dipenjara|ditahan polisi)",
-    r"(?:sekarang|kini) (?:\w+ ){0,2}(?:sudah )?(?:bahagia|senang|happy)", r"(?:in a )?(?:much )?better place now",
-    r"(?:i am|i'm|i feel|feeling) (?:\w+ ){0,2}better (?:now|these days)", r"doing (?:much |a lot )?better", r"safe now", r"sudah selamat", r"alhamdulillah (?:\w+ ){0,3}(?:selamat|aman|sadar)",
+    r"(?:sekarang|kini) (?:(?:sudah|udah|lebih|jauh) )*(?:bahagia|senang)", r"safe now", r"sudah selamat", r"alhamdulillah (?:\w+ ){0,3}(?:selamat|aman|sadar)",
 )
 # News, fiction, games, jokes, advice and questions: words about danger, not danger.
 DISTANCE_WORDS = _words(
@@ -173,8 +173,15 @@ PERSON = _words(
 )
 # Gone without a time word: someone who left or was taken, with a sign that something is wrong
 # (cannot be reached, searched for and not found, with a stranger met online, confused by dementia).
+# Not come back (a person who is just out is not missing).
+NOT_BACK = _words(
+    r"tidak pulang\w*", r"belum pulang", r"tidak (?:balik|kembali)\w*", r"belum (?:balik|kembali|sampai)", r"tidak sampai",
+    r"hilang", r"menghilang", r"kabur", r"wandered", r"ran (?:off|away)", r"never (?:made it|came) (?:home|back)",
+    r"never came back", r"(?:didn'?t|did not|hasn'?t|has not) (?:come (?:home|back)|arrived)", r"never arrived", r"not (?:home|back) yet",
+)
 GONE = _words(
-    r"pergi", r"kabur", r"ikut", r"dibawa\w*", r"diajak", r"diambil", r"dijemput", r"tidak pulang\w*", r"belum pulang",
+    r"pergi", r"kabur", r"ikut", r"dibawa\w*", r"diajak", r"diambil", r"dijemput", r"tidak pulang\w*", r"belum pulang", r"ketemuan",
+    r"(?:was|is) (?:out )?with",
     r"tidak (?:balik|kembali)\w*", r"hilang", r"menghilang", r"keluar (?:dari )?rumah", r"left", r"ran (?:off|away)", r"went",
     r"took", r"taken", r"wandered", r"walked out", r"never (?:made it|came) (?:home|back)", r"never came back",
     r"(?:didn'?t|did not|hasn'?t|has not) come (?:home|back)",
@@ -185,15 +192,20 @@ UNREACHABLE = _words(
 )
 SEARCHED = _words(
     r"sudah dicari\w*", r"dicari (?:\w+ ){0,2}(?:keliling|ke mana-mana|kemana-mana)", r"(?:tidak|belum) ketemu\w*",
+    r"(?:nobody|no one) (?:has )?seen", r"can'?t find (?:her|him|them)\b(?! (?:number|phone|address|contact|bag|keys))",
+    r"hasn'?t been (?:found|seen)",
+)
+# Signs that need a person not come back beside them ("nggak tahu ke mana" of someone just out is not).
+WORRY = _words(
     r"semua (?:\w+ ){0,2}sudah pulang", r"(?:tidak|nggak) (?:ada yang )?tahu (?:\w+ )?(?:di ?mana|ke ?mana|dibawa)",
-    r"getting dark", r"(?:nobody|no one) (?:has )?(?:seen|knows)", r"can'?t find (?:her|him|them)", r"hasn'?t been (?:found|seen)",
-    r"(?:don'?t|do not) know (?:who|where)",
+    r"getting dark", r"(?:nobody|no one) knows", r"(?:don'?t|do not) know (?:who|where)", r"sampai sekarang",
+    r"khawatir", r"panik", r"worried", r"dari (?:kemarin|semalam|tadi)",
 )
 _UNKNOWN_PERSON = r"(?:orang (?:asing|(?:yang )?(?:tidak|tak) dikenal)|stranger|(?:pacar|teman|temen|cowok|cewek|kenalan) online)"
 STRANGER = _words(
     # with someone unknown, or taken by anyone ("diajak orang asing", "diambil orang yang ngaku saudara")
     r"(?:sama|dengan|bersama|oleh|ama|with|by) (?:\w+ )?" + _UNKNOWN_PERSON,
-    r"(?:diajak|dibawa|diambil|dijemput|took|taken by) (?:\w+ )?(?:orang(?! tua)|seseorang|someone|a man|a woman|" + _UNKNOWN_PERSON + ")",
+    r"(?:diajak|dibawa|diambil|dijemput|took|taken by) (?:\w+ )?(?:orang (?:yang |yg )?(?:ngaku|mengaku)\w*|seseorang|someone|a man|a woman|" + _UNKNOWN_PERSON + ")",
     r"(?:kenal|dikenal|kenalan|ketemu)\w* (?:\w+ ){0,2}(?:di|dari|lewat|via) (?:facebook|fb|ig|instagram|tiktok|game|medsos|media sosial|internet|online|discord|michat|twitter)",
     r"(?:pacar|teman|temen|cowok|cewek|kenalan) online", r"(?:met|meet|chatting with|talking to) (?:\w+ ){0,3}(?:online|on (?:facebook|instagram|discord|tiktok|snapchat|roblox))",
     r"from (?:instagram|facebook|discord|tiktok|snapchat|roblox|a game|the internet|online)",
@@ -205,7 +217,10 @@ TOLD_WHERE = _words(
     r"(?:telepon|telpon|nelpon|ngabarin|mengabari|called|texted)\w* (?:\w+ ){0,3}(?:nginep|menginap|di rumah|di tempat|at (?:a |her |his )?(?:friend|house|place))",
 )
 CONTRADICTED = _words(r"tapi", r"tetapi", r"namun", r"ternyata", r"but")  # "katanya ke rumah temen, tapi temennya bilang gak ada"
-LOST_CHILD = re.compile(r"\blost my (?:son|daughter|kid|child|baby|boy|girl|little \w+)\b(?= (?:at|in|near|somewhere)\b)")
+# Said where, and then not there: "temennya bilang gak ada", "not there".
+DENIED = _words(r"(?:tidak|nggak) ada", r"(?:tidak|nggak) (?:ke|di) sana", r"not there", r"never (?:came|went|arrived)", r"(?:tidak|nggak) tahu")
+LOST_CHILD = re.compile(r"\blost my (?:son|daughter|kid|child|baby|boy|girl|little \w+) (?:at|in|near) (?:the |a )?"
+                        r"(?:mall|market|park|station|crowd|supermarket|beach|airport|fair|festival|store|shop|playground|pool)\b")
 # A thing lost, not a person: "hp saya hilang", "dompetnya ilang".
 OBJECT_MISSING = re.compile(
     r"\b(?:hp|handphone|dompet|motor|sepeda|kunci|uang|duit|kucing|tas|sandal|sepatu|barang|data|sinyal|file|foto|ingatan"
@@ -330,8 +345,10 @@ WISH_TO_DIE = re.compile("|".join([
     r"\b(?:nyakitin|menyakiti|melukai|nyilet|nyayat) diri\w*|\bself[- ]?harm\b|\burge to cut\b|\bhurt myself\b",
     r"\b(?:end it all|end my life|kill(?:ing)? myself|suicidal|want(?:s)? (?:to )?die|want it all to end|no reason to live|ambil nyawa\w*|cabut nyawa\w*)\b",
     # English as it is written to a helpline: "kms", "unalive", "don't wanna be here", "no way out"
-    r"\b(?:unalive\w*|kms|off myself|end(?:ing)? (?:my life|it all|things)|(?:hang|drown|shoot|poison|hurt|cut) myself)\b",
-    r"\b(?:don'?t|do not|dont) (?:\w+ )?(?:wanna|want to) (?:live|be alive|be here|exist|wake up|go on)\b",
+    r"\b(?:unalive\w*|off myself|end(?:ing)? (?:my life|it all)|(?:hang|drown|shoot|poison|hurt|cut) myself)\b",
+    r"(?<!hari )(?<!soal )(?<!buku )(?<!kartu )(?<!jadwal )\bkms\b(?! (?:anak|posyandu|balita|bayi|jam|hari|\d))",
+    r"\b(?:don'?t|do not|dont) (?:\w+ )?(?:wanna|want to) (?:live|be alive|be here|exist|wake up|go on)\b"
+    r"(?! (?:with|in|at|here|there|near|the|a|an|holiday|vacation|trip|tour)\b)",
     r"\b(?:feel|felt|feeling) like dying\b|\btired of (?:existing|being alive|living)\b|\b(?:need|have) to die\b"
     r"|\b(?:no|see no|don'?t see a|dont see a|not see a) way out\b|\bbetter off dead\b"
     r"|\bnot (?:going to|gonna) be (?:alive|here|around) (?:by|tomorrow|anymore)\b",
@@ -352,12 +369,13 @@ SUICIDE_ACT = re.compile(
     r"|\b(?:standing|sitting|lying|i am|i'm) on (?:the )?(?:roof|ledge|edge|bridge|railing|tracks|rails|railway)\b"
     r"|\b(?:i|i've|i) (?:already )?(?:have|got|bought) (?:the |a )?(?:rope|pills|razor)\b"
     r"|\b(?:found|nemu|menemukan) (?:\w+ ){0,3}(?:hanging|gantung diri|tergantung)\b"
-    r"|\b(?:about to|going to|gonna|ready to|planning to) (?:\w+ ){0,2}(?:jump|hang|overdose|od)\b"
-    r"|\b(?:in front of|under) (?:the |a )?(?:train|truck|bus|car)\b|\bengine running\b|\brope is (?:ready|tied|up)\b"
+    r"|\b(?:about to|going to|gonna|ready to|planning to) (?:\w+ ){0,2}(?:jump|hang|overdose|od)\b(?! (?:out|up|on|into|in|around|over|with)\b)"
+    r"|\b(?:jump|step|throw myself|lie down|lying|stand|walk) (?:\w+ ){0,2}(?:in front of|under) (?:the |a )?(?:train|truck|bus|car)\b(?! station)"
+    r"|\bengine running\b|\brope is (?:ready|tied|up)\b"
     r"|\bgoing to use it on myself\b"
     r"|\b(?:nanti|sebentar lagi|jam \d+)\s+(?:\w+\s+){0,3}(?:lompat|loncat|terjun|gantung diri)\b"
 )
-WISH_PAST = _words(_DULU, r"dahulu", r"pernah", r"waktu (?:kecil|sd|smp|sma|itu)", r"used to", r"when i was", r"in high school",
+WISH_PAST = _words(_DULU, r"dahulu", r"(?<!tidak )(?<!nggak )(?<!belum )pernah", r"waktu (?:kecil|sd|smp|sma|itu)", r"used to", r"when i was", r"in high school",
                    r"(?:minggu|bulan|tahun) lalu", r"kemarin", r"last (?:year|month|week)")
 SUICIDE_TIME = _words(r"malam ini", r"nanti malam", r"besok", r"sebentar lagi", r"habis ini", r"abis ini", r"hari ini",
                       r"sekarang", r"tonight", r"tomorrow", r"today", r"now", r"subuh nanti", r"pagi nanti")
@@ -374,7 +392,7 @@ GOODBYE_STRONG = [
     _words(r"pamit\w*(?! (?:dulu|pulang|tidur|kerja|berangkat|sebentar|keluar|mandi|makan|sholat|solat|shalat)\b)"),
     _words(r"titip\w*(?! (?:salam|berkas|barang|paket|kunci|uang|duit|motor|dokumen|anak\w* sebentar)\b)", r"jagain (?:\w+ )?(?:si kecil|anak\w*|ibu\w*|mama\w*|adik\w*|adek\w*|kucing\w*)", r"take care of (?:my|the) \w+"),
     _words(r"wasiat"), _words(r"surat (?:buat|untuk)", r"(?:nulis|menulis|tulis|kutulis)\w* (?:\w+ ){0,4}surat", r"surat\w* (?:\w+ ){0,2}sudah (?:ku|aku |saya )?tulis",
-                              r"(?:wrote|written|left|writing) (?:\w+ )?(?:my |a )?(?:note|letter)"),
+                              r"(?:goodbye|suicide|last) (?:note|letter)", r"(?:i've|i have) written my note"),
     _words(r"sudah (?:aku|ku|saya) (?:kasih|berikan|titipkan)", r"gave (?:my|away)", r"given away"),
     _words(r"tidak (?:bakal|akan) butuh lagi", r"won't need", r"wont need"),
 ]
@@ -385,7 +403,7 @@ GOODBYE_WEAK = [
     _words(r"(?:tidak|nggak) kuat lagi", r"(?:aku|saya) (?:sudah )?(?:menyerah|nyerah)", r"siap pergi", r"(?:aku|saya) (?:sudah )?tenang"),
     _words(r"jangan (?:nangis|menangis|sedih)"), _words(r"nekat", r"hp\w* (?:\w+ )?(?:mati|tidak aktif)"),
     _words(r"(?:minta |bilang )?maaf\w* (?:ke |sama |ya |buat )?(?:ibu|bapak|mama|papa|ayah|bu|ma|pak)"),
-    _words(r"(?:thank you|thanks|sorry) for everything", r"ready to go", r"(?:won'?t|will not) be (?:here|around)", r"last (?:message|text) you'?ll"),
+    _words(r"(?:thank you|thanks|sorry) for everything", r"ready to go", r"(?:won'?t|will not) be (?:here|around) (?:anymore|tomorrow)", r"last (?:message|text) you'?ll"),
     _words(r"(?:habis|abis|sesudah|setelah) ini (?:\w+ ){0,2}pergi", r"pergi selamanya"),
 ]
 SELF_HARM_NOW = re.compile(
@@ -398,11 +416,20 @@ SELF_HARM_NOW = re.compile(
     r"|\b(?:just|already)\s+(?:took|swallowed|cut)\b|\b(?:took|swallowed) (?:all|a lot of|too many) (?:of )?(?:my )?(?:pills|tablets|meds)\b"
 )
 FIRST_PERSON = _words(r"aku", r"saya", r"ku", r"i", r"me", r"my", r"i'm", r"kami")
+# The writer's own wish, said outright: news, a song or a laugh beside it does not make it distance
+# ("abis nonton film itu aku makin pengen bunuh diri", "haha aku pengen mati aja").
+OWN_WISH = re.compile(r"\b(?:aku|saya|ku|i)\b(?:\s+\w+){0,2}?\s+(?:ingin|mau|want to|wanna)\s+(?:\w+\s+)?"
+                      r"(?:mati|bunuh diri|mengakhiri hidup|die|kill myself|end my life)\b")
+_SPEECH = (r"(?:bilang|ngomong|cerita|curhat|nulis|menulis|posting|update|katanya|ngaku|mengaku|berkata|said|says|say|told me"
+           r"|keeps? saying|talks? about|wrote|texted)")
 OTHER_PERSON = _words(
     r"dia", r"temanku", r"temenku", r"teman (?:saya|aku|gue)", r"temen (?:saya|aku|gue)", r"temen", r"teman",
     r"adikku", r"kakakku", r"anakku", r"anak (?:saya|aku)", r"sahabat\w*", r"pacar\w*", r"tetangga\w*", r"mereka",
     r"seseorang", r"orang itu", r"he", r"she", r"my friend", r"they", r"someone",
 )
+# The other person says the wish, or the wish follows them in the same clause.
+REPORTED_WISH = re.compile(OTHER_PERSON.pattern + r"(?:\s+\w+){0,3}?\s+" + _SPEECH + r"\b")
+THEIR_WISH = re.compile(OTHER_PERSON.pattern + r"(?:(?:\s+\w+){0,3}?\s+" + _SPEECH + r"\b|(?:\s+\w+){0,2}\s*$)")
 
 
 @dataclass(frozen=True)
@@ -428,6 +455,7 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _DOUBLED = re.compile(r"\b([a-z]{2,})2\b")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")  # zero-width characters hide words
 MAX_READ_CHARS = 4000  # a longer message is read at its start and its end (where danger is told last)
+MAX_READ_SENTENCES = 40  # likewise a message of very many sentences: its first and last 40
 
 
 # Idioms of dying that mean nothing of the kind ("mati ketawa": laughing hard, "mati gaya":
@@ -509,12 +537,14 @@ class DangerReader:
         if not text or text.startswith("/"):
             return Reading()
         sentences = [self.normalise(s) for s in split_sentences(bounded(text))]
+        if len(sentences) > 2 * MAX_READ_SENTENCES:
+            sentences = sentences[:MAX_READ_SENTENCES] + sentences[-MAX_READ_SENTENCES:]
         whole = " ".join(sentences)
         found, dismissed = Reading(), Reading()
         for index, sentence in enumerate(sentences):
             if SAFE_WORDS.search(sentence) and found.kind != "suicide":
                 found = Reading()  # told that it is over: what came before (and this sentence) is not now
-                if WISH_PAST.search(sentence) and _speaks_of_dying(sentence):
+                if _recovered(sentence) and not _plan_signs(whole):
                     dismissed = Reading(NONE, "suicide", index, ("recovered",))
                 continue
             reading = self._read_sentence(sentence, whole, index)
@@ -552,8 +582,8 @@ class DangerReader:
         """A sentence is read clause by clause ("bulan lalu dia nonjok aku, sekarang dia datang
         lagi bawa golok": the harm and its time must share a clause); habits, distance and a
         wish to die are read on the whole sentence."""
-        if DISTANCE_WORDS.search(sentence):
-            return Reading(NONE, "suicide", index, ("distance",)) if _speaks_of_dying(sentence) else Reading()
+        if DISTANCE_WORDS.search(sentence) and not OWN_WISH.search(sentence):
+            return Reading()
         wish = _reading_of_a_wish(sentence, whole, index)
         if wish.level != NONE:
             return wish
@@ -579,7 +609,9 @@ class DangerReader:
                 and not TOOL_USE.search(sentence):
             return Reading(NOW, "violence", index, ("hiding",))
         told = TOLD_WHERE.search(sentence)
-        told_where = bool(told) and not CONTRADICTED.search(sentence, told.end())
+        # Said where, unless undone: a "but" after it, a denial, a search, a stranger, "until now".
+        told_where = bool(told) and not (CONTRADICTED.search(sentence, told.end()) or DENIED.search(sentence)
+                                         or SEARCHED.search(sentence) or STRANGER.search(sentence) or WORRY.search(sentence))
         if _gone(sentence) and not told_where:
             return Reading(NOW, "missing", index, ("gone",))
         sentence_now = bool(NOW_WORDS.search(sentence))
@@ -645,9 +677,12 @@ def _gone(sentence: str) -> bool:
     Someone with dementia who often wanders is a care request until they are not found."""
     if LOST_CHILD.search(sentence):
         return True
-    if not (PERSON.search(sentence) and GONE.search(sentence)) or OBJECT_MISSING.search(sentence):
+    if not PERSON.search(sentence) or OBJECT_MISSING.search(sentence):
         return False
-    return bool(UNREACHABLE.search(sentence) or SEARCHED.search(sentence) or STRANGER.search(sentence))
+    not_back = bool(NOT_BACK.search(sentence))
+    if not_back and (UNREACHABLE.search(sentence) or WORRY.search(sentence) or SEARCHED.search(sentence) or STRANGER.search(sentence)):
+        return True
+    return bool(GONE.search(sentence) and (SEARCHED.search(sentence) or STRANGER.search(sentence)))
 
 
 def _stroke(sentence: str) -> bool:
@@ -676,11 +711,14 @@ def _reading_of_a_wish(s: str, whole: str, index: int) -> Reading:
     if not WISH_TO_DIE.search(s) and not SELF_HARM_NOW.search(s):
         return Reading()
     if WISH_PAST.search(s) and not SELF_HARM_NOW.search(s) and _last(NOW_WORDS, s) < _last(WISH_PAST, s):
-        return Reading(NONE, "suicide", index, ("past",))  # "dulu aku pernah pengen mati" ("sudah lama" is not)
+        return Reading()  # "dulu aku pernah pengen mati": told as the past ("sudah lama" is not)
     wish = WISH_TO_DIE.search(s) or SELF_HARM_NOW.search(s)
     before = s[: wish.start()]
-    # Whose wish: the last person named before it ("temenku bilang pengen mati" is the friend's).
-    someone_else = _last(OTHER_PERSON, before) > _last(FIRST_PERSON, before)
+    # Whose wish: someone else's when the last person named before it says it or wishes it
+    # ("temenku bilang pengen mati", "temenku pengen mati"); not when that person is only part
+    # of the story ("pacarku selingkuh, pengen mati aja" is the writer's).
+    someone_else = _last(OTHER_PERSON, before) > _last(FIRST_PERSON, before) and bool(THEIR_WISH.search(before))
+    reported = bool(REPORTED_WISH.search(before))
     plan = [name for name, pattern in (("time", SUICIDE_TIME), ("means", SUICIDE_MEANS)) if pattern.search(whole)]
     if any(p.search(whole) for p in GOODBYE_STRONG):
         plan.append("goodbye")
@@ -692,8 +730,10 @@ def _reading_of_a_wish(s: str, whole: str, index: int) -> Reading:
         # Someone else's wish is worry (ask_services) unless it is being acted on now.
         if ("in_progress" in plan) or (NOW_WORDS.search(s) and ("means" in plan)):
             return Reading(NOW, "suicide", index, tuple(plan))
-        # With a time, a means or a goodbye it may be danger told second hand: not set aside.
-        return Reading() if plan else Reading(NONE, "suicide", index, ("someone_else",))
+        # Told as what they say, with no time, means, goodbye or sign of now anywhere: worry,
+        # set aside (the net's suicide rules too: danger_now.py). Otherwise the rules decide.
+        calm = reported and not plan and not NOW_WORDS.search(whole) and not UNREACHABLE.search(whole)
+        return Reading(NONE, "suicide", index, ("someone_else",)) if calm else Reading()
     if plan:
         return Reading(NOW, "suicide", index, tuple(plan))
     return Reading(IDEATION, "suicide", index, ("wish",))
@@ -707,8 +747,23 @@ def main_kind(kinds) -> str | None:
     return next((kind for kind in KIND_PRIORITY if kind in kinds), None)
 
 
-def _speaks_of_dying(sentence: str) -> bool:
-    return bool(WISH_TO_DIE.search(sentence) or SUICIDE_ACT.search(sentence))
+def _recovered(sentence: str) -> bool:
+    """"dulu aku pernah pengen mati, sekarang udah bahagia": the past told before the wish, the
+    safe words after it, and no "but" after those."""
+    wish = WISH_TO_DIE.search(sentence)
+    if not wish:
+        return False
+    past, safe = WISH_PAST.search(sentence[: wish.start()]), SAFE_WORDS.search(sentence, wish.end())
+    return bool(past and safe and not CONTRADICTED.search(sentence, safe.end()))
+
+
+# Signs of a plan anywhere in the message: a wish set aside in one sentence never silences them.
+PLAN_TIME = _words(r"malam ini", r"nanti malam", r"besok", r"sebentar lagi", r"habis ini", r"abis ini", r"tonight", r"tomorrow")
+
+
+def _plan_signs(whole: str) -> bool:
+    return bool(PLAN_TIME.search(whole) or SUICIDE_MEANS.search(whole) or SUICIDE_ACT.search(whole)
+                or SELF_HARM_NOW.search(whole) or any(p.search(whole) for p in GOODBYE_STRONG) or _farewell(whole))
 
 
 def _farewell(whole: str) -> bool:

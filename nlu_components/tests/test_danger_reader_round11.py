@@ -69,13 +69,69 @@ def test_late_but_told_where_habits_things_and_words_of_going_are_not_danger(tex
 @pytest.mark.parametrize("text", [
     "temenku sering bilang pengen mati, aku harus ngapain",
     "dulu aku pernah pengen mati, sekarang udah bahagia sama keluarga",
-    "i used to feel suicidal in college but i'm in a much better place now",
-    "ada berita orang mau bunuh diri di jembatan, serem",
     "mbiyen aku tau pengin mati, saiki wis mari",
 ])
-def test_the_suicide_rules_are_set_aside_when_the_reader_reads_worry_the_past_or_news(text):
+def test_the_suicide_rules_are_set_aside_when_the_reader_reads_worry_or_recovery(text):
     fired, reading = danger_now(text, PATTERNS)
     assert fired == [] and reading.dismissed_wish, (fired, reading)
+
+
+# From the review of round 11 (a helper probing as a safeguarding lead): a wish set aside must
+# never silence the writer's own wish, a plan told elsewhere in the message, or a missing child.
+MUST_STAY_DANGER = [
+    "dulu aku pernah depresi, sekarang sudah sembuh, tapi malam ini aku mau gantung diri",
+    "dulu aku pernah pengen mati. aku udah nulis surat buat ibu",
+    "Temen-temen maafin aku ya, aku pamit, makasih untuk semuanya. dulu aku pernah bilang pengen mati",
+    "Pacarku selingkuh, pengen mati aja rasanya",
+    "Gak punya teman, pengen mati aja",
+    "Teu boga babaturan, hayang paeh wae",
+    "kakakku pengen mati katanya, dia ngurung diri di kamar dari tadi",
+    "temenku bilang pengen mati, sekarang dia gak bisa dihubungi",
+    "Aku nggak pernah dianggap, aku mau mati aja",
+    "abdi teu kungsi dipikanyaah, hayang paeh wae",
+    "sejak tahun lalu aku pengen bunuh diri tiap hari",
+    "wkwk capek hidup, pengen mati aja",
+    "abis nonton film itu aku makin pengen bunuh diri",
+    "semua bilang jangan nyerah, tapi aku mau mati aja",
+    "I feel much better now that I've decided to kill myself",
+    "sekarang aku gak bahagia, pengen mati aja",
+    "Sekarang mereka bahagia tanpa aku, aku mau mati aja",
+    "anak saya 7 tahun belum pulang, katanya ke rumah temen, temennya bilang gak ada",
+    "anak saya belum pulang dari kemarin, katanya di rumah temen, sudah dicari ke sana tidak ada",
+    "adikku yang umur 13 dijemput cowok kenalan dari ig, katanya ke rumah temen, sampai sekarang belum pulang",
+    "adik saya 10 tahun dijemput orang yang ngaku om nya, katanya mau ke rumah nenek, nenek bilang gak ada yang jemput",
+    "my daughter texted me she was with a guy she met online and now her phone is off",
+]
+MUST_STAY_CALM = [
+    "Bapak lagi pergi, hpnya mati, nanti saya hubungi lagi ya",
+    "Suami saya pergi kerja, nomornya tidak aktif, saya mau tanya soal BPJS",
+    "Ayah diajak orang kantor makan malam",
+    "Kakak pergi, saya nggak tahu ke mana, mau tanya jam buka puskesmas",
+    "My brother left for work and his phone is off",
+    "I can't find her number, my grandma went to Jakarta",
+    "I lost my son in a car accident",
+    "I lost my daughter in the divorce, how can I get visitation",
+    "I'm about to hang out with my friends",
+    "gonna jump on a call, brb",
+    "I'm waiting in front of the bus station",
+    "nitip gorengan dong, jangan sedih ya",
+    "pesen terakhir aku kemarin belum dateng, hp ku mati",
+    "I left a note for my landlord, won't be around this weekend",
+    "mau tanya soal KMS anak saya dari posyandu",
+    "I want to end things with my boyfriend",
+    "I don't want to go on the school trip",
+]
+
+
+@pytest.mark.parametrize("text", MUST_STAY_DANGER)
+def test_what_the_review_found_silent_is_danger(text):
+    fired, reading = danger_now(text, PATTERNS)
+    assert fired or reading.level == IDEATION, (fired, reading)
+
+
+@pytest.mark.parametrize("text", MUST_STAY_CALM)
+def test_what_the_review_found_firing_is_calm(text):
+    assert danger_now(text, PATTERNS)[0] == []
 
 
 @pytest.mark.parametrize("text", [

@@ -7,6 +7,7 @@ replies in the order they were written, whichever flush sends them; a Telegram t
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from telegram.ext import ApplicationBuilder
@@ -16,6 +17,7 @@ from bot.gateway.outbox import Outbox, SendFailed
 from messaging.models import Message
 from messaging.statuses import MessageStatus
 from messaging.store import URGENT, get_or_create_conversation, record_outbound
+from referral.models import utcnow
 from referral.storage import unit_of_work
 from tests.integration.test_telegram import TOKEN, bot_api  # noqa: F401  (bot_api: a fixture)
 
@@ -57,22 +59,55 @@ def test_two_flushes_at_once_keep_a_conversations_replies_in_order(sessions, bot
     assert texts_to(bot_api, "9000000001") == ["satu", "dua", "tiga", "empat"]
 
 
-def test_an_urgent_reply_waits_for_the_earlier_one_of_its_conversation_within_one_flush(sessions, bot_api):
-    queue_replies(sessions, "9000000002", ["pertanyaan", "nomor darurat"], urgent_last=True)
+def test_an_ordinary_reply_waits_for_an_earlier_urgent_one_within_one_flush(sessions, bot_api):
+    with unit_of_work(sessions) as session:
+        conversation = get_or_create_conversation(session, secret_key="k", channel="telegram", address="9000000002")
+        record_outbound(session, conversation, text="nomor darurat", status=MessageStatus.QUEUED, priority=URGENT)
+        record_outbound(session, conversation, text="di mana Anda sekarang?", status=MessageStatus.QUEUED)
     queue_replies(sessions, "9000000003", ["balasan lain"])
 
     async def one_flush(sender):
         return await Outbox(sessions, {"telegram": sender}).flush()
 
     assert asyncio.run(with_sender(bot_api, one_flush)) == 3
-    assert texts_to(bot_api, "9000000002") == ["pertanyaan", "nomor darurat"]
+    assert texts_to(bot_api, "9000000002") == ["nomor darurat", "di mana Anda sekarang?"]
+
+
+def test_the_hotline_numbers_never_wait_behind_an_ordinary_reply_in_backoff(sessions, bot_api):
+    earlier, urgent = queue_replies(sessions, "9000000009", ["pertanyaan", "nomor darurat"], urgent_last=True)
+    with unit_of_work(sessions) as session:  # Telegram said "not now" to the earlier reply
+        session.get(Message, earlier).next_attempt_at = utcnow() + timedelta(seconds=30)
+
+    async def one_flush(sender):
+        return await Outbox(sessions, {"telegram": sender}).flush()
+
+    assert asyncio.run(with_sender(bot_api, one_flush)) == 1
+    assert texts_to(bot_api, "9000000009") == ["nomor darurat"]
+
+
+def test_messages_to_one_staff_member_keep_their_order_too(sessions, bot_api):
+    from messaging.store import queue_staff_message
+
+    with unit_of_work(sessions) as session:
+        for part in ("bagian 1/3", "bagian 2/3", "bagian 3/3"):
+            queue_staff_message(session, channel="telegram", address="7000000001", text=part)
+    bot_api.hang_next_send_s = 1.0
+
+    async def two_flushes(sender):
+        first, second = Outbox(sessions, {"telegram": sender}), Outbox(sessions, {"telegram": sender})
+        await asyncio.gather(first.flush(), second.flush())
+        await first.flush()
+
+    asyncio.run(with_sender(bot_api, two_flushes))
+    assert texts_to(bot_api, "7000000001") == ["bagian 1/3", "bagian 2/3", "bagian 3/3"]
 
 
 def test_a_reply_held_by_a_send_blocks_only_its_own_conversation(sessions, bot_api):
     held, waiting = queue_replies(sessions, "9000000004", ["dikirim", "menunggu"])
     queue_replies(sessions, "9000000005", ["percakapan lain"])
     with unit_of_work(sessions) as session:  # another gateway is sending the first reply
-        session.get(Message, held).status = MessageStatus.SENDING
+        message = session.get(Message, held)
+        message.status, message.locked_until = MessageStatus.SENDING, utcnow() + timedelta(seconds=120)
 
     async def one_flush(sender):
         return await Outbox(sessions, {"telegram": sender}).flush()
@@ -110,6 +145,7 @@ def test_a_send_that_never_left_the_connection_pool_is_retried_not_unknown(sessi
     assert len(failures) == 1, results
     assert failures[0].retryable and not failures[0].ambiguous
     assert "not reached" in str(failures[0])
+    assert len(bot_api.sent) == 1  # the one that waited for the pool never reached Telegram
 
 
 def test_a_send_that_went_out_and_got_no_answer_is_unknown(sessions, bot_api):
