@@ -228,7 +228,8 @@ async def start_gateway(
     """Wire the gateway's services: the Rasa client, the inbox, the outbox and its senders,
     the channels, the worker. `clock` is the time they all go by (tests move it)."""
     engine = EngineClient(
-        settings.engine.rasa_url, http, timeout_s=settings.engine.timeout_s, token=settings.resolved_engine_token()
+        settings.engine.rasa_url, http, timeout_s=settings.engine.timeout_s, token=settings.resolved_engine_token(),
+        actions_health_url=f"{settings.engine.action_server_url}/health",
     )
     metrics = Metrics(database.sessions)
     conversations = ConversationService(

@@ -302,6 +302,10 @@ class ConversationService:
             metadata[TURN_DONE] = done
         try:
             raw = await self._keeping_lease(work, self._ask_engine(work, text or "", metadata))
+            if not raw and await self.engine.actions_down():
+                # Rasa ran the turn without its action server and said nothing: undone, tried again
+                await self._keeping_lease(work, self.engine.undo_turn(work.sender_id, work.message_id))
+                raise EngineUnavailable("the action server did not answer; Rasa's turn was undone")
             retry = split_at_retry(raw)
             if retry is not None:  # an action could not record this turn: undone in Rasa, to be tried again
                 await self._keeping_lease(work, self.engine.undo_turn(work.sender_id, work.message_id))
@@ -326,7 +330,7 @@ class ConversationService:
         raw = None
         if work.attempts > 1:  # tried before: Rasa may have answered while we were gone
             raw = await self.engine.replies_already_given(work.sender_id, work.message_id)
-        if raw is None:
+        if not raw:  # never handled, undone, or handled without a word (the action server away): ask again
             raw = await self.engine.send(work.sender_id, text, metadata)
         return raw
 

@@ -71,12 +71,14 @@ class EngineClient:
     message again would make Rasa handle it twice and lose the first answer."""
 
     def __init__(
-        self, base_url: str, http: httpx.AsyncClient, timeout_s: float = 330.0, token: str | None = None
+        self, base_url: str, http: httpx.AsyncClient, timeout_s: float = 330.0, token: str | None = None,
+        actions_health_url: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = http
         self.timeout_s = timeout_s
         self.token = token
+        self.actions_health_url = actions_health_url  # the action server's /health (None: not known)
 
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         replies = await self._request(
@@ -166,6 +168,12 @@ class EngineClient:
             raise EngineUnavailable(
                 f"Rasa did not answer: {type(error).__name__}", maybe_processing=sent
             ) from error
+
+    async def actions_down(self) -> bool:
+        """Whether the action server is known not to answer now. Rasa goes on without it ("the
+        actions events are lost") and answers the turn with nothing, so an empty answer while it
+        is down is a turn to undo and try again, not an answer."""
+        return self.actions_health_url is not None and not await self.is_up(self.actions_health_url)
 
     async def is_up(self, url: str) -> bool:
         try:

@@ -30,6 +30,9 @@ class FakeEngine:
         self.answered_before: list[dict] | None = None
         self.parsed: list[str] = []  # texts read by the NLU alone (a takeover's emergency check)
 
+    async def actions_down(self):  # the action server's health is not this double's business
+        return False
+
     async def parse(self, text):
         self.parsed.append(text)
         return {"intent": {"name": "report_violence", "confidence": 0.9}, "triage": {"route": "report"}}

@@ -1,0 +1,97 @@
+"""The action server dies mid-conversation (issue 25, found by `make bench-load --faults
+actions`): Rasa goes on without it ("the actions events are lost") and answers the turn with
+nothing. The gateway must not take that for an answer: the turn is undone in Rasa's tracker
+and the message is tried again once the action server is back, and answered once.
+
+A stand-in for Rasa's HTTP API and the action server's /health (remote services), the real
+conversation service, inbox worker and database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from bot.gateway.conversation import ConversationService
+from bot.gateway.engine_client import EngineClient
+from bot.gateway.worker import InboxWorker
+from messaging.models import Message
+from messaging.statuses import MessageStatus
+from messaging.store import Inbound
+from referral.storage import unit_of_work
+from tests.helpers import Clock, web_sender
+
+KEY = "test-secret-key"
+ANSWER = "Terima kasih sudah bercerita. Di kabupaten atau kota mana kejadiannya?"
+
+
+class RasaWithoutActions:
+    """Rasa's REST channel, tracker endpoints and the action server's /health: while the
+    action server is down, a turn is recorded in the tracker and answered with nothing."""
+
+    def __init__(self) -> None:
+        self.actions_up = False
+        self.events: list[dict] = []
+        self.turns = 0
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == "actions":
+            return httpx.Response(200 if self.actions_up else 503, json={"status": "ok"})
+        if request.url.path == "/webhooks/rest/webhook":
+            body = json.loads(request.content)
+            self.turns += 1
+            self.events.append({"event": "user", "text": body["message"], "metadata": body["metadata"]})
+            if not self.actions_up:
+                return httpx.Response(200, json=[])
+            self.events.append({"event": "bot", "text": ANSWER, "data": {}})
+            return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": ANSWER}])
+        if request.url.path.endswith("/tracker/events") and request.method == "POST":
+            self.events += json.loads(request.content)
+            return httpx.Response(200, json={})
+        if request.url.path.endswith("/tracker"):
+            return httpx.Response(200, json={"events": self.events})
+        return httpx.Response(404)
+
+
+def test_an_empty_answer_while_the_action_server_is_down_is_undone_and_answered_once_it_is_back(sessions):
+    rasa, clock = RasaWithoutActions(), Clock()
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(rasa)) as http:
+            engine = EngineClient("http://rasa", http, actions_health_url="http://actions/health")
+            service = ConversationService(sessions, engine, KEY, clock=clock)
+            await service.handle("webchat", web_sender("aksi"), Inbound(kind="text", text="anak saya dipukul gurunya"))
+            with unit_of_work(sessions) as session:
+                assert session.query(Message).filter_by(direction="in").one().status == MessageStatus.PENDING
+            assert [e["event"] for e in rasa.events].count("rewind") == 1  # Rasa's half turn undone
+            rasa.actions_up = True
+            clock.advance(60)
+            await InboxWorker(service).run_once()
+
+    asyncio.run(scenario())
+    with unit_of_work(sessions) as session:
+        inbound = session.query(Message).filter_by(direction="in").one()
+        replies = [m.text for m in session.query(Message).filter_by(direction="out").order_by(Message.id)]
+        assert inbound.status == MessageStatus.ANSWERED
+    assert replies.count(ANSWER) == 1 and rasa.turns == 2
+
+
+def test_an_empty_answer_with_the_action_server_up_is_an_answer(sessions):
+    rasa, clock = RasaWithoutActions(), Clock()
+    rasa.actions_up = True
+
+    async def empty(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/webhooks/rest/webhook":
+            return httpx.Response(200, json=[])
+        return await rasa(request)
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(empty)) as http:
+            engine = EngineClient("http://rasa", http, actions_health_url="http://actions/health")
+            service = ConversationService(sessions, engine, KEY, clock=clock)
+            await service.handle("webchat", web_sender("kosong"), Inbound(kind="text", text="ok"))
+
+    asyncio.run(scenario())
+    with unit_of_work(sessions) as session:
+        assert session.query(Message).filter_by(direction="in").one().status == MessageStatus.ANSWERED
