@@ -66,14 +66,19 @@ def test_late_but_told_where_habits_things_and_words_of_going_are_not_danger(tex
     assert reading.level == NONE and not any(rule.startswith("reader_") for rule in fired), (fired, reading)
 
 
-@pytest.mark.parametrize("text", [
-    "temenku sering bilang pengen mati, aku harus ngapain",
-    "dulu aku pernah pengen mati, sekarang udah bahagia sama keluarga",
-    "mbiyen aku tau pengin mati, saiki wis mari",
+@pytest.mark.parametrize("text, set_aside", [
+    ("temenku sering bilang pengen mati, aku harus ngapain", True),
+    ("dulu aku pernah pengen mati, sekarang udah bahagia sama keluarga", True),
+    ("mbiyen aku tau pengin mati, saiki wis mari", True),
+    # worry with a plan, a wish that came back, the writer's own wish: still danger
+    ("temenku barusan bilang mau bunuh diri malam ini, dia udah pegang tali", False),
+    ("dulu aku pernah pengen mati, sekarang pengen lagi malam ini", False),
+    ("aku pengen mati aja", False),
 ])
-def test_the_suicide_rules_are_set_aside_when_the_reader_reads_worry_or_recovery(text):
+def test_the_suicide_rules_are_set_aside_only_for_worry_or_recovery(text, set_aside):
     fired, reading = danger_now(text, PATTERNS)
-    assert fired == [] and reading.dismissed_wish, (fired, reading)
+    assert reading.dismissed_wish == set_aside, reading
+    assert (fired == []) if set_aside else (fired or reading.level == IDEATION), (fired, reading)
 
 
 # From the review of round 11 (a helper probing as a safeguarding lead): a wish set aside must
@@ -134,15 +139,6 @@ def test_what_the_review_found_firing_is_calm(text):
     assert danger_now(text, PATTERNS)[0] == []
 
 
-@pytest.mark.parametrize("text", [
-    "temenku barusan bilang mau bunuh diri malam ini, dia udah pegang tali",
-    "dulu aku pernah pengen mati, sekarang pengen lagi malam ini",
-    "aku pengen mati aja",
-])
-def test_worry_with_a_plan_a_wish_that_came_back_and_the_writers_own_wish_still_count(text):
-    fired, reading = danger_now(text, PATTERNS)
-    assert fired or reading.level == IDEATION, (fired, reading)
-    assert not reading.dismissed_wish
 
 
 def test_danger_beside_a_wish_set_aside_is_still_read():

@@ -21,18 +21,19 @@ from messaging.statuses import MessageStatus
 from messaging.store import Inbound
 from referral.storage import unit_of_work
 from tests.helpers import Clock, web_sender
+from tests.integration.test_retried_turns import RasaStandIn
 
 KEY = "test-secret-key"
 ANSWER = "Terima kasih sudah bercerita. Di kabupaten atau kota mana kejadiannya?"
 
 
-class RasaWithoutActions:
-    """Rasa's REST channel, tracker endpoints and the action server's /health: while the
-    action server is down, a turn is recorded in the tracker and answered with nothing."""
+class RasaWithoutActions(RasaStandIn):
+    """Rasa's REST channel (the tracker endpoints are the stand-in's) and the action server's
+    /health: while the action server is down, a turn is recorded and answered with nothing."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.actions_up = False
-        self.events: list[dict] = []
         self.turns = 0
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -46,12 +47,7 @@ class RasaWithoutActions:
                 return httpx.Response(200, json=[])
             self.events.append({"event": "bot", "text": ANSWER, "data": {}})
             return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": ANSWER}])
-        if request.url.path.endswith("/tracker/events") and request.method == "POST":
-            self.events += json.loads(request.content)
-            return httpx.Response(200, json={})
-        if request.url.path.endswith("/tracker"):
-            return httpx.Response(200, json={"events": self.events})
-        return httpx.Response(404)
+        return await super().__call__(request)
 
 
 def test_an_empty_answer_while_the_action_server_is_down_is_undone_and_answered_once_it_is_back(sessions):
