@@ -2,7 +2,8 @@
 gateway's emergency check during a takeover (bot/gateway/danger_check.py): the reviewed rules
 (emergency_patterns.yml) and the danger reader together, unless the whole message asks what to
 do if something happened ("kalau ada yang kejang, harus diapain?": advice, not an alert), and
-without the suicide rules when the reader sets the wish aside (someone else's, the past, news)."""
+without the suicide rules when the reader sets the wish aside (someone else says it, with no
+plan or sign of now; or told as the past and recovered from)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ def danger_now(text: str, patterns: EmergencyPatterns) -> Tuple[List[str], Readi
     fired = patterns.matching_rules(text)
     reading = default_reader().read(text)
     if fired and reading.dismissed_wish and all(RULE_KINDS.get(rule) == "suicide" for rule in fired):
-        # The rules see words of dying; the reader read whose wish it is and when: someone
-        # else's worry, the past, news, a story or a joke is not danger now.
+        # The rules see words of dying; the reader read whose wish it is and when: worry about
+        # what someone else says, or a wish recovered from, is not danger now.
         fired = []
     if reading.is_danger_now:
         fired.append(f"reader_{reading.kind}")

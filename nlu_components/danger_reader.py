@@ -445,8 +445,9 @@ class Reading:
 
     @property
     def dismissed_wish(self) -> bool:
-        """A wish to die read and set aside: someone else's worry, the past, or news, a story,
-        a joke (cues: someone_else, past, recovered, distance)."""
+        """A wish to die read and set aside for the whole message: someone else says it with no
+        plan or sign of now anywhere, or it is told as the past and recovered from (cues:
+        someone_else, recovered)."""
         return self.level == NONE and self.kind == "suicide"
 
 
