@@ -72,6 +72,10 @@ LOCATION_TRIGGER = "/provide_location"
 # again within a minute while a slow answer is still waited for.
 LEASE_SECONDS = 60.0
 LEASE_RENEW_SECONDS = 20.0
+# An empty answer while the action server is down is tried again this many times (with the
+# backoff of a message Rasa did not answer, about a quarter of an hour in all); then it is an answer,
+# so that a wrong /health cannot hold a conversation back for ever.
+MAX_ACTIONS_DOWN_ATTEMPTS = 10
 # Rasa got the message but did not answer in time: give it this long to finish and save
 # its tracker before we look there for the answer (and only then send again).
 RECHECK_AFTER_TIMEOUT_SECONDS = 60.0
@@ -302,9 +306,10 @@ class ConversationService:
             metadata[TURN_DONE] = done
         try:
             raw = await self._keeping_lease(work, self._ask_engine(work, text or "", metadata))
-            if not raw and await self.engine.actions_down():
-                # Rasa ran the turn without its action server and said nothing: undone, tried again
-                await self._keeping_lease(work, self.engine.undo_turn(work.sender_id, work.message_id))
+            if not raw and work.attempts < MAX_ACTIONS_DOWN_ATTEMPTS and await self.engine.actions_down():
+                # Rasa ran the turn without its action server and said nothing: undone (marked, so
+                # never twice), tried again like a message Rasa did not answer, for a bounded time
+                await self._keeping_lease(work, self.engine.undo_turn(work.sender_id, work.message_id, mark=True))
                 raise EngineUnavailable("the action server did not answer; Rasa's turn was undone")
             retry = split_at_retry(raw)
             if retry is not None:  # an action could not record this turn: undone in Rasa, to be tried again
@@ -330,7 +335,7 @@ class ConversationService:
         raw = None
         if work.attempts > 1:  # tried before: Rasa may have answered while we were gone
             raw = await self.engine.replies_already_given(work.sender_id, work.message_id)
-        if not raw:  # never handled, undone, or handled without a word (the action server away): ask again
+        if raw is None:  # never handled, or undone
             raw = await self.engine.send(work.sender_id, text, metadata)
         return raw
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import httpx
 
-from messaging.turns import is_retry_marker
+from messaging.turns import is_retry_marker, retry_marker
 
 
 # A parse is one pass of the NLU pipeline (tens of milliseconds), never a dialogue turn.
@@ -101,7 +101,7 @@ class EngineClient:
             return None
         return turn.replies
 
-    async def undo_turn(self, sender_id: str, message_id: int) -> None:
+    async def undo_turn(self, sender_id: str, message_id: int, *, mark: bool = False) -> None:
         """Undo our message `message_id`'s turn in Rasa's tracker, so that the message can be
         sent again as if for the first time (its events stay in the log, their effects go).
         Rasa's own way (its interactive learning does it): a rewind, then the action_listen
@@ -111,10 +111,13 @@ class EngineClient:
         turn = last_turn(events, message_id)
         if turn is None or turn.undone or turn.index != _last_user_index(events):
             return
+        # `mark`: a turn that said nothing gets our retry marker first, so that the tracker
+        # shows it undone (last_turn) and it is never rewound twice.
+        marker = [{"event": "bot", "text": None, "data": {"custom": retry_marker([])}}] if mark else []
         await self._request(
             "POST",
             f"/conversations/{quote(sender_id, safe='')}/tracker/events",
-            json=[{"event": "rewind"}, {"event": "action", "name": "action_listen"}],
+            json=[*marker, {"event": "rewind"}, {"event": "action", "name": "action_listen"}],
             extra_params={"include_events": "NONE"},
         )
 

@@ -91,3 +91,50 @@ def test_an_empty_answer_with_the_action_server_up_is_an_answer(sessions):
     asyncio.run(scenario())
     with unit_of_work(sessions) as session:
         assert session.query(Message).filter_by(direction="in").one().status == MessageStatus.ANSWERED
+
+
+def test_a_turn_undone_once_is_never_rewound_again_when_rasa_then_answers_nothing_without_it(sessions):
+    """Rasa's REST channel answers [] without saving a turn when it fails inside (a lock or
+    tracker store error): the earlier run, already undone and marked, must not be rewound
+    again, or the reporter's previous turn would go with it."""
+    rasa, clock = RasaWithoutActions(), Clock()
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(rasa)) as http:
+            engine = EngineClient("http://rasa", http, actions_health_url="http://actions/health")
+            service = ConversationService(sessions, engine, KEY, clock=clock)
+            await service.handle("webchat", web_sender("dua"), Inbound(kind="text", text="tolong bantu saya"))
+            real = rasa.__call__
+
+            async def failing_inside(request: httpx.Request) -> httpx.Response:
+                if request.url.path == "/webhooks/rest/webhook":
+                    return httpx.Response(200, json=[])  # nothing saved, nothing said
+                return await real(request)
+
+            worker = InboxWorker(service)
+            service.engine.http._transport = httpx.MockTransport(failing_inside)
+            for _ in range(3):
+                clock.advance(400)
+                await worker.run_once()
+
+    asyncio.run(scenario())
+    assert [e["event"] for e in rasa.events].count("rewind") == 1
+
+
+def test_an_action_server_that_never_comes_back_holds_a_message_back_for_a_bounded_time(sessions):
+    rasa, clock = RasaWithoutActions(), Clock()
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(rasa)) as http:
+            engine = EngineClient("http://rasa", http, actions_health_url="http://actions/health")
+            service = ConversationService(sessions, engine, KEY, clock=clock)
+            await service.handle("webchat", web_sender("lama"), Inbound(kind="text", text="halo"))
+            worker = InboxWorker(service)
+            for _ in range(15):
+                clock.advance(400)
+                await worker.run_once()
+
+    asyncio.run(scenario())
+    with unit_of_work(sessions) as session:
+        assert session.query(Message).filter_by(direction="in").one().status == MessageStatus.ANSWERED
+    assert 5 <= rasa.turns <= 12
