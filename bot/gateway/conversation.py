@@ -72,9 +72,12 @@ LOCATION_TRIGGER = "/provide_location"
 # again within a minute while a slow answer is still waited for.
 LEASE_SECONDS = 60.0
 LEASE_RENEW_SECONDS = 20.0
-# An empty answer while the action server is down is tried again this many times (with the
-# backoff of a message Rasa did not answer, about a quarter of an hour in all); then it is an answer,
-# so that a wrong /health cannot hold a conversation back for ever.
+# Every turn of ours says something, so an empty answer is a turn Rasa ran without its action
+# server: tried again this many times (with the backoff of a message Rasa did not answer: 2, 4,
+# 8, 16 s, while the supervisor restarts it), and up to MAX_ACTIONS_DOWN_ATTEMPTS (about a
+# quarter of an hour) while its /health does not answer; then it is taken as the answer, so that
+# nothing holds a conversation back for ever.
+MAX_SILENT_TURN_ATTEMPTS = 5
 MAX_ACTIONS_DOWN_ATTEMPTS = 10
 # Rasa got the message but did not answer in time: give it this long to finish and save
 # its tracker before we look there for the answer (and only then send again).
@@ -306,9 +309,11 @@ class ConversationService:
             metadata[TURN_DONE] = done
         try:
             raw = await self._keeping_lease(work, self._ask_engine(work, text or "", metadata))
-            if not raw and work.attempts < MAX_ACTIONS_DOWN_ATTEMPTS and await self.engine.actions_down():
-                # Rasa ran the turn without its action server and said nothing: undone (marked, so
-                # never twice), tried again like a message Rasa did not answer, for a bounded time
+            if not raw and (work.attempts < MAX_SILENT_TURN_ATTEMPTS or (
+                    work.attempts < MAX_ACTIONS_DOWN_ATTEMPTS and await self.engine.actions_down())):
+                # Rasa said nothing: a turn it ran without its action server (restarted by the
+                # time we could ask, often). Undone (marked, so never twice) and tried again like
+                # a message Rasa did not answer, for a bounded time
                 await self._keeping_lease(work, self.engine.undo_turn(work.sender_id, work.message_id, mark=True))
                 raise EngineUnavailable("the action server did not answer; Rasa's turn was undone")
             retry = split_at_retry(raw)

@@ -73,13 +73,20 @@ def test_an_empty_answer_while_the_action_server_is_down_is_undone_and_answered_
     assert replies.count(ANSWER) == 1 and rasa.turns == 2
 
 
-def test_an_empty_answer_with_the_action_server_up_is_an_answer(sessions):
+def test_an_empty_answer_with_the_action_server_already_back_is_tried_again_a_few_times(sessions):
+    """The supervisor restarts the action server within seconds, often before the gateway can
+    ask its /health: an empty answer is tried again a few times whatever /health says, then it
+    is taken as the answer."""
     rasa, clock = RasaWithoutActions(), Clock()
     rasa.actions_up = True
+    calls = []
 
     async def empty(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/webhooks/rest/webhook":
-            return httpx.Response(200, json=[])
+            calls.append(request)
+            if len(calls) == 1:  # the turn the action server's restart cut off
+                rasa.events.append({"event": "user", "text": "ok", "metadata": json.loads(request.content)["metadata"]})
+                return httpx.Response(200, json=[])
         return await rasa(request)
 
     async def scenario() -> None:
@@ -87,10 +94,42 @@ def test_an_empty_answer_with_the_action_server_up_is_an_answer(sessions):
             engine = EngineClient("http://rasa", http, actions_health_url="http://actions/health")
             service = ConversationService(sessions, engine, KEY, clock=clock)
             await service.handle("webchat", web_sender("kosong"), Inbound(kind="text", text="ok"))
+            clock.advance(60)
+            await InboxWorker(service).run_once()
 
     asyncio.run(scenario())
     with unit_of_work(sessions) as session:
         assert session.query(Message).filter_by(direction="in").one().status == MessageStatus.ANSWERED
+        replies = [m.text for m in session.query(Message).filter_by(direction="out")]
+    assert ANSWER in replies and len(calls) == 2
+
+
+def test_a_turn_that_keeps_answering_nothing_is_taken_as_answered_after_a_few_tries(sessions):
+    rasa, clock = RasaWithoutActions(), Clock()
+    rasa.actions_up = True
+    calls = []
+
+    async def always_empty(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/webhooks/rest/webhook":
+            calls.append(request)
+            rasa.events.append({"event": "user", "text": "ok", "metadata": json.loads(request.content)["metadata"]})
+            return httpx.Response(200, json=[])
+        return await rasa(request)
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(always_empty)) as http:
+            engine = EngineClient("http://rasa", http, actions_health_url="http://actions/health")
+            service = ConversationService(sessions, engine, KEY, clock=clock)
+            await service.handle("webchat", web_sender("kosong2"), Inbound(kind="text", text="ok"))
+            worker = InboxWorker(service)
+            for _ in range(8):
+                clock.advance(60)
+                await worker.run_once()
+
+    asyncio.run(scenario())
+    with unit_of_work(sessions) as session:
+        assert session.query(Message).filter_by(direction="in").one().status == MessageStatus.ANSWERED
+    assert len(calls) == 5
 
 
 def test_a_turn_undone_once_is_never_rewound_again_when_rasa_then_answers_nothing_without_it(sessions):
