@@ -50,6 +50,29 @@ class RasaWithoutActions(RasaStandIn):
         return await super().__call__(request)
 
 
+def write_then_retry(sessions, handler, sender: str, text: str, rounds: int, step_s: float) -> None:
+    """One message through the real conversation service and a Rasa stand-in, then `rounds`
+    passes of the inbox worker, `step_s` apart."""
+    clock = Clock()
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            engine = EngineClient("http://rasa", http, actions_health_url="http://actions/health")
+            service = ConversationService(sessions, engine, KEY, clock=clock)
+            await service.handle("webchat", web_sender(sender), Inbound(kind="text", text=text))
+            worker = InboxWorker(service)
+            for _ in range(rounds):
+                clock.advance(step_s)
+                await worker.run_once()
+
+    asyncio.run(scenario())
+
+
+def inbound_status(sessions) -> str:
+    with unit_of_work(sessions) as session:
+        return session.query(Message).filter_by(direction="in").one().status
+
+
 def test_an_empty_answer_while_the_action_server_is_down_is_undone_and_answered_once_it_is_back(sessions):
     rasa, clock = RasaWithoutActions(), Clock()
 
@@ -105,7 +128,7 @@ def test_an_empty_answer_with_the_action_server_already_back_is_tried_again_a_fe
 
 
 def test_a_turn_that_keeps_answering_nothing_is_taken_as_answered_after_a_few_tries(sessions):
-    rasa, clock = RasaWithoutActions(), Clock()
+    rasa = RasaWithoutActions()
     rasa.actions_up = True
     calls = []
 
@@ -116,19 +139,8 @@ def test_a_turn_that_keeps_answering_nothing_is_taken_as_answered_after_a_few_tr
             return httpx.Response(200, json=[])
         return await rasa(request)
 
-    async def scenario() -> None:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(always_empty)) as http:
-            engine = EngineClient("http://rasa", http, actions_health_url="http://actions/health")
-            service = ConversationService(sessions, engine, KEY, clock=clock)
-            await service.handle("webchat", web_sender("kosong2"), Inbound(kind="text", text="ok"))
-            worker = InboxWorker(service)
-            for _ in range(8):
-                clock.advance(60)
-                await worker.run_once()
-
-    asyncio.run(scenario())
-    with unit_of_work(sessions) as session:
-        assert session.query(Message).filter_by(direction="in").one().status == MessageStatus.ANSWERED
+    write_then_retry(sessions, always_empty, "kosong2", "ok", rounds=8, step_s=60)
+    assert inbound_status(sessions) == MessageStatus.ANSWERED
     assert len(calls) == 5
 
 
@@ -161,19 +173,7 @@ def test_a_turn_undone_once_is_never_rewound_again_when_rasa_then_answers_nothin
 
 
 def test_an_action_server_that_never_comes_back_holds_a_message_back_for_a_bounded_time(sessions):
-    rasa, clock = RasaWithoutActions(), Clock()
-
-    async def scenario() -> None:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(rasa)) as http:
-            engine = EngineClient("http://rasa", http, actions_health_url="http://actions/health")
-            service = ConversationService(sessions, engine, KEY, clock=clock)
-            await service.handle("webchat", web_sender("lama"), Inbound(kind="text", text="halo"))
-            worker = InboxWorker(service)
-            for _ in range(15):
-                clock.advance(400)
-                await worker.run_once()
-
-    asyncio.run(scenario())
-    with unit_of_work(sessions) as session:
-        assert session.query(Message).filter_by(direction="in").one().status == MessageStatus.ANSWERED
+    rasa = RasaWithoutActions()
+    write_then_retry(sessions, rasa, "lama", "halo", rounds=15, step_s=400)
+    assert inbound_status(sessions) == MessageStatus.ANSWERED
     assert 5 <= rasa.turns <= 12
