@@ -338,3 +338,23 @@ class Takeover(Base):
 
     officer: Mapped[Officer] = relationship()
     case: Mapped[Case | None] = relationship()
+
+
+class AuditEvent(Base):
+    """Who looked at or did what, to which case, when, from where: the safeguarding trail.
+
+    Append-only: the database refuses UPDATE and DELETE on this table (migration 0015).
+    No foreign keys, so the trail outlives whatever retention removes.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    officer_id: Mapped[int | None] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    ticket: Mapped[str | None] = mapped_column(String(24), index=True)
+    conversation_id: Mapped[int | None]
+    # where it came from: "telegram", "cli", or the web client's address
+    source: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from bot.desk.telegram_desk import release_takeovers
+from bot.desk.service import release_takeovers
 from wiring.settings import Settings
 from referral.models import DutyShift, Officer, utcnow
 from referral.officers import ROLES, OfficerError, add_officer, disable_officer, get_officer, issue_link_code

@@ -23,32 +23,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.gateway import replies
-from bot.duties.alerts import possible_emergency_checked
-from bot.gateway.engine_client import EngineClient, EngineUnavailable
+from bot.desk.service import Desk, release_takeovers
 from bot.desk.texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, officer_text
+from bot.gateway.engine_client import EngineClient, EngineUnavailable
 from messaging.models import Conversation, Message
-from messaging.statuses import MessageStatus, first_outbound_status
-from messaging.store import queue_staff_message, record_outbound
-from messaging.takeover import (
-    TakeoverError,
-    actor,
-    add_note,
-    conversation_case,
-    conversation_in_remit,
-    conversation_label,
-    hand_back,
-    held_takeovers,
-    last_messages,
-    open_takeover,
-    record_officer_message,
-    take_over,
-)
-from referral.cases import change_status
-from referral.lifecycle import ALLOWED_TRANSITIONS, IllegalTransition
-from referral.models import Case, CaseAlert, Officer, Referral, Takeover, utcnow
-from referral.officers import case_for_officer, case_in_remit, linked_officer, redeem_link_code
-from referral.referrals import ReferralError, accept_referral, decline_referral
+from messaging.statuses import MessageStatus
+from messaging.store import queue_staff_message
+from messaging.takeover import conversation_case, conversation_label, held_takeovers, last_messages, open_takeover
+from referral.models import Case, Officer, Takeover, utcnow
+from referral.officers import case_for_officer, linked_officer, redeem_link_code
 from referral.roster import WIB, rostered_until
 from referral.routing_cache import RoutingCache
 from referral.storage import unit_of_work
@@ -347,43 +330,34 @@ class Turn:
         self.say(officer_text("unknown_command"))
 
     def take(self, conversation_id: int) -> None:
-        try:
-            result = take_over(self.session, self.officer, conversation_id, now=self.now)
-        except TakeoverError:
-            return self.say(officer_text("outside_remit"))
-        if not result.won:
-            if result.holder is not None and result.holder.id == self.officer.id:  # the target stays as it was
-                if len(held_takeovers(self.session, self.officer)) == 1:
-                    return self.say(officer_text("taken_by_you"))
-                label = conversation_label(self.session, conversation_id)
-                return self.say(officer_text("taken_by_you_choose", label=label), {"conversation_id": conversation_id})
-            return self.say(officer_text("taken_by_other", name=result.holder.name if result.holder else "petugas lain"))
-        conversation = self.session.get(Conversation, conversation_id)
-        language = conversation.reporter.language or "id"
-        record_outbound(
-            self.session, conversation,
-            text=replies.gateway_text("officer_joined", language, name=self.officer.first_name),
-            payload={"officer_id": self.officer.id}, status=first_outbound_status(conversation.channel),
-        )
-        label = conversation_label(self.session, conversation_id)
-        held = len(held_takeovers(self.session, self.officer))
+        outcome = self.desk_service().take_over(conversation_id)
+        if outcome.code == "taken_by_you":
+            if len(held_takeovers(self.session, self.officer)) == 1:  # the target stays as it was
+                return self.say(officer_text("taken_by_you"))
+            return self.say(officer_text("taken_by_you_choose", **outcome.values), {"conversation_id": conversation_id})
+        if outcome.code != "taken":
+            return self.say(officer_text(outcome.code, **outcome.values))
+        held = outcome.values["held"]
         several = officer_text("taken_several", count=held) if held > 1 else ""
         self.say(
-            officer_text("taken", label=label) + several + "\n\n" + self.transcript(conversation_id, TRANSCRIPT_MESSAGES),
+            officer_text("taken", label=outcome.values["label"]) + several + "\n\n" + self.transcript(conversation_id, TRANSCRIPT_MESSAGES),
             {"conversation_id": conversation_id, "buttons": [{"title": "Kembalikan ke bot", "payload": f"handback:{conversation_id}"}]},
         )
         log.warning("officer %s took over conversation %s", self.officer.id, conversation_id)
 
+    def desk_service(self) -> Desk:
+        return Desk(self.session, self.officer, now=self.now, source="telegram", routing=self.desk.routing)
+
     def summary(self, conversation_id: int) -> None:
-        if conversation_in_remit(self.session, self.officer, conversation_id) is None:
+        read = self.desk_service().read_conversation(conversation_id, SUMMARY_MESSAGES)
+        if read is None:
             return self.say(officer_text("outside_remit"))
-        case = conversation_case(self.session, conversation_id)
+        case, _ = read
         lines = [f"📋 Ringkasan {conversation_label(self.session, conversation_id)}"]
         if case is not None:
             lines += case_details(case)
         lines += ["", "Pesan terakhir:", self.transcript(conversation_id, SUMMARY_MESSAGES)]
         self.say("\n".join(lines), {"conversation_id": conversation_id})
-        possible_emergency_checked(self.session, self.officer, conversation_id, now=self.now)  # looked at: no more repeats
 
     def transcript(self, conversation_id: int, limit: int) -> str:
         lines = []
@@ -448,33 +422,11 @@ class Turn:
             return self.say(officer_text("not_holding", label="itu") + " Pesan ini tidak diteruskan.")
         if conversation_id == UNCHOSEN:
             return self.ask_to_choose()
-        takeover = open_takeover(self.session, self.officer, conversation_id) if conversation_id else None
-        if takeover is None:
-            return self.say(officer_text("no_conversation"))
-        conversation = self.session.get(Conversation, conversation_id)
-        item = self.item
-        status = first_outbound_status(conversation.channel)
-        common = {"status": status}
-        if item.kind == "text":
-            message = record_outbound(self.session, conversation, text=item.text, payload={"officer_id": self.officer.id}, **common)
-        elif item.kind == "location" and item.payload:
-            point = f"{item.payload['latitude']},{item.payload['longitude']}"
-            message = record_outbound(
-                self.session, conversation, kind="location", text=f"📍 https://maps.google.com/?q={point}",
-                payload={"officer_id": self.officer.id, **item.payload}, **common,
-            )
-        elif item.kind == "photo" and item.payload:
-            if conversation.channel != "telegram":
-                return self.say(officer_text("photo_not_possible"))
-            message = record_outbound(
-                self.session, conversation, kind="photo", text=item.text,
-                payload={"officer_id": self.officer.id, "file_id": item.payload["file_id"]}, **common,
-            )
-        else:
-            return self.say(officer_text("kind_not_possible"))
-        record_officer_message(self.session, self.officer, takeover, message, now=self.now)
+        outcome = self.desk_service().send(conversation_id, self.item.kind, self.item.text, self.item.payload)
+        if outcome.code != "relayed_to":
+            return self.say(officer_text("no_conversation" if outcome.code == "empty_message" else outcome.code))
         # where it went, every time: a reply to this confirmation goes to the same reporter
-        self.say(officer_text("relayed_to", label=conversation_label(self.session, conversation_id)), {"conversation_id": conversation_id})
+        self.say(officer_text("relayed_to", label=outcome.values["label"]), {"conversation_id": conversation_id})
 
     def choose(self, ticket: str) -> None:
         held = held_takeovers(self.session, self.officer)
@@ -508,8 +460,7 @@ class Turn:
             return self.ask_to_choose()
         if conversation_id in (None, NOT_HELD) or open_takeover(self.session, self.officer, conversation_id) is None:
             return self.say(officer_text("no_conversation"))
-        label = conversation_label(self.session, conversation_id)
-        give_back(self.session, self.officer, conversation_id, note, now=self.now)
+        label = self.desk_service().hand_back(conversation_id, note).values["label"]
         current = self.officer.current_conversation_id
         remaining = len(held_takeovers(self.session, self.officer))
         following = (officer_text("now_active", label=conversation_label(self.session, current)) if current
@@ -536,8 +487,8 @@ class Turn:
             case = conversation_case(self.session, conversation_id)
             if case is None:
                 return self.say(officer_text("no_case"))
-        add_note(self.session, self.officer, case, text, now=self.now)
-        self.say(officer_text("noted", ticket=case.ticket))
+        outcome = self.desk_service().note(case, text)
+        self.say(officer_text(outcome.code, **outcome.values))
 
     # -- case status ------------------------------------------------------------------
 
@@ -552,108 +503,48 @@ class Turn:
         if case is None:
             return self.say(officer_text("status_unknown_case", ticket=ticket))
         note = parts[2].strip() if len(parts) > 2 else None
-        try:
-            change_status(self.session, case, wanted, actor=actor(self.officer), detail={"note": note[:1000]} if note else None)
-        except IllegalTransition as error:
-            allowed = ", ".join(STATUS_NAMES[s] for s in sorted(ALLOWED_TRANSITIONS.get(error.current, ()))) or "tidak ada (kasus sudah selesai)"
-            return self.say(officer_text("status_not_allowed", ticket=ticket, current=STATUS_NAMES[error.current],
+        outcome = self.desk_service().change_status(case, wanted, note)
+        if outcome.code == "status_not_allowed":
+            allowed = ", ".join(STATUS_NAMES[s] for s in outcome.values["allowed"]) or "tidak ada (kasus sudah selesai)"
+            return self.say(officer_text("status_not_allowed", ticket=ticket, current=STATUS_NAMES[outcome.values["current"]],
                                          wanted=STATUS_NAMES[wanted], allowed=allowed))
         self.say(officer_text("status_changed", ticket=ticket, status=STATUS_NAMES[wanted]))
 
     # -- referrals --------------------------------------------------------------------
 
-    def _own_referral(self, referral_id: int) -> Referral | None:
-        """A referral waiting for this facility contact's answer (checked in the query)."""
-        if self.officer.role != "facility":
-            return None
-        return self.session.scalar(
-            select(Referral).join(Case, Case.id == Referral.case_id).where(
-                Referral.id == referral_id, Referral.facility_id == self.officer.facility_id, Referral.status == "sent",
-                Case.status != "closed",
-            ).with_for_update()
-        )
-
     def answer_referral(self, referral_id: int, *, accept: bool) -> None:
-        referral = self._own_referral(referral_id)
-        if referral is None:
-            return self.say(officer_text("referral_gone"))
-        case = referral.case
+        service = self.desk_service()
         if not accept:
+            referral = service.own_referral(referral_id)
+            if referral is None:
+                return self.say(officer_text("referral_gone"))
             self.officer.awaiting = {"decline": referral.id}
-            return self.say(officer_text("decline_reason", ticket=case.ticket))
-        try:
-            accept_referral(self.session, case, actor=actor(self.officer))
-        except (ReferralError, IllegalTransition):
-            return self.say(officer_text("referral_gone"))
-        told = ""
-        if case.conversation_id:
-            conversation = self.session.get(Conversation, case.conversation_id)
-            language = conversation.reporter.language or "id"
-            contact = replies.gateway_text("referral_accepted_contact", language) if case.consent_contact else ""
-            record_outbound(
-                self.session, conversation,
-                text=replies.gateway_text("referral_accepted", language, ticket=case.ticket, facility=referral.facility.name, contact=contact),
-                status=first_outbound_status(conversation.channel),
-            )
-            told = " Pelapor sudah kami kabari."
-        self.say(officer_text("referral_accepted", ticket=case.ticket, facility=referral.facility.name, told=told,
-                              details="\n".join(case_details(case, for_facility=True))))
+            return self.say(officer_text("decline_reason", ticket=referral.case.ticket))
+        outcome = service.accept_referral(referral_id)
+        if outcome.code != "referral_accepted":
+            return self.say(officer_text(outcome.code))
+        values = outcome.values
+        self.say(officer_text(
+            "referral_accepted", ticket=values["ticket"], facility=values["facility"],
+            told=" Pelapor sudah kami kabari." if values["told"] else "",
+            details="\n".join(case_details(values["case"], for_facility=True)),
+        ))
 
     def answer_question(self, text: str) -> None:
         awaiting, self.officer.awaiting = self.officer.awaiting or {}, None
         referral_id = awaiting.get("decline")
-        referral = self._own_referral(referral_id) if isinstance(referral_id, int) else None
-        if referral is None:
+        if not isinstance(referral_id, int):
             return self.say(officer_text("referral_gone"))
-        self.say(self._decline(referral, text, "declined_next", "declined_none"))
-
-    def _decline(self, referral: Referral, reason: str, next_key: str, none_key: str) -> str:
-        case = referral.case
-        index = self.desk.routing.routing_index(self.session)
-        try:
-            result = decline_referral(self.session, case, reason, index, self.desk.routing.gazetteer, actor=actor(self.officer))
-        except (ReferralError, IllegalTransition):
-            return officer_text("referral_gone")
-        if result is not None and result.facility is not None:
-            return officer_text(next_key, ticket=case.ticket, facility=result.facility.facility.name)
-        # Nobody else can take it: the coordinators of the region must hear of it
-        self.session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason="unrouted"))
-        return officer_text(none_key, ticket=case.ticket)
+        outcome = self.desk_service().decline_referral(referral_id, text)
+        if outcome.code == "decline_reason":  # an empty answer: ask again
+            self.officer.awaiting = {"decline": referral_id}
+        self.say(officer_text(outcome.code, **outcome.values))
 
     def reroute(self, referral_id: int) -> None:
-        if self.officer.role not in ("coordinator", "admin"):
-            return self.say(officer_text("reroute_only_coordinator"))
-        referral = self.session.scalar(
-            select(Referral).join(Case, Case.id == Referral.case_id)
-            .where(Referral.id == referral_id, Referral.status == "sent", Case.status != "closed", case_in_remit(self.officer))
-            .with_for_update()
-        )
-        if referral is None:
-            return self.say(officer_text("referral_gone"))
-        reason = f"Tidak dijawab dalam batas waktu; dialihkan oleh koordinator {self.officer.first_name}"
-        outcome = self._decline(referral, reason, "rerouted_next", "rerouted_none")
-        self.say(officer_text("rerouted", ticket=referral.case.ticket, next=outcome))
-
-
-def give_back(session: Session, officer: Officer, conversation_id: int, note: str | None, *, now: datetime) -> None:
-    """Hand a conversation back to the bot and tell the reporter, in their language."""
-    hand_back(session, officer, conversation_id, note, now=now)
-    conversation = session.get(Conversation, conversation_id)
-    record_outbound(
-        session, conversation, text=replies.gateway_text("officer_left", conversation.reporter.language or "id"),
-        status=first_outbound_status(conversation.channel),
-    )
-
-
-def release_takeovers(session: Session, officer: Officer, reason: str, *, now: datetime) -> int:
-    """An officer who can no longer answer (disabled, or their chat now belongs to someone
-    else) lets go of every conversation they hold: each goes back to the bot, and the on-duty
-    officers are alerted so that somebody takes it up again."""
-    held = held_takeovers(session, officer)
-    for takeover in held:
-        give_back(session, officer, takeover.conversation_id, reason, now=now)
-        session.add(CaseAlert(case_id=takeover.case_id, conversation_id=takeover.conversation_id, reason="handoff", created_at=now))
-    return len(held)
+        outcome = self.desk_service().reroute(referral_id)
+        if outcome.code.startswith("rerouted_"):
+            return self.say(officer_text("rerouted", ticket=outcome.values["ticket"], next=officer_text(outcome.code, **outcome.values)))
+        self.say(officer_text(outcome.code))
 
 
 def case_details(case: Case, *, for_facility: bool = False) -> list[str]:

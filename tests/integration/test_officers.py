@@ -450,7 +450,7 @@ def test_a_reply_to_a_conversation_not_held_reaches_nobody(sessions, desk, clock
 
 
 def test_a_disabled_officer_lets_go_of_their_conversations(sessions, desk, clock):
-    from bot.desk.telegram_desk import release_takeovers
+    from bot.desk.service import release_takeovers
     from referral.officers import disable_officer
 
     officer_id = staff(sessions, "Ani Yogya", "officer", "101", ["34"], clock=clock)

@@ -1,0 +1,295 @@
+"""The desk: what an officer does, whether from Telegram or from the web console.
+
+Take over, write to the reporter, hand back, add a note, change a case's status, answer or
+re-route a referral, read a conversation. Each operation runs inside the caller's
+transaction, checks the officer's remit in the database, queues whatever the reporter must
+hear in the outbox, writes its audit row, and returns an `Outcome`: a code saying what
+happened (the front-end chooses the words) and the values those words need. Nothing here
+knows Telegram or HTML.
+
+Exactly one officer wins a takeover, whichever front-end they press it on: the conversation
+changes hands in one conditional UPDATE (messaging/takeover.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.duties.alerts import possible_emergency_checked
+from bot.gateway import replies
+from messaging.models import Conversation, Message
+from messaging.statuses import first_outbound_status
+from messaging.store import record_outbound
+from messaging.takeover import (
+    TakeoverError,
+    actor,
+    add_note,
+    conversation_case,
+    conversation_in_remit,
+    conversation_label,
+    hand_back,
+    held_takeovers,
+    last_messages,
+    open_takeover,
+    record_officer_message,
+    take_over,
+)
+from referral import audit
+from referral.cases import change_status
+from referral.lifecycle import ALLOWED_TRANSITIONS, IllegalTransition
+from referral.models import Case, CaseAlert, Officer, Referral
+from referral.officers import case_in_remit
+from referral.referrals import ReferralError, accept_referral, decline_referral
+from referral.routing_cache import RoutingCache
+
+NOTE_CHARS = 2000
+SENDABLE_KINDS = ("text", "location", "photo")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an operation did: `code` names it (the Telegram desk's text key), `values` fill the words."""
+
+    code: str
+    values: dict[str, Any] = field(default_factory=dict)
+    conversation_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code in SUCCESS
+
+
+SUCCESS = frozenset({
+    "taken", "relayed_to", "handed_back", "noted", "status_changed", "referral_accepted", "decline_reason",
+    "declined_next", "declined_none", "rerouted",
+})
+
+
+class Desk:
+    """One officer's operations inside one transaction (`session`), at one moment (`now`).
+
+    `source` says where the officer acts from ("telegram", or the web client's address), for
+    the audit trail.
+    """
+
+    def __init__(
+        self, session: Session, officer: Officer, *, now: datetime, source: str,
+        routing: RoutingCache | None = None,
+    ) -> None:
+        self.session = session
+        self.officer = officer
+        self.now = now
+        self.source = source
+        self.routing = routing
+
+    def _audit(self, action: str, *, case: Case | None = None, conversation_id: int | None = None,
+               detail: dict | None = None) -> None:
+        audit.record(
+            self.session, action, officer=self.officer, ticket=case.ticket if case else None,
+            conversation_id=conversation_id if conversation_id is not None else (case.conversation_id if case else None),
+            source=self.source, detail=detail, now=self.now,
+        )
+
+    # -- conversations ------------------------------------------------------------------
+
+    def take_over(self, conversation_id: int) -> Outcome:
+        """Codes: taken, taken_by_you, taken_by_other (name), outside_remit."""
+        try:
+            result = take_over(self.session, self.officer, conversation_id, now=self.now)
+        except TakeoverError:
+            return Outcome("outside_remit", conversation_id=conversation_id)
+        label = conversation_label(self.session, conversation_id)
+        if not result.won:
+            if result.holder is not None and result.holder.id == self.officer.id:
+                return Outcome("taken_by_you", {"label": label}, conversation_id)
+            name = result.holder.name if result.holder else "petugas lain"
+            return Outcome("taken_by_other", {"name": name, "label": label}, conversation_id)
+        conversation = self.session.get(Conversation, conversation_id)
+        record_outbound(
+            self.session, conversation,
+            text=replies.gateway_text("officer_joined", conversation.reporter.language or "id", name=self.officer.first_name),
+            payload={"officer_id": self.officer.id}, status=first_outbound_status(conversation.channel),
+        )
+        self._audit("takeover", case=conversation_case(self.session, conversation_id), conversation_id=conversation_id)
+        held = len(held_takeovers(self.session, self.officer))
+        return Outcome("taken", {"label": label, "held": held}, conversation_id)
+
+    def send(self, conversation_id: int | None, kind: str, text: str | None = None,
+             payload: dict[str, Any] | None = None) -> Outcome:
+        """Write to the reporter of a conversation this officer holds, on the reporter's own
+        channel (through the outbox). Codes: relayed_to (label, message_id), no_conversation,
+        photo_not_possible, kind_not_possible, empty_message."""
+        takeover = open_takeover(self.session, self.officer, conversation_id) if conversation_id else None
+        if takeover is None:
+            return Outcome("no_conversation", conversation_id=conversation_id)
+        conversation = self.session.get(Conversation, conversation_id)
+        common = {"status": first_outbound_status(conversation.channel)}
+        if kind == "text":
+            text = (text or "").strip()
+            if not text:
+                return Outcome("empty_message", conversation_id=conversation_id)
+            message = record_outbound(self.session, conversation, text=text[:4000], payload={"officer_id": self.officer.id}, **common)
+        elif kind == "location" and payload:
+            point = f"{payload['latitude']},{payload['longitude']}"
+            message = record_outbound(
+                self.session, conversation, kind="location", text=f"📍 https://maps.google.com/?q={point}",
+                payload={"officer_id": self.officer.id, **payload}, **common,
+            )
+        elif kind == "photo" and payload:
+            if conversation.channel != "telegram":
+                return Outcome("photo_not_possible", conversation_id=conversation_id)
+            message = record_outbound(
+                self.session, conversation, kind="photo", text=text,
+                payload={"officer_id": self.officer.id, "file_id": payload["file_id"]}, **common,
+            )
+        else:
+            return Outcome("kind_not_possible", conversation_id=conversation_id)
+        record_officer_message(self.session, self.officer, takeover, message, now=self.now)
+        self._audit("message_sent", case=takeover.case, conversation_id=conversation_id, detail={"message_id": message.id, "kind": kind})
+        label = conversation_label(self.session, conversation_id)
+        return Outcome("relayed_to", {"label": label, "message_id": message.id}, conversation_id)
+
+    def hand_back(self, conversation_id: int | None, note: str | None = None) -> Outcome:
+        """Codes: handed_back (label), no_conversation."""
+        if conversation_id is None or open_takeover(self.session, self.officer, conversation_id) is None:
+            return Outcome("no_conversation", conversation_id=conversation_id)
+        label = conversation_label(self.session, conversation_id)
+        case = conversation_case(self.session, conversation_id)
+        give_back(self.session, self.officer, conversation_id, note, now=self.now)
+        self._audit("hand_back", case=case, conversation_id=conversation_id)
+        return Outcome("handed_back", {"label": label}, conversation_id)
+
+    def read_conversation(self, conversation_id: int, limit: int, *, action: str = "view_summary") -> tuple[Case | None, list[Message]] | None:
+        """The conversation's case and its last `limit` messages, when it lies in the officer's
+        remit (else None); the look is audited, and a possible emergency checked by it stops
+        repeating."""
+        if conversation_in_remit(self.session, self.officer, conversation_id) is None:
+            return None
+        case = conversation_case(self.session, conversation_id)
+        self._audit(action, case=case, conversation_id=conversation_id)
+        possible_emergency_checked(self.session, self.officer, conversation_id, now=self.now)
+        return case, last_messages(self.session, conversation_id, limit)
+
+    # -- cases --------------------------------------------------------------------------
+
+    def note(self, case: Case, text: str) -> Outcome:
+        """Codes: noted (ticket), note_usage (empty). Private: it never reaches the reporter."""
+        text = (text or "").strip()
+        if not text:
+            return Outcome("note_usage")
+        add_note(self.session, self.officer, case, text[:NOTE_CHARS], now=self.now)
+        self._audit("note", case=case)
+        return Outcome("noted", {"ticket": case.ticket})
+
+    def change_status(self, case: Case, wanted: str, note: str | None = None) -> Outcome:
+        """Codes: status_changed (ticket, status), status_not_allowed (ticket, current, wanted, allowed)."""
+        note = (note or "").strip() or None
+        before = case.status
+        try:
+            change_status(self.session, case, wanted, actor=actor(self.officer), detail={"note": note[:1000]} if note else None)
+        except IllegalTransition as error:
+            allowed = sorted(ALLOWED_TRANSITIONS.get(error.current, ()))
+            return Outcome("status_not_allowed", {"ticket": case.ticket, "current": error.current, "wanted": wanted, "allowed": allowed})
+        self._audit("status", case=case, detail={"from": before, "to": wanted})
+        return Outcome("status_changed", {"ticket": case.ticket, "status": wanted})
+
+    # -- referrals ----------------------------------------------------------------------
+
+    def own_referral(self, referral_id: int) -> Referral | None:
+        """A referral waiting for this facility contact's answer (checked in the query)."""
+        if self.officer.role != "facility":
+            return None
+        return self.session.scalar(
+            select(Referral).join(Case, Case.id == Referral.case_id).where(
+                Referral.id == referral_id, Referral.facility_id == self.officer.facility_id, Referral.status == "sent",
+                Case.status != "closed",
+            ).with_for_update()
+        )
+
+    def accept_referral(self, referral_id: int) -> Outcome:
+        """Codes: referral_accepted (ticket, facility, told), referral_gone."""
+        referral = self.own_referral(referral_id)
+        if referral is None:
+            return Outcome("referral_gone")
+        case = referral.case
+        try:
+            accept_referral(self.session, case, actor=actor(self.officer))
+        except (ReferralError, IllegalTransition):
+            return Outcome("referral_gone")
+        told = False
+        if case.conversation_id:
+            conversation = self.session.get(Conversation, case.conversation_id)
+            language = conversation.reporter.language or "id"
+            contact = replies.gateway_text("referral_accepted_contact", language) if case.consent_contact else ""
+            record_outbound(
+                self.session, conversation,
+                text=replies.gateway_text("referral_accepted", language, ticket=case.ticket, facility=referral.facility.name, contact=contact),
+                status=first_outbound_status(conversation.channel),
+            )
+            told = True
+        self._audit("referral_accepted", case=case, detail={"referral_id": referral.id})
+        return Outcome("referral_accepted", {"ticket": case.ticket, "facility": referral.facility.name, "told": told, "case": case})
+
+    def decline_referral(self, referral_id: int, reason: str) -> Outcome:
+        """Codes: declined_next (ticket, facility), declined_none (ticket), referral_gone, decline_reason (no reason given)."""
+        referral = self.own_referral(referral_id)
+        if referral is None:
+            return Outcome("referral_gone")
+        if not (reason or "").strip():
+            return Outcome("decline_reason", {"ticket": referral.case.ticket})
+        return self._route_elsewhere(referral, reason, "declined", "referral_declined")
+
+    def reroute(self, referral_id: int) -> Outcome:
+        """A coordinator sends an unanswered referral on. Codes: rerouted_next (ticket, facility),
+        rerouted_none (ticket), referral_gone, reroute_only_coordinator."""
+        if self.officer.role not in ("coordinator", "admin"):
+            return Outcome("reroute_only_coordinator")
+        referral = self.session.scalar(
+            select(Referral).join(Case, Case.id == Referral.case_id)
+            .where(Referral.id == referral_id, Referral.status == "sent", Case.status != "closed", case_in_remit(self.officer))
+            .with_for_update()
+        )
+        if referral is None:
+            return Outcome("referral_gone")
+        reason = f"Tidak dijawab dalam batas waktu; dialihkan oleh koordinator {self.officer.first_name}"
+        return self._route_elsewhere(referral, reason, "rerouted", "referral_rerouted")
+
+    def _route_elsewhere(self, referral: Referral, reason: str, prefix: str, action: str) -> Outcome:
+        case = referral.case
+        index = self.routing.routing_index(self.session)
+        try:
+            result = decline_referral(self.session, case, reason, index, self.routing.gazetteer, actor=actor(self.officer))
+        except (ReferralError, IllegalTransition):
+            return Outcome("referral_gone")
+        self._audit(action, case=case, detail={"referral_id": referral.id})
+        if result is not None and result.facility is not None:
+            return Outcome(f"{prefix}_next", {"ticket": case.ticket, "facility": result.facility.facility.name})
+        # Nobody else can take it: the coordinators of the region must hear of it
+        self.session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason="unrouted"))
+        return Outcome(f"{prefix}_none", {"ticket": case.ticket})
+
+
+def give_back(session: Session, officer: Officer, conversation_id: int, note: str | None, *, now: datetime) -> None:
+    """Hand a conversation back to the bot and tell the reporter, in their language."""
+    hand_back(session, officer, conversation_id, note, now=now)
+    conversation = session.get(Conversation, conversation_id)
+    record_outbound(
+        session, conversation, text=replies.gateway_text("officer_left", conversation.reporter.language or "id"),
+        status=first_outbound_status(conversation.channel),
+    )
+
+
+def release_takeovers(session: Session, officer: Officer, reason: str, *, now: datetime) -> int:
+    """An officer who can no longer answer (disabled, or their chat now belongs to someone
+    else) lets go of every conversation they hold: each goes back to the bot, and the on-duty
+    officers are alerted so that somebody takes it up again."""
+    held = held_takeovers(session, officer)
+    for takeover in held:
+        give_back(session, officer, takeover.conversation_id, reason, now=now)
+        session.add(CaseAlert(case_id=takeover.case_id, conversation_id=takeover.conversation_id, reason="handoff", created_at=now))
+    return len(held)
