@@ -267,6 +267,9 @@ class Officer(Base):
     # A question the bot asked the officer and waits for (the reason for declining a referral).
     awaiting: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The web console's login: a unique lower-case username and an argon2id hash.
+    username: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
 
     regions: Mapped[list["OfficerRegion"]] = relationship(cascade="all, delete-orphan", order_by="OfficerRegion.code")
     facility: Mapped[Facility | None] = relationship()
@@ -358,3 +361,47 @@ class AuditEvent(Base):
     # where it came from: "telegram", "cli", or the web client's address
     source: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None]
+
+
+class ConsoleSession(Base):
+    """A web console login. The cookie carries a random token; only its hash is kept. It ends
+    at logout, after the idle time, or when the officer is disabled."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    source: Mapped[str | None] = mapped_column(String(64))
+
+    officer: Mapped[Officer] = relationship()
+
+
+class ConsoleLoginLink(Base):
+    """A one-time link to choose a console password (24 hours); only a hash is kept."""
+
+    __tablename__ = "console_login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class LoginAttempt(Base):
+    """A console login tried: the lockout counts recent failures per account and per address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username", "username", "at"), Index("ix_login_attempts_source", "source", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    username: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)

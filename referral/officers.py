@@ -48,7 +48,8 @@ def check_region_codes(codes: list[str]) -> list[str]:
 
 
 def add_officer(
-    session: Session, name: str, role: str, regions: list[str] | None = None, facility_code: str | None = None
+    session: Session, name: str, role: str, regions: list[str] | None = None, facility_code: str | None = None,
+    *, username: str | None = None,
 ) -> Officer:
     name = " ".join((name or "").split())
     if not name:
@@ -67,8 +68,10 @@ def add_officer(
         raise OfficerError("--facility is only for the facility role")
     if role == "officer" and not codes:
         raise OfficerError("a duty officer needs a remit: give --region CODE (a province or kabupaten/kota)")
+    login = check_username(session, username) if username is not None else None
     officer = Officer(
         name=name[:120],
+        username=login,
         role=role,
         active=True,
         facility_id=facility.id if facility else None,
@@ -78,6 +81,19 @@ def add_officer(
     session.add(officer)
     session.flush()
     return officer
+
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
+
+
+def check_username(session: Session, username: str) -> str:
+    """A console login: 3-64 lower-case letters, digits, '.', '_' or '-', not taken yet."""
+    login = (username or "").strip()
+    if login != login.lower() or not USERNAME.fullmatch(login):
+        raise OfficerError(f"username {username!r}: use 3-64 lower-case letters, digits, '.', '_' or '-'")
+    if session.scalar(select(Officer.id).where(Officer.username == login)) is not None:
+        raise OfficerError(f"username {login!r} is taken")
+    return login
 
 
 def get_officer(session: Session, officer_id: int) -> Officer:

@@ -49,6 +49,9 @@ class Settings:
     trusted_proxies: str = "127.0.0.1"
     console_enabled: bool = True
     console_token: str | None = None
+    console_idle_minutes: int = 30  # a console session ends after this long without a request
+    # Where officers reach the gateway (for the console's one-time links); the gateway's own address by default.
+    public_url: str | None = None
     metrics_token: str | None = None  # a bearer token for GET /metrics (the console's token works too)
     # While Rasa is away, a reporter hears "saved, a person will follow up" after this long
     # (0: at once). Short blips are ridden out by retries without worrying anyone.
@@ -100,12 +103,17 @@ class Settings:
             trusted_proxies="" if proxies.lower() == "none" else proxies,
             console_enabled=env.get_switch("HELPLINE_CONSOLE", True),
             console_token=env.get("HELPLINE_CONSOLE_TOKEN"),
+            console_idle_minutes=env.get_positive("HELPLINE_CONSOLE_IDLE_MINUTES", 30),
+            public_url=env.get("HELPLINE_PUBLIC_URL"),
             metrics_token=env.get("HELPLINE_METRICS_TOKEN"),
             ack_after_s=env.get_seconds("HELPLINE_ACK_AFTER_SECONDS", 15),
             alert_after_s=env.get_seconds("HELPLINE_ALERT_AFTER_SECONDS", 120),
             turn_retry_s=60.0 * env.get_positive("HELPLINE_TURN_RETRY_MINUTES", 10),
             logs=LogSettings.from_env(env),
         )
+
+    def console_base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def resolved_secret_key(self) -> str:
         """The key for pseudonyms: HELPLINE_SECRET_KEY, else one kept in the data folder.

@@ -65,10 +65,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         base = f"http://127.0.0.1:{settings.port}"
         if not settings.console_enabled:
             console = "off (HELPLINE_CONSOLE=off)"
-        elif settings.logs.json:  # these lines are shipped as logs: no token in them
-            console = f"{base}/console (the token is HELPLINE_CONSOLE_TOKEN; JSON logs never carry it)"
-        else:
-            console = f"{base}/console#token={settings.resolved_console_token()}"
+        else:  # each officer signs in with their own login; no token is printed
+            console = f"{base}/console (logins: helpline officers add NAME --role coordinator --username LOGIN, then helpline officers login-link ID)"
         say(
             f"\nThe helpline is running.\n"
             f"  Web chat:        {base}/\n"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
 from sqlalchemy import select
 
 from bot.desk.service import release_takeovers
 from wiring.settings import Settings
+from referral import audit, logins
 from referral.models import DutyShift, Officer, utcnow
 from referral.officers import ROLES, OfficerError, add_officer, disable_officer, get_officer, issue_link_code
 from referral.roster import RosterError, describe, is_on_duty, parse_exception, parse_weekly
@@ -34,13 +36,15 @@ def _officer_row(officer: Officer, now) -> dict:
         "regions": "all" if officer.remit_all else [r.code for r in officer.regions],
         "facility": officer.facility.code if officer.facility else None,
         "telegram_linked": officer.telegram_chat_id is not None,
+        "username": officer.username,
+        "console_password": officer.password_hash is not None,
         "on_duty": officer.active and is_on_duty(officer, now),
     }
 
 
 def cmd_officers_add(args: argparse.Namespace, settings: Settings, sessions, emit) -> int:
     with unit_of_work(sessions) as session:
-        officer = add_officer(session, args.name, args.role, args.region, args.facility)
+        officer = add_officer(session, args.name, args.role, args.region, args.facility, username=args.username)
         code, expires = issue_link_code(session, officer, settings.resolved_secret_key(), hours=settings.link_code_hours)
         data = {**_officer_row(officer, utcnow()), "link_code": code, "link_code_expires": expires.isoformat()}
     emit(args, data, f"officer {data['id']} ({data['role']}) added.\n"
@@ -67,7 +71,8 @@ def cmd_officers_disable(args: argparse.Namespace, settings: Settings, sessions,
     with unit_of_work(sessions) as session:
         officer = disable_officer(session, args.id)
         released = release_takeovers(session, officer, "petugas dinonaktifkan", now=utcnow())
-        data = {**_officer_row(officer, utcnow()), "conversations_handed_back": released}
+        ended = logins.end_sessions(session, officer)
+        data = {**_officer_row(officer, utcnow()), "conversations_handed_back": released, "console_sessions_ended": ended}
     emit(args, data, f"officer {data['id']} disabled: no alerts, and the bot no longer answers their commands"
                      + (f"; {released} conversation(s) handed back to the bot and the duty officers alerted" if released else ""))
     return 0
@@ -79,6 +84,36 @@ def cmd_officers_link_code(args: argparse.Namespace, settings: Settings, session
         code, expires = issue_link_code(session, officer, settings.resolved_secret_key(), hours=settings.link_code_hours)
     emit(args, {"id": args.id, "link_code": code, "link_code_expires": expires.isoformat()},
          f"link code for officer {args.id}: {code} (works once, until {expires:%Y-%m-%d %H:%M} UTC; earlier codes no longer work)")
+    return 0
+
+
+def cmd_officers_login_link(args: argparse.Namespace, settings: Settings, sessions, emit) -> int:
+    with unit_of_work(sessions) as session:
+        officer = get_officer(session, args.id)
+        token = logins.issue_login_link(session, officer)
+        audit.record(session, "login_link", officer=officer, source="cli")
+    url = f"{settings.console_base_url()}/console/password/{token}"
+    emit(args, {"url": url}, f"one-time link for officer {args.id} to choose a console password (24 hours; earlier links stop working):\n  {url}")
+    return 0
+
+
+def cmd_officers_set_password(args: argparse.Namespace, settings: Settings, sessions, emit) -> int:
+    if not args.password_stdin:
+        raise OfficerError("give --password-stdin and the password on standard input (never on the command line)")
+    password = sys.stdin.readline().rstrip("\r\n")
+    with unit_of_work(sessions) as session:
+        officer = get_officer(session, args.id)
+        logins.set_password(session, officer, password)
+        audit.record(session, "password_set", officer=officer, source="cli")
+    emit(args, {"id": args.id, "console_password": True}, f"console password set for officer {args.id}; their other console sessions ended")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings, sessions, emit) -> int:
+    with unit_of_work(sessions) as session:
+        events = [audit.as_json(e) for e in audit.list_events(session, ticket=args.ticket, officer_id=args.officer, limit=args.limit)]
+    lines = [f"{e['at'][:19]}  officer {e['officer_id'] or '-':<4} {e['action']:<18} {e['ticket'] or '-':<16} {e['source'] or ''}" for e in events]
+    emit(args, {"events": events}, "\n".join(lines) or "no audit events")
     return 0
 
 
@@ -142,8 +177,21 @@ def add_officer_commands(sub, add: Callable, bind: Callable) -> None:
     add("list", bind(cmd_officers_list), "list officers with their role, remit and whether they are on duty now", officers)
     disabling = add("disable", bind(cmd_officers_disable), "disable an officer (no alerts, no commands)", officers)
     disabling.add_argument("id", type=int)
+    adding.add_argument("--username", metavar="LOGIN", help="a web console login (unique, lower case)")
     code = add("link-code", bind(cmd_officers_link_code), "issue a new one-time Telegram link code (earlier ones stop working)", officers)
     code.add_argument("id", type=int)
+    link = add("login-link", bind(cmd_officers_login_link),
+               "print a one-time link (24 hours) where the officer chooses their console password", officers)
+    link.add_argument("id", type=int)
+    password = add("set-password", bind(cmd_officers_set_password),
+                   "set an officer's console password, read from standard input (for scripts)", officers)
+    password.add_argument("id", type=int)
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    auditing = add("audit", bind(cmd_audit), "the audit trail, newest first: who viewed or did what to which case, when, from where")
+    auditing.add_argument("--ticket", help="only this case")
+    auditing.add_argument("--officer", type=int, metavar="ID", help="only this officer")
+    auditing.add_argument("--limit", type=int, default=1000)
 
     roster = sub.add_parser("roster", help="the duty roster (Asia/Jakarta time)").add_subparsers(
         dest="roster_command", required=True, metavar="ACTION")

@@ -3,6 +3,10 @@
 CATEGORY_NAMES = {"violence": "kekerasan", "bullying": "perundungan", "elderly_care": "perawatan lansia", "aid": "bantuan"}
 URGENCY_NAMES = {"emergency": "DARURAT", "high": "tinggi", "normal": "biasa"}
 STATUS_NAMES = {"new": "baru", "referred": "dirujuk", "accepted": "diterima", "in_progress": "sedang ditangani", "closed": "selesai"}
+EVENT_NAMES = {
+    "created": "kasus dibuat", "status": "status diubah", "takeover": "diambil alih petugas", "handed_back": "dikembalikan ke bot",
+    "note": "catatan", "officer_message": "pesan petugas ke pelapor", "referred": "dirujuk",
+}
 ROLE_NAMES = {"officer": "petugas jaga", "coordinator": "koordinator", "admin": "admin", "facility": "kontak layanan"}
 
 HELP_STAFF = """Perintah petugas:

@@ -1,59 +1,349 @@
-"""The officer console (first cut): a live list of recent cases.
+"""The officers' desk on the web: login, the queue, and a case's page with its transcript,
+takeover, chat, notes and status.
 
-There are no officer logins yet, so the case data answers only to a bearer token
-(HELPLINE_CONSOLE_TOKEN, or one derived from the secret key) that `helpline run`
-prints as part of the console's link; HELPLINE_CONSOLE=off turns the console off.
-The client's address is never trusted for this: behind a reverse proxy every request
-comes from 127.0.0.1, and X-Forwarded-For is whatever the sender wrote.
-Reporters' message texts are not shown here.
+Every page needs a console login (referral/logins.py); every operation goes through the
+same desk service as the Telegram desk (bot/desk/service.py), inside one transaction with
+its audit row. A case outside the officer's remit is the same 404 as an unknown ticket.
+The shared console token reads only health figures (`/console/api/health`): no case data.
 """
 
 from __future__ import annotations
 
+import logging
+from functools import wraps
 from importlib import resources
 
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
+from bot.desk import queue as desk_queue
+from bot.desk.service import Desk
+from bot.desk.texts import CATEGORY_NAMES, EVENT_NAMES, ROLE_NAMES, STATUS_NAMES, URGENCY_NAMES
+from bot.desk.web_auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    client_address,
+    csrf_matches,
+    current_session,
+    form_csrf,
+    login_csrf,
+    not_signed_in,
+    secured,
+    set_login_csrf,
+    set_session_cookie,
+)
 from bot.duties.alerts import alerts_without_recipient
 from bot.gateway.http_utils import bearer_matches
-from referral.cases import list_cases
+from messaging.models import Conversation, Message
 from messaging.queries import attention_summary
+from messaging.takeover import open_takeover
+from referral import audit, logins
+from referral.lifecycle import ALLOWED_TRANSITIONS
+from referral.models import Case, ConsoleSession, Officer, Referral
+from referral.officers import case_in_remit
+from referral.roster import WIB
 from referral.storage import unit_of_work
 
+log = logging.getLogger(__name__)
+TRANSCRIPT_LIMIT = 200
 OFF = "The officer console is turned off (HELPLINE_CONSOLE=off)."
-REFUSED = "The officer console needs its token: open the link `helpline run` printed."
+REFUSED = "The console's health figures need its token (HELPLINE_CONSOLE_TOKEN)."
+ASSETS = {"console.css": "text/css", "console.js": "text/javascript"}
+# What the officer reads after an action (the desk service's outcome codes).
+FLASH = {
+    "taken": "Anda sekarang memegang percakapan ini. Bot berhenti menjawab; pesan Anda dikirim ke pelapor.",
+    "taken_by_you": "Anda sudah memegang percakapan ini.",
+    "taken_by_other": "Percakapan ini sudah ditangani petugas lain.",
+    "relayed_to": "Pesan terkirim ke antrean kirim pelapor.",
+    "empty_message": "Pesan kosong tidak dikirim.",
+    "no_conversation": "Anda tidak sedang memegang percakapan ini. Tekan Ambil alih dulu.",
+    "handed_back": "Percakapan diserahkan kembali ke bot.",
+    "noted": "Catatan disimpan (hanya untuk petugas).",
+    "note_usage": "Catatan kosong tidak disimpan.",
+    "status_changed": "Status kasus diubah.",
+    "status_not_allowed": "Status itu tidak bisa dipilih dari status sekarang.",
+    "outside_remit": "Kasus ini di luar wilayah tugas Anda.",
+}
+SENDER_NAMES = {"in": "Pelapor"}
 
 
-def _authorised(request: Request) -> bool:
-    return bearer_matches(request, request.state.gateway.console_token)
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("bot.desk", "templates"), autoescape=select_autoescape(default=True))
+    env.filters["wib"] = lambda moment: moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if moment else "-"
+    env.filters["actor"] = lambda actor: actor.replace("officer:", "petugas #") if actor else "-"
+    env.globals.update(EVENT_NAMES=EVENT_NAMES, CATEGORY_NAMES=CATEGORY_NAMES, STATUS_NAMES=STATUS_NAMES, URGENCY_NAMES=URGENCY_NAMES, ROLE_NAMES=ROLE_NAMES)
+    return env
 
 
-async def page(request: Request) -> HTMLResponse:
-    # The page itself holds no data; it asks for it with the token.
-    if not request.state.gateway.settings.console_enabled:
-        return HTMLResponse(OFF, status_code=404)
-    html = resources.files("bot").joinpath("static", "console.html").read_text(encoding="utf-8")
-    return HTMLResponse(html, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+_templates: Environment | None = None
 
 
-async def list_cases_json(request: Request) -> JSONResponse:
+def render(template: str, status_code: int = 200, **values) -> HTMLResponse:
+    global _templates
+    if _templates is None:  # built on first use, not at import
+        _templates = _environment()
+    return secured(HTMLResponse(_templates.get_template(template).render(**values), status_code=status_code))
+
+
+def console_on(handler):
+    @wraps(handler)
+    async def checked(request: Request) -> Response:
+        if not request.state.gateway.settings.console_enabled:
+            return PlainTextResponse(OFF, status_code=404)
+        return await handler(request)
+    return checked
+
+
+def signed_in(handler):
+    """The handler gets (request, db, console session) inside one transaction, or the
+    request goes to the login page (401 for JSON). State-changing requests need the CSRF token."""
+    @wraps(handler)
+    async def checked(request: Request) -> Response:
+        if not request.state.gateway.settings.console_enabled:
+            return PlainTextResponse(OFF, status_code=404)
+        form, given = (await form_csrf(request)) if request.method == "POST" else ({}, None)
+        with unit_of_work(request.state.gateway.sessions) as db:
+            console = current_session(request, db)
+            if console is None:
+                return not_signed_in(request)
+            if request.method == "POST" and not csrf_matches(given, console.csrf_token):
+                return secured(PlainTextResponse("Permintaan ditolak: token keamanan (CSRF) tidak ada atau salah. Muat ulang halaman lalu coba lagi.", status_code=403))
+            request.state.form = form
+            return await handler(request, db, console)
+    return checked
+
+
+# -- the way in ----------------------------------------------------------------------------
+
+
+@console_on
+async def login_page(request: Request) -> Response:
+    token = login_csrf(request)
+    response = render("login.html", csrf_token=token, notice=request.query_params.get("notice"))
+    set_login_csrf(request, response, token)
+    return response
+
+
+@console_on
+async def login(request: Request) -> Response:
+    gateway = request.state.gateway
+    form, given = await form_csrf(request)
+    token = login_csrf(request)
+    if not csrf_matches(given, request.cookies.get(LOGIN_CSRF_COOKIE)):
+        return secured(PlainTextResponse("Permintaan ditolak: token keamanan (CSRF) tidak ada atau salah. Muat ulang halaman login.", status_code=403))
+    source = client_address(request)
+    now = gateway.desk.clock()
+    with unit_of_work(gateway.sessions) as db:
+        result = logins.log_in(db, form.get("username", ""), form.get("password", ""), source, now=now)
+        officer = result.officer
+        if result.token is None:
+            audit.record(db, "login_failed", officer=officer, source=source, now=now,
+                         detail={"locked": result.locked_until is not None})
+        else:
+            audit.record(db, "login", officer=officer, source=source, now=now)
+    if result.locked_until is not None:
+        until = result.locked_until.astimezone(WIB).strftime("%H:%M")
+        response = render("login.html", 429, csrf_token=token, error=f"Terlalu banyak percobaan yang salah. Coba lagi setelah pukul {until} WIB.")
+    elif result.token is None:
+        response = render("login.html", 401, csrf_token=token, error="Nama pengguna atau kata sandi salah.")
+    else:
+        log.warning("officer %s signed in to the console", officer.id)
+        response = secured(RedirectResponse("/console", status_code=303))
+        set_session_cookie(request, response, result.token)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
+        return response
+    set_login_csrf(request, response, token)
+    return response
+
+
+@signed_in
+async def logout(request: Request, db: Session, console: ConsoleSession) -> Response:
+    logins.end_session(db, request.cookies.get(SESSION_COOKIE, ""))
+    audit.record(db, "logout", officer_id=console.officer_id, source=client_address(request))
+    response = secured(RedirectResponse("/console/login", status_code=303))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@console_on
+async def password_page(request: Request) -> Response:
+    token = login_csrf(request)
+    with unit_of_work(request.state.gateway.sessions) as db:
+        officer = logins.link_officer(db, request.path_params["token"])
+        name = officer.name if officer else None
+    if name is None:
+        return render("password.html", 404, gone=True, csrf_token=token)
+    response = render("password.html", name=name, csrf_token=token, min_chars=logins.MIN_PASSWORD_CHARS)
+    set_login_csrf(request, response, token)
+    return response
+
+
+@console_on
+async def choose_password(request: Request) -> Response:
+    form, given = await form_csrf(request)
+    token = login_csrf(request)
+    if not csrf_matches(given, request.cookies.get(LOGIN_CSRF_COOKIE)):
+        return secured(PlainTextResponse("Permintaan ditolak: token keamanan (CSRF) tidak ada atau salah.", status_code=403))
+    password = form.get("password", "")
+    if password != form.get("password_again", ""):
+        return render("password.html", 400, name="", csrf_token=token, min_chars=logins.MIN_PASSWORD_CHARS,
+                      error="Kedua kata sandi tidak sama.")
+    try:
+        with unit_of_work(request.state.gateway.sessions) as db:
+            officer = logins.redeem_login_link(db, request.path_params["token"], password)
+            audit.record(db, "password_set", officer=officer, source=client_address(request))
+    except logins.LoginError as error:
+        gone = "link" in str(error)
+        message = None if gone else f"Kata sandi minimal {logins.MIN_PASSWORD_CHARS} karakter."
+        return render("password.html", 404 if gone else 400, gone=gone, name="", csrf_token=token,
+                      min_chars=logins.MIN_PASSWORD_CHARS, error=message)
+    return secured(RedirectResponse("/console/login?notice=password", status_code=303))
+
+
+# -- the queue ------------------------------------------------------------------------------
+
+
+def _filters(request: Request) -> dict[str, str]:
+    return {key: request.query_params.get(key, "") for key in desk_queue.FILTERS}
+
+
+def _counts(db: Session) -> dict:
+    return attention_summary(db) | {"alerts_without_recipient": alerts_without_recipient(db)}
+
+
+@signed_in
+async def queue_page(request: Request, db: Session, console: ConsoleSession) -> Response:
+    officer = console.officer
+    items = desk_queue.queue(db, officer, _filters(request))
+    return render("queue.html", officer=officer, csrf_token=console.csrf_token, items=items, filters=_filters(request),
+                  counts=_counts(db), statuses=STATUS_NAMES, categories=CATEGORY_NAMES, urgencies=URGENCY_NAMES)
+
+
+@signed_in
+async def queue_json(request: Request, db: Session, console: ConsoleSession) -> Response:
+    items = desk_queue.queue(db, console.officer, _filters(request))
+    return secured(JSONResponse({"items": [item.as_json() for item in items], "counts": _counts(db)}))
+
+
+# -- a case ---------------------------------------------------------------------------------
+
+
+def _case_in_remit(db: Session, officer: Officer, ticket: str) -> Case | None:
+    """The case, only when this officer may see it; None is the same 404 as an unknown ticket."""
+    if not officer.active or officer.role == "facility":  # facility contacts answer referrals on Telegram
+        return None
+    return db.scalar(select(Case).where(Case.ticket == ticket.strip().upper(), case_in_remit(officer)))
+
+
+def _transcript(db: Session, case: Case, after_id: int = 0) -> list[dict]:
+    if not case.conversation_id:
+        return []
+    rows = db.scalars(
+        select(Message).where(Message.conversation_id == case.conversation_id, Message.id > after_id)
+        .order_by(Message.id.desc()).limit(TRANSCRIPT_LIMIT)
+    ).all()
+    names = {o.id: o.first_name for o in db.scalars(select(Officer).where(
+        Officer.id.in_({(m.payload or {}).get("officer_id") for m in rows if isinstance((m.payload or {}).get("officer_id"), int)})
+    ))}
+    lines = []
+    for message in reversed(rows):
+        officer_id = (message.payload or {}).get("officer_id")
+        who = "Pelapor" if message.direction == "in" else names.get(officer_id, "Petugas") if officer_id else "Bot"
+        lines.append({
+            "id": message.id, "at": message.created_at.astimezone(WIB).strftime("%d-%m %H:%M"), "who": who,
+            "from_reporter": message.direction == "in", "from_officer": bool(officer_id),
+            "text": message.text if message.text is not None else f"({message.kind})", "status": message.status,
+        })
+    return lines
+
+
+def _case_view(db: Session, officer: Officer, case: Case) -> dict:
+    conversation = db.get(Conversation, case.conversation_id) if case.conversation_id else None
+    holder = db.get(Officer, conversation.officer_id) if conversation and conversation.officer_id else None
+    mine = bool(conversation and open_takeover(db, officer, conversation.id))
+    return {
+        "case": case, "conversation": conversation, "holder": holder, "held_by_me": mine,
+        "events": list(case.events), "referrals": list(db.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id))),
+        "next_statuses": sorted(ALLOWED_TRANSITIONS.get(case.status, ())),
+    }
+
+
+@signed_in
+async def case_page(request: Request, db: Session, console: ConsoleSession) -> Response:
+    officer = console.officer
+    case = _case_in_remit(db, officer, request.path_params["ticket"])
+    if case is None:
+        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+    desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request))
+    if not case.conversation_id or desk.read_conversation(case.conversation_id, 0, action="view_case") is None:
+        audit.record(db, "view_case", officer=officer, ticket=case.ticket, source=client_address(request))
+    flash = FLASH.get(request.query_params.get("done", ""))
+    return render("case.html", officer=officer, csrf_token=console.csrf_token, flash=flash,
+                  transcript=_transcript(db, case), **_case_view(db, officer, case))
+
+
+@signed_in
+async def case_messages_json(request: Request, db: Session, console: ConsoleSession) -> Response:
+    case = _case_in_remit(db, console.officer, request.path_params["ticket"])
+    if case is None:
+        return secured(JSONResponse({"error": "not found"}, status_code=404))
+    after = request.query_params.get("after", "0")
+    conversation = db.get(Conversation, case.conversation_id) if case.conversation_id else None
+    return secured(JSONResponse({
+        "messages": _transcript(db, case, int(after) if after.isdigit() else 0),
+        "handled_by": conversation.handled_by if conversation else None,
+    }))
+
+
+@signed_in
+async def case_action(request: Request, db: Session, console: ConsoleSession) -> Response:
+    officer = console.officer
+    ticket = request.path_params["ticket"]
+    case = _case_in_remit(db, officer, ticket)
+    if case is None:
+        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+    form = request.state.form
+    desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request),
+                routing=request.state.gateway.desk.routing)
+    action = request.path_params["action"]
+    if action == "takeover" and case.conversation_id:
+        outcome = desk.take_over(case.conversation_id)
+    elif action == "handback":
+        outcome = desk.hand_back(case.conversation_id, form.get("note"))
+    elif action == "messages":
+        outcome = desk.send(case.conversation_id, "text", form.get("text"))
+    elif action == "notes":
+        outcome = desk.note(case, form.get("text", ""))
+    elif action == "status" and form.get("status") in STATUS_NAMES:
+        outcome = desk.change_status(case, form["status"], form.get("note"))
+    else:
+        return secured(PlainTextResponse("Tindakan tidak dikenal.", status_code=400))
+    if "application/json" in request.headers.get("accept", ""):
+        return secured(JSONResponse({"done": outcome.code, "ok": outcome.ok}, status_code=200 if outcome.ok else 409))
+    return secured(RedirectResponse(f"/console/cases/{case.ticket}?done={outcome.code}", status_code=303))
+
+
+# -- read-only health figures for the shared token, and the page assets --------------------
+
+
+async def health_json(request: Request) -> JSONResponse:
     if not request.state.gateway.settings.console_enabled:
         return JSONResponse({"error": OFF}, status_code=404)
-    if not _authorised(request):
+    if not bearer_matches(request, request.state.gateway.console_token):
         return JSONResponse({"error": REFUSED}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    with unit_of_work(request.state.gateway.sessions) as session:
-        cases = [
-            {
-                "ticket": case.ticket,
-                "category": case.category,
-                "urgency": case.urgency,
-                "status": case.status,
-                "is_emergency": case.is_emergency,
-                "location": case.location_text,
-                "created_at": case.created_at.isoformat(),
-            }
-            for case in list_cases(session, limit=100)
-        ]
-        attention = attention_summary(session) | {"alerts_without_recipient": alerts_without_recipient(session)}
-    return JSONResponse({"cases": cases, "attention": attention}, headers={"Cache-Control": "no-store"})
+    with unit_of_work(request.state.gateway.sessions) as db:
+        attention = _counts(db)
+    return JSONResponse({"attention": attention}, headers={"Cache-Control": "no-store"})
+
+
+async def asset(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in ASSETS:
+        return PlainTextResponse("not found", status_code=404)
+    body = resources.files("bot").joinpath("static", name).read_text(encoding="utf-8")
+    response = Response(body, media_type=ASSETS[name])
+    response.headers.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+    return response

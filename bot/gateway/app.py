@@ -315,8 +315,18 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         Route("/webhooks/telegram", telegram_webhook.receive, methods=["POST"]),
         Route("/webhooks/whatsapp", whatsapp_webhook.verify, methods=["GET"]),
         Route("/webhooks/whatsapp", whatsapp_webhook.receive, methods=["POST"]),
-        Route("/console", web_console.page),
-        Route("/console/api/cases", web_console.list_cases_json),
+        Route("/console", web_console.queue_page),
+        Route("/console/login", web_console.login_page, methods=["GET"]),
+        Route("/console/login", web_console.login, methods=["POST"]),
+        Route("/console/logout", web_console.logout, methods=["POST"]),
+        Route("/console/password/{token}", web_console.password_page, methods=["GET"]),
+        Route("/console/password/{token}", web_console.choose_password, methods=["POST"]),
+        Route("/console/cases/{ticket}", web_console.case_page, methods=["GET"]),
+        Route("/console/cases/{ticket}/{action}", web_console.case_action, methods=["POST"]),
+        Route("/console/api/queue", web_console.queue_json),
+        Route("/console/api/cases/{ticket}/messages", web_console.case_messages_json),
+        Route("/console/api/health", web_console.health_json),
+        Route("/console/assets/{name}", web_console.asset),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

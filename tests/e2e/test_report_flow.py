@@ -632,14 +632,14 @@ def test_rasa_and_the_action_server_refuse_requests_without_the_token(postgres_s
 
 def test_the_console_gives_no_case_data_for_a_forged_forwarded_for(postgres_stack):
     base = postgres_stack.base_url
-    forged = httpx.get(f"{base}/console/api/cases", headers={"X-Forwarded-For": "127.0.0.1"}, timeout=10)
-    assert forged.status_code == 401 and "cases" not in forged.json()
+    forged = httpx.get(f"{base}/console/api/queue", headers={"X-Forwarded-For": "127.0.0.1"}, timeout=10)
+    assert forged.status_code == 401 and "items" not in forged.json()
     token = postgres_stack.settings.resolved_console_token()
-    # This stack logs JSON: its output is shipped as logs, so the console link comes without its token.
-    assert any("/console (the token is HELPLINE_CONSOLE_TOKEN" in line for line in postgres_stack.output)
+    assert any("/console (logins: helpline officers add" in line for line in postgres_stack.output)
     assert not any(token in line for line in postgres_stack.output)
-    allowed = httpx.get(f"{base}/console/api/cases", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-    assert allowed.status_code == 200 and allowed.json()["cases"]
+    health = httpx.get(f"{base}/console/api/health", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert health.status_code == 200 and set(health.json()) == {"attention"}  # the shared token reads no case
+    assert httpx.get(f"{base}/console/api/queue", headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code == 401
 
 
 def test_no_secret_reaches_a_log_file_and_the_files_are_private(postgres_stack, bot_api):

@@ -33,9 +33,10 @@ def stack(tmp_path_factory):
         assert_logs_private(stack)
 
 
-def test_with_text_logs_make_run_prints_the_console_link_with_its_token(stack):
+def test_make_run_prints_the_console_link_and_no_token(stack):
     token = stack.settings.resolved_console_token()
-    assert any(f"/console#token={token}" in line for line in stack.output)
+    assert any(f"{stack.base_url}/console (logins:" in line for line in stack.output)
+    assert not any(token in line for line in stack.output)
 
 
 def pid_of(stack, service: str) -> int:

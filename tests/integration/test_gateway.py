@@ -142,29 +142,29 @@ def console_auth(client) -> dict[str, str]:
     return {"Authorization": f"Bearer {client.app_state["gateway"].settings.resolved_console_token()}"}
 
 
-def test_console_lists_cases_with_its_token(client):
-    response = client.get("/console/api/cases", headers=console_auth(client))
+def test_the_console_token_reads_health_figures_without_case_data(client):
+    response = client.get("/console/api/health", headers=console_auth(client))
     assert response.status_code == 200
     assert response.json() == {
-        "cases": [],
         "attention": {"waiting_messages": 0, "oldest_waiting_seconds": None, "failed_replies": 0, "unknown_replies": 0,
                       "alerts_without_recipient": 0},
     }
+    assert client.get("/console/api/cases", headers=console_auth(client)).status_code == 404  # the case list went away
 
 
 def test_console_shows_reporters_waiting_while_rasa_is_down(client):
     client.post("/webchat/messages", json={"sender_id": web_sender("web-w"), "text": "tolong bantu"})
-    attention = client.get("/console/api/cases", headers=console_auth(client)).json()["attention"]
+    attention = client.get("/console/api/health", headers=console_auth(client)).json()["attention"]
     assert attention["waiting_messages"] == 1 and attention["oldest_waiting_seconds"] >= 0
 
 
-def test_console_data_needs_the_token_whatever_the_address(client):
+def test_console_figures_need_the_token_whatever_the_address(client):
     # A local client (as every request looks behind a reverse proxy) without the token gets nothing.
-    assert client.get("/console/api/cases").status_code == 401
-    assert client.get("/console/api/cases", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 401
-    assert client.get("/console/api/cases", headers={"Authorization": "Bearer wrong"}).status_code == 401
-    assert client.get("/console/api/cases", headers={"Authorization": "Bearer ünïcode".encode("latin-1")}).status_code == 401
-    assert client.get("/console").status_code == 200  # the page holds no data; it asks with the token
+    assert client.get("/console/api/health").status_code == 401
+    assert client.get("/console/api/health", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 401
+    assert client.get("/console/api/health", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/console/api/health", headers={"Authorization": "Bearer ünïcode".encode("latin-1")}).status_code == 401
+    assert client.get("/console", follow_redirects=False).status_code == 303  # the desk itself needs a login
 
 
 def test_console_can_be_turned_off(database_url, tmp_path):
@@ -173,8 +173,9 @@ def test_console_can_be_turned_off(database_url, tmp_path):
     )
     with TestClient(create_app(settings), client=("127.0.0.1", 5000)) as local:
         assert local.get("/console").status_code == 404
+        assert local.get("/console/login").status_code == 404
         token = settings.resolved_console_token()
-        assert local.get("/console/api/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 404
+        assert local.get("/console/api/health", headers={"Authorization": f"Bearer {token}"}).status_code == 404
 
 
 def test_replies_can_be_fetched_after_an_id(client):

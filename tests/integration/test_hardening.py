@@ -256,7 +256,7 @@ def test_a_send_that_timed_out_after_meta_accepted_it_is_not_repeated(database_u
             client.portal.call(client.app_state["gateway"].outbox.flush)
         assert graph.calls == 1  # never sent blindly again
         token = client.app_state["gateway"].settings.resolved_console_token()
-        attention = client.get("/console/api/cases", headers={"Authorization": f"Bearer {token}"}).json()["attention"]
+        attention = client.get("/console/api/health", headers={"Authorization": f"Bearer {token}"}).json()["attention"]
         assert attention["unknown_replies"] == 1
 
 

@@ -1,0 +1,104 @@
+"""The console's queue: the open cases in an officer's remit, what needs a person first.
+
+Order: an emergency (an open emergency alert, or an emergency case nobody holds), a
+possible emergency (the check the bot is asking), a reporter who asked for a person, a
+reporter waiting for an answer, a referral nobody could take or past its time, then the
+rest, newest first. The remit is part of the query (`case_in_remit`), never a filter after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from messaging.models import Conversation, HandoffRequest
+from referral.models import Case, CaseAlert, Officer
+from referral.officers import case_in_remit
+
+QUEUE_LIMIT = 200
+# rank: what needs a person first (lower is sooner)
+RANKS = {"emergency": 0, "possible_emergency": 1, "handoff": 2, "waiting": 3, "unrouted": 4, "referral": 4}
+LABELS = {
+    0: "DARURAT", 1: "Mungkin darurat", 2: "Minta petugas", 3: "Pelapor menunggu", 4: "Rujukan perlu tindakan", 5: "",
+}
+FILTERS = ("status", "category", "urgency", "holder")
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    ticket: str
+    category: str
+    urgency: str
+    status: str
+    region: str | None
+    created_at: datetime
+    rank: int
+    held_by: str | None  # the officer's name, when someone holds the conversation
+    held_by_me: bool
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.rank]
+
+    def as_json(self) -> dict:
+        return {
+            "ticket": self.ticket, "category": self.category, "urgency": self.urgency, "status": self.status,
+            "region": self.region, "created_at": self.created_at.isoformat(), "rank": self.rank, "label": self.label,
+            "held_by": self.held_by, "held_by_me": self.held_by_me,
+        }
+
+
+def queue(session: Session, officer: Officer, filters: dict[str, str] | None = None) -> list[QueueItem]:
+    filters = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
+    query = select(Case).where(case_in_remit(officer)).order_by(Case.id.desc()).limit(QUEUE_LIMIT)
+    query = query.where(Case.status == filters["status"]) if "status" in filters else query.where(Case.status != "closed")
+    if "category" in filters:
+        query = query.where(Case.category == filters["category"])
+    if "urgency" in filters:
+        query = query.where(Case.urgency == filters["urgency"])
+    cases = list(session.scalars(query))
+    if not cases:
+        return []
+    ids = [case.id for case in cases]
+    conversation_ids = [case.conversation_id for case in cases if case.conversation_id]
+    alerts: dict[int, set[str]] = {}
+    for case_id, conversation_id, reason in session.execute(
+        select(CaseAlert.case_id, CaseAlert.conversation_id, CaseAlert.reason).where(
+            CaseAlert.resolved_at.is_(None), (CaseAlert.case_id.in_(ids)) | (CaseAlert.conversation_id.in_(conversation_ids))
+        )
+    ):
+        for case in cases:
+            if case.id == case_id or (conversation_id and case.conversation_id == conversation_id):
+                alerts.setdefault(case.id, set()).add(reason)
+    handoffs = set(session.scalars(
+        select(HandoffRequest.conversation_id).where(HandoffRequest.status == "open", HandoffRequest.conversation_id.in_(conversation_ids))
+    ))
+    holders = {
+        conversation_id: (officer_id, name)
+        for conversation_id, officer_id, name in session.execute(
+            select(Conversation.id, Officer.id, Officer.name).join(Officer, Officer.id == Conversation.officer_id)
+            .where(Conversation.id.in_(conversation_ids), Conversation.handled_by == "officer")
+        )
+    }
+    items = []
+    for case in cases:
+        reasons = alerts.get(case.id, set())
+        if case.conversation_id in handoffs:
+            reasons = reasons | {"handoff"}
+        holder = holders.get(case.conversation_id)
+        if case.is_emergency and case.status == "new" and holder is None:
+            reasons = reasons | {"emergency"}
+        rank = min((RANKS[r] for r in reasons if r in RANKS), default=5)
+        item = QueueItem(
+            ticket=case.ticket, category=case.category, urgency=case.urgency, status=case.status,
+            region=case.regency_code or case.province_code, created_at=case.created_at, rank=rank,
+            held_by=holder[1] if holder else None, held_by_me=bool(holder and holder[0] == officer.id),
+        )
+        wanted = filters.get("holder")
+        if wanted == "me" and not item.held_by_me or wanted == "unassigned" and item.held_by is not None:
+            continue
+        items.append(item)
+    return sorted(items, key=lambda item: (item.rank, -item.created_at.timestamp()))

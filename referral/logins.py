@@ -1,0 +1,176 @@
+"""Web console logins: passwords (argon2id), one-time links to choose one, sessions with
+an idle timeout, and a lockout with backoff after repeated failures.
+
+Only hashes of secrets are stored: the password's argon2id hash, the SHA-256 of a session
+token or a login link's token (both are 256-bit random, so a plain hash is enough). A
+disabled officer's sessions end at once, and a session is checked against the officer's
+`active` flag on every request as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from referral.models import ConsoleLoginLink, ConsoleSession, LoginAttempt, Officer, utcnow
+
+LINK_HOURS = 24
+MIN_PASSWORD_CHARS = 10
+LOCKOUT_WINDOW = timedelta(minutes=15)
+FAILURES_PER_ACCOUNT = 5  # then locked, for 1, 2, 4 … minutes (at most an hour) after each further failure
+FAILURES_PER_ADDRESS = 20
+MAX_LOCK = timedelta(hours=1)
+_hasher = PasswordHasher()  # argon2id with the library's current defaults
+# A hash to verify against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not a password of anybody's")
+
+
+class LoginError(ValueError):
+    """Why a password or link was refused (in English, for the command line)."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    officer: Officer | None = None
+    token: str | None = None  # the new session's token, for the cookie
+    locked_until: datetime | None = None
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def set_password(session: Session, officer: Officer, password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_CHARS:
+        raise LoginError(f"a console password needs at least {MIN_PASSWORD_CHARS} characters")
+    if not officer.username:
+        raise LoginError(f"officer {officer.id} has no console username: set one with `helpline officers add … --username`")
+    officer.password_hash = _hasher.hash(password)
+    end_sessions(session, officer)  # a new password logs out every other session
+
+
+def issue_login_link(session: Session, officer: Officer, *, now: datetime | None = None) -> str:
+    """A one-time token (24 hours) to choose a password; earlier unused links stop working."""
+    now = now or utcnow()
+    if not officer.username:
+        raise LoginError(f"officer {officer.id} has no console username")
+    session.execute(
+        update(ConsoleLoginLink).where(ConsoleLoginLink.officer_id == officer.id, ConsoleLoginLink.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False)
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(ConsoleLoginLink(officer_id=officer.id, token_hash=digest(token), created_at=now, expires_at=now + timedelta(hours=LINK_HOURS)))
+    return token
+
+
+def link_officer(session: Session, token: str, *, now: datetime | None = None) -> Officer | None:
+    """The officer a usable link belongs to (not used, not expired, officer active)."""
+    now = now or utcnow()
+    link = session.scalar(select(ConsoleLoginLink).where(ConsoleLoginLink.token_hash == digest(token or "")))
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        return None
+    officer = session.get(Officer, link.officer_id)
+    return officer if officer is not None and officer.active else None
+
+
+def redeem_login_link(session: Session, token: str, password: str, *, now: datetime | None = None) -> Officer:
+    now = now or utcnow()
+    officer = link_officer(session, token, now=now)
+    if officer is None:
+        raise LoginError("the link is unknown, used or expired")
+    set_password(session, officer, password)
+    session.execute(
+        update(ConsoleLoginLink).where(ConsoleLoginLink.token_hash == digest(token)).values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return officer
+
+
+def locked_until(session: Session, username: str, source: str, *, now: datetime) -> datetime | None:
+    """When the account or the address may try again, if it is locked now."""
+    since = now - LOCKOUT_WINDOW
+    for column, value, allowed in ((LoginAttempt.username, username, FAILURES_PER_ACCOUNT),
+                                   (LoginAttempt.source, source, FAILURES_PER_ADDRESS)):
+        last_success = session.scalar(
+            select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded.is_(True))
+        )
+        start = max(since, last_success) if last_success else since
+        failures, last = session.execute(
+            select(func.count(), func.max(LoginAttempt.at))
+            .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at > start)
+        ).one()
+        if failures >= allowed:
+            until = last + min(MAX_LOCK, timedelta(minutes=2 ** (failures - allowed)))
+            if until > now:
+                return until
+    return None
+
+
+def log_in(session: Session, username: str, password: str, source: str, *, now: datetime | None = None) -> LoginResult:
+    """Check a username and password; on success a new session (a fresh token: the session
+    is rotated at every login). A locked account or address is not even checked."""
+    now = now or utcnow()
+    username = normalise_username(username)[:64]
+    source = (source or "?")[:64]
+    until = locked_until(session, username, source, now=now)
+    if until is not None:
+        session.add(LoginAttempt(at=now, username=username, source=source, succeeded=False))
+        return LoginResult(locked_until=until)
+    officer = session.scalar(select(Officer).where(Officer.username == username)) if username else None
+    usable = officer is not None and officer.active and officer.password_hash
+    try:
+        _hasher.verify(officer.password_hash if usable else _DUMMY_HASH, password or "")
+        ok = bool(usable)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    session.add(LoginAttempt(at=now, username=username, source=source, succeeded=ok))
+    if not ok:
+        return LoginResult(officer=officer if officer is not None else None)
+    token = secrets.token_urlsafe(32)
+    session.add(ConsoleSession(
+        officer_id=officer.id, token_hash=digest(token), csrf_token=secrets.token_urlsafe(32),
+        created_at=now, last_seen_at=now, source=source,
+    ))
+    return LoginResult(officer=officer, token=token)
+
+
+def session_for(session: Session, token: str, *, idle: timedelta, now: datetime | None = None) -> ConsoleSession | None:
+    """The live session a cookie's token names, touched (its idle clock restarts); None when
+    unknown, ended, idle too long, or its officer is disabled."""
+    now = now or utcnow()
+    if not token:
+        return None
+    found = session.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == digest(token)))
+    if found is None or found.ended_at is not None:
+        return None
+    if found.last_seen_at + idle <= now or not found.officer.active:
+        found.ended_at = now
+        return None
+    found.last_seen_at = now
+    return found
+
+
+def end_session(session: Session, token: str, *, now: datetime | None = None) -> ConsoleSession | None:
+    found = session.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == digest(token or "")))
+    if found is not None and found.ended_at is None:
+        found.ended_at = now or utcnow()
+        return found
+    return None
+
+
+def end_sessions(session: Session, officer: Officer, *, now: datetime | None = None) -> int:
+    return session.execute(
+        update(ConsoleSession).where(ConsoleSession.officer_id == officer.id, ConsoleSession.ended_at.is_(None))
+        .values(ended_at=now or utcnow()).execution_options(synchronize_session=False)
+    ).rowcount

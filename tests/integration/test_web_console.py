@@ -1,0 +1,209 @@
+"""The officers' desk on the web, over HTTP: logins, CSRF, lockout, remit, the case page's
+operations and their audit, security headers and escaping, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli.main import main as helpline
+from messaging.models import Conversation, Message
+from referral import audit, logins
+from referral.models import Case, Officer
+from referral.officers import add_officer, disable_officer
+from referral.storage import unit_of_work
+from tests.integration.test_gateway import rasa_down_client
+from tests.integration.test_officers import reporter_case
+
+PASSWORD = "kata-sandi-rahasia-1"
+
+
+@pytest.fixture
+def client(database_url, tmp_path):
+    with rasa_down_client(database_url, tmp_path, "0") as test_client:
+        yield test_client
+
+
+def sessions_of(client):
+    return client.app_state["gateway"].sessions
+
+
+def officer_with_login(client, username="rina", role="officer", regions=("34",)) -> int:
+    with unit_of_work(sessions_of(client)) as session:
+        officer = add_officer(session, f"{username.title()} Petugas", role, list(regions) or None, username=username)
+        logins.set_password(session, officer, PASSWORD)
+        return officer.id
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def log_in(client, username="rina", password=PASSWORD):
+    token = csrf_of(client.get("/console/login").text)
+    return client.post("/console/login", data={"username": username, "password": password, "csrf_token": token},
+                       follow_redirects=False)
+
+
+def signed_in(client, username="rina") -> str:
+    """Sign in; the CSRF token of the session."""
+    assert log_in(client, username).status_code == 303
+    return csrf_of(client.get("/console").text)
+
+
+def events(client, **where) -> list[str]:
+    with unit_of_work(sessions_of(client)) as session:
+        return [e.action for e in reversed(audit.list_events(session, **where))]
+
+
+def test_without_a_session_every_page_goes_to_the_login(client):
+    response = client.get("/console", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/console/login"
+    assert client.get("/console/cases/MPKS-2026-00001", follow_redirects=False).status_code == 303
+    assert client.get("/console/api/queue").status_code == 401
+    assert client.get("/console", headers={"Accept": "application/json"}).status_code == 401
+    form = client.get("/console/login").text
+    for name in ("username", "password", "csrf_token"):
+        assert f'name="{name}"' in form
+
+
+def test_a_login_sets_a_private_cookie_and_is_audited(client):
+    officer = officer_with_login(client)
+    refused = client.post("/console/login", data={"username": "rina", "password": PASSWORD}, follow_redirects=False)
+    assert refused.status_code == 403  # no CSRF token
+    assert log_in(client, password="salah-sekali-ya").status_code == 401
+    response = log_in(client, username="  RINA ")
+    assert response.status_code == 303 and response.headers["location"] == "/console"
+    cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("helpline_console="))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie  # plain HTTP in this test
+    assert events(client, officer_id=officer) == ["login_failed", "login"]
+    page = client.get("/console")
+    assert page.status_code == 200 and "Antrean" in page.text
+
+
+def test_the_session_rotates_at_each_login_and_logout_ends_it(client):
+    officer_with_login(client)
+    first = log_in(client).cookies.get("helpline_console")
+    second = log_in(client).cookies.get("helpline_console")
+    assert first and second and first != second
+    token = csrf_of(client.get("/console").text)
+    assert client.post("/console/logout", data={}, follow_redirects=False).status_code == 403
+    assert client.post("/console/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    client.cookies.set("helpline_console", second)
+    assert client.get("/console", follow_redirects=False).status_code == 303  # ended for good
+
+
+def test_repeated_wrong_passwords_lock_the_account(client):
+    officer_with_login(client)
+    for _ in range(logins.FAILURES_PER_ACCOUNT):
+        assert log_in(client, password="tebak-tebakan").status_code == 401
+    locked = log_in(client)  # the right password, too late
+    assert locked.status_code == 429 and "Terlalu banyak percobaan" in locked.text
+    assert "helpline_console=" not in locked.headers.get("set-cookie", "")
+
+
+def test_a_case_outside_the_remit_is_the_same_404_as_an_unknown_ticket(client):
+    officer_with_login(client, regions=("35",))
+    _, _, ticket = reporter_case(sessions_of(client), province="34", regency="34.04", alert=False)
+    signed_in(client)
+    outside = client.get(f"/console/cases/{ticket}")
+    unknown = client.get("/console/cases/MPKS-2099-99999")
+    assert outside.status_code == unknown.status_code == 404
+    assert outside.text == unknown.text
+    assert ticket not in client.get("/console").text
+    assert client.get(f"/console/api/cases/{ticket}/messages").status_code == 404
+
+
+def test_take_over_write_note_and_hand_back_from_the_case_page(client):
+    officer = officer_with_login(client)
+    conversation_id, _, ticket = reporter_case(sessions_of(client))
+    csrf = signed_in(client)
+    page = client.get(f"/console/cases/{ticket}")
+    assert page.status_code == 200 and "Ambil alih" in page.text
+    assert client.post(f"/console/cases/{ticket}/takeover", data={}, follow_redirects=False).status_code == 403
+    taken = client.post(f"/console/cases/{ticket}/takeover", data={"csrf_token": csrf})
+    assert "Anda memegang percakapan ini" in taken.text
+    client.post(f"/console/cases/{ticket}/messages", data={"csrf_token": csrf, "text": "Halo, saya Rina dari MPKS."})
+    client.post(f"/console/cases/{ticket}/notes", data={"csrf_token": csrf, "text": "Pelapor aman di rumah saudara"})
+    back = client.post(f"/console/cases/{ticket}/handback", data={"csrf_token": csrf, "note": "selesai"})
+    assert "Dijawab oleh bot" in back.text
+    with unit_of_work(sessions_of(client)) as session:
+        assert session.get(Conversation, conversation_id).handled_by == "bot"
+        sent = [m.text for m in session.scalars(select(Message).where(Message.conversation_id == conversation_id, Message.direction == "out"))]
+    assert "Halo, saya Rina dari MPKS." in sent and not any("Pelapor aman" in (t or "") for t in sent)
+    assert events(client, ticket=ticket) == ["view_case", "takeover", "view_case", "message_sent", "view_case",
+                                             "note", "view_case", "hand_back", "view_case"]
+    assert events(client, officer_id=officer)[0] == "login"
+
+
+def test_pages_carry_security_headers_and_escape_the_reporters_words(client):
+    officer_with_login(client)
+    _, case_id, ticket = reporter_case(sessions_of(client))
+    with unit_of_work(sessions_of(client)) as session:
+        session.get(Case, case_id).description = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    signed_in(client)
+    page = client.get(f"/console/cases/{ticket}")
+    assert "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text and "<img src=x" not in page.text
+    headers = page.headers
+    assert "script-src 'self'" in headers["content-security-policy"] and "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "unsafe-inline" not in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "no-referrer"
+    assert headers["cache-control"] == "no-store"
+    assert "<script>" not in page.text.replace('<script src="/console/assets/console.js" defer></script>', "")  # no inline script
+
+
+def test_disabling_an_officer_ends_their_console_session(client):
+    officer = officer_with_login(client)
+    signed_in(client)
+    with unit_of_work(sessions_of(client)) as session:
+        disable_officer(session, officer)
+    assert client.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_a_one_time_link_chooses_the_password_once(client, capsys, monkeypatch):
+    settings = client.app_state["gateway"].settings
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    with unit_of_work(sessions_of(client)) as session:
+        officer_id = add_officer(session, "Sari Koordinator", "coordinator", username="sari").id
+    assert helpline(["officers", "login-link", str(officer_id), "--json"]) == 0
+    import json
+    url = json.loads(capsys.readouterr().out)["url"]
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    form = client.get(f"/{path}")
+    assert form.status_code == 200 and "Pilih kata sandi" in form.text
+    token = csrf_of(form.text)
+    short = client.post(f"/{path}", data={"csrf_token": token, "password": "pendek", "password_again": "pendek"})
+    assert short.status_code == 400
+    done = client.post(f"/{path}", data={"csrf_token": token, "password": PASSWORD, "password_again": PASSWORD}, follow_redirects=False)
+    assert done.status_code == 303
+    assert client.get(f"/{path}").status_code == 404  # single use
+    assert log_in(client, "sari").status_code == 303
+    assert events(client, officer_id=officer_id) == ["login_link", "password_set", "login"]
+
+
+def test_set_password_reads_standard_input(client, capsys, monkeypatch):
+    import io
+    settings = client.app_state["gateway"].settings
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    with unit_of_work(sessions_of(client)) as session:
+        officer_id = add_officer(session, "Budi Admin", "admin", username="budi").id
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert helpline(["officers", "set-password", str(officer_id), "--password-stdin"]) == 0
+    assert log_in(client, "budi").status_code == 303
+    assert helpline(["audit", "--json", "--officer", str(officer_id)]) == 0
+    import json
+    listed = json.loads(capsys.readouterr().out.splitlines()[-1])["events"]
+    assert [e["action"] for e in listed] == ["login", "password_set"]
+    assert set(listed[0]) >= {"at", "officer_id", "action", "ticket"}
+
+
+def test_the_shared_token_reads_health_figures_only(client):
+    token = client.app_state["gateway"].console_token
+    assert client.get("/console/api/health").status_code == 401
+    health = client.get("/console/api/health", headers={"Authorization": f"Bearer {token}"}).json()
+    assert set(health) == {"attention"}
+    assert client.get("/console/api/queue", headers={"Authorization": f"Bearer {token}"}).status_code == 401
