@@ -3,6 +3,8 @@ audit trail's refusal to change, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
@@ -114,3 +116,32 @@ def test_an_unknown_action_is_refused(sessions):
     with pytest.raises(ValueError, match="unknown audit action"):
         with unit_of_work(sessions) as session:
             audit.record(session, "looked_around")
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite serialises writers anyway
+def test_a_takeover_race_between_the_web_and_telegram_has_one_winner(sessions, clock):
+    """On PostgreSQL, two transactions at the same moment, one from each front-end."""
+
+    web_officer = staff(sessions, "Rina Jaga", "officer", "706", regions=["34"], clock=clock)
+    telegram_officer = staff(sessions, "Sari Jaga", "officer", "707", regions=["34"], clock=clock)
+    for _ in range(10):
+        conversation_id, _, _ = reporter_case(sessions)
+        start = threading.Barrier(2)
+        codes: dict[str, str] = {}
+
+        def take(officer_id: int, source: str) -> None:
+            with unit_of_work(sessions) as session:
+                desk = desk_for(session, officer_id, clock, source=source)
+                start.wait()
+                codes[source] = desk.take_over(conversation_id).code
+
+        threads = [threading.Thread(target=take, args=(web_officer, "203.0.113.7")),
+                   threading.Thread(target=take, args=(telegram_officer, "telegram"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(codes.values()) == ["taken", "taken_by_other"]
+        with unit_of_work(sessions) as session:
+            assert len(session.scalars(select(AuditEvent).where(AuditEvent.conversation_id == conversation_id,
+                                                                  AuditEvent.action == "takeover")).all()) == 1

@@ -1,0 +1,118 @@
+"""The officers' desk in a real browser (headless Chromium driven by Selenium) against the
+real stack: log in, see a web chat reporter's emergency arrive without a reload, open it,
+take over, talk with the reporter, write a note, hand back, and the bot answers again; the
+audit shows each step. Screenshots of the queue and the case page at 1280 and 360 px go to
+var/screenshots/ (the README shows copies from docs/img/)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.e2e.test_officers_flow import helpline
+from tests.e2e.test_report_flow import new_sender, say, texts
+from tests.helpers import PROJECT_ROOT, wait_until
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "meja-petugas-2026"
+SHOTS = PROJECT_ROOT / "var" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for drivers online
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900", "--lang=id"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()
+
+
+def set_password(stack, officer_id: int) -> None:
+    done = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "helpline"), "officers", "set-password", str(officer_id), "--password-stdin"],
+        input=PASSWORD + "\n", capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": stack.database_url, "HELPLINE_DATA_DIR": str(stack.data_dir)},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def shoot(driver, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 360):
+        driver.set_window_size(width, 900)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(max(height, 640), 2400))
+        driver.save_screenshot(str(SHOTS / f"console-{name}-{width}.png"))
+    driver.set_window_size(1280, 900)
+
+
+def test_an_officer_handles_an_emergency_from_the_browser(postgres_stack, browser):
+    base = postgres_stack.base_url
+    added = helpline(postgres_stack, "officers", "add", "Sari Koordinator", "--role", "coordinator", "--username", "sari")
+    set_password(postgres_stack, added["id"])
+    wait = WebDriverWait(browser, 30)
+
+    # Wrong password first: refused, with the reason in Indonesian
+    browser.get(f"{base}/console")
+    assert browser.current_url.endswith("/console/login")
+    browser.find_element(By.NAME, "username").send_keys("sari")
+    browser.find_element(By.NAME, "password").send_keys("bukan-sandinya")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    assert "kata sandi salah" in wait.until(seen.presence_of_element_located((By.CLASS_NAME, "error"))).text
+    browser.find_element(By.NAME, "username").send_keys("sari")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait.until(seen.presence_of_element_located((By.ID, "queue")))
+
+    # A web chat reporter in danger now: the queue shows it without a reload, on top
+    sender = new_sender()
+    first = texts(say(postgres_stack, sender, text="tolong sekarang suami lagi mukulin saya"))
+    assert "112" in first
+    item = wait.until(lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "#queue .item.rank-0")), None))
+    assert "DARURAT" in item.text
+    ticket = item.get_attribute("data-ticket")
+    shoot(browser, "queue")
+
+    item.find_element(By.TAG_NAME, "a").click()
+    wait.until(seen.text_to_be_present_in_element((By.TAG_NAME, "h1"), ticket))
+    assert "tolong sekarang suami lagi mukulin saya" in browser.find_element(By.ID, "transcript").text
+    browser.find_element(By.XPATH, "//button[normalize-space()='Ambil alih']").click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "holder"), "Anda memegang"))
+
+    def reporter_sees(needle: str) -> bool:
+        answer = httpx.get(f"{base}/webchat/messages", params={"sender_id": sender, "after": 0}, timeout=30).json()
+        return any(needle in (m["text"] or "") for m in answer["replies"])
+
+    browser.find_element(By.NAME, "text").send_keys("Ibu, saya Sari dari MPKS. Apakah Ibu bisa ke tempat aman sekarang?")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Kirim ke pelapor']").click()
+    wait_until(lambda: reporter_sees("saya Sari dari MPKS"), 60, "the officer's message in the web chat")
+    say(postgres_stack, sender, text="iya saya sudah di rumah tetangga")
+    wait.until(seen.text_to_be_present_in_element((By.ID, "transcript"), "sudah di rumah tetangga"))  # live, no reload
+    shoot(browser, "case")
+
+    browser.find_element(By.CSS_SELECTOR, ".notes textarea[name=text]").send_keys("Pelapor aman di rumah tetangga")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Simpan catatan']").click()
+    wait.until(seen.text_to_be_present_in_element((By.CLASS_NAME, "events"), "Pelapor aman di rumah tetangga"))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Kembalikan ke bot']").click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "holder"), "Dijawab oleh bot"))
+    assert not reporter_sees("Pelapor aman di rumah tetangga")  # a note never reaches the reporter
+
+    answer = texts(say(postgres_stack, sender, text="halo"))
+    assert answer.strip()  # the bot answers again
+
+    actions = [e["action"] for e in reversed(helpline(postgres_stack, "audit", "--ticket", ticket)["events"])]
+    for step in ("view_case", "takeover", "message_sent", "note", "hand_back"):
+        assert step in actions
+    logins = [e["action"] for e in helpline(postgres_stack, "audit", "--officer", str(added["id"]))["events"]]
+    assert "login_failed" in logins and "login" in logins
