@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from messaging.models import Conversation, HandoffRequest
 from referral.models import Case, CaseAlert, Officer
+from messaging.takeover import conversation_in_remit
 from referral.officers import case_in_remit
 
 QUEUE_LIMIT = 200
@@ -29,10 +30,11 @@ FILTERS = ("status", "category", "urgency", "holder")
 
 @dataclass(frozen=True)
 class QueueItem:
-    ticket: str
-    category: str
-    urgency: str
-    status: str
+    ticket: str  # or "Percakapan #N" for a conversation without a case yet
+    link: str
+    category: str | None
+    urgency: str | None
+    status: str | None
     region: str | None
     created_at: datetime
     rank: int
@@ -45,7 +47,7 @@ class QueueItem:
 
     def as_json(self) -> dict:
         return {
-            "ticket": self.ticket, "category": self.category, "urgency": self.urgency, "status": self.status,
+            "ticket": self.ticket, "link": self.link, "category": self.category, "urgency": self.urgency, "status": self.status,
             "region": self.region, "created_at": self.created_at.isoformat(), "rank": self.rank, "label": self.label,
             "held_by": self.held_by, "held_by_me": self.held_by_me,
         }
@@ -53,6 +55,53 @@ class QueueItem:
 
 def queue(session: Session, officer: Officer, filters: dict[str, str] | None = None) -> list[QueueItem]:
     filters = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
+    if officer.role == "facility" or not officer.active:  # facility contacts answer their referrals on Telegram
+        return []
+    items = _case_items(session, officer, filters)
+    if not set(filters) & {"status", "category", "urgency"}:  # a conversation without a case has none of these
+        items += _conversation_items(session, officer, filters)
+    return sorted(items, key=lambda item: (item.rank, -item.created_at.timestamp()))
+
+
+def _conversation_items(session: Session, officer: Officer, filters: dict[str, str]) -> list[QueueItem]:
+    """Conversations without a case that need a person: danger read, a person asked for,
+    a reporter waiting; only those the officer may see (`conversation_in_remit`)."""
+    with_case = select(Case.conversation_id).where(Case.conversation_id.is_not(None))
+    reasons: dict[int, set[str]] = {}
+    for conversation_id, reason in session.execute(
+        select(CaseAlert.conversation_id, CaseAlert.reason).where(
+            CaseAlert.resolved_at.is_(None), CaseAlert.case_id.is_(None), CaseAlert.conversation_id.is_not(None),
+            CaseAlert.conversation_id.not_in(with_case),
+        ).limit(QUEUE_LIMIT)
+    ):
+        reasons.setdefault(conversation_id, set()).add(reason)
+    for conversation_id in session.scalars(
+        select(HandoffRequest.conversation_id).where(HandoffRequest.status == "open", HandoffRequest.conversation_id.not_in(with_case))
+        .limit(QUEUE_LIMIT)
+    ):
+        reasons.setdefault(conversation_id, set()).add("handoff")
+    items = []
+    for conversation_id, why in reasons.items():
+        conversation = conversation_in_remit(session, officer, conversation_id)
+        if conversation is None:
+            continue
+        holder = session.get(Officer, conversation.officer_id) if conversation.handled_by == "officer" and conversation.officer_id else None
+        item = QueueItem(
+            ticket=f"Percakapan #{conversation_id}", link=f"/console/conversations/{conversation_id}", category=None,
+            urgency=None, status=None, region=None, created_at=conversation.last_inbound_at or conversation.created_at,
+            rank=min((RANKS[r] for r in why if r in RANKS), default=5),
+            held_by=holder.name if holder else None, held_by_me=bool(holder and holder.id == officer.id),
+        )
+        if _holder_matches(item, filters.get("holder")):
+            items.append(item)
+    return items
+
+
+def _holder_matches(item: QueueItem, wanted: str | None) -> bool:
+    return not (wanted == "me" and not item.held_by_me or wanted == "unassigned" and item.held_by is not None)
+
+
+def _case_items(session: Session, officer: Officer, filters: dict[str, str]) -> list[QueueItem]:
     query = select(Case).where(case_in_remit(officer)).order_by(Case.id.desc()).limit(QUEUE_LIMIT)
     query = query.where(Case.status == filters["status"]) if "status" in filters else query.where(Case.status != "closed")
     if "category" in filters:
@@ -93,12 +142,10 @@ def queue(session: Session, officer: Officer, filters: dict[str, str] | None = N
             reasons = reasons | {"emergency"}
         rank = min((RANKS[r] for r in reasons if r in RANKS), default=5)
         item = QueueItem(
-            ticket=case.ticket, category=case.category, urgency=case.urgency, status=case.status,
+            ticket=case.ticket, link=f"/console/cases/{case.ticket}", category=case.category, urgency=case.urgency, status=case.status,
             region=case.regency_code or case.province_code, created_at=case.created_at, rank=rank,
             held_by=holder[1] if holder else None, held_by_me=bool(holder and holder[0] == officer.id),
         )
-        wanted = filters.get("holder")
-        if wanted == "me" and not item.held_by_me or wanted == "unassigned" and item.held_by is not None:
-            continue
-        items.append(item)
-    return sorted(items, key=lambda item: (item.rank, -item.created_at.timestamp()))
+        if _holder_matches(item, filters.get("holder")):
+            items.append(item)
+    return items

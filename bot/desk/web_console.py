@@ -39,10 +39,10 @@ from bot.duties.alerts import alerts_without_recipient
 from bot.gateway.http_utils import bearer_matches
 from messaging.models import Conversation, Message
 from messaging.queries import attention_summary
-from messaging.takeover import open_takeover
+from messaging.takeover import conversation_in_remit, open_takeover
 from referral import audit, logins
 from referral.lifecycle import ALLOWED_TRANSITIONS
-from referral.models import Case, ConsoleSession, Officer, Referral
+from referral.models import Case, CaseAlert, ConsoleSession, Officer, Referral
 from referral.officers import case_in_remit
 from referral.roster import WIB
 from referral.storage import unit_of_work
@@ -238,11 +238,11 @@ def _case_in_remit(db: Session, officer: Officer, ticket: str) -> Case | None:
     return db.scalar(select(Case).where(Case.ticket == ticket.strip().upper(), case_in_remit(officer)))
 
 
-def _transcript(db: Session, case: Case, after_id: int = 0) -> list[dict]:
-    if not case.conversation_id:
+def _transcript(db: Session, conversation_id: int | None, after_id: int = 0) -> list[dict]:
+    if not conversation_id:
         return []
     rows = db.scalars(
-        select(Message).where(Message.conversation_id == case.conversation_id, Message.id > after_id)
+        select(Message).where(Message.conversation_id == conversation_id, Message.id > after_id)
         .order_by(Message.id.desc()).limit(TRANSCRIPT_LIMIT)
     ).all()
     names = {o.id: o.first_name for o in db.scalars(select(Officer).where(
@@ -260,12 +260,18 @@ def _transcript(db: Session, case: Case, after_id: int = 0) -> list[dict]:
     return lines
 
 
-def _case_view(db: Session, officer: Officer, case: Case) -> dict:
-    conversation = db.get(Conversation, case.conversation_id) if case.conversation_id else None
+def _chat_view(db: Session, officer: Officer, conversation: Conversation | None) -> dict:
     holder = db.get(Officer, conversation.officer_id) if conversation and conversation.officer_id else None
     mine = bool(conversation and open_takeover(db, officer, conversation.id))
+    return {"conversation": conversation, "holder": holder, "held_by_me": mine,
+            "transcript": _transcript(db, conversation.id if conversation else None)}
+
+
+def _case_view(db: Session, officer: Officer, case: Case) -> dict:
+    conversation = db.get(Conversation, case.conversation_id) if case.conversation_id else None
     return {
-        "case": case, "conversation": conversation, "holder": holder, "held_by_me": mine,
+        "case": case, **_chat_view(db, officer, conversation),
+        "base": f"/console/cases/{case.ticket}", "live": f"/console/api/cases/{case.ticket}/messages",
         "events": list(case.events), "referrals": list(db.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id))),
         "next_statuses": sorted(ALLOWED_TRANSITIONS.get(case.status, ())),
     }
@@ -281,8 +287,7 @@ async def case_page(request: Request, db: Session, console: ConsoleSession) -> R
     if not case.conversation_id or desk.read_conversation(case.conversation_id, 0, action="view_case") is None:
         audit.record(db, "view_case", officer=officer, ticket=case.ticket, source=client_address(request))
     flash = FLASH.get(request.query_params.get("done", ""))
-    return render("case.html", officer=officer, csrf_token=console.csrf_token, flash=flash,
-                  transcript=_transcript(db, case), **_case_view(db, officer, case))
+    return render("case.html", officer=officer, csrf_token=console.csrf_token, flash=flash, **_case_view(db, officer, case))
 
 
 @signed_in
@@ -293,9 +298,74 @@ async def case_messages_json(request: Request, db: Session, console: ConsoleSess
     after = request.query_params.get("after", "0")
     conversation = db.get(Conversation, case.conversation_id) if case.conversation_id else None
     return secured(JSONResponse({
-        "messages": _transcript(db, case, int(after) if after.isdigit() else 0),
+        "messages": _transcript(db, case.conversation_id, int(after) if after.isdigit() else 0),
         "handled_by": conversation.handled_by if conversation else None,
     }))
+
+
+# -- a conversation without a case yet (a possible emergency, a reporter asking for a person) --
+
+
+def _conversation_in_remit(db: Session, officer: Officer, raw_id: str) -> Conversation | None:
+    """Only a conversation without a case: one with a case is seen on its case's page."""
+    if not raw_id.isdigit() or not officer.active or officer.role == "facility":
+        return None
+    conversation = conversation_in_remit(db, officer, int(raw_id))
+    if conversation is None or db.scalar(select(Case.id).where(Case.conversation_id == conversation.id).limit(1)):
+        return None
+    return conversation
+
+
+@signed_in
+async def conversation_page(request: Request, db: Session, console: ConsoleSession) -> Response:
+    officer = console.officer
+    conversation = _conversation_in_remit(db, officer, request.path_params["conversation_id"])
+    if conversation is None:
+        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+    desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request))
+    desk.read_conversation(conversation.id, 0, action="view_case")
+    possible = db.scalar(select(CaseAlert.id).where(
+        CaseAlert.conversation_id == conversation.id, CaseAlert.reason.in_(("emergency", "possible_emergency"))).limit(1)) is not None
+    return render("conversation.html", officer=officer, csrf_token=console.csrf_token, label=f"Percakapan #{conversation.id}",
+                  possible=possible, flash=FLASH.get(request.query_params.get("done", "")),
+                  base=f"/console/conversations/{conversation.id}", live=f"/console/api/conversations/{conversation.id}/messages",
+                  **_chat_view(db, officer, conversation))
+
+
+@signed_in
+async def conversation_messages_json(request: Request, db: Session, console: ConsoleSession) -> Response:
+    conversation = _conversation_in_remit(db, console.officer, request.path_params["conversation_id"])
+    if conversation is None:
+        return secured(JSONResponse({"error": "not found"}, status_code=404))
+    after = request.query_params.get("after", "0")
+    return secured(JSONResponse({"messages": _transcript(db, conversation.id, int(after) if after.isdigit() else 0),
+                                 "handled_by": conversation.handled_by}))
+
+
+@signed_in
+async def conversation_action(request: Request, db: Session, console: ConsoleSession) -> Response:
+    officer = console.officer
+    conversation = _conversation_in_remit(db, officer, request.path_params["conversation_id"])
+    if conversation is None:
+        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+    form = request.state.form
+    desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request))
+    action = request.path_params["action"]
+    if action == "takeover":
+        outcome = desk.take_over(conversation.id)
+    elif action == "handback":
+        outcome = desk.hand_back(conversation.id, form.get("note"))
+    elif action == "messages":
+        outcome = desk.send(conversation.id, "text", form.get("text"))
+    else:
+        return secured(PlainTextResponse("Tindakan tidak dikenal.", status_code=400))
+    return _answer(request, outcome, f"/console/conversations/{conversation.id}")
+
+
+def _answer(request: Request, outcome, page: str) -> Response:
+    if "application/json" in request.headers.get("accept", ""):
+        return secured(JSONResponse({"done": outcome.code, "ok": outcome.ok}, status_code=200 if outcome.ok else 409))
+    return secured(RedirectResponse(f"{page}?done={outcome.code}", status_code=303))
 
 
 @signed_in
@@ -321,9 +391,7 @@ async def case_action(request: Request, db: Session, console: ConsoleSession) ->
         outcome = desk.change_status(case, form["status"], form.get("note"))
     else:
         return secured(PlainTextResponse("Tindakan tidak dikenal.", status_code=400))
-    if "application/json" in request.headers.get("accept", ""):
-        return secured(JSONResponse({"done": outcome.code, "ok": outcome.ok}, status_code=200 if outcome.ok else 409))
-    return secured(RedirectResponse(f"/console/cases/{case.ticket}?done={outcome.code}", status_code=303))
+    return _answer(request, outcome, f"/console/cases/{case.ticket}")
 
 
 # -- read-only health figures for the shared token, and the page assets --------------------

@@ -32,10 +32,12 @@ function queueItem(item) {
   const li = el("li", `item rank-${item.rank}`);
   li.dataset.ticket = item.ticket;
   const link = el("a");
-  link.href = `/console/cases/${encodeURIComponent(item.ticket)}`;
+  link.href = item.link;
   if (item.label) link.append(el("span", "flag", item.label));
   link.append(el("span", "ticket", item.ticket));
-  link.append(el("span", "", `${CATEGORY[item.category] || item.category} · ${URGENCY[item.urgency] || item.urgency} · ${STATUS[item.status] || item.status}`));
+  link.append(el("span", "", item.category
+    ? `${CATEGORY[item.category] || item.category} · ${URGENCY[item.urgency] || item.urgency} · ${STATUS[item.status] || item.status}`
+    : "belum ada kasus tercatat"));
   let meta = `${wib(item.created_at)} WIB`;
   if (item.region) meta += ` · wilayah ${item.region}`;
   if (item.held_by) meta += ` · dipegang ${item.held_by_me ? "Anda" : item.held_by}`;

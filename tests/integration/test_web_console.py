@@ -207,3 +207,30 @@ def test_the_shared_token_reads_health_figures_only(client):
     health = client.get("/console/api/health", headers={"Authorization": f"Bearer {token}"}).json()
     assert set(health) == {"attention"}
     assert client.get("/console/api/queue", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_possible_emergency_without_a_case_tops_the_queue_for_whom_may_see_it(client):
+    from messaging.store import get_or_create_conversation
+    from referral.models import CaseAlert
+    from tests.helpers import web_sender
+
+    officer_with_login(client, "koor", role="coordinator", regions=())
+    officer_with_login(client, "rina", regions=("35",))
+    with unit_of_work(sessions_of(client)) as session:
+        conversation = get_or_create_conversation(session, secret_key="k" * 32, channel="webchat", address=web_sender("possible"))
+        session.add(CaseAlert(conversation_id=conversation.id, reason="possible_emergency"))
+        conversation_id = conversation.id
+    reporter_case(sessions_of(client), alert=False)  # an ordinary open case, below it
+    signed_in(client, "koor")
+    items = client.get("/console/api/queue").json()["items"]
+    assert items[0]["link"] == f"/console/conversations/{conversation_id}" and items[0]["label"] == "Mungkin darurat"
+    csrf = csrf_of(client.get(items[0]["link"]).text)
+    taken = client.post(f"/console/conversations/{conversation_id}/takeover", data={"csrf_token": csrf})
+    assert "Anda memegang percakapan ini" in taken.text
+    client.post(f"/console/conversations/{conversation_id}/messages", data={"csrf_token": csrf, "text": "Apakah Anda aman sekarang?"})
+    assert "Apakah Anda aman sekarang?" in client.get(f"/console/api/conversations/{conversation_id}/messages").text
+    client.cookies.clear()
+    signed_in(client, "rina")  # another region, never alerted: sees nothing of it
+    assert all(i["link"] != f"/console/conversations/{conversation_id}" for i in client.get("/console/api/queue").json()["items"])
+    assert client.get(f"/console/conversations/{conversation_id}").status_code == 404
+    assert client.get("/console/conversations/abc").status_code == 404
