@@ -405,3 +405,28 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class ConductVersion(Base):
+    """A version of the safeguarding code of conduct saved by a coordinator in the console
+    (the first version is config/code_of_conduct.yml)."""
+
+    __tablename__ = "conduct_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None]
+
+
+class ConductAcceptance(Base):
+    """An officer accepted a version of the code of conduct (when, from where)."""
+
+    __tablename__ = "conduct_acceptances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str | None] = mapped_column(String(64))

@@ -34,13 +34,14 @@ from bot.desk.web_auth import (
     secured,
     set_login_csrf,
     set_session_cookie,
+    wants_json,
 )
 from bot.duties.alerts import alerts_without_recipient
 from bot.gateway.http_utils import bearer_matches
 from messaging.models import Conversation, Message
 from messaging.queries import attention_summary
 from messaging.takeover import conversation_in_remit, open_takeover
-from referral import audit, logins
+from referral import audit, conduct, logins
 from referral.lifecycle import ALLOWED_TRANSITIONS
 from referral.models import Case, CaseAlert, ConsoleSession, Officer, Referral
 from referral.officers import case_in_remit
@@ -97,9 +98,7 @@ def console_on(handler):
     return checked
 
 
-def signed_in(handler):
-    """The handler gets (request, db, console session) inside one transaction, or the
-    request goes to the login page (401 for JSON). State-changing requests need the CSRF token."""
+def _signed_in(handler, *, conduct_first: bool):
     @wraps(handler)
     async def checked(request: Request) -> Response:
         if not request.state.gateway.settings.console_enabled:
@@ -111,9 +110,29 @@ def signed_in(handler):
                 return not_signed_in(request)
             if request.method == "POST" and not csrf_matches(given, console.csrf_token):
                 return secured(PlainTextResponse("Permintaan ditolak: token keamanan (CSRF) tidak ada atau salah. Muat ulang halaman lalu coba lagi.", status_code=403))
+            if conduct_first and not conduct.has_accepted(db, console.officer, _conduct(request, db).version):
+                if wants_json(request):
+                    return secured(JSONResponse({"error": "the code of conduct is not accepted yet"}, status_code=403))
+                return secured(RedirectResponse("/console/conduct", status_code=303))
             request.state.form = form
             return await handler(request, db, console)
     return checked
+
+
+def signed_in(handler):
+    """The handler gets (request, db, console session) inside one transaction, or the
+    request goes to the login page (401 for JSON). State-changing requests need the CSRF
+    token; nothing is shown before the officer has accepted the current code of conduct."""
+    return _signed_in(handler, conduct_first=True)
+
+
+def signed_in_before_conduct(handler):
+    """As `signed_in`, for the pages an officer needs before accepting: the code itself, logout."""
+    return _signed_in(handler, conduct_first=False)
+
+
+def _conduct(request: Request, db: Session) -> conduct.Conduct:
+    return conduct.current(db, request.state.gateway.settings.config_dir / "code_of_conduct.yml")
 
 
 # -- the way in ----------------------------------------------------------------------------
@@ -159,7 +178,7 @@ async def login(request: Request) -> Response:
     return response
 
 
-@signed_in
+@signed_in_before_conduct
 async def logout(request: Request, db: Session, console: ConsoleSession) -> Response:
     logins.end_session(db, request.cookies.get(SESSION_COOKIE, ""))
     audit.record(db, "logout", officer_id=console.officer_id, source=client_address(request))
@@ -201,6 +220,38 @@ async def choose_password(request: Request) -> Response:
         return render("password.html", 404 if gone else 400, gone=gone, name="", csrf_token=token,
                       min_chars=logins.MIN_PASSWORD_CHARS, error=message)
     return secured(RedirectResponse("/console/login?notice=password", status_code=303))
+
+
+# -- the code of conduct ------------------------------------------------------------------
+
+
+@signed_in_before_conduct
+async def conduct_page(request: Request, db: Session, console: ConsoleSession) -> Response:
+    officer = console.officer
+    current = _conduct(request, db)
+    return render("conduct.html", officer=officer, csrf_token=console.csrf_token, conduct=current,
+                  accepted=conduct.has_accepted(db, officer, current.version),
+                  can_edit=officer.role in ("coordinator", "admin"), saved=request.query_params.get("saved") == "1")
+
+
+@signed_in_before_conduct
+async def accept_conduct(request: Request, db: Session, console: ConsoleSession) -> Response:
+    current = _conduct(request, db)
+    if request.state.form.get("version") != current.version:  # changed while they read it: read the new one
+        return secured(RedirectResponse("/console/conduct", status_code=303))
+    conduct.accept(db, console.officer, current.version, client_address(request), now=request.state.gateway.desk.clock())
+    audit.record(db, "conduct_accepted", officer=console.officer, source=client_address(request), detail={"version": current.version})
+    return secured(RedirectResponse("/console", status_code=303))
+
+
+@signed_in
+async def edit_conduct(request: Request, db: Session, console: ConsoleSession) -> Response:
+    try:
+        saved = conduct.save(db, console.officer, request.state.form.get("text", ""), now=request.state.gateway.desk.clock())
+    except conduct.ConductError:
+        return secured(PlainTextResponse("Kode etik tidak disimpan: hanya koordinator yang dapat mengubahnya, dan teksnya tidak boleh kosong.", status_code=400))
+    audit.record(db, "conduct_edited", officer=console.officer, source=client_address(request), detail={"version": saved.version})
+    return secured(RedirectResponse("/console/conduct?saved=1", status_code=303))
 
 
 # -- the queue ------------------------------------------------------------------------------

@@ -73,6 +73,10 @@ def test_an_officer_handles_an_emergency_from_the_browser(postgres_stack, browse
     browser.find_element(By.NAME, "username").send_keys("sari")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    # First, the safeguarding code of conduct: read and accepted before anything else
+    accept = wait.until(seen.element_to_be_clickable((By.XPATH, "//button[contains(., 'menyetujui kode etik')]")))
+    assert "Kode Etik Perlindungan" in browser.page_source
+    accept.click()
     wait.until(seen.presence_of_element_located((By.ID, "queue")))
 
     # A web chat reporter in danger now: the queue shows it without a reload, on top

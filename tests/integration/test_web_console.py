@@ -48,8 +48,12 @@ def log_in(client, username="rina", password=PASSWORD):
 
 
 def signed_in(client, username="rina") -> str:
-    """Sign in; the CSRF token of the session."""
+    """Sign in and accept the code of conduct; the CSRF token of the session."""
     assert log_in(client, username).status_code == 303
+    page = client.get("/console/conduct").text
+    version = re.search(r'name="version" value="([^"]+)"', page)
+    if version:
+        client.post("/console/conduct/accept", data={"csrf_token": csrf_of(page), "version": version.group(1)})
     return csrf_of(client.get("/console").text)
 
 
@@ -80,7 +84,7 @@ def test_a_login_sets_a_private_cookie_and_is_audited(client):
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie  # plain HTTP in this test
     assert events(client, officer_id=officer) == ["login_failed", "login"]
     page = client.get("/console")
-    assert page.status_code == 200 and "Antrean" in page.text
+    assert page.status_code == 200 and "Kode Etik" in page.text  # read and accepted before anything else
 
 
 def test_the_session_rotates_at_each_login_and_logout_ends_it(client):
@@ -135,7 +139,7 @@ def test_take_over_write_note_and_hand_back_from_the_case_page(client):
     assert "Halo, saya Rina dari MPKS." in sent and not any("Pelapor aman" in (t or "") for t in sent)
     assert events(client, ticket=ticket) == ["view_case", "takeover", "view_case", "message_sent", "view_case",
                                              "note", "view_case", "hand_back", "view_case"]
-    assert events(client, officer_id=officer)[0] == "login"
+    assert events(client, officer_id=officer)[:2] == ["login", "conduct_accepted"]
 
 
 def test_pages_carry_security_headers_and_escape_the_reporters_words(client):
@@ -182,6 +186,33 @@ def test_a_one_time_link_chooses_the_password_once(client, capsys, monkeypatch):
     assert client.get(f"/{path}").status_code == 404  # single use
     assert log_in(client, "sari").status_code == 303
     assert events(client, officer_id=officer_id) == ["login_link", "password_set", "login"]
+
+
+def test_the_code_of_conduct_comes_first_and_again_when_it_changes(client):
+    officer = officer_with_login(client)
+    officer_with_login(client, "koor", role="coordinator", regions=())
+    assert log_in(client).status_code == 303
+    assert client.get("/console", follow_redirects=False).headers["location"] == "/console/conduct"
+    assert client.get("/console/api/queue").status_code == 403
+    page = client.get("/console/conduct").text
+    assert "Kode Etik Perlindungan" in page and "Ubah kode etik" not in page  # officers read, coordinators edit
+    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    stale = client.post("/console/conduct/accept", data={"csrf_token": csrf_of(page), "version": "lama"}, follow_redirects=False)
+    assert stale.headers["location"] == "/console/conduct"  # not the version they read: nothing recorded
+    client.post("/console/conduct/accept", data={"csrf_token": csrf_of(page), "version": version})
+    assert client.get("/console/api/queue").status_code == 200
+    edit = client.post("/console/conduct/edit", data={"csrf_token": csrf_of(page), "text": "bukan hak petugas"})
+    assert edit.status_code == 400
+    client.cookies.clear()
+    csrf = signed_in(client, "koor")
+    client.post("/console/conduct/edit", data={"csrf_token": csrf, "text": "Kode etik versi kedua: keselamatan anak nomor satu."})
+    client.cookies.clear()
+    assert log_in(client).status_code == 303
+    assert client.get("/console", follow_redirects=False).headers["location"] == "/console/conduct"
+    assert "versi kedua" in client.get("/console/conduct").text
+    with unit_of_work(sessions_of(client)) as session:
+        accepted = [e.detail["version"] for e in audit.list_events(session, officer_id=officer) if e.action == "conduct_accepted"]
+    assert accepted == [version]
 
 
 def test_set_password_reads_standard_input(client, capsys, monkeypatch):
