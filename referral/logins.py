@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from referral.models import ConsoleLoginLink, ConsoleSession, LoginAttempt, Officer, utcnow
@@ -24,9 +24,15 @@ from referral.models import ConsoleLoginLink, ConsoleSession, LoginAttempt, Offi
 LINK_HOURS = 24
 MIN_PASSWORD_CHARS = 10
 LOCKOUT_WINDOW = timedelta(minutes=15)
-FAILURES_PER_ACCOUNT = 5  # then locked, for 1, 2, 4 … minutes (at most an hour) after each further failure
+# After this many failures in the window, the account *from that address* waits 1, 2, 4 …
+# minutes (at most MAX_LOCK) after its latest failure; an address trying many accounts, or
+# an account tried from many addresses, waits too, at higher counts. Attempts made while
+# waiting are refused unchecked and not counted, so nobody can keep an officer out for good
+# by trying now and then; `helpline officers unlock ID` clears an account's failures.
+FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
 FAILURES_PER_ADDRESS = 20
-MAX_LOCK = timedelta(hours=1)
+FAILURES_PER_ACCOUNT = 50
+MAX_LOCK = timedelta(minutes=15)
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 # A hash to verify against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash("not a password of anybody's")
@@ -34,6 +40,14 @@ _DUMMY_HASH = _hasher.hash("not a password of anybody's")
 
 class LoginError(ValueError):
     """Why a password or link was refused (in English, for the command line)."""
+
+
+class LinkGone(LoginError):
+    """The one-time link is unknown, used or expired."""
+
+
+class WeakPassword(LoginError):
+    """The password is too short."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +67,7 @@ def normalise_username(username: str) -> str:
 
 def set_password(session: Session, officer: Officer, password: str) -> None:
     if len(password or "") < MIN_PASSWORD_CHARS:
-        raise LoginError(f"a console password needs at least {MIN_PASSWORD_CHARS} characters")
+        raise WeakPassword(f"a console password needs at least {MIN_PASSWORD_CHARS} characters")
     if not officer.username:
         raise LoginError(f"officer {officer.id} has no console username: set one with `helpline officers add … --username`")
     officer.password_hash = _hasher.hash(password)
@@ -88,33 +102,47 @@ def redeem_login_link(session: Session, token: str, password: str, *, now: datet
     now = now or utcnow()
     officer = link_officer(session, token, now=now)
     if officer is None:
-        raise LoginError("the link is unknown, used or expired")
+        raise LinkGone("the link is unknown, used or expired")
+    if len(password or "") < MIN_PASSWORD_CHARS:  # before the link is spent
+        raise WeakPassword(f"a console password needs at least {MIN_PASSWORD_CHARS} characters")
+    claimed = session.execute(  # exactly one of two posts at once wins the link
+        update(ConsoleLoginLink).where(ConsoleLoginLink.token_hash == digest(token), ConsoleLoginLink.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise LinkGone("the link is unknown, used or expired")
     set_password(session, officer, password)
-    session.execute(
-        update(ConsoleLoginLink).where(ConsoleLoginLink.token_hash == digest(token)).values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
     return officer
 
 
 def locked_until(session: Session, username: str, source: str, *, now: datetime) -> datetime | None:
-    """When the account or the address may try again, if it is locked now."""
+    """When this account may be tried again from this address, if it must wait now."""
     since = now - LOCKOUT_WINDOW
-    for column, value, allowed in ((LoginAttempt.username, username, FAILURES_PER_ACCOUNT),
-                                   (LoginAttempt.source, source, FAILURES_PER_ADDRESS)):
-        last_success = session.scalar(
-            select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded.is_(True))
-        )
-        start = max(since, last_success) if last_success else since
+    pair_success = session.scalar(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.username == username, LoginAttempt.source == source, LoginAttempt.succeeded.is_(True)))
+    checks = (
+        ((LoginAttempt.username == username, LoginAttempt.source == source), FAILURES_PER_ACCOUNT_AND_ADDRESS, pair_success),
+        ((LoginAttempt.source == source,), FAILURES_PER_ADDRESS, None),  # a success does not reset an address trying many accounts
+        ((LoginAttempt.username == username,), FAILURES_PER_ACCOUNT, None),
+    )
+    for where, allowed, reset in checks:
+        start = max(since, reset) if reset else since
         failures, last = session.execute(
-            select(func.count(), func.max(LoginAttempt.at))
-            .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at > start)
+            select(func.count(), func.max(LoginAttempt.at)).where(*where, LoginAttempt.succeeded.is_(False), LoginAttempt.at > start)
         ).one()
         if failures >= allowed:
             until = last + min(MAX_LOCK, timedelta(minutes=2 ** (failures - allowed)))
             if until > now:
                 return until
     return None
+
+
+def unlock(session: Session, username: str) -> int:
+    """Forget an account's failed logins (a coordinator's `helpline officers unlock`)."""
+    return session.execute(
+        delete(LoginAttempt).where(LoginAttempt.username == normalise_username(username), LoginAttempt.succeeded.is_(False))
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def log_in(session: Session, username: str, password: str, source: str, *, now: datetime | None = None) -> LoginResult:
@@ -124,8 +152,7 @@ def log_in(session: Session, username: str, password: str, source: str, *, now: 
     username = normalise_username(username)[:64]
     source = (source or "?")[:64]
     until = locked_until(session, username, source, now=now)
-    if until is not None:
-        session.add(LoginAttempt(at=now, username=username, source=source, succeeded=False))
+    if until is not None:  # refused unchecked, and not counted: waiting does not grow by trying
         return LoginResult(locked_until=until)
     officer = session.scalar(select(Officer).where(Officer.username == username)) if username else None
     usable = officer is not None and officer.active and officer.password_hash

@@ -109,6 +109,16 @@ def cmd_officers_set_password(args: argparse.Namespace, settings: Settings, sess
     return 0
 
 
+def cmd_officers_unlock(args: argparse.Namespace, settings: Settings, sessions, emit) -> int:
+    with unit_of_work(sessions) as session:
+        officer = get_officer(session, args.id)
+        if not officer.username:
+            raise OfficerError(f"officer {args.id} has no console username")
+        cleared = logins.unlock(session, officer.username)
+    emit(args, {"id": args.id, "failures_cleared": cleared}, f"officer {args.id} may sign in again ({cleared} failed attempt(s) forgotten)")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace, settings: Settings, sessions, emit) -> int:
     with unit_of_work(sessions) as session:
         events = [audit.as_json(e) for e in audit.list_events(session, ticket=args.ticket, officer_id=args.officer, limit=args.limit)]
@@ -187,6 +197,9 @@ def add_officer_commands(sub, add: Callable, bind: Callable) -> None:
                    "set an officer's console password, read from standard input (for scripts)", officers)
     password.add_argument("id", type=int)
     password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    unlocking = add("unlock", bind(cmd_officers_unlock), "let an officer locked out by failed console logins try again", officers)
+    unlocking.add_argument("id", type=int)
 
     auditing = add("audit", bind(cmd_audit), "the audit trail, newest first: who viewed or did what to which case, when, from where")
     auditing.add_argument("--ticket", help="only this case")

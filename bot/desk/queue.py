@@ -72,12 +72,11 @@ def _conversation_items(session: Session, officer: Officer, filters: dict[str, s
         select(CaseAlert.conversation_id, CaseAlert.reason).where(
             CaseAlert.resolved_at.is_(None), CaseAlert.case_id.is_(None), CaseAlert.conversation_id.is_not(None),
             CaseAlert.conversation_id.not_in(with_case),
-        ).limit(QUEUE_LIMIT)
+        )
     ):
         reasons.setdefault(conversation_id, set()).add(reason)
     for conversation_id in session.scalars(
         select(HandoffRequest.conversation_id).where(HandoffRequest.status == "open", HandoffRequest.conversation_id.not_in(with_case))
-        .limit(QUEUE_LIMIT)
     ):
         reasons.setdefault(conversation_id, set()).add("handoff")
     items = []
@@ -102,13 +101,22 @@ def _holder_matches(item: QueueItem, wanted: str | None) -> bool:
 
 
 def _case_items(session: Session, officer: Officer, filters: dict[str, str]) -> list[QueueItem]:
-    query = select(Case).where(case_in_remit(officer)).order_by(Case.id.desc()).limit(QUEUE_LIMIT)
+    """Every case that needs a person now (whatever their number), then the newest others."""
+    query = select(Case).where(case_in_remit(officer))
     query = query.where(Case.status == filters["status"]) if "status" in filters else query.where(Case.status != "closed")
     if "category" in filters:
         query = query.where(Case.category == filters["category"])
     if "urgency" in filters:
         query = query.where(Case.urgency == filters["urgency"])
-    cases = list(session.scalars(query))
+    alerted = select(CaseAlert.id).where(
+        CaseAlert.resolved_at.is_(None),
+        (CaseAlert.case_id == Case.id) | ((CaseAlert.conversation_id == Case.conversation_id) & CaseAlert.conversation_id.is_not(None)),
+    ).exists()
+    asked = select(HandoffRequest.id).where(HandoffRequest.status == "open", HandoffRequest.conversation_id == Case.conversation_id).exists()
+    urgent = query.where(alerted | asked | (Case.is_emergency.is_(True) & (Case.status == "new")))
+    by_id = {case.id: case for case in session.scalars(urgent)}
+    by_id.update({case.id: case for case in session.scalars(query.order_by(Case.id.desc()).limit(QUEUE_LIMIT))})
+    cases = list(by_id.values())
     if not cases:
         return []
     ids = [case.id for case in cases]

@@ -65,7 +65,7 @@ class Outcome:
 
 
 SUCCESS = frozenset({
-    "taken", "relayed_to", "handed_back", "noted", "status_changed", "referral_accepted", "decline_reason",
+    "checked", "taken", "relayed_to", "handed_back", "noted", "status_changed", "referral_accepted", "decline_reason",
     "declined_next", "declined_none", "rerouted",
 })
 
@@ -164,15 +164,18 @@ class Desk:
         self._audit("hand_back", case=case, conversation_id=conversation_id)
         return Outcome("handed_back", {"label": label}, conversation_id)
 
-    def read_conversation(self, conversation_id: int, limit: int, *, action: str = "view_summary") -> tuple[Case | None, list[Message]] | None:
+    def read_conversation(self, conversation_id: int, limit: int, *, action: str = "view_summary",
+                          marks_checked: bool = True) -> tuple[Case | None, list[Message]] | None:
         """The conversation's case and its last `limit` messages, when it lies in the officer's
-        remit (else None); the look is audited, and a possible emergency checked by it stops
-        repeating."""
+        remit (else None); the look is audited. Telegram's "Ringkasan" button is pressed to
+        check a possible emergency, so it stops the repeats (`marks_checked`); opening a web
+        page is not (the page has its own "Sudah dicek" button)."""
         if conversation_in_remit(self.session, self.officer, conversation_id) is None:
             return None
         case = conversation_case(self.session, conversation_id)
         self._audit(action, case=case, conversation_id=conversation_id)
-        possible_emergency_checked(self.session, self.officer, conversation_id, now=self.now)
+        if marks_checked:
+            possible_emergency_checked(self.session, self.officer, conversation_id, now=self.now)
         return case, last_messages(self.session, conversation_id, limit)
 
     # -- cases --------------------------------------------------------------------------
@@ -187,16 +190,57 @@ class Desk:
         return Outcome("noted", {"ticket": case.ticket})
 
     def change_status(self, case: Case, wanted: str, note: str | None = None) -> Outcome:
-        """Codes: status_changed (ticket, status), status_not_allowed (ticket, current, wanted, allowed)."""
+        """Codes: status_changed (ticket, status), status_not_allowed (ticket, current, wanted,
+        allowed), status_needs_note, status_held_by_other (name), status_emergency_open.
+
+        "referred" is routing's to set, not a person's. Closing cannot be undone, so it needs
+        a note, and is refused while another officer holds the conversation or an emergency
+        alert about the case is still unanswered."""
         note = (note or "").strip() or None
         before = case.status
+        values = {"ticket": case.ticket, "current": before, "wanted": wanted}
+        manual = sorted(ALLOWED_TRANSITIONS.get(before, ()) - {"referred"})
+        if wanted not in manual:
+            return Outcome("status_not_allowed", values | {"allowed": manual})
+        if wanted == "closed":
+            if note is None:
+                return Outcome("status_needs_note", values)
+            holder = self._other_holder(case)
+            if holder is not None:
+                return Outcome("status_held_by_other", values | {"name": holder.name})
+            if self._emergency_unanswered(case):
+                return Outcome("status_emergency_open", values)
         try:
             change_status(self.session, case, wanted, actor=actor(self.officer), detail={"note": note[:1000]} if note else None)
         except IllegalTransition as error:
-            allowed = sorted(ALLOWED_TRANSITIONS.get(error.current, ()))
-            return Outcome("status_not_allowed", {"ticket": case.ticket, "current": error.current, "wanted": wanted, "allowed": allowed})
+            return Outcome("status_not_allowed", values | {"current": error.current, "allowed": manual})
         self._audit("status", case=case, detail={"from": before, "to": wanted})
         return Outcome("status_changed", {"ticket": case.ticket, "status": wanted})
+
+    def _other_holder(self, case: Case) -> Officer | None:
+        if not case.conversation_id:
+            return None
+        conversation = self.session.get(Conversation, case.conversation_id)
+        if conversation.handled_by != "officer" or conversation.officer_id in (None, self.officer.id):
+            return None
+        return self.session.get(Officer, conversation.officer_id)
+
+    def _emergency_unanswered(self, case: Case) -> bool:
+        return self.session.scalar(
+            select(CaseAlert.id).where(
+                CaseAlert.resolved_at.is_(None), CaseAlert.reason.in_(("emergency", "possible_emergency")),
+                (CaseAlert.case_id == case.id) | ((CaseAlert.conversation_id == case.conversation_id) & (CaseAlert.conversation_id.is_not(None))),
+            ).limit(1)
+        ) is not None
+
+    def mark_checked(self, conversation_id: int) -> Outcome:
+        """The officer read the conversation and judged the possible danger: the repeating
+        alert stops (an explicit act, never a side effect of opening a page)."""
+        if conversation_in_remit(self.session, self.officer, conversation_id) is None:
+            return Outcome("outside_remit", conversation_id=conversation_id)
+        possible_emergency_checked(self.session, self.officer, conversation_id, now=self.now)
+        self._audit("possible_emergency_checked", case=conversation_case(self.session, conversation_id), conversation_id=conversation_id)
+        return Outcome("checked", conversation_id=conversation_id)
 
     # -- referrals ----------------------------------------------------------------------
 

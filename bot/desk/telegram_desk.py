@@ -508,7 +508,9 @@ class Turn:
             allowed = ", ".join(STATUS_NAMES[s] for s in outcome.values["allowed"]) or "tidak ada (kasus sudah selesai)"
             return self.say(officer_text("status_not_allowed", ticket=ticket, current=STATUS_NAMES[outcome.values["current"]],
                                          wanted=STATUS_NAMES[wanted], allowed=allowed))
-        self.say(officer_text("status_changed", ticket=ticket, status=STATUS_NAMES[wanted]))
+        if outcome.code == "status_changed":
+            return self.say(officer_text("status_changed", ticket=ticket, status=STATUS_NAMES[wanted]))
+        self.say(officer_text(outcome.code, ticket=ticket, **{k: v for k, v in outcome.values.items() if k == "name"}))
 
     # -- referrals --------------------------------------------------------------------
 

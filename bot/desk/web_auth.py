@@ -32,6 +32,30 @@ SECURITY_HEADERS = {
 }
 
 
+class ConsoleHeaders:
+    """ASGI middleware: every response under /console carries the security headers, errors,
+    redirects and framework answers (404, 405) included."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/console"):
+            return await self.app(scope, receive, send)
+        is_asset = scope["path"].startswith("/console/assets/")
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"} if is_asset else SECURITY_HEADERS
+                message["headers"] = list(message.get("headers", [])) + [
+                    (name.lower().encode(), value.encode()) for name, value in extra.items() if name.lower().encode() not in present
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def secured(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
     return response
@@ -75,7 +99,7 @@ async def form_csrf(request: Request) -> tuple[dict, str | None]:
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     # A browser-session cookie: the idle time is enforced by the server (logins.session_for).
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=is_https(request), path="/")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=is_https(request), path="/console")
 
 
 def login_csrf(request: Request) -> str:

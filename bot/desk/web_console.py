@@ -10,6 +10,7 @@ The shared console token reads only health figures (`/console/api/health`): no c
 from __future__ import annotations
 
 import logging
+import re
 from functools import wraps
 from importlib import resources
 
@@ -49,6 +50,7 @@ from referral.roster import WIB
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
+ID = re.compile(r"[0-9]{1,9}")  # str.isdigit() takes "²", which int() refuses
 TRANSCRIPT_LIMIT = 200
 OFF = "The officer console is turned off (HELPLINE_CONSOLE=off)."
 REFUSED = "The console's health figures need its token (HELPLINE_CONSOLE_TOKEN)."
@@ -67,6 +69,10 @@ FLASH = {
     "status_changed": "Status kasus diubah.",
     "status_not_allowed": "Status itu tidak bisa dipilih dari status sekarang.",
     "outside_remit": "Kasus ini di luar wilayah tugas Anda.",
+    "checked": "Tercatat: Anda sudah mengecek tanda bahaya pada percakapan ini. Pengingat untuknya berhenti.",
+    "status_needs_note": "Menutup kasus tidak bisa dibatalkan: tuliskan catatan singkat alasannya.",
+    "status_held_by_other": "Kasus belum bisa ditutup: percakapannya sedang dipegang petugas lain.",
+    "status_emergency_open": "Kasus belum bisa ditutup: masih ada peringatan darurat yang belum dijawab. Pastikan pelapor aman dulu.",
 }
 SENDER_NAMES = {"in": "Pelapor"}
 
@@ -169,7 +175,7 @@ async def login(request: Request) -> Response:
     elif result.token is None:
         response = render("login.html", 401, csrf_token=token, error="Nama pengguna atau kata sandi salah.")
     else:
-        log.warning("officer %s signed in to the console", officer.id)
+        log.info("officer %s signed in to the console", officer.id)
         response = secured(RedirectResponse("/console", status_code=303))
         set_session_cookie(request, response, result.token)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
@@ -183,7 +189,7 @@ async def logout(request: Request, db: Session, console: ConsoleSession) -> Resp
     logins.end_session(db, request.cookies.get(SESSION_COOKIE, ""))
     audit.record(db, "logout", officer_id=console.officer_id, source=client_address(request))
     response = secured(RedirectResponse("/console/login", status_code=303))
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/console")
     return response
 
 
@@ -215,7 +221,7 @@ async def choose_password(request: Request) -> Response:
             officer = logins.redeem_login_link(db, request.path_params["token"], password)
             audit.record(db, "password_set", officer=officer, source=client_address(request))
     except logins.LoginError as error:
-        gone = "link" in str(error)
+        gone = isinstance(error, logins.LinkGone)
         message = None if gone else f"Kata sandi minimal {logins.MIN_PASSWORD_CHARS} karakter."
         return render("password.html", 404 if gone else 400, gone=gone, name="", csrf_token=token,
                       min_chars=logins.MIN_PASSWORD_CHARS, error=message)
@@ -318,13 +324,27 @@ def _chat_view(db: Session, officer: Officer, conversation: Conversation | None)
             "transcript": _transcript(db, conversation.id if conversation else None)}
 
 
+def _case_conversation(db: Session, officer: Officer, case: Case) -> Conversation | None:
+    """The case's conversation, only when the officer may read it: it follows its newest open
+    case (`conversation_in_remit`), which may lie in another region than this one."""
+    return conversation_in_remit(db, officer, case.conversation_id) if case.conversation_id else None
+
+
+def _open_danger_check(db: Session, conversation: Conversation | None) -> bool:
+    return conversation is not None and db.scalar(select(CaseAlert.id).where(
+        CaseAlert.conversation_id == conversation.id, CaseAlert.reason == "possible_emergency", CaseAlert.resolved_at.is_(None)
+    ).limit(1)) is not None
+
+
 def _case_view(db: Session, officer: Officer, case: Case) -> dict:
-    conversation = db.get(Conversation, case.conversation_id) if case.conversation_id else None
+    conversation = _case_conversation(db, officer, case)
     return {
+        "elsewhere": bool(case.conversation_id and conversation is None),
+        "danger_check": _open_danger_check(db, conversation),
         "case": case, **_chat_view(db, officer, conversation),
         "base": f"/console/cases/{case.ticket}", "live": f"/console/api/cases/{case.ticket}/messages",
         "events": list(case.events), "referrals": list(db.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id))),
-        "next_statuses": sorted(ALLOWED_TRANSITIONS.get(case.status, ())),
+        "next_statuses": sorted(ALLOWED_TRANSITIONS.get(case.status, ()) - {"referred"}),  # referred: routing's to set
     }
 
 
@@ -334,11 +354,11 @@ async def case_page(request: Request, db: Session, console: ConsoleSession) -> R
     case = _case_in_remit(db, officer, request.path_params["ticket"])
     if case is None:
         return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
-    desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request))
-    if not case.conversation_id or desk.read_conversation(case.conversation_id, 0, action="view_case") is None:
-        audit.record(db, "view_case", officer=officer, ticket=case.ticket, source=client_address(request))
+    view = _case_view(db, officer, case)
+    conversation_id = view["conversation"].id if view["conversation"] else None
+    audit.record(db, "view_case", officer=officer, ticket=case.ticket, conversation_id=conversation_id, source=client_address(request))
     flash = FLASH.get(request.query_params.get("done", ""))
-    return render("case.html", officer=officer, csrf_token=console.csrf_token, flash=flash, **_case_view(db, officer, case))
+    return render("case.html", officer=officer, csrf_token=console.csrf_token, flash=flash, **view)
 
 
 @signed_in
@@ -346,12 +366,20 @@ async def case_messages_json(request: Request, db: Session, console: ConsoleSess
     case = _case_in_remit(db, console.officer, request.path_params["ticket"])
     if case is None:
         return secured(JSONResponse({"error": "not found"}, status_code=404))
+    conversation = _case_conversation(db, console.officer, case)
+    if conversation is None:
+        return secured(JSONResponse({"error": "not found"}, status_code=404))
+    return _new_messages(request, db, console, conversation, case.ticket)
+
+
+def _new_messages(request: Request, db: Session, console: ConsoleSession, conversation: Conversation, ticket: str | None) -> Response:
+    """A live page's poll: the messages after `after`; reading new ones is audited (their id range)."""
     after = request.query_params.get("after", "0")
-    conversation = db.get(Conversation, case.conversation_id) if case.conversation_id else None
-    return secured(JSONResponse({
-        "messages": _transcript(db, case.conversation_id, int(after) if after.isdigit() else 0),
-        "handled_by": conversation.handled_by if conversation else None,
-    }))
+    messages = _transcript(db, conversation.id, int(after) if ID.fullmatch(after) else 0)
+    if messages:
+        audit.record(db, "view_messages", officer=console.officer, ticket=ticket, conversation_id=conversation.id,
+                     source=client_address(request), detail={"from_id": messages[0]["id"], "to_id": messages[-1]["id"]})
+    return secured(JSONResponse({"messages": messages, "handled_by": conversation.handled_by}))
 
 
 # -- a conversation without a case yet (a possible emergency, a reporter asking for a person) --
@@ -359,7 +387,7 @@ async def case_messages_json(request: Request, db: Session, console: ConsoleSess
 
 def _conversation_in_remit(db: Session, officer: Officer, raw_id: str) -> Conversation | None:
     """Only a conversation without a case: one with a case is seen on its case's page."""
-    if not raw_id.isdigit() or not officer.active or officer.role == "facility":
+    if not ID.fullmatch(raw_id) or not officer.active or officer.role == "facility":
         return None
     conversation = conversation_in_remit(db, officer, int(raw_id))
     if conversation is None or db.scalar(select(Case.id).where(Case.conversation_id == conversation.id).limit(1)):
@@ -373,12 +401,11 @@ async def conversation_page(request: Request, db: Session, console: ConsoleSessi
     conversation = _conversation_in_remit(db, officer, request.path_params["conversation_id"])
     if conversation is None:
         return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
-    desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request))
-    desk.read_conversation(conversation.id, 0, action="view_case")
+    audit.record(db, "view_case", officer=officer, conversation_id=conversation.id, source=client_address(request))
     possible = db.scalar(select(CaseAlert.id).where(
         CaseAlert.conversation_id == conversation.id, CaseAlert.reason.in_(("emergency", "possible_emergency"))).limit(1)) is not None
     return render("conversation.html", officer=officer, csrf_token=console.csrf_token, label=f"Percakapan #{conversation.id}",
-                  possible=possible, flash=FLASH.get(request.query_params.get("done", "")),
+                  possible=possible, danger_check=_open_danger_check(db, conversation), flash=FLASH.get(request.query_params.get("done", "")),
                   base=f"/console/conversations/{conversation.id}", live=f"/console/api/conversations/{conversation.id}/messages",
                   **_chat_view(db, officer, conversation))
 
@@ -388,9 +415,7 @@ async def conversation_messages_json(request: Request, db: Session, console: Con
     conversation = _conversation_in_remit(db, console.officer, request.path_params["conversation_id"])
     if conversation is None:
         return secured(JSONResponse({"error": "not found"}, status_code=404))
-    after = request.query_params.get("after", "0")
-    return secured(JSONResponse({"messages": _transcript(db, conversation.id, int(after) if after.isdigit() else 0),
-                                 "handled_by": conversation.handled_by}))
+    return _new_messages(request, db, console, conversation, None)
 
 
 @signed_in
@@ -402,7 +427,9 @@ async def conversation_action(request: Request, db: Session, console: ConsoleSes
     form = request.state.form
     desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request))
     action = request.path_params["action"]
-    if action == "takeover":
+    if action == "checked":
+        outcome = desk.mark_checked(conversation.id)
+    elif action == "takeover":
         outcome = desk.take_over(conversation.id)
     elif action == "handback":
         outcome = desk.hand_back(conversation.id, form.get("note"))
@@ -430,7 +457,9 @@ async def case_action(request: Request, db: Session, console: ConsoleSession) ->
     desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request),
                 routing=request.state.gateway.desk.routing)
     action = request.path_params["action"]
-    if action == "takeover" and case.conversation_id:
+    if action == "checked" and case.conversation_id:
+        outcome = desk.mark_checked(case.conversation_id)
+    elif action == "takeover" and case.conversation_id:
         outcome = desk.take_over(case.conversation_id)
     elif action == "handback":
         outcome = desk.hand_back(case.conversation_id, form.get("note"))

@@ -21,11 +21,13 @@ from telegram import Update
 from telegram.error import TelegramError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
+from starlette.middleware import Middleware
 from starlette.routing import Route
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.desk import web_console
+from bot.desk import web_console, web_coordinator
+from bot.desk.web_auth import ConsoleHeaders
 from bot.gateway import webchat
 from bot.duties.alerts import OfficerAlerts, alerts_without_recipient
 from bot.channels import telegram_webhook, whatsapp_webhook
@@ -329,12 +331,22 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         Route("/console/conversations/{conversation_id}", web_console.conversation_page, methods=["GET"]),
         Route("/console/conversations/{conversation_id}/{action}", web_console.conversation_action, methods=["POST"]),
         Route("/console/api/conversations/{conversation_id}/messages", web_console.conversation_messages_json),
+        Route("/console/digest", web_coordinator.digest_page),
+        Route("/console/digest/{week}/{name}", web_coordinator.digest_chart),
+        Route("/console/facilities", web_coordinator.facilities_page),
+        Route("/console/facilities/export.csv", web_coordinator.facilities_export),
+        Route("/console/facilities/import", web_coordinator.facilities_import, methods=["POST"]),
+        Route("/console/facilities/{code}", web_coordinator.facility_page),
+        Route("/console/officers", web_coordinator.officers_page),
+        Route("/console/audit", web_coordinator.audit_page),
+        Route("/console/export", web_coordinator.export_page),
+        Route("/console/export.{format:str}", web_coordinator.welfare_export_file),
         Route("/console/api/queue", web_console.queue_json),
         Route("/console/api/cases/{ticket}/messages", web_console.case_messages_json),
         Route("/console/api/health", web_console.health_json),
         Route("/console/assets/{name}", web_console.asset),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ConsoleHeaders)])
 
 
 def main() -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.cli.main import main as helpline
 from messaging.models import Conversation, Message
 from referral import audit, logins
-from referral.models import Case, Officer
+from referral.models import Case, LoginAttempt, Officer
 from referral.officers import add_officer, disable_officer
 from referral.storage import unit_of_work
 from tests.integration.test_gateway import rasa_down_client
@@ -99,13 +99,26 @@ def test_the_session_rotates_at_each_login_and_logout_ends_it(client):
     assert client.get("/console", follow_redirects=False).status_code == 303  # ended for good
 
 
-def test_repeated_wrong_passwords_lock_the_account(client):
-    officer_with_login(client)
-    for _ in range(logins.FAILURES_PER_ACCOUNT):
+def test_repeated_wrong_passwords_make_that_address_wait_without_locking_the_officer_out(client, capsys, monkeypatch):
+    officer = officer_with_login(client)
+    for _ in range(logins.FAILURES_PER_ACCOUNT_AND_ADDRESS):
         assert log_in(client, password="tebak-tebakan").status_code == 401
     locked = log_in(client)  # the right password, too late
     assert locked.status_code == 429 and "Terlalu banyak percobaan" in locked.text
     assert "helpline_console=" not in locked.headers.get("set-cookie", "")
+    for _ in range(5):  # trying while waiting is not counted: the wait does not grow
+        log_in(client, password="tebak-lagi")
+    with unit_of_work(sessions_of(client)) as session:
+        assert logins.locked_until(session, "rina", "127.0.0.1", now=client.app_state["gateway"].desk.clock()) is not None
+        failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.succeeded.is_(False)))
+    assert failures == logins.FAILURES_PER_ACCOUNT_AND_ADDRESS
+    with unit_of_work(sessions_of(client)) as session:  # the officer, from their own address, is not kept out
+        assert logins.log_in(session, "rina", PASSWORD, "198.51.100.9").token is not None
+    settings = client.app_state["gateway"].settings
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    assert helpline(["officers", "unlock", str(officer)]) == 0
+    assert log_in(client).status_code == 303
 
 
 def test_a_case_outside_the_remit_is_the_same_404_as_an_unknown_ticket(client):
@@ -265,3 +278,79 @@ def test_a_possible_emergency_without_a_case_tops_the_queue_for_whom_may_see_it(
     assert all(i["link"] != f"/console/conversations/{conversation_id}" for i in client.get("/console/api/queue").json()["items"])
     assert client.get(f"/console/conversations/{conversation_id}").status_code == 404
     assert client.get("/console/conversations/abc").status_code == 404
+
+
+def test_an_emergency_stays_on_top_however_many_cases_are_open(client):
+    from referral.models import CaseAlert
+    officer_with_login(client, "koor", role="coordinator", regions=())
+    _, _, emergency = reporter_case(sessions_of(client), emergency=True)
+    with unit_of_work(sessions_of(client)) as session:  # 205 newer ordinary cases
+        from referral.cases import NewCase, open_case
+        for _ in range(205):
+            open_case(session, NewCase(category="aid", is_emergency=False, description="butuh sembako"), actor="bot")
+    signed_in(client, "koor")
+    items = client.get("/console/api/queue").json()["items"]
+    assert items[0]["ticket"] == emergency and items[0]["label"] == "DARURAT"
+    with unit_of_work(sessions_of(client)) as session:
+        assert session.scalar(select(func.count()).select_from(CaseAlert).where(CaseAlert.resolved_at.is_(None))) >= 1
+
+
+def test_opening_a_page_does_not_silence_a_possible_emergency_but_the_check_button_does(client):
+    from referral.models import CaseAlert
+    officer_with_login(client)
+    conversation_id, case_id, ticket = reporter_case(sessions_of(client), alert=False)
+    with unit_of_work(sessions_of(client)) as session:
+        session.add(CaseAlert(case_id=case_id, conversation_id=conversation_id, reason="possible_emergency"))
+
+    def open_checks() -> int:
+        with unit_of_work(sessions_of(client)) as session:
+            return session.scalar(select(func.count()).select_from(CaseAlert).where(
+                CaseAlert.reason == "possible_emergency", CaseAlert.resolved_at.is_(None)))
+
+    csrf = signed_in(client)
+    page = client.get(f"/console/cases/{ticket}")
+    assert "Sudah saya cek" in page.text and open_checks() == 1
+    client.post(f"/console/cases/{ticket}/checked", data={"csrf_token": csrf})
+    assert open_checks() == 0
+    assert "possible_emergency_checked" in events(client, ticket=ticket)
+
+
+def test_a_case_page_hides_a_conversation_that_now_follows_a_case_in_another_region(client):
+    officer_with_login(client, regions=("34",))
+    conversation_id, _, ticket = reporter_case(sessions_of(client), province="34", regency="34.04", alert=False)
+    with unit_of_work(sessions_of(client)) as session:
+        from referral.cases import NewCase, open_case
+        newer = open_case(session, NewCase(category="violence", is_emergency=False, conversation_id=conversation_id,
+                                           description="kasus kedua di Jawa Timur"), actor="bot")
+        newer.province_code, newer.regency_code = "35", "35.78"
+        session.add(Message(conversation_id=conversation_id, direction="in", channel="webchat", kind="text",
+                            text="cerita rahasia di Surabaya", status="answered"))
+    signed_in(client)
+    page = client.get(f"/console/cases/{ticket}")
+    assert page.status_code == 200 and "cerita rahasia" not in page.text and "di luar wilayah tugas Anda" in page.text
+    assert client.get(f"/console/api/cases/{ticket}/messages").status_code == 404
+
+
+def test_live_polls_that_show_new_messages_are_audited(client):
+    officer_with_login(client)
+    conversation_id, _, ticket = reporter_case(sessions_of(client))
+    signed_in(client)
+    client.get(f"/console/cases/{ticket}")
+    with unit_of_work(sessions_of(client)) as session:
+        session.add(Message(conversation_id=conversation_id, direction="in", channel="webchat", kind="text",
+                            text="halo masih di sana?", status="answered"))
+    assert "halo masih di sana?" in client.get(f"/console/api/cases/{ticket}/messages?after=0").text
+    last = client.get(f"/console/api/cases/{ticket}/messages?after=0").json()["messages"][-1]["id"]
+    assert client.get(f"/console/api/cases/{ticket}/messages?after={last}").json()["messages"] == []
+    assert events(client, ticket=ticket).count("view_messages") == 2  # the empty poll showed nothing
+
+
+def test_every_console_answer_carries_the_security_headers_and_odd_ids_are_404(client):
+    officer_with_login(client)
+    signed_in(client)
+    for response in (client.get("/console/logout"), client.get("/console/nope/x/y/z"),
+                     client.put("/console/cases/X/status"), client.get("/console/api/health"),
+                     client.get("/console/conversations/%C2%B2"), client.get("/console/api/cases/X/messages?after=%C2%B2")):
+        assert "frame-ancestors 'none'" in response.headers.get("content-security-policy", ""), response.request.url
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.status_code < 500
