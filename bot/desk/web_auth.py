@@ -99,7 +99,8 @@ async def form_csrf(request: Request) -> tuple[dict, str | None]:
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     # A browser-session cookie: the idle time is enforced by the server (logins.session_for).
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=is_https(request), path="/console")
+    # Path "/": a signed-in coordinator also reads /metrics (the contract's GET /metrics).
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=is_https(request), path="/")
 
 
 def login_csrf(request: Request) -> str:

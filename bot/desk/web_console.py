@@ -189,7 +189,7 @@ async def logout(request: Request, db: Session, console: ConsoleSession) -> Resp
     logins.end_session(db, request.cookies.get(SESSION_COOKIE, ""))
     audit.record(db, "logout", officer_id=console.officer_id, source=client_address(request))
     response = secured(RedirectResponse("/console/login", status_code=303))
-    response.delete_cookie(SESSION_COOKIE, path="/console")
+    response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
@@ -495,3 +495,12 @@ async def asset(request: Request) -> Response:
     response = Response(body, media_type=ASSETS[name])
     response.headers.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
     return response
+
+
+def signed_in_coordinator(request: Request) -> bool:
+    """Does this request carry a live console session of a coordinator or admin (for /metrics)?"""
+    if not request.cookies.get(SESSION_COOKIE):
+        return False
+    with unit_of_work(request.state.gateway.sessions) as db:
+        console = current_session(request, db)
+        return console is not None and console.officer.role in ("coordinator", "admin")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.desk.web_console import signed_in_coordinator
 from bot.duties.alerts import alerts_without_recipient
 from bot.gateway.http_utils import bearer_matches
 from wiring.schedule_models import JobRun
@@ -117,7 +118,8 @@ class Metrics:
 
 async def metrics(request: Request) -> Response:
     gateway = request.state.gateway
-    if not bearer_matches(request, gateway.settings.metrics_token, gateway.console_token):
+    allowed = bearer_matches(request, gateway.settings.metrics_token, gateway.console_token)
+    if not allowed and not await asyncio.to_thread(signed_in_coordinator, request):
         return JSONResponse({"error": REFUSED}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     body = await asyncio.to_thread(gateway.metrics.render)
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})

@@ -354,3 +354,15 @@ def test_every_console_answer_carries_the_security_headers_and_odd_ids_are_404(c
         assert "frame-ancestors 'none'" in response.headers.get("content-security-policy", ""), response.request.url
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.status_code < 500
+
+
+def test_metrics_answer_a_signed_in_coordinator_and_refuse_an_officer(client):
+    officer_with_login(client, "koor", role="coordinator", regions=())
+    officer_with_login(client)
+    assert client.get("/metrics").status_code == 401
+    signed_in(client)
+    assert client.get("/metrics").status_code == 401  # a duty officer's session is not enough
+    client.cookies.clear()
+    signed_in(client, "koor")
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200 and "helpline_" in metrics.text
