@@ -98,6 +98,8 @@ class Case(Base):
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_preference: Mapped[str | None] = mapped_column(String(16))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # The officer a coordinator asked to handle this case (the console's "Tugaskan").
+    assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id", use_alter=True, name="fk_cases_assigned_officer"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

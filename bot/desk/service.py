@@ -24,7 +24,7 @@ from bot.duties.alerts import possible_emergency_checked
 from bot.gateway import replies
 from messaging.models import Conversation, Message
 from messaging.statuses import first_outbound_status
-from messaging.store import record_outbound
+from messaging.store import queue_staff_message, record_outbound
 from messaging.takeover import (
     TakeoverError,
     actor,
@@ -42,7 +42,7 @@ from messaging.takeover import (
 from referral import audit
 from referral.cases import change_status
 from referral.lifecycle import ALLOWED_TRANSITIONS, IllegalTransition
-from referral.models import Case, CaseAlert, Officer, Referral
+from referral.models import Case, CaseAlert, CaseEvent, Officer, Referral
 from referral.officers import case_in_remit
 from referral.referrals import ReferralError, accept_referral, decline_referral
 from referral.routing_cache import RoutingCache
@@ -65,7 +65,7 @@ class Outcome:
 
 
 SUCCESS = frozenset({
-    "checked", "taken", "relayed_to", "handed_back", "noted", "status_changed", "referral_accepted", "decline_reason",
+    "assigned", "checked", "taken", "relayed_to", "handed_back", "noted", "status_changed", "referral_accepted", "decline_reason",
     "declined_next", "declined_none", "rerouted",
 })
 
@@ -242,6 +242,26 @@ class Desk:
         self._audit("possible_emergency_checked", case=conversation_case(self.session, conversation_id), conversation_id=conversation_id)
         return Outcome("checked", conversation_id=conversation_id)
 
+    def assign(self, case: Case, officer_id: int) -> Outcome:
+        """A coordinator asks another officer to handle a case; they hear of it on Telegram.
+        Codes: assigned (ticket, name), assign_only_coordinator, assign_not_possible."""
+        if self.officer.role not in ("coordinator", "admin"):
+            return Outcome("assign_only_coordinator")
+        target = self.session.get(Officer, officer_id)
+        if target is None or not target.active or target.role == "facility" or self.session.scalar(
+            select(Case.id).where(Case.id == case.id, case_in_remit(target))
+        ) is None:
+            return Outcome("assign_not_possible", {"ticket": case.ticket})
+        case.assigned_officer_id = target.id
+        case.events.append(CaseEvent(at=self.now, actor=actor(self.officer), kind="assigned", detail={"officer_id": target.id}))
+        if target.telegram_chat_id and target.id != self.officer.id:
+            queue_staff_message(self.session, channel="telegram", address=target.telegram_chat_id, text=(
+                f"📌 {self.officer.first_name} menugaskan kasus {case.ticket} kepada Anda. "
+                "Bukalah di Meja Petugas (web) untuk membaca dan menanganinya."
+            ), payload={"conversation_id": case.conversation_id} if case.conversation_id else None)
+        self._audit("assign", case=case, detail={"officer_id": target.id})
+        return Outcome("assigned", {"ticket": case.ticket, "name": target.name})
+
     # -- referrals ----------------------------------------------------------------------
 
     def own_referral(self, referral_id: int) -> Referral | None:
@@ -316,6 +336,16 @@ class Desk:
         # Nobody else can take it: the coordinators of the region must hear of it
         self.session.add(CaseAlert(case_id=case.id, conversation_id=case.conversation_id, reason="unrouted"))
         return Outcome(f"{prefix}_none", {"ticket": case.ticket})
+
+
+def assignable_officers(session: Session, case: Case) -> list[Officer]:
+    """The active staff whose remit covers this case (whom a coordinator may assign it to)."""
+    return [
+        officer for officer in session.scalars(
+            select(Officer).where(Officer.active.is_(True), Officer.role != "facility").order_by(Officer.name)
+        )
+        if session.scalar(select(Case.id).where(Case.id == case.id, case_in_remit(officer))) is not None
+    ]
 
 
 def give_back(session: Session, officer: Officer, conversation_id: int, note: str | None, *, now: datetime) -> None:

@@ -24,13 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.desk.service import Desk, release_takeovers
-from bot.desk.texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, officer_text
+from bot.desk.texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, case_details, officer_text
 from bot.gateway.engine_client import EngineClient, EngineUnavailable
 from messaging.models import Conversation, Message
 from messaging.statuses import MessageStatus
 from messaging.store import queue_staff_message
 from messaging.takeover import conversation_case, conversation_label, held_takeovers, last_messages, open_takeover
-from referral.models import Case, Officer, Takeover, utcnow
+from referral.models import Officer, Takeover, utcnow
 from referral.officers import case_for_officer, linked_officer, redeem_link_code
 from referral.roster import WIB, rostered_until
 from referral.routing_cache import RoutingCache
@@ -46,7 +46,6 @@ TICKET = re.compile(r"MPKS-\d{4}-\d{3,}", re.IGNORECASE)
 NOT_HELD = -1  # a reply to a conversation the officer does not hold
 UNCHOSEN = -2  # a plain message while several conversations are held and none is chosen
 STATUS_WORDS = {"in_progress": "in_progress", "proses": "in_progress", "closed": "closed", "selesai": "closed", "tutup": "closed"}
-VICTIM_NAMES = {"self": "pelapor sendiri", "child": "anak", "other": "orang lain", "elderly": "lansia"}
 
 
 @dataclass(frozen=True)
@@ -547,22 +546,3 @@ class Turn:
         if outcome.code.startswith("rerouted_"):
             return self.say(officer_text("rerouted", ticket=outcome.values["ticket"], next=officer_text(outcome.code, **outcome.values)))
         self.say(officer_text(outcome.code))
-
-
-def case_details(case: Case, *, for_facility: bool = False) -> list[str]:
-    """What an officer (or a facility that accepted the case) reads about a case, privately."""
-    lines = [
-        f"Kasus {case.ticket} · {case.category} · urgensi {case.urgency} · status {STATUS_NAMES.get(case.status, case.status)}",
-        f"Korban: {VICTIM_NAMES.get(case.victim or '', case.victim or '-')}",
-        f"Lokasi: {case.location_text or ('titik peta' if case.latitude is not None else '-')}",
-        f"Cerita: {(case.description or '-')[:1500]}",
-    ]
-    if case.contact_preference == "phone" and case.consent_contact and case.contact_phone:
-        contact = f"boleh dihubungi lewat telepon {case.contact_phone}"
-    elif case.consent_contact:
-        contact = ("boleh dihubungi lewat chat Layanan Pengaduan (minta petugas MPKS menyambungkan)" if for_facility
-                   else "boleh dihubungi lewat chat ini (Ambil alih)")
-    else:
-        contact = "tidak ingin dihubungi"
-    lines.append(f"Kontak: {contact}")
-    return lines

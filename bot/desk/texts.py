@@ -1,12 +1,18 @@
-"""What the bot says to officers on Telegram, in Indonesian (officers are MPKS staff)."""
+"""What the desk says to officers (Telegram and the web), in Indonesian (officers are MPKS staff)."""
+
+from __future__ import annotations
+
+from referral.models import Case
 
 CATEGORY_NAMES = {"violence": "kekerasan", "bullying": "perundungan", "elderly_care": "perawatan lansia", "aid": "bantuan"}
 URGENCY_NAMES = {"emergency": "DARURAT", "high": "tinggi", "normal": "biasa"}
 STATUS_NAMES = {"new": "baru", "referred": "dirujuk", "accepted": "diterima", "in_progress": "sedang ditangani", "closed": "selesai"}
 EVENT_NAMES = {
     "created": "kasus dibuat", "status": "status diubah", "takeover": "diambil alih petugas", "handed_back": "dikembalikan ke bot",
-    "note": "catatan", "officer_message": "pesan petugas ke pelapor", "referred": "dirujuk",
+    "note": "catatan", "officer_message": "pesan petugas ke pelapor", "referred": "dirujuk", "assigned": "ditugaskan",
+    "follow_up_sent": "pertanyaan tindak lanjut dikirim", "follow_up_answered": "pelapor menjawab tindak lanjut",
 }
+VICTIM_NAMES = {"self": "pelapor sendiri", "child": "anak", "other": "orang lain", "elderly": "lansia"}
 ROLE_NAMES = {"officer": "petugas jaga", "coordinator": "koordinator", "admin": "admin", "facility": "kontak layanan"}
 
 HELP_STAFF = """Perintah petugas:
@@ -90,3 +96,22 @@ TEXTS = {
 
 def officer_text(key: str, **values: object) -> str:
     return TEXTS[key].format(**values)
+
+
+def case_details(case: Case, *, for_facility: bool = False) -> list[str]:
+    """What an officer (or a facility that accepted the case) reads about a case, privately."""
+    lines = [
+        f"Kasus {case.ticket} · {case.category} · urgensi {case.urgency} · status {STATUS_NAMES.get(case.status, case.status)}",
+        f"Korban: {VICTIM_NAMES.get(case.victim or '', case.victim or '-')}",
+        f"Lokasi: {case.location_text or ('titik peta' if case.latitude is not None else '-')}",
+        f"Cerita: {(case.description or '-')[:1500]}",
+    ]
+    if case.contact_preference == "phone" and case.consent_contact and case.contact_phone:
+        contact = f"boleh dihubungi lewat telepon {case.contact_phone}"
+    elif case.consent_contact:
+        contact = ("boleh dihubungi lewat chat Layanan Pengaduan (minta petugas MPKS menyambungkan)" if for_facility
+                   else "boleh dihubungi lewat chat ini (Ambil alih)")
+    else:
+        contact = "tidak ingin dihubungi"
+    lines.append(f"Kontak: {contact}")
+    return lines

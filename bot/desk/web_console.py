@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from bot.desk import queue as desk_queue
-from bot.desk.service import Desk
-from bot.desk.texts import CATEGORY_NAMES, EVENT_NAMES, ROLE_NAMES, STATUS_NAMES, URGENCY_NAMES
+from bot.desk.service import Desk, assignable_officers
+from bot.desk.texts import CATEGORY_NAMES, EVENT_NAMES, ROLE_NAMES, STATUS_NAMES, URGENCY_NAMES, VICTIM_NAMES, case_details
 from bot.desk.web_auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -69,6 +69,17 @@ FLASH = {
     "status_changed": "Status kasus diubah.",
     "status_not_allowed": "Status itu tidak bisa dipilih dari status sekarang.",
     "outside_remit": "Kasus ini di luar wilayah tugas Anda.",
+    "assigned": "Kasus ditugaskan; petugas itu diberi tahu lewat Telegram.",
+    "assign_not_possible": "Kasus tidak bisa ditugaskan kepada petugas itu (nonaktif, atau di luar wilayah tugasnya).",
+    "assign_only_coordinator": "Hanya koordinator yang dapat menugaskan kasus.",
+    "rerouted_next": "Rujukan dialihkan ke layanan berikutnya.",
+    "rerouted_none": "Tidak ada layanan lain yang cocok di sekitarnya: mohon tangani kasus ini langsung.",
+    "reroute_only_coordinator": "Hanya koordinator yang dapat mengalihkan rujukan.",
+    "referral_gone": "Rujukan ini sudah dijawab atau bukan untuk layanan Anda.",
+    "referral_accepted": "Terima kasih, rujukan diterima. Rincian kasus ada di bawah. Pelapor sudah kami kabari.",
+    "decline_reason": "Mohon tulis alasan singkat mengapa rujukan tidak dapat diterima.",
+    "declined_next": "Alasan dicatat. Kasus dirujuk ke layanan lain. Terima kasih.",
+    "declined_none": "Alasan dicatat. Tidak ada layanan lain yang cocok; koordinator akan menanganinya.",
     "checked": "Tercatat: Anda sudah mengecek tanda bahaya pada percakapan ini. Pengingat untuknya berhenti.",
     "status_needs_note": "Menutup kasus tidak bisa dibatalkan: tuliskan catatan singkat alasannya.",
     "status_held_by_other": "Kasus belum bisa ditutup: percakapannya sedang dipegang petugas lain.",
@@ -81,7 +92,7 @@ def _environment() -> Environment:
     env = Environment(loader=PackageLoader("bot.desk", "templates"), autoescape=select_autoescape(default=True))
     env.filters["wib"] = lambda moment: moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if moment else "-"
     env.filters["actor"] = lambda actor: actor.replace("officer:", "petugas #") if actor else "-"
-    env.globals.update(EVENT_NAMES=EVENT_NAMES, CATEGORY_NAMES=CATEGORY_NAMES, STATUS_NAMES=STATUS_NAMES, URGENCY_NAMES=URGENCY_NAMES, ROLE_NAMES=ROLE_NAMES)
+    env.globals.update(VICTIM_NAMES=VICTIM_NAMES, EVENT_NAMES=EVENT_NAMES, CATEGORY_NAMES=CATEGORY_NAMES, STATUS_NAMES=STATUS_NAMES, URGENCY_NAMES=URGENCY_NAMES, ROLE_NAMES=ROLE_NAMES)
     return env
 
 
@@ -274,6 +285,9 @@ def _counts(db: Session) -> dict:
 @signed_in
 async def queue_page(request: Request, db: Session, console: ConsoleSession) -> Response:
     officer = console.officer
+    if officer.role == "facility":
+        return render("referrals.html", officer=officer, csrf_token=console.csrf_token, referrals=_facility_referrals(db, officer),
+                      flash=FLASH.get(request.query_params.get("done", "")))
     items = desk_queue.queue(db, officer, _filters(request))
     return render("queue.html", officer=officer, csrf_token=console.csrf_token, items=items, filters=_filters(request),
                   counts=_counts(db), statuses=STATUS_NAMES, categories=CATEGORY_NAMES, urgencies=URGENCY_NAMES)
@@ -338,7 +352,10 @@ def _open_danger_check(db: Session, conversation: Conversation | None) -> bool:
 
 def _case_view(db: Session, officer: Officer, case: Case) -> dict:
     conversation = _case_conversation(db, officer, case)
+    coordinator = officer.role in ("coordinator", "admin")
     return {
+        "coordinator": coordinator, "assignable": assignable_officers(db, case) if coordinator else [],
+        "assignee": db.get(Officer, case.assigned_officer_id) if case.assigned_officer_id else None,
         "elsewhere": bool(case.conversation_id and conversation is None),
         "danger_check": _open_danger_check(db, conversation),
         "case": case, **_chat_view(db, officer, conversation),
@@ -380,6 +397,58 @@ def _new_messages(request: Request, db: Session, console: ConsoleSession, conver
         audit.record(db, "view_messages", officer=console.officer, ticket=ticket, conversation_id=conversation.id,
                      source=client_address(request), detail={"from_id": messages[0]["id"], "to_id": messages[-1]["id"]})
     return secured(JSONResponse({"messages": messages, "handled_by": conversation.handled_by}))
+
+
+# -- a facility contact's referrals -------------------------------------------------------
+
+
+def _facility_referrals(db: Session, officer: Officer) -> list[Referral]:
+    """This facility's referrals waiting for an answer or accepted, on open cases: all it sees."""
+    return list(db.scalars(
+        select(Referral).join(Case, Case.id == Referral.case_id).where(
+            Referral.facility_id == officer.facility_id, Referral.status.in_(("sent", "accepted")), Case.status != "closed",
+        ).order_by(Referral.id.desc())
+    ))
+
+
+def _own_referral(db: Session, officer: Officer, raw_id: str) -> Referral | None:
+    if officer.role != "facility" or not ID.fullmatch(raw_id):
+        return None
+    return next((r for r in _facility_referrals(db, officer) if r.id == int(raw_id)), None)
+
+
+@signed_in
+async def referral_page(request: Request, db: Session, console: ConsoleSession) -> Response:
+    officer = console.officer
+    referral = _own_referral(db, officer, request.path_params["referral_id"])
+    if referral is None:
+        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+    accepted = referral.status == "accepted"
+    audit.record(db, "view_case", officer=officer, ticket=referral.case.ticket, source=client_address(request),
+                 detail={"referral_id": referral.id})
+    return render("referral.html", officer=officer, csrf_token=console.csrf_token, referral=referral, case=referral.case,
+                  details=case_details(referral.case, for_facility=True) if accepted else None,
+                  flash=FLASH.get(request.query_params.get("done", "")))
+
+
+@signed_in
+async def referral_action(request: Request, db: Session, console: ConsoleSession) -> Response:
+    officer = console.officer
+    referral = _own_referral(db, officer, request.path_params["referral_id"])
+    if referral is None:
+        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+    desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request),
+                routing=request.state.gateway.desk.routing)
+    action = request.path_params["action"]
+    if action == "accept":
+        outcome = desk.accept_referral(referral.id)
+    elif action == "decline":
+        outcome = desk.decline_referral(referral.id, request.state.form.get("reason", ""))
+    else:
+        return secured(PlainTextResponse("Tindakan tidak dikenal.", status_code=400))
+    if outcome.code.startswith("declined_"):
+        return secured(RedirectResponse(f"/console?done={outcome.code}", status_code=303))
+    return _answer(request, outcome, f"/console/referrals/{referral.id}")
 
 
 # -- a conversation without a case yet (a possible emergency, a reporter asking for a person) --
@@ -469,6 +538,12 @@ async def case_action(request: Request, db: Session, console: ConsoleSession) ->
         outcome = desk.note(case, form.get("text", ""))
     elif action == "status" and form.get("status") in STATUS_NAMES:
         outcome = desk.change_status(case, form["status"], form.get("note"))
+    elif action == "assign" and ID.fullmatch(form.get("officer_id", "")):
+        outcome = desk.assign(case, int(form["officer_id"]))
+    elif action == "reroute" and ID.fullmatch(form.get("referral_id", "")) and any(
+        r.id == int(form["referral_id"]) for r in case.referrals
+    ):
+        outcome = desk.reroute(int(form["referral_id"]))
     else:
         return secured(PlainTextResponse("Tindakan tidak dikenal.", status_code=400))
     return _answer(request, outcome, f"/console/cases/{case.ticket}")

@@ -328,6 +328,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         Route("/console/conduct/edit", web_console.edit_conduct, methods=["POST"]),
         Route("/console/cases/{ticket}", web_console.case_page, methods=["GET"]),
         Route("/console/cases/{ticket}/{action}", web_console.case_action, methods=["POST"]),
+        Route("/console/referrals/{referral_id}", web_console.referral_page, methods=["GET"]),
+        Route("/console/referrals/{referral_id}/{action}", web_console.referral_action, methods=["POST"]),
         Route("/console/conversations/{conversation_id}", web_console.conversation_page, methods=["GET"]),
         Route("/console/conversations/{conversation_id}/{action}", web_console.conversation_action, methods=["POST"]),
         Route("/console/api/conversations/{conversation_id}/messages", web_console.conversation_messages_json),

@@ -6,14 +6,18 @@ from __future__ import annotations
 import csv
 import io
 
+from sqlalchemy import select
+
+from referral import logins
+from referral.officers import add_officer
 from referral.referrals import refer_case
 from referral.facilities import import_rows, read_csv_text
-from referral.models import Case
+from referral.models import Case, Facility
 from referral.routing_cache import RoutingCache
 from referral.storage import unit_of_work
 from tests.helpers import PROJECT_ROOT
 from tests.integration.test_officers import DIRECTORY, reporter_case
-from tests.integration.test_web_console import client, events, officer_with_login, sessions_of, signed_in  # noqa: F401
+from tests.integration.test_web_console import PASSWORD, client, events, officer_with_login, sessions_of, signed_in  # noqa: F401
 
 PAGES = ("/console/digest", "/console/facilities", "/console/officers", "/console/audit", "/console/export",
          "/console/export.csv", "/console/export.json", "/console/facilities/export.csv")
@@ -106,3 +110,66 @@ def test_the_audit_and_officers_pages(client):
     assert "Rina Petugas" in officers and "koordinator" in officers
     audit_page = client.get(f"/console/audit?officer={coordinator}").text
     assert "login" in audit_page and "conduct_accepted" in audit_page
+
+
+def referred_case(client, gazetteer) -> tuple[int, str, str]:
+    """A case referred to the nearest facility: (referral id, ticket, facility code)."""
+    routing = RoutingCache(PROJECT_ROOT / "config" / "routing.yml")
+    routing._gazetteer = gazetteer
+    client.app_state["gateway"].desk.routing._gazetteer = gazetteer
+    _, case_id, ticket = reporter_case(sessions_of(client))
+    with unit_of_work(sessions_of(client)) as session:
+        if not session.scalar(select(Facility.id).limit(1)):
+            import_rows(session, read_csv_text(DIRECTORY))
+        case = session.get(Case, case_id)
+        case.latitude, case.longitude = -7.72, 110.36
+        refer_case(session, case, routing.routing_index(session), gazetteer, actor="bot")
+        referral = case.referrals[-1]
+        return referral.id, ticket, referral.facility.code
+
+
+def test_a_facility_contact_sees_only_its_referrals_and_answers_them(client, gazetteer):
+    mine, ticket, code = referred_case(client, gazetteer)
+    with unit_of_work(sessions_of(client)) as session:
+        officer = add_officer(session, "Dewi PSKM", "facility", facility_code=code, username="dewi")
+        logins.set_password(session, officer, PASSWORD)
+        other = session.scalar(select(Facility.code).where(Facility.code != code))
+        contact = add_officer(session, "Eko PSKM", "facility", facility_code=other, username="eko")
+        logins.set_password(session, contact, PASSWORD)
+    signed_in(client, "eko")
+    assert ticket not in client.get("/console").text
+    assert client.get(f"/console/referrals/{mine}").status_code == 404
+    assert client.get(f"/console/cases/{ticket}").status_code == 404
+    client.cookies.clear()
+    csrf = signed_in(client, "dewi")
+    assert ticket in client.get("/console").text
+    before = client.get(f"/console/referrals/{mine}").text
+    assert "Terima" in before and "Ibu Sari" not in before  # the story only after accepting
+    assert client.get(f"/console/cases/{ticket}").status_code == 404  # no transcript, no case page
+    accepted = client.post(f"/console/referrals/{mine}/accept", data={"csrf_token": csrf})
+    assert "Ibu Sari dipukul suaminya" in accepted.text
+    with unit_of_work(sessions_of(client)) as session:
+        assert session.scalar(select(Case.status).where(Case.ticket == ticket)) == "accepted"
+    assert "referral_accepted" in events(client, ticket=ticket)
+
+
+def test_a_coordinator_reroutes_a_referral_and_assigns_the_case(client, gazetteer):
+    referral_id, ticket, code = referred_case(client, gazetteer)
+    officer_with_login(client, "koor", role="coordinator", regions=())
+    rina = officer_with_login(client, "rina", regions=("34",))
+    far = officer_with_login(client, "budi", regions=("35",))
+    csrf = signed_in(client, "koor")
+    page = client.get(f"/console/cases/{ticket}").text
+    assert "Alihkan ke layanan lain" in page and "Rina Petugas" in page and "Budi Petugas" not in page
+    assert "Ditugaskan kepada" not in page
+    refused = client.post(f"/console/cases/{ticket}/assign", data={"csrf_token": csrf, "officer_id": str(far)})
+    assert "tidak bisa ditugaskan" in refused.text
+    client.post(f"/console/cases/{ticket}/assign", data={"csrf_token": csrf, "officer_id": str(rina)})
+    with unit_of_work(sessions_of(client)) as session:
+        assert session.scalar(select(Case.assigned_officer_id).where(Case.ticket == ticket)) == rina
+    rerouted = client.post(f"/console/cases/{ticket}/reroute", data={"csrf_token": csrf, "referral_id": str(referral_id)})
+    assert "Rujukan dialihkan" in rerouted.text
+    with unit_of_work(sessions_of(client)) as session:
+        statuses = [(r.facility.code, r.status) for r in session.scalar(select(Case).where(Case.ticket == ticket)).referrals]
+    assert statuses[0] == (code, "declined") and statuses[1][1] == "sent"
+    assert {"assign", "referral_rerouted"} <= set(events(client, ticket=ticket))
