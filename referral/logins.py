@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
@@ -167,9 +168,47 @@ def log_in(session: Session, username: str, password: str, source: str, *, now: 
     token = secrets.token_urlsafe(32)
     session.add(ConsoleSession(
         officer_id=officer.id, token_hash=digest(token), csrf_token=secrets.token_urlsafe(32),
-        created_at=now, last_seen_at=now, source=source,
+        created_at=now, last_seen_at=now, source=source, verified=officer.totp_secret is None,
     ))
     return LoginResult(officer=officer, token=token)
+
+
+# -- the second factor (TOTP, RFC 6238: any authenticator app) ------------------------------
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(officer: Officer, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=officer.username or str(officer.id), issuer_name="MPKS Meja Petugas")
+
+
+def totp_matches(secret: str, code: str, *, now: datetime) -> bool:
+    code = "".join((code or "").split())
+    return len(code) == 6 and code.isascii() and code.isdigit() and pyotp.TOTP(secret).verify(code, for_time=now, valid_window=1)
+
+
+def verify_second_factor(session: Session, console: ConsoleSession, code: str, source: str, *, now: datetime) -> bool | datetime:
+    """True when the code is right (the session is verified); False when wrong; the time to
+    wait until when too many wrong codes came (counted as failed logins of the account)."""
+    officer = console.officer
+    until = locked_until(session, officer.username or "", source, now=now)
+    if until is not None:
+        return until
+    ok = bool(officer.totp_secret) and totp_matches(officer.totp_secret, code, now=now)
+    session.add(LoginAttempt(at=now, username=officer.username or "", source=source[:64], succeeded=ok))
+    if ok:
+        console.verified = True
+    return ok
+
+
+def enrol_totp(session: Session, officer: Officer, secret: str, code: str, *, now: datetime) -> bool:
+    """Keep the secret once the officer proves their app has it (a right code)."""
+    if not totp_matches(secret, code, now=now):
+        return False
+    officer.totp_secret = secret
+    return True
 
 
 def session_for(session: Session, token: str, *, idle: timedelta, now: datetime | None = None) -> ConsoleSession | None:
@@ -181,7 +220,7 @@ def session_for(session: Session, token: str, *, idle: timedelta, now: datetime 
     found = session.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == digest(token)))
     if found is None or found.ended_at is not None:
         return None
-    if found.last_seen_at + idle <= now or not found.officer.active:
+    if found.last_seen_at + idle <= now or not found.officer.active:  # idle too long, or disabled
         found.ended_at = now
         return None
     found.last_seen_at = now

@@ -272,6 +272,7 @@ class Officer(Base):
     # The web console's login: a unique lower-case username and an argon2id hash.
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # the second factor, once enrolled
 
     regions: Mapped[list["OfficerRegion"]] = relationship(cascade="all, delete-orphan", order_by="OfficerRegion.code")
     facility: Mapped[Facility | None] = relationship()
@@ -379,6 +380,8 @@ class ConsoleSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     source: Mapped[str | None] = mapped_column(String(64))
+    # False until the second factor is given (for an officer who has one); nothing is shown before.
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
 
     officer: Mapped[Officer] = relationship()
 

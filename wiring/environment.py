@@ -64,3 +64,9 @@ class Environment:
         if raw in ("off", "false", "0", "no"):
             return False
         raise ValueError(f"{name} must be on or off, got {raw!r}")
+
+    def get_choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        raw = (self.get(name) or default).lower()
+        if raw not in choices:
+            raise ValueError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+        return raw

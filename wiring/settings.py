@@ -50,6 +50,9 @@ class Settings:
     console_enabled: bool = True
     console_token: str | None = None
     console_idle_minutes: int = 30  # a console session ends after this long without a request
+    # "required": coordinators and admins must sign in with a second factor (TOTP); "optional":
+    # anyone may set one up (docs/officers.md).
+    console_totp: str = "optional"
     # Where officers reach the gateway (for the console's one-time links); the gateway's own address by default.
     public_url: str | None = None
     metrics_token: str | None = None  # a bearer token for GET /metrics (the console's token works too)
@@ -104,6 +107,7 @@ class Settings:
             console_enabled=env.get_switch("HELPLINE_CONSOLE", True),
             console_token=env.get("HELPLINE_CONSOLE_TOKEN"),
             console_idle_minutes=env.get_positive("HELPLINE_CONSOLE_IDLE_MINUTES", 30),
+            console_totp=env.get_choice("HELPLINE_CONSOLE_TOTP", ("optional", "required"), "optional"),
             public_url=env.get("HELPLINE_PUBLIC_URL"),
             metrics_token=env.get("HELPLINE_METRICS_TOKEN"),
             ack_after_s=env.get_seconds("HELPLINE_ACK_AFTER_SECONDS", 15),

@@ -14,6 +14,7 @@ import re
 from functools import wraps
 from importlib import resources
 
+import segno
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -115,7 +116,12 @@ def console_on(handler):
     return checked
 
 
-def _signed_in(handler, *, conduct_first: bool):
+# How far into the door a page needs the officer: a session; the second factor given; the
+# second factor set up (when required); the code of conduct accepted (every other page).
+SESSION, SECOND_FACTOR, ENROLLED, CONDUCT = range(4)
+
+
+def _signed_in(handler, *, needs: int):
     @wraps(handler)
     async def checked(request: Request) -> Response:
         if not request.state.gateway.settings.console_enabled:
@@ -127,25 +133,44 @@ def _signed_in(handler, *, conduct_first: bool):
                 return not_signed_in(request)
             if request.method == "POST" and not csrf_matches(given, console.csrf_token):
                 return secured(PlainTextResponse("Permintaan ditolak: token keamanan (CSRF) tidak ada atau salah. Muat ulang halaman lalu coba lagi.", status_code=403))
-            if conduct_first and not conduct.has_accepted(db, console.officer, _conduct(request, db).version):
+            missing = _missing_step(request, db, console, needs)
+            if missing is not None:
                 if wants_json(request):
-                    return secured(JSONResponse({"error": "the code of conduct is not accepted yet"}, status_code=403))
-                return secured(RedirectResponse("/console/conduct", status_code=303))
+                    return secured(JSONResponse({"error": "sign-in not complete", "next": missing}, status_code=403))
+                return secured(RedirectResponse(missing, status_code=303))
             request.state.form = form
             return await handler(request, db, console)
     return checked
 
 
+def _missing_step(request: Request, db: Session, console: ConsoleSession, needs: int) -> str | None:
+    """The page the officer must go through first, if any."""
+    officer = console.officer
+    if needs >= SECOND_FACTOR and not console.verified:
+        return "/console/login/totp"
+    if needs >= ENROLLED and officer.totp_secret is None and request.state.gateway.settings.console_totp == "required" \
+            and officer.role in ("coordinator", "admin"):
+        return "/console/totp"
+    if needs >= CONDUCT and not conduct.has_accepted(db, officer, _conduct(request, db).version):
+        return "/console/conduct"
+    return None
+
+
 def signed_in(handler):
     """The handler gets (request, db, console session) inside one transaction, or the
     request goes to the login page (401 for JSON). State-changing requests need the CSRF
-    token; nothing is shown before the officer has accepted the current code of conduct."""
-    return _signed_in(handler, conduct_first=True)
+    token; nothing is shown before the second factor (when the officer has one or must) and
+    the current code of conduct."""
+    return _signed_in(handler, needs=CONDUCT)
 
 
 def signed_in_before_conduct(handler):
-    """As `signed_in`, for the pages an officer needs before accepting: the code itself, logout."""
-    return _signed_in(handler, conduct_first=False)
+    """For the pages an officer needs before accepting: the code itself."""
+    return _signed_in(handler, needs=ENROLLED)
+
+
+def _signed_in_at(needs: int):
+    return lambda handler: _signed_in(handler, needs=needs)
 
 
 def _conduct(request: Request, db: Session) -> conduct.Conduct:
@@ -195,7 +220,7 @@ async def login(request: Request) -> Response:
     return response
 
 
-@signed_in_before_conduct
+@_signed_in_at(SESSION)
 async def logout(request: Request, db: Session, console: ConsoleSession) -> Response:
     logins.end_session(db, request.cookies.get(SESSION_COOKIE, ""))
     audit.record(db, "logout", officer_id=console.officer_id, source=client_address(request))
@@ -237,6 +262,53 @@ async def choose_password(request: Request) -> Response:
         return render("password.html", 404 if gone else 400, gone=gone, name="", csrf_token=token,
                       min_chars=logins.MIN_PASSWORD_CHARS, error=message)
     return secured(RedirectResponse("/console/login?notice=password", status_code=303))
+
+
+# -- the second factor (TOTP) -------------------------------------------------------------
+
+
+@_signed_in_at(SESSION)
+async def second_factor_page(request: Request, db: Session, console: ConsoleSession) -> Response:
+    if console.verified:
+        return secured(RedirectResponse("/console", status_code=303))
+    return render("totp_login.html", csrf_token=console.csrf_token)
+
+
+@_signed_in_at(SESSION)
+async def second_factor(request: Request, db: Session, console: ConsoleSession) -> Response:
+    source = client_address(request)
+    now = request.state.gateway.desk.clock()
+    result = logins.verify_second_factor(db, console, request.state.form.get("code", ""), source, now=now)
+    if result is True:
+        audit.record(db, "login", officer=console.officer, source=source, now=now, detail={"second_factor": True})
+        return secured(RedirectResponse("/console", status_code=303))
+    audit.record(db, "login_failed", officer=console.officer, source=source, now=now, detail={"second_factor": True})
+    if result is False:
+        return render("totp_login.html", 401, csrf_token=console.csrf_token, error="Kode salah atau sudah lewat. Coba kode terbaru dari aplikasi Anda.")
+    until = result.astimezone(WIB).strftime("%H:%M")
+    return render("totp_login.html", 429, csrf_token=console.csrf_token, error=f"Terlalu banyak kode yang salah. Coba lagi setelah pukul {until} WIB.")
+
+
+@_signed_in_at(SECOND_FACTOR)
+async def totp_page(request: Request, db: Session, console: ConsoleSession) -> Response:
+    officer = console.officer
+    secret = logins.new_totp_secret()
+    uri = logins.totp_uri(officer, secret)
+    return render("totp.html", officer=officer, csrf_token=console.csrf_token, secret=secret,
+                  qr=segno.make(uri, error="m").svg_data_uri(scale=4), enrolled=officer.totp_secret is not None,
+                  required=request.state.gateway.settings.console_totp == "required" and officer.role in ("coordinator", "admin"))
+
+
+@_signed_in_at(SECOND_FACTOR)
+async def enrol_totp(request: Request, db: Session, console: ConsoleSession) -> Response:
+    form = request.state.form
+    secret = form.get("secret", "")
+    if not re.fullmatch(r"[A-Z2-7]{32}", secret) or not logins.enrol_totp(
+        db, console.officer, secret, form.get("code", ""), now=request.state.gateway.desk.clock()
+    ):
+        return secured(PlainTextResponse("Kode tidak cocok: pindai kode QR lagi lalu masukkan kode terbaru dari aplikasi Anda.", status_code=400))
+    audit.record(db, "totp_enrolled", officer=console.officer, source=client_address(request))
+    return secured(RedirectResponse("/console", status_code=303))
 
 
 # -- the code of conduct ------------------------------------------------------------------
@@ -578,4 +650,4 @@ def signed_in_coordinator(request: Request) -> bool:
         return False
     with unit_of_work(request.state.gateway.sessions) as db:
         console = current_session(request, db)
-        return console is not None and console.officer.role in ("coordinator", "admin")
+        return console is not None and console.verified and console.officer.role in ("coordinator", "admin")

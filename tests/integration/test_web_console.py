@@ -366,3 +366,37 @@ def test_metrics_answer_a_signed_in_coordinator_and_refuse_an_officer(client):
     signed_in(client, "koor")
     metrics = client.get("/metrics")
     assert metrics.status_code == 200 and "helpline_" in metrics.text
+
+
+def test_a_second_factor_when_required_for_coordinators(database_url, tmp_path):
+    import pyotp
+    from starlette.testclient import TestClient
+
+    from bot.gateway.app import create_app
+    from wiring.settings import Settings
+
+    settings = Settings.from_env({"HELPLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url,
+                                  "RASA_URL": "http://127.0.0.1:9", "ACTION_SERVER_URL": "http://127.0.0.1:9",
+                                  "HELPLINE_INBOX_INTERVAL": "0", "HELPLINE_CONSOLE_TOTP": "required"})
+    with TestClient(create_app(settings), client=("127.0.0.1", 50001)) as client:
+        officer_with_login(client, "koor", role="coordinator", regions=())
+        assert log_in(client, "koor").status_code == 303
+        assert client.get("/console", follow_redirects=False).headers["location"] == "/console/totp"
+        page = client.get("/console/totp").text
+        secret = re.search(r'name="secret" value="([A-Z2-7]{32})"', page).group(1)
+        assert 'src="data:image/svg+xml' in page
+        wrong = client.post("/console/totp", data={"csrf_token": csrf_of(page), "secret": secret, "code": "000000"})
+        assert wrong.status_code == 400
+        client.post("/console/totp", data={"csrf_token": csrf_of(page), "secret": secret, "code": pyotp.TOTP(secret).now()})
+        client.cookies.clear()
+        assert log_in(client, "koor").status_code == 303  # the password alone is not enough now
+        assert client.get("/console", follow_redirects=False).headers["location"] == "/console/login/totp"
+        assert client.get("/console/totp", follow_redirects=False).headers["location"] == "/console/login/totp"
+        assert client.get("/metrics").status_code == 401
+        form = client.get("/console/login/totp").text
+        assert client.post("/console/login/totp", data={"csrf_token": csrf_of(form), "code": "123456"}).status_code == 401
+        client.post("/console/login/totp", data={"csrf_token": csrf_of(form), "code": pyotp.TOTP(secret).now()})
+        assert client.get("/console", follow_redirects=False).headers["location"] == "/console/conduct"  # then the code
+        with unit_of_work(sessions_of(client)) as session:
+            actions = [e.action for e in reversed(audit.list_events(session))]
+        assert actions.count("totp_enrolled") == 1 and "login_failed" in actions
