@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.test_officers_flow import helpline
+from tests.e2e.test_officers_flow import conversation_of, helpline, to_chat, write
 from tests.e2e.test_report_flow import new_sender, say, texts
 from tests.helpers import PROJECT_ROOT, wait_until
 
@@ -57,10 +57,30 @@ def shoot(driver, name: str) -> None:
     driver.set_window_size(1280, 900)
 
 
-def test_an_officer_handles_an_emergency_from_the_browser(postgres_stack, browser):
-    base = postgres_stack.base_url
+@pytest.fixture(scope="module")
+def coordinator(postgres_stack) -> int:
     added = helpline(postgres_stack, "officers", "add", "Sari Koordinator", "--role", "coordinator", "--username", "sari")
     set_password(postgres_stack, added["id"])
+    return added["id"]
+
+
+def sign_in(browser, base: str) -> None:
+    """Sign in as Sari (and accept the code of conduct) unless the browser already is."""
+    wait = WebDriverWait(browser, 30)
+    browser.get(f"{base}/console")
+    if not browser.current_url.endswith("/console/login"):
+        return
+    browser.find_element(By.NAME, "username").send_keys("sari")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    if "/console/conduct" in browser.current_url:
+        wait.until(seen.element_to_be_clickable((By.XPATH, "//button[contains(., 'menyetujui kode etik')]"))).click()
+    wait.until(seen.presence_of_element_located((By.ID, "queue")))
+
+
+def test_an_officer_handles_an_emergency_from_the_browser(postgres_stack, browser, coordinator):
+    base = postgres_stack.base_url
+    added = {"id": coordinator}
     wait = WebDriverWait(browser, 30)
 
     # Wrong password first: refused, with the reason in Indonesian
@@ -120,3 +140,28 @@ def test_an_officer_handles_an_emergency_from_the_browser(postgres_stack, browse
         assert step in actions
     logins = [e["action"] for e in helpline(postgres_stack, "audit", "--officer", str(added["id"]))["events"]]
     assert "login_failed" in logins and "login" in logins
+
+
+def test_an_officer_talks_with_a_telegram_reporter_from_the_browser(postgres_stack, bot_api, browser, coordinator):
+    base = postgres_stack.base_url
+    wait = WebDriverWait(browser, 30)
+    sign_in(browser, base)
+    reporter = 5100009901
+    write(bot_api, reporter, "saya mau bicara dengan petugas")
+    conversation = wait_until(lambda: conversation_of(postgres_stack, "telegram", str(reporter)), 60, "the reporter's conversation")
+    link = f"/console/conversations/{conversation.id}"
+    item = wait.until(lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, f'#queue a[href="{link}"]')), None))  # live
+    assert "Minta petugas" in item.text
+    item.click()
+    wait.until(seen.element_to_be_clickable((By.XPATH, "//button[normalize-space()='Ambil alih']"))).click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "holder"), "Anda memegang"))
+    browser.find_element(By.NAME, "text").send_keys("Halo, saya Sari. Ada yang bisa saya bantu?")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Kirim ke pelapor']").click()
+    wait_until(lambda: any("Ada yang bisa saya bantu?" in m.get("text", "") for m in to_chat(bot_api, reporter)), 60,
+               "the officer's message on the reporter's Telegram")
+    write(bot_api, reporter, "iya, saya mau cerita soal tetangga saya")
+    wait.until(seen.text_to_be_present_in_element((By.ID, "transcript"), "soal tetangga saya"))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Kembalikan ke bot']").click()
+    wait.until(seen.text_to_be_present_in_element((By.ID, "holder"), "Dijawab oleh bot"))
+    actions = [e["action"] for e in helpline(postgres_stack, "audit", "--officer", str(coordinator))["events"]]
+    assert {"takeover", "message_sent", "hand_back"} <= set(actions)
