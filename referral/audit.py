@@ -17,7 +17,7 @@ from referral.models import AuditEvent, Officer, utcnow
 ACTIONS = frozenset({
     "view_case", "view_summary", "takeover", "message_sent", "hand_back", "note", "status", "assign",
     "referral_accepted", "referral_declined", "referral_rerouted", "export", "login", "login_failed", "logout",
-    "password_set", "login_link", "conduct_accepted", "conduct_edited", "view_audit", "view_digest", "view_facility", "facilities_import", "possible_emergency_checked", "view_messages", "totp_enrolled",
+    "password_set", "login_link", "conduct_accepted", "conduct_edited", "view_audit", "view_digest", "view_facility", "facilities_import", "possible_emergency_checked", "view_messages", "totp_enrolled", "totp_reset", "view_media", "view_officers", "view_facilities",
 })
 
 

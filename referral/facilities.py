@@ -71,6 +71,7 @@ def parse_csv(stream: TextIO, gazetteer: Gazetteer | None = None) -> list[Facili
     seen: dict[str, int] = {}
     for number, raw in enumerate(reader, start=2):
         values = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
+        values.update({column: from_spreadsheet(values[column]) for column in TEXT_COLUMNS if column in values})
         problems: list[str] = []
         row = _parse_row(values, problems, gazetteer)
         if row and row.code in seen:
@@ -197,17 +198,31 @@ def import_rows(session: Session, rows: list[FacilityRow]) -> ImportSummary:
     return ImportSummary(created, updated)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula: such a text cell is
+# written with a leading apostrophe (which spreadsheets hide) and read back without it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = ("name", "services", "address", "phone")
+
+
+def spreadsheet_safe(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def from_spreadsheet(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def export_csv(session: Session, out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     count = 0
     for f in session.scalars(select(Facility).order_by(Facility.code)):
         writer.writerow([
-            f.code, f.name, f.kind, f.services,
+            f.code, spreadsheet_safe(f.name), f.kind, spreadsheet_safe(f.services),
             "" if f.latitude is None else f"{f.latitude:.6f}",
             "" if f.longitude is None else f"{f.longitude:.6f}",
             f.province_code or "", f.regency_code or "", f.district_code or "",
-            f.address or "", f.phone or "", "true" if f.active else "false",
+            spreadsheet_safe(f.address or ""), spreadsheet_safe(f.phone or ""), "true" if f.active else "false",
         ])
         count += 1
     return count

@@ -1,7 +1,7 @@
 """Per facility, by month: what MPKS's AUMSos performance index needs.
 
-Referrals received, accepted, declined (with their reasons), median hours to accept,
-referrals left unanswered past the SLA, and reporters' answers to "did help arrive?" for
+Referrals received, accepted, declined (with their reasons), re-routed by a coordinator
+(unanswered), median hours to accept, referrals answered late or not at all past the SLA, and reporters' answers to "did help arrive?" for
 the cases the facility accepted. Months are in WIB. No personal data: a decline reason is
 the facility's own words about capacity or fit, shown to coordinators only.
 """
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from referral.digest import median_and_p90
 from referral.models import CaseEvent, Facility, Referral
-from referral.referrals import REFERRAL_SLA_HOURS
+from referral.referrals import REFERRAL_SLA_HOURS, REROUTE_REASON
 from referral.roster import WIB
 
 
@@ -28,7 +28,7 @@ def facility_months(session: Session, facility: Facility, *, now: datetime) -> l
     """Newest month first."""
     referrals = session.scalars(select(Referral).where(Referral.facility_id == facility.id)).all()
     months: dict[str, dict] = defaultdict(lambda: {
-        "received": 0, "accepted": 0, "declined": 0, "unanswered_past_sla": 0, "hours_to_accept": [],
+        "received": 0, "accepted": 0, "declined": 0, "rerouted": 0, "unanswered_past_sla": 0, "hours_to_accept": [],
         "decline_reasons": [], "help_arrived": 0, "help_not_arrived": 0,
     })
     accepted_cases = {}
@@ -40,13 +40,16 @@ def facility_months(session: Session, facility: Facility, *, now: datetime) -> l
             accepted_cases[referral.case_id] = month
             if referral.responded_at:
                 month["hours_to_accept"].append((referral.responded_at - referral.sent_at).total_seconds() / 3600)
+        elif referral.status == "declined" and (referral.reason or "").startswith(REROUTE_REASON):
+            month["rerouted"] += 1  # sent on by a coordinator: unanswered, not declined
         elif referral.status == "declined":
             month["declined"] += 1
             if referral.reason:
                 month["decline_reasons"].append(referral.reason[:200])
-        answered_late = referral.responded_at and (referral.responded_at - referral.sent_at).total_seconds() > REFERRAL_SLA_HOURS * 3600
+        rerouted = referral.status == "declined" and (referral.reason or "").startswith(REROUTE_REASON)
+        answered_late = not rerouted and referral.responded_at and (referral.responded_at - referral.sent_at).total_seconds() > REFERRAL_SLA_HOURS * 3600
         unanswered = referral.status == "sent" and (now - referral.sent_at).total_seconds() > REFERRAL_SLA_HOURS * 3600
-        if answered_late or unanswered:
+        if answered_late or unanswered or rerouted:
             month["unanswered_past_sla"] += 1
     if accepted_cases:
         for case_id, detail in session.execute(

@@ -140,8 +140,9 @@ def locked_until(session: Session, username: str, source: str, *, now: datetime)
 
 def unlock(session: Session, username: str) -> int:
     """Forget an account's failed logins (a coordinator's `helpline officers unlock`)."""
+    login = normalise_username(username)
     return session.execute(
-        delete(LoginAttempt).where(LoginAttempt.username == normalise_username(username), LoginAttempt.succeeded.is_(False))
+        delete(LoginAttempt).where(LoginAttempt.username.in_((login, f"{login}#totp")), LoginAttempt.succeeded.is_(False))
         .execution_options(synchronize_session=False)
     ).rowcount
 
@@ -184,31 +185,64 @@ def totp_uri(officer: Officer, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=officer.username or str(officer.id), issuer_name="MPKS Meja Petugas")
 
 
-def totp_matches(secret: str, code: str, *, now: datetime) -> bool:
+TOTP_STEP_S = 30
+
+
+def totp_step(secret: str, code: str, *, now: datetime, after: int | None = None) -> int | None:
+    """The 30-second step (now, or one either side for a slow clock) whose code this is; None
+    when it is none of them, or a step at or before `after` (a code already used)."""
     code = "".join((code or "").split())
-    return len(code) == 6 and code.isascii() and code.isdigit() and pyotp.TOTP(secret).verify(code, for_time=now, valid_window=1)
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        return None
+    totp, current = pyotp.TOTP(secret), int(now.timestamp()) // TOTP_STEP_S
+    for step in (current - 1, current, current + 1):
+        if (after is None or step > after) and secrets.compare_digest(totp.at(step * TOTP_STEP_S), code):
+            return step
+    return None
+
+
+def second_factor_key(officer: Officer) -> str:
+    """Wrong codes are counted apart from passwords, so a right password never resets them."""
+    return f"{officer.username or officer.id}#totp"
 
 
 def verify_second_factor(session: Session, console: ConsoleSession, code: str, source: str, *, now: datetime) -> bool | datetime:
-    """True when the code is right (the session is verified); False when wrong; the time to
-    wait until when too many wrong codes came (counted as failed logins of the account)."""
+    """True when the code is right and unused (the session is verified); False when wrong; the
+    time to wait until when too many wrong codes came."""
     officer = console.officer
-    until = locked_until(session, officer.username or "", source, now=now)
+    key = second_factor_key(officer)
+    until = locked_until(session, key, source, now=now)
     if until is not None:
         return until
-    ok = bool(officer.totp_secret) and totp_matches(officer.totp_secret, code, now=now)
-    session.add(LoginAttempt(at=now, username=officer.username or "", source=source[:64], succeeded=ok))
-    if ok:
-        console.verified = True
-    return ok
-
-
-def enrol_totp(session: Session, officer: Officer, secret: str, code: str, *, now: datetime) -> bool:
-    """Keep the secret once the officer proves their app has it (a right code)."""
-    if not totp_matches(secret, code, now=now):
+    step = totp_step(officer.totp_secret, code, now=now, after=officer.totp_last_step) if officer.totp_secret else None
+    session.add(LoginAttempt(at=now, username=key, source=source[:64], succeeded=step is not None))
+    if step is None:
         return False
-    officer.totp_secret = secret
+    officer.totp_last_step = step
+    console.verified = True
     return True
+
+
+def enrol_totp(session: Session, console: ConsoleSession, secret: str, code: str, *, now: datetime) -> bool:
+    """Keep the secret once the officer proves their app has it (a right code). Every other
+    session of the officer ends: from now on each sign-in needs a code."""
+    step = totp_step(secret, code, now=now)
+    if step is None:
+        return False
+    officer = console.officer
+    officer.totp_secret, officer.totp_last_step = secret, step
+    session.execute(
+        update(ConsoleSession).where(ConsoleSession.officer_id == officer.id, ConsoleSession.id != console.id,
+                                     ConsoleSession.ended_at.is_(None))
+        .values(ended_at=now).execution_options(synchronize_session=False)
+    )
+    return True
+
+
+def reset_totp(session: Session, officer: Officer) -> None:
+    """A lost phone: the officer sets the second factor up again at their next sign-in."""
+    officer.totp_secret, officer.totp_last_step = None, None
+    end_sessions(session, officer)
 
 
 def session_for(session: Session, token: str, *, idle: timedelta, now: datetime | None = None) -> ConsoleSession | None:

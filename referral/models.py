@@ -273,6 +273,7 @@ class Officer(Base):
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # the second factor, once enrolled
+    totp_last_step: Mapped[int | None]  # the last 30-second step a code was accepted for: no replay
 
     regions: Mapped[list["OfficerRegion"]] = relationship(cascade="all, delete-orphan", order_by="OfficerRegion.code")
     facility: Mapped[Facility | None] = relationship()

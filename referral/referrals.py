@@ -111,6 +111,9 @@ def decline_referral(
 OVERDUE_EVENT = "referral_overdue"
 # A facility answers a referral within this, or the coordinators hear of it (and may re-route).
 REFERRAL_SLA_HOURS = 24.0
+# The reason written when a coordinator sends an unanswered referral on: not the facility's
+# own decline (the facility figures count it apart).
+REROUTE_REASON = "Tidak dijawab; dialihkan oleh koordinator"
 REFERRAL_SLA_URGENT_HOURS = 1.0  # for a high-urgency case or an emergency
 OVERDUE_WINDOW_DAYS = 7  # older unanswered referrals were reported before (or predate the job): no flood
 

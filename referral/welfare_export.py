@@ -1,8 +1,11 @@
 """The export for MPKS's social-welfare information system: de-identified figures by ISO
 week and region (province and kabupaten/kota codes), as rows for CSV and JSON.
 
-Counts only, never a ticket, a text, a name or an address; a count from 1 to 4 is written
-"<5" (as in the weekly digest), so that a small region's row cannot point at somebody.
+Counts only, never a ticket, a text, a name or an address, and only for weeks that have
+ended (a week still going would show each new case as it comes). A count from 1 to 4 is
+"<5", as in the weekly digest; and so that a small count cannot be worked out from the others,
+a row whose cases number fewer than 5 shows none of its breakdown, and when any category of a
+row is under 5, all its categories are withheld ("<5" as well).
 """
 
 from __future__ import annotations
@@ -13,38 +16,56 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from referral.digest import Week, shown
-from referral.models import Case, Referral
+from referral.digest import SMALL_COUNT, Week, shown
+from referral.models import Case, CaseEvent, Referral
 
+CATEGORIES = ("violence", "bullying", "elderly_care", "aid")
 COLUMNS = (
-    "week", "province_code", "regency_code", "cases_opened", "emergencies", "violence", "bullying", "elderly_care", "aid",
+    "week", "province_code", "regency_code", "cases_opened", "emergencies", *CATEGORIES,
     "cases_closed", "referrals_sent", "referrals_accepted", "referrals_declined",
 )
+WITHHELD = "<5"
 
 
 def export_rows(session: Session, *, weeks: int, now: datetime) -> list[dict]:
-    first = Week.containing(now - timedelta(weeks=weeks - 1)).start
+    """`weeks` full weeks, the last one the week that ended most recently."""
+    last = Week.containing(now).previous()
+    first = Week.containing(last.start - timedelta(weeks=weeks - 1))
+    start, end = first.start, last.end
     table: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(COLUMNS[3:], 0))
 
     def region(case: Case) -> tuple[str, str]:
         return case.province_code or "", case.regency_code or ""
 
-    for case in session.scalars(select(Case).where(Case.created_at >= first)):
+    for case in session.scalars(select(Case).where(Case.created_at >= start, Case.created_at < end)):
         row = table[(str(Week.containing(case.created_at)), *region(case))]
         row["cases_opened"] += 1
         row["emergencies"] += int(case.is_emergency)
-        if case.category in row:
+        if case.category in CATEGORIES:
             row[case.category] += 1
-        row["cases_closed"] += int(case.status == "closed")
+    closings = select(CaseEvent.at, Case).join(Case, Case.id == CaseEvent.case_id).where(
+        CaseEvent.kind == "status", CaseEvent.to_status == "closed", CaseEvent.at >= start, CaseEvent.at < end)
+    for at, case in session.execute(closings):  # closed in that week, whenever opened
+        table[(str(Week.containing(at)), *region(case))]["cases_closed"] += 1
     for referral, case in session.execute(
-        select(Referral, Case).join(Case, Case.id == Referral.case_id).where(Referral.sent_at >= first)
+        select(Referral, Case).join(Case, Case.id == Referral.case_id).where(Referral.sent_at >= start, Referral.sent_at < end)
     ):
         row = table[(str(Week.containing(referral.sent_at)), *region(case))]
         row["referrals_sent"] += 1
         row["referrals_accepted"] += int(referral.status == "accepted")
         row["referrals_declined"] += int(referral.status == "declined")
     return [
-        {"week": week, "province_code": province or None, "regency_code": regency or None,
-         **{key: shown(value) for key, value in counts.items()}}
+        {"week": week, "province_code": province or None, "regency_code": regency or None, **_published(counts)}
         for (week, province, regency), counts in sorted(table.items())
     ]
+
+
+def _published(counts: dict) -> dict:
+    out = {key: shown(value) for key, value in counts.items()}
+    if counts["cases_opened"] < SMALL_COUNT:  # a handful of cases: their breakdown would point at them
+        for key in ("emergencies", *CATEGORIES):
+            out[key] = WITHHELD if counts["cases_opened"] else 0
+    elif any(0 < counts[c] < SMALL_COUNT for c in CATEGORIES):  # one small category is the total minus the rest
+        for key in CATEGORIES:
+            out[key] = WITHHELD
+    return out

@@ -119,6 +119,16 @@ def cmd_officers_unlock(args: argparse.Namespace, settings: Settings, sessions, 
     return 0
 
 
+def cmd_officers_reset_totp(args: argparse.Namespace, settings: Settings, sessions, emit) -> int:
+    with unit_of_work(sessions) as session:
+        officer = get_officer(session, args.id)
+        logins.reset_totp(session, officer)
+        audit.record(session, "totp_reset", officer=officer, source="cli")
+    emit(args, {"id": args.id, "totp": False},
+         f"officer {args.id}'s second factor removed and their console sessions ended; they set it up again at their next sign-in")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace, settings: Settings, sessions, emit) -> int:
     with unit_of_work(sessions) as session:
         events = [audit.as_json(e) for e in audit.list_events(session, ticket=args.ticket, officer_id=args.officer, limit=args.limit)]
@@ -200,6 +210,9 @@ def add_officer_commands(sub, add: Callable, bind: Callable) -> None:
 
     unlocking = add("unlock", bind(cmd_officers_unlock), "let an officer locked out by failed console logins try again", officers)
     unlocking.add_argument("id", type=int)
+    resetting = add("reset-totp", bind(cmd_officers_reset_totp),
+                    "remove an officer's console second factor (a lost phone) and end their sessions", officers)
+    resetting.add_argument("id", type=int)
 
     auditing = add("audit", bind(cmd_audit), "the audit trail, newest first: who viewed or did what to which case, when, from where")
     auditing.add_argument("--ticket", help="only this case")

@@ -41,13 +41,16 @@ from messaging.takeover import (
 )
 from referral import audit
 from referral.cases import change_status
-from referral.lifecycle import ALLOWED_TRANSITIONS, IllegalTransition
+from referral.lifecycle import IllegalTransition
 from referral.models import Case, CaseAlert, CaseEvent, Officer, Referral
 from referral.officers import case_in_remit
-from referral.referrals import ReferralError, accept_referral, decline_referral
+from referral.referrals import REROUTE_REASON, ReferralError, accept_referral, decline_referral
 from referral.routing_cache import RoutingCache
 
 NOTE_CHARS = 2000
+# What a person may set by hand: "referred" and "accepted" (and back to "new") are routing's and
+# the facility's, through the referral they belong to; a person moves a case on, or closes it.
+MANUAL_TRANSITIONS = {"new": ("closed",), "referred": ("closed",), "accepted": ("closed", "in_progress"), "in_progress": ("closed",)}
 SENDABLE_KINDS = ("text", "location", "photo")
 
 
@@ -65,7 +68,7 @@ class Outcome:
 
 
 SUCCESS = frozenset({
-    "assigned", "checked", "taken", "relayed_to", "handed_back", "noted", "status_changed", "referral_accepted", "decline_reason",
+    "assigned", "assigned_untold", "checked", "taken", "relayed_to", "handed_back", "noted", "status_changed", "referral_accepted", "decline_reason",
     "declined_next", "declined_none", "rerouted",
 })
 
@@ -199,7 +202,7 @@ class Desk:
         note = (note or "").strip() or None
         before = case.status
         values = {"ticket": case.ticket, "current": before, "wanted": wanted}
-        manual = sorted(ALLOWED_TRANSITIONS.get(before, ()) - {"referred"})
+        manual = sorted(MANUAL_TRANSITIONS.get(before, ()))
         if wanted not in manual:
             return Outcome("status_not_allowed", values | {"allowed": manual})
         if wanted == "closed":
@@ -247,6 +250,8 @@ class Desk:
         Codes: assigned (ticket, name), assign_only_coordinator, assign_not_possible."""
         if self.officer.role not in ("coordinator", "admin"):
             return Outcome("assign_only_coordinator")
+        if case.status == "closed":
+            return Outcome("assign_not_possible", {"ticket": case.ticket})
         target = self.session.get(Officer, officer_id)
         if target is None or not target.active or target.role == "facility" or self.session.scalar(
             select(Case.id).where(Case.id == case.id, case_in_remit(target))
@@ -260,7 +265,8 @@ class Desk:
                 "Bukalah di Meja Petugas (web) untuk membaca dan menanganinya."
             ), payload={"conversation_id": case.conversation_id} if case.conversation_id else None)
         self._audit("assign", case=case, detail={"officer_id": target.id})
-        return Outcome("assigned", {"ticket": case.ticket, "name": target.name})
+        told = bool(target.telegram_chat_id and target.id != self.officer.id)
+        return Outcome("assigned" if told else "assigned_untold", {"ticket": case.ticket, "name": target.name})
 
     # -- referrals ----------------------------------------------------------------------
 
@@ -320,7 +326,7 @@ class Desk:
         )
         if referral is None:
             return Outcome("referral_gone")
-        reason = f"Tidak dijawab dalam batas waktu; dialihkan oleh koordinator {self.officer.first_name}"
+        reason = f"{REROUTE_REASON} {self.officer.first_name}"
         return self._route_elsewhere(referral, reason, "rerouted", "referral_rerouted")
 
     def _route_elsewhere(self, referral: Referral, reason: str, prefix: str, action: str) -> Outcome:

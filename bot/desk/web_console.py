@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
+from bot.desk import media as desk_media
 from bot.desk import queue as desk_queue
-from bot.desk.service import Desk, assignable_officers
+from bot.desk.service import MANUAL_TRANSITIONS, Desk, assignable_officers
 from bot.desk.texts import CATEGORY_NAMES, EVENT_NAMES, ROLE_NAMES, STATUS_NAMES, URGENCY_NAMES, VICTIM_NAMES, case_details
 from bot.desk.web_auth import (
     LOGIN_CSRF_COOKIE,
@@ -44,14 +45,14 @@ from messaging.models import Conversation, Message
 from messaging.queries import attention_summary
 from messaging.takeover import conversation_in_remit, open_takeover
 from referral import audit, conduct, logins
-from referral.lifecycle import ALLOWED_TRANSITIONS
 from referral.models import Case, CaseAlert, ConsoleSession, Officer, Referral
 from referral.officers import case_in_remit
 from referral.roster import WIB
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
-ID = re.compile(r"[0-9]{1,9}")  # str.isdigit() takes "²", which int() refuses
+ID = re.compile(r"[0-9]{1,9}")
+MAX_POST_BYTES = 3 * 1024 * 1024  # the largest form: a facility directory of 2 MB  # str.isdigit() takes "²", which int() refuses
 TRANSCRIPT_LIMIT = 200
 OFF = "The officer console is turned off (HELPLINE_CONSOLE=off)."
 REFUSED = "The console's health figures need its token (HELPLINE_CONSOLE_TOKEN)."
@@ -71,6 +72,7 @@ FLASH = {
     "status_not_allowed": "Status itu tidak bisa dipilih dari status sekarang.",
     "outside_remit": "Kasus ini di luar wilayah tugas Anda.",
     "assigned": "Kasus ditugaskan; petugas itu diberi tahu lewat Telegram.",
+    "assigned_untold": "Kasus ditugaskan. Petugas itu belum menautkan Telegram: mohon kabari ia langsung.",
     "assign_not_possible": "Kasus tidak bisa ditugaskan kepada petugas itu (nonaktif, atau di luar wilayah tugasnya).",
     "assign_only_coordinator": "Hanya koordinator yang dapat menugaskan kasus.",
     "rerouted_next": "Rujukan dialihkan ke layanan berikutnya.",
@@ -86,7 +88,6 @@ FLASH = {
     "status_held_by_other": "Kasus belum bisa ditutup: percakapannya sedang dipegang petugas lain.",
     "status_emergency_open": "Kasus belum bisa ditutup: masih ada peringatan darurat yang belum dijawab. Pastikan pelapor aman dulu.",
 }
-SENDER_NAMES = {"in": "Pelapor"}
 
 
 def _environment() -> Environment:
@@ -126,6 +127,13 @@ def _signed_in(handler, *, needs: int):
     async def checked(request: Request) -> Response:
         if not request.state.gateway.settings.console_enabled:
             return PlainTextResponse(OFF, status_code=404)
+        declared = request.headers.get("content-length", "")
+        if request.method == "POST" and (not declared.isascii() or not declared.isdigit() or int(declared) > MAX_POST_BYTES):
+            return secured(PlainTextResponse("Permintaan terlalu besar atau tanpa panjang.", status_code=413))
+        if request.method == "POST":
+            with unit_of_work(request.state.gateway.sessions) as db:  # nobody's upload is read before their session is
+                if current_session(request, db) is None:
+                    return not_signed_in(request)
         form, given = (await form_csrf(request)) if request.method == "POST" else ({}, None)
         with unit_of_work(request.state.gateway.sessions) as db:
             console = current_session(request, db)
@@ -296,18 +304,23 @@ async def totp_page(request: Request, db: Session, console: ConsoleSession) -> R
     uri = logins.totp_uri(officer, secret)
     return render("totp.html", officer=officer, csrf_token=console.csrf_token, secret=secret,
                   qr=segno.make(uri, error="m").svg_data_uri(scale=4), enrolled=officer.totp_secret is not None,
-                  required=request.state.gateway.settings.console_totp == "required" and officer.role in ("coordinator", "admin"))
+                  required=request.state.gateway.settings.console_totp == "required" and officer.role in ("coordinator", "admin"),
+                  error=request.query_params.get("error") == "1")
 
 
 @_signed_in_at(SECOND_FACTOR)
 async def enrol_totp(request: Request, db: Session, console: ConsoleSession) -> Response:
     form = request.state.form
+    now = request.state.gateway.desk.clock()
+    officer = console.officer
+    # Replacing a second factor needs a code from the current one, too.
+    current_ok = officer.totp_secret is None or logins.totp_step(
+        officer.totp_secret, form.get("current_code", ""), now=now, after=officer.totp_last_step) is not None
     secret = form.get("secret", "")
-    if not re.fullmatch(r"[A-Z2-7]{32}", secret) or not logins.enrol_totp(
-        db, console.officer, secret, form.get("code", ""), now=request.state.gateway.desk.clock()
-    ):
-        return secured(PlainTextResponse("Kode tidak cocok: pindai kode QR lagi lalu masukkan kode terbaru dari aplikasi Anda.", status_code=400))
-    audit.record(db, "totp_enrolled", officer=console.officer, source=client_address(request))
+    if not current_ok or not re.fullmatch(r"[A-Z2-7]{32}", secret) or not logins.enrol_totp(db, console, secret, form.get("code", ""), now=now):
+        audit.record(db, "login_failed", officer=officer, source=client_address(request), detail={"totp_enrolment": True})
+        return secured(RedirectResponse("/console/totp?error=1", status_code=303))
+    audit.record(db, "totp_enrolled", officer=officer, source=client_address(request))
     return secured(RedirectResponse("/console", status_code=303))
 
 
@@ -368,7 +381,8 @@ async def queue_page(request: Request, db: Session, console: ConsoleSession) -> 
 @signed_in
 async def queue_json(request: Request, db: Session, console: ConsoleSession) -> Response:
     items = desk_queue.queue(db, console.officer, _filters(request))
-    return secured(JSONResponse({"items": [item.as_json() for item in items], "counts": _counts(db)}))
+    counts = {} if console.officer.role == "facility" else _counts(db)  # the helpline's figures are staff's
+    return secured(JSONResponse({"items": [item.as_json() for item in items], "counts": counts}))
 
 
 # -- a case ---------------------------------------------------------------------------------
@@ -395,8 +409,11 @@ def _transcript(db: Session, conversation_id: int | None, after_id: int = 0) -> 
     for message in reversed(rows):
         officer_id = (message.payload or {}).get("officer_id")
         who = "Pelapor" if message.direction == "in" else names.get(officer_id, "Petugas") if officer_id else "Bot"
+        media = message.kind == "media" and bool((message.payload or {}).get("file_id") or (message.payload or {}).get("media_id"))
         lines.append({
             "id": message.id, "at": message.created_at.astimezone(WIB).strftime("%d-%m %H:%M"), "who": who,
+            "media_url": f"/console/media/{message.id}" if media else None,
+            "media_type": (message.payload or {}).get("type") if media else None,
             "from_reporter": message.direction == "in", "from_officer": bool(officer_id),
             "text": message.text if message.text is not None else f"({message.kind})", "status": message.status,
         })
@@ -433,7 +450,7 @@ def _case_view(db: Session, officer: Officer, case: Case) -> dict:
         "case": case, **_chat_view(db, officer, conversation),
         "base": f"/console/cases/{case.ticket}", "live": f"/console/api/cases/{case.ticket}/messages",
         "events": list(case.events), "referrals": list(db.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id))),
-        "next_statuses": sorted(ALLOWED_TRANSITIONS.get(case.status, ()) - {"referred"}),  # referred: routing's to set
+        "next_statuses": list(MANUAL_TRANSITIONS.get(case.status, ())),
     }
 
 
@@ -619,6 +636,48 @@ async def case_action(request: Request, db: Session, console: ConsoleSession) ->
     return _answer(request, outcome, f"/console/cases/{case.ticket}")
 
 
+# -- a reporter's media, fetched from its channel for a signed-in officer --------------------
+
+
+async def media(request: Request) -> Response:
+    """Outside the usual door's transaction: fetching from the channel may take seconds."""
+    gateway = request.state.gateway
+    raw = request.path_params["message_id"]
+    with unit_of_work(gateway.sessions) as db:
+        console = current_session(request, db)
+        if console is None:
+            return not_signed_in(request)
+        if _missing_step(request, db, console, CONDUCT) is not None or not ID.fullmatch(raw):
+            return secured(PlainTextResponse("not found", status_code=404))
+        message = db.get(Message, int(raw))
+        allowed = (message is not None and message.kind == "media" and message.conversation_id is not None
+                   and console.officer.role != "facility"
+                   and conversation_in_remit(db, console.officer, message.conversation_id) is not None)
+        if not allowed:
+            return secured(PlainTextResponse("not found", status_code=404))
+        channel, payload = message.channel, dict(message.payload or {})
+        audit.record(db, "view_media", officer=console.officer, conversation_id=message.conversation_id,
+                     source=client_address(request), detail={"message_id": message.id})
+    try:
+        if channel == "telegram" and payload.get("file_id"):
+            application = gateway.telegram.application if gateway.telegram else None
+            data, content_type = await desk_media.telegram_media(application, payload["file_id"])
+        elif channel == "whatsapp" and payload.get("media_id"):
+            wa = gateway.settings.whatsapp
+            data, content_type = await desk_media.whatsapp_media(gateway.http, wa.api_base, wa.token, payload["media_id"], payload.get("mime_type"))
+        else:
+            raise desk_media.MediaUnavailable("no file")
+    except desk_media.MediaUnavailable as error:
+        log.warning("a reporter's media could not be fetched: %s", error)
+        return secured(PlainTextResponse("Lampiran ini tidak bisa diambil dari salurannya sekarang. Coba lagi nanti.", status_code=502))
+    if len(data) > desk_media.MAX_BYTES:
+        return secured(PlainTextResponse("Lampiran terlalu besar untuk ditampilkan di sini.", status_code=413))
+    inline = content_type in desk_media.INLINE_TYPES
+    disposition = "inline" if inline else f'attachment; filename="lampiran-{raw}"'
+    return secured(Response(data, media_type=content_type if inline else "application/octet-stream",
+                            headers={"Content-Disposition": disposition}))
+
+
 # -- read-only health figures for the shared token, and the page assets --------------------
 
 
@@ -648,4 +707,5 @@ def signed_in_coordinator(request: Request) -> bool:
         return False
     with unit_of_work(request.state.gateway.sessions) as db:
         console = current_session(request, db)
-        return console is not None and console.verified and console.officer.role in ("coordinator", "admin")
+        return (console is not None and console.officer.role in ("coordinator", "admin")
+                and _missing_step(request, db, console, CONDUCT) is None)

@@ -2,8 +2,9 @@
 figures, the directory with CSV import and export), officers and their remits, the audit
 trail, and the de-identified export for MPKS's social-welfare information system.
 
-Coordinators and admins only; every page is audited. None of them shows a reporter's words:
-the figures are the digest's, with counts under five written "<5".
+Coordinators and admins only; every page that shows officers, facilities, figures or the
+audit is audited itself. None of them shows a reporter's words: the figures are the digest's,
+with counts under five written "<5".
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import tempfile
 from functools import wraps
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +25,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from bot.desk.web_auth import client_address, secured
 from bot.desk.web_console import render, signed_in
-from bot.duties.digest import build_digest, rows, write_files
+from bot.duties.digest import build_digest, draw_charts, rows
 from referral import audit, welfare_export
 from referral.digest import Week
 from referral.facilities import ImportFailed, export_csv, import_rows, read_csv_text
@@ -33,6 +38,7 @@ CHARTS = ("kasus-per-kategori.png", "rujukan-diterima.png")
 WEEKS_LISTED = 12
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 COORDINATORS = ("coordinator", "admin")
+NUMBER = re.compile(r"[0-9]{1,6}")
 
 
 def coordinators_only(handler):
@@ -56,12 +62,20 @@ def _week(request: Request) -> Week:
         return Week.containing(_now(request)).previous()
 
 
+def _charts_dir(request: Request, week: Week):
+    """The console's own copy of a week's charts: the archived report files stay as written."""
+    return request.state.gateway.settings.data_dir / "reports" / ".console" / str(week)
+
+
 @coordinators_only
 async def digest_page(request: Request, db: Session, console: ConsoleSession) -> Response:
     settings = request.state.gateway.settings
     week = _week(request)
     digest = build_digest(db, week, _now(request), settings.ack_after_s)
-    write_files(digest, make_private_dir(settings.data_dir / "reports"))  # the same files (and charts) as the weekly job's
+    folder = make_private_dir(_charts_dir(request, week))
+    with tempfile.TemporaryDirectory(dir=folder.parent) as scratch:  # drawn aside, then swapped in whole
+        for name in draw_charts(digest, Path(scratch)):
+            os.replace(Path(scratch) / name, folder / name)
     weeks, cursor = [], Week.containing(_now(request))
     for _ in range(WEEKS_LISTED):
         weeks.append(str(cursor))
@@ -81,7 +95,7 @@ async def digest_chart(request: Request, db: Session, console: ConsoleSession) -
         week = Week.parse(request.path_params["week"])
     except ValueError:
         return PlainTextResponse("not found", status_code=404)
-    path = request.state.gateway.settings.data_dir / "reports" / str(week) / name
+    path = _charts_dir(request, week) / name
     if name not in CHARTS or not path.is_file():
         return PlainTextResponse("not found", status_code=404)
     return secured(FileResponse(path, media_type="image/png"))
@@ -94,6 +108,7 @@ async def facilities_page(request: Request, db: Session, console: ConsoleSession
 
 def _facilities(db: Session, console: ConsoleSession, *, problems=None, notice=None) -> Response:
     facilities = db.scalars(select(Facility).order_by(Facility.kind, Facility.name)).all()
+    audit.record(db, "view_facilities", officer=console.officer)
     return render("facilities.html", 400 if problems else 200, officer=console.officer, csrf_token=console.csrf_token,
                   facilities=facilities, problems=problems, notice=notice)
 
@@ -147,6 +162,7 @@ async def officers_page(request: Request, db: Session, console: ConsoleSession) 
          "remit": "seluruh Indonesia" if o.remit_all else ", ".join(r.code for r in o.regions) or "-"}
         for o in db.scalars(select(Officer).order_by(Officer.id))
     ]
+    audit.record(db, "view_officers", officer=console.officer, source=client_address(request))
     return render("officers.html", officer=console.officer, csrf_token=console.csrf_token, officers=officers)
 
 
@@ -154,7 +170,7 @@ async def officers_page(request: Request, db: Session, console: ConsoleSession) 
 async def audit_page(request: Request, db: Session, console: ConsoleSession) -> Response:
     ticket = request.query_params.get("ticket") or None
     raw_officer = request.query_params.get("officer", "")
-    officer_id = int(raw_officer) if raw_officer.isdigit() else None
+    officer_id = int(raw_officer) if NUMBER.fullmatch(raw_officer) else None
     events = audit.list_events(db, ticket=ticket, officer_id=officer_id, limit=500)
     names = {o.id: o.name for o in db.scalars(select(Officer))}
     audit.record(db, "view_audit", officer=console.officer, source=client_address(request),
@@ -165,10 +181,12 @@ async def audit_page(request: Request, db: Session, console: ConsoleSession) -> 
 
 @coordinators_only
 async def welfare_export_file(request: Request, db: Session, console: ConsoleSession) -> Response:
-    raw = request.query_params.get("weeks", "12")
-    weeks = min(max(int(raw), 1), 104) if raw.isdigit() else 12
-    table = welfare_export.export_rows(db, weeks=weeks, now=_now(request))
     kind = request.path_params["format"]
+    if kind not in ("csv", "json"):
+        return render("not_found.html", 404, officer=console.officer, csrf_token=console.csrf_token)
+    raw = request.query_params.get("weeks", "12")
+    weeks = min(max(int(raw), 1), 104) if NUMBER.fullmatch(raw) else 12
+    table = welfare_export.export_rows(db, weeks=weeks, now=_now(request))
     audit.record(db, "export", officer=console.officer, source=client_address(request),
                  detail={"what": "welfare", "format": kind, "weeks": weeks, "rows": len(table)})
     if kind == "json":

@@ -131,6 +131,7 @@ class GatewayState:
     telegram: TelegramChannel | None = None  # None until Telegram is connected (or when it is off)
     telegram_waiting: TelegramChannel | None = None  # set up, not connected yet: retried in the background
     metrics: Metrics | None = None  # GET /metrics
+    http: httpx.AsyncClient | None = None  # the gateway's outgoing HTTP (channels' media for the desk)
 
     async def engine_services_up(self) -> dict[str, bool]:
         """Whether Rasa and the action server answer right now (/healthz, /readyz)."""
@@ -273,6 +274,7 @@ async def start_gateway(
         alerts=alerts,
         telegram_waiting=channel,
         metrics=metrics,
+        http=http,
     )
     if connected:
         gateway.use_telegram(channel)
@@ -347,6 +349,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         Route("/console/audit", web_coordinator.audit_page),
         Route("/console/export", web_coordinator.export_page),
         Route("/console/export.{format:str}", web_coordinator.welfare_export_file),
+        Route("/console/media/{message_id}", web_console.media),
         Route("/console/api/queue", web_console.queue_json),
         Route("/console/api/cases/{ticket}/messages", web_console.case_messages_json),
         Route("/console/api/health", web_console.health_json),

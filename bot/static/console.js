@@ -62,6 +62,13 @@ async function refreshTranscript(list) {
   for (const line of data.messages) {
     const li = el("li", line.from_reporter ? "reporter" : line.from_officer ? "officer" : "bot");
     li.append(el("span", "meta", `${line.at} ${line.who}`), document.createTextNode(" "), el("span", "text", line.text));
+    if (line.media_url) {
+      const link = el("a", "media", `Buka lampiran (${line.media_type || "berkas"})`);
+      link.href = line.media_url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      li.append(document.createTextNode(" "), link);
+    }
     list.append(li);
     list.dataset.after = String(line.id);
   }

@@ -15,7 +15,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.helpers import free_port
@@ -32,7 +32,30 @@ class FakeGraphApi:
         self.accept_then_hang_s = 0.0  # accept the next message, then answer only after this long
         self.calls = 0  # POSTs to the messages endpoint, answered or not
         self._ids = itertools.count(1)
-        self.app = Starlette(routes=[Route("/{phone}/messages", self.messages, methods=["POST"])])
+        self.media: dict[str, tuple[bytes, str]] = {}  # media id -> (content, mime type) a reporter sent
+        self.app = Starlette(routes=[
+            Route("/{phone}/messages", self.messages, methods=["POST"]),
+            Route("/media-download/{media_id}", self.download, methods=["GET"]),
+            Route("/{media_id}", self.media_url, methods=["GET"]),
+        ])
+
+    def _token_ok(self, request: Request) -> bool:
+        return request.headers.get("authorization") == f"Bearer {self.token}"
+
+    async def media_url(self, request: Request) -> JSONResponse:
+        """GET /{media-id}: a short-lived URL to download the media from (with the token)."""
+        media_id = request.path_params["media_id"]
+        if not self._token_ok(request) or media_id not in self.media:
+            return JSONResponse({"error": {"message": "Unsupported get request", "code": 100}}, status_code=400)
+        return JSONResponse({"url": f"{str(request.base_url).rstrip('/')}/media-download/{media_id}",
+                             "mime_type": self.media[media_id][1], "id": media_id})
+
+    async def download(self, request: Request) -> Response:
+        media_id = request.path_params["media_id"]
+        if not self._token_ok(request) or media_id not in self.media:
+            return Response(status_code=404)
+        content, mime = self.media[media_id]
+        return Response(content, media_type=mime)
 
     async def messages(self, request: Request) -> JSONResponse:
         self.calls += 1
@@ -105,7 +128,22 @@ class FakeBotApi:
         self._message_ids = itertools.count(1000)
         self._lock = threading.Lock()
         self.bot_user = {"id": 424242, "is_bot": True, "first_name": "Helpline", "username": "mpks_helpline_bot"}
-        self.app = Starlette(routes=[Route("/bot{token}/{method}", self.call, methods=["GET", "POST"])])
+        self.files: dict[str, bytes] = {}  # file id -> content a reporter sent (getFile, then the file URL)
+        self.app = Starlette(routes=[
+            Route("/bot{token}/{method}", self.call, methods=["GET", "POST"]),
+            Route("/file/bot{token}/{path:path}", self.file, methods=["GET"]),
+        ])
+
+    async def file(self, request: Request) -> Response:
+        file_id = request.path_params["path"].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if request.path_params["token"] != self.token or file_id not in self.files:
+            return Response(status_code=404)
+        return Response(self.files[file_id], media_type="application/octet-stream")
+
+    async def _getFile(self, params):
+        file_id = str(params.get("file_id"))
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(self.files[file_id]),
+                "file_path": f"photos/{file_id}.jpg"}
 
     def push(self, update: dict) -> int:
         with self._lock:
@@ -155,6 +193,8 @@ class FakeBotApi:
                 {"ok": False, "error_code": 400, "description": "Bad Request: query is too old and response timeout expired or query ID is invalid"},
                 status_code=400,
             )
+        if method == "getFile" and str(params.get("file_id")) not in self.files:
+            return JSONResponse({"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, status_code=400)
         if handler is None:
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404)
         return JSONResponse({"ok": True, "result": await handler(params)})

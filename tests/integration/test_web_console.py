@@ -385,8 +385,8 @@ def test_a_second_factor_when_required_for_coordinators(database_url, tmp_path):
         page = client.get("/console/totp").text
         secret = re.search(r'name="secret" value="([A-Z2-7]{32})"', page).group(1)
         assert 'src="data:image/svg+xml' in page
-        wrong = client.post("/console/totp", data={"csrf_token": csrf_of(page), "secret": secret, "code": "000000"})
-        assert wrong.status_code == 400
+        wrong = client.post("/console/totp", data={"csrf_token": csrf_of(page), "secret": secret, "code": "000000"}, follow_redirects=False)
+        assert wrong.headers["location"] == "/console/totp?error=1"
         client.post("/console/totp", data={"csrf_token": csrf_of(page), "secret": secret, "code": pyotp.TOTP(secret).now()})
         client.cookies.clear()
         assert log_in(client, "koor").status_code == 303  # the password alone is not enough now
@@ -395,8 +395,20 @@ def test_a_second_factor_when_required_for_coordinators(database_url, tmp_path):
         assert client.get("/metrics").status_code == 401
         form = client.get("/console/login/totp").text
         assert client.post("/console/login/totp", data={"csrf_token": csrf_of(form), "code": "123456"}).status_code == 401
-        client.post("/console/login/totp", data={"csrf_token": csrf_of(form), "code": pyotp.TOTP(secret).now()})
+        assert client.post("/console/login/totp", data={"csrf_token": csrf_of(form), "code": pyotp.TOTP(secret).now()}).status_code == 401  # used at enrolment
+        import time
+        code = pyotp.TOTP(secret).at(time.time() + 30)  # the next step's (a clock a little ahead)
+        client.post("/console/login/totp", data={"csrf_token": csrf_of(form), "code": code})
         assert client.get("/console", follow_redirects=False).headers["location"] == "/console/conduct"  # then the code
+        client.cookies.clear()
+        assert log_in(client, "koor").status_code == 303
+        form = client.get("/console/login/totp").text
+        replayed = client.post("/console/login/totp", data={"csrf_token": csrf_of(form), "code": code})
+        assert replayed.status_code == 401  # a code works once
         with unit_of_work(sessions_of(client)) as session:
             actions = [e.action for e in reversed(audit.list_events(session))]
         assert actions.count("totp_enrolled") == 1 and "login_failed" in actions
+        with unit_of_work(sessions_of(client)) as session:
+            failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+                LoginAttempt.username == "koor#totp", LoginAttempt.succeeded.is_(False)))
+        assert failures == 3  # wrong codes counted apart: a right password never resets them

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from sqlalchemy import select
 
@@ -86,20 +87,52 @@ def test_a_facility_page_has_its_monthly_figures(client, gazetteer):
 
 
 def test_the_welfare_export_is_de_identified(client):
+    from datetime import timedelta
+
     officer_with_login(client, "koor", role="coordinator", regions=())
-    for _ in range(6):
-        reporter_case(sessions_of(client))
+    now = client.app_state["gateway"].desk.clock()
+    last_week = now - timedelta(days=7)
+
+    def opened(count: int, category: str = "violence", **where) -> None:
+        for _ in range(count):
+            _, case_id, _ = reporter_case(sessions_of(client), alert=False, **where)
+            with unit_of_work(sessions_of(client)) as session:
+                case = session.get(Case, case_id)
+                case.created_at, case.category = last_week, category
+
+    opened(6)
+    opened(5, "aid", province="33", regency="33.74")
+    opened(1, "bullying", province="33", regency="33.74")  # one small category among larger ones
+    opened(2, province="35", regency="35.78")  # a handful of cases
+    reporter_case(sessions_of(client))  # this week: not over yet, not exported
     signed_in(client, "koor")
-    data = client.get("/console/export.json?weeks=4").json()
-    [row] = [r for r in data["rows"] if r["regency_code"] == "34.04"]
-    assert row["cases_opened"] == 6 and row["violence"] == 6 and row["emergencies"] == 0
+    rows = {r["regency_code"]: r for r in client.get("/console/export.json?weeks=4").json()["rows"]}
+    assert set(rows) == {"34.04", "33.74", "35.78"}
+    assert rows["34.04"]["cases_opened"] == 6 and rows["34.04"]["violence"] == 6 and rows["34.04"]["emergencies"] == 0
+    assert rows["33.74"]["cases_opened"] == 6 and {rows["33.74"][c] for c in ("violence", "bullying", "elderly_care", "aid")} == {"<5"}
+    assert rows["35.78"]["cases_opened"] == "<5" and rows["35.78"]["violence"] == "<5" and rows["35.78"]["emergencies"] == "<5"
     text = client.get("/console/export.csv?weeks=4").text
     assert text.splitlines()[0].split(",")[:3] == ["week", "province_code", "regency_code"]
     for personal in ("Ibu Sari", "0812", "MPKS-"):
         assert personal not in text
-    reporter_case(sessions_of(client), province="35", regency="35.78")
-    small = [r for r in client.get("/console/export.json").json()["rows"] if r["regency_code"] == "35.78"]
-    assert small[0]["cases_opened"] == "<5"
+    assert client.get("/console/export.html").status_code == 404
+
+
+def test_the_directory_export_cannot_carry_a_spreadsheet_formula(client):
+    officer_with_login(client, "koor", role="coordinator", regions=())
+    csrf = signed_in(client, "koor")
+    hostile = DIRECTORY.replace("PSKM Sleman (contoh)", "=HYPERLINK(\"http://x\")").replace(",,,true\nPSKM-BANTUL", ",@SUM(1+1),+62274123,true\nPSKM-BANTUL", 1)
+    assert client.post("/console/facilities/import", data={"csrf_token": csrf},
+                       files={"file": ("f.csv", hostile.encode(), "text/csv")}).status_code == 200
+    exported = client.get("/console/facilities/export.csv").text
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(exported))}
+    assert rows["PSKM-SLEMAN"]["name"] == "'=HYPERLINK(\"http://x\")"
+    assert rows["PSKM-SLEMAN"]["address"] == "'@SUM(1+1)" and rows["PSKM-SLEMAN"]["phone"] == "'+62274123"
+    assert rows["PSKM-SLEMAN"]["latitude"] == "-7.716000"  # numbers stay numbers
+    client.post("/console/facilities/import", data={"csrf_token": csrf}, files={"file": ("f.csv", exported.encode(), "text/csv")})
+    with unit_of_work(sessions_of(client)) as session:  # read back as they were written
+        sleman = session.scalar(select(Facility).where(Facility.code == "PSKM-SLEMAN"))
+        assert (sleman.name, sleman.phone) == ('=HYPERLINK("http://x")', "+62274123")
 
 
 def test_the_audit_and_officers_pages(client):
@@ -167,8 +200,13 @@ def test_a_coordinator_reroutes_a_referral_and_assigns_the_case(client, gazettee
     client.post(f"/console/cases/{ticket}/assign", data={"csrf_token": csrf, "officer_id": str(rina)})
     with unit_of_work(sessions_of(client)) as session:
         assert session.scalar(select(Case.assigned_officer_id).where(Case.ticket == ticket)) == rina
+    page = client.get(f"/console/cases/{ticket}").text  # referred: only closing is a person's to choose
+    assert re.findall(r'<option value="(\w+)">', page.split('name="status"')[1].split("</select>")[0]) == ["closed"]
     rerouted = client.post(f"/console/cases/{ticket}/reroute", data={"csrf_token": csrf, "referral_id": str(referral_id)})
     assert "Rujukan dialihkan" in rerouted.text
+    figures = client.get(f"/console/facilities/{code}").text  # sent on by the coordinator: not the facility's decline
+    row = re.search(r"<tr><td>\d{4}-\d{2}</td>(.*?)</tr>", figures, re.S).group(1)
+    assert [int(n) for n in re.findall(r'class="n">(\d+)<', row)][:4] == [1, 0, 0, 1]
     with unit_of_work(sessions_of(client)) as session:
         statuses = [(r.facility.code, r.status) for r in session.scalar(select(Case).where(Case.ticket == ticket)).referrals]
     assert statuses[0] == (code, "declined") and statuses[1][1] == "sent"

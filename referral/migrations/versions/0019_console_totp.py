@@ -17,6 +17,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('officers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
     with op.batch_alter_table('console_sessions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('verified', sa.Boolean(), server_default=sa.true(), nullable=False))
 
@@ -25,4 +26,5 @@ def downgrade() -> None:
     with op.batch_alter_table('console_sessions', schema=None) as batch_op:
         batch_op.drop_column('verified')
     with op.batch_alter_table('officers', schema=None) as batch_op:
+        batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_secret')
