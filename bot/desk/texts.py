@@ -24,12 +24,12 @@ Selama mengambil alih, pesan, lokasi, dan foto yang Anda kirim ke sini diteruska
 /pilih: daftar percakapan yang Anda pegang
 /kembalikan [catatan]: serahkan kembali ke bot
 /catatan TEKS: tambahkan catatan ke kasus
-/status TIKET proses|selesai [catatan]: ubah status kasus
+/status TIKET proses|selesai [catatan]: ubah status kasus (menutup dengan selesai perlu catatan)
 /bantuan: pesan ini"""
 
 HELP_FACILITY = """Perintah kontak layanan:
 Tekan Terima atau Tolak pada rujukan yang masuk. Jika menolak, Anda akan diminta menulis alasannya.
-/status TIKET proses|selesai [catatan]: ubah status kasus yang sudah Anda terima
+/status TIKET proses|selesai [catatan]: ubah status kasus yang sudah Anda terima (menutup dengan selesai perlu catatan)
 /bantuan: pesan ini"""
 
 TEXTS = {
