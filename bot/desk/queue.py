@@ -8,24 +8,28 @@ rest, newest first. The remit is part of the query (`case_in_remit`), never a fi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from messaging.models import Conversation, HandoffRequest
-from referral.models import Case, CaseAlert, Officer
+from referral.models import Case, CaseAlert, Officer, Referral, utcnow
 from messaging.takeover import conversation_in_remit
 from referral.officers import case_in_remit
+from referral.referrals import REFERRAL_SLA_HOURS
 
 QUEUE_LIMIT = 200
 # rank: what needs a person first (lower is sooner)
-RANKS = {"emergency": 0, "possible_emergency": 1, "handoff": 2, "waiting": 3, "unrouted": 4, "referral": 4}
+# ("referral" alerts are the facility's to answer; a referral past its time is "referral_late")
+RANKS = {"emergency": 0, "possible_emergency": 1, "handoff": 2, "waiting": 3, "unrouted": 4, "referral_late": 4}
 LABELS = {
     0: "DARURAT", 1: "Mungkin darurat", 2: "Minta petugas", 3: "Pelapor menunggu", 4: "Rujukan perlu tindakan", 5: "",
 }
-FILTERS = ("status", "category", "urgency", "holder")
+FILTERS = ("status", "category", "urgency", "holder", "region", "older_than_days")
+REGION = re.compile(r"[0-9]{2}(\.[0-9]{2})?")  # a province (34) or a kabupaten/kota (34.04)
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,19 @@ class QueueItem:
         }
 
 
-def queue(session: Session, officer: Officer, filters: dict[str, str] | None = None) -> list[QueueItem]:
+def queue(session: Session, officer: Officer, filters: dict[str, str] | None = None, *, now: datetime | None = None) -> list[QueueItem]:
+    """`filters`: status, category, urgency; holder (me | unassigned); region (a province or
+    kabupaten/kota code); older_than_days (cases opened at least that many days ago)."""
     filters = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
+    if "region" in filters and not REGION.fullmatch(filters["region"]):
+        filters.pop("region")
+    if "older_than_days" in filters and not (filters["older_than_days"].isascii() and filters["older_than_days"].isdigit()):
+        filters.pop("older_than_days")
+    now = now or utcnow()
     if officer.role == "facility" or not officer.active:  # facility contacts answer their referrals on Telegram
         return []
-    items = _case_items(session, officer, filters)
-    if not set(filters) & {"status", "category", "urgency"}:  # a conversation without a case has none of these
+    items = _case_items(session, officer, filters, now)
+    if not set(filters) & {"status", "category", "urgency", "region", "older_than_days"}:  # a caseless conversation has none
         items += _conversation_items(session, officer, filters)
     return sorted(items, key=lambda item: (item.rank, -item.created_at.timestamp()))
 
@@ -100,20 +111,28 @@ def _holder_matches(item: QueueItem, wanted: str | None) -> bool:
     return not (wanted == "me" and not item.held_by_me or wanted == "unassigned" and item.held_by is not None)
 
 
-def _case_items(session: Session, officer: Officer, filters: dict[str, str]) -> list[QueueItem]:
+def _case_items(session: Session, officer: Officer, filters: dict[str, str], now: datetime) -> list[QueueItem]:
     """Every case that needs a person now (whatever their number), then the newest others."""
     query = select(Case).where(case_in_remit(officer))
+    if "region" in filters:
+        column = Case.regency_code if "." in filters["region"] else Case.province_code
+        query = query.where(column == filters["region"])
+    if "older_than_days" in filters:
+        query = query.where(Case.created_at <= now - timedelta(days=min(int(filters["older_than_days"]), 3650)))
     query = query.where(Case.status == filters["status"]) if "status" in filters else query.where(Case.status != "closed")
     if "category" in filters:
         query = query.where(Case.category == filters["category"])
     if "urgency" in filters:
         query = query.where(Case.urgency == filters["urgency"])
     alerted = select(CaseAlert.id).where(
-        CaseAlert.resolved_at.is_(None),
+        CaseAlert.resolved_at.is_(None), CaseAlert.reason.in_(list(RANKS)),
         (CaseAlert.case_id == Case.id) | ((CaseAlert.conversation_id == Case.conversation_id) & CaseAlert.conversation_id.is_not(None)),
     ).exists()
     asked = select(HandoffRequest.id).where(HandoffRequest.status == "open", HandoffRequest.conversation_id == Case.conversation_id).exists()
-    urgent = query.where(alerted | asked | (Case.is_emergency.is_(True) & (Case.status == "new")))
+    overdue = select(Referral.id).where(
+        Referral.case_id == Case.id, Referral.status == "sent", Referral.sent_at <= now - timedelta(hours=REFERRAL_SLA_HOURS)
+    ).exists()
+    urgent = query.where(alerted | asked | overdue | (Case.is_emergency.is_(True) & (Case.status == "new")))
     by_id = {case.id: case for case in session.scalars(urgent)}
     by_id.update({case.id: case for case in session.scalars(query.order_by(Case.id.desc()).limit(QUEUE_LIMIT))})
     cases = list(by_id.values())
@@ -133,6 +152,8 @@ def _case_items(session: Session, officer: Officer, filters: dict[str, str]) -> 
     handoffs = set(session.scalars(
         select(HandoffRequest.conversation_id).where(HandoffRequest.status == "open", HandoffRequest.conversation_id.in_(conversation_ids))
     ))
+    late = set(session.scalars(select(Referral.case_id).where(
+        Referral.case_id.in_(ids), Referral.status == "sent", Referral.sent_at <= now - timedelta(hours=REFERRAL_SLA_HOURS))))
     holders = {
         conversation_id: (officer_id, name)
         for conversation_id, officer_id, name in session.execute(
@@ -145,6 +166,8 @@ def _case_items(session: Session, officer: Officer, filters: dict[str, str]) -> 
         reasons = alerts.get(case.id, set())
         if case.conversation_id in handoffs:
             reasons = reasons | {"handoff"}
+        if case.id in late:
+            reasons = reasons | {"referral_late"}
         holder = holders.get(case.conversation_id)
         if case.is_emergency and case.status == "new" and holder is None:
             reasons = reasons | {"emergency"}

@@ -14,7 +14,7 @@ changes hands in one conditional UPDATE (messaging/takeover.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -45,9 +45,11 @@ from referral.lifecycle import IllegalTransition
 from referral.models import Case, CaseAlert, CaseEvent, Officer, Referral
 from referral.officers import case_in_remit
 from referral.referrals import REROUTE_REASON, ReferralError, accept_referral, decline_referral
+from referral.roster import rostered_until
 from referral.routing_cache import RoutingCache
 
 NOTE_CHARS = 2000
+ON_DUTY_HOURS = 12  # on duty outside the roster lasts this long unless ended earlier
 # What a person may set by hand: "referred" and "accepted" (and back to "new") are routing's and
 # the facility's, through the referral they belong to; a person moves a case on, or closes it.
 MANUAL_TRANSITIONS = {"new": ("closed",), "referred": ("closed",), "accepted": ("closed", "in_progress"), "in_progress": ("closed",)}
@@ -68,7 +70,7 @@ class Outcome:
 
 
 SUCCESS = frozenset({
-    "assigned", "assigned_untold", "checked", "taken", "relayed_to", "handed_back", "noted", "status_changed", "referral_accepted", "decline_reason",
+    "assigned", "assigned_untold", "checked", "on_duty", "off_duty", "off_duty_until", "taken", "relayed_to", "handed_back", "noted", "status_changed", "referral_accepted", "decline_reason",
     "declined_next", "declined_none", "rerouted",
 })
 
@@ -267,6 +269,23 @@ class Desk:
         self._audit("assign", case=case, detail={"officer_id": target.id})
         told = bool(target.telegram_chat_id and target.id != self.officer.id)
         return Outcome("assigned" if told else "assigned_untold", {"ticket": case.ticket, "name": target.name})
+
+    # -- duty ---------------------------------------------------------------------------
+
+    def go_on_duty(self, hours: int = ON_DUTY_HOURS) -> Outcome:
+        """On duty outside the roster (Telegram's /siaga). Code: on_duty (until)."""
+        until = self.now + timedelta(hours=hours)
+        self.officer.duty_override, self.officer.duty_override_until = "on", until
+        return Outcome("on_duty", {"until": until})
+
+    def go_off_duty(self) -> Outcome:
+        """Off duty; within a rostered shift, off until its end. Codes: off_duty, off_duty_until (until)."""
+        self.officer.duty_override, self.officer.duty_override_until = None, None
+        shift_end = rostered_until(self.officer.shifts, self.now)
+        if shift_end is not None:
+            self.officer.duty_override, self.officer.duty_override_until = "off", shift_end
+            return Outcome("off_duty_until", {"until": shift_end})
+        return Outcome("off_duty")
 
     # -- referrals ----------------------------------------------------------------------
 

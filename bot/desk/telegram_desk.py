@@ -17,13 +17,13 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.desk.service import Desk, release_takeovers
+from bot.desk.service import ON_DUTY_HOURS, Desk, release_takeovers
 from bot.desk.texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, case_details, officer_text
 from bot.gateway.engine_client import EngineClient, EngineUnavailable
 from messaging.models import Conversation, Message
@@ -32,12 +32,11 @@ from messaging.store import queue_staff_message
 from messaging.takeover import conversation_case, conversation_label, held_takeovers, last_messages, open_takeover
 from referral.models import Officer, Takeover, utcnow
 from referral.officers import case_for_officer, linked_officer, redeem_link_code
-from referral.roster import WIB, rostered_until
+from referral.roster import WIB
 from referral.routing_cache import RoutingCache
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
-ON_DUTY_HOURS = 12  # /siaga lasts this long unless ended earlier
 TRANSCRIPT_MESSAGES = 20
 SUMMARY_MESSAGES = 10
 TRANSCRIPT_CHARS = 2800  # leaves room for the case's details in one Telegram message
@@ -293,16 +292,13 @@ class Turn:
         return self.say(officer_text("unknown_command"))
 
     def go_on_duty(self) -> None:
-        until = self.now + timedelta(hours=ON_DUTY_HOURS)
-        self.officer.duty_override, self.officer.duty_override_until = "on", until
-        self.say(officer_text("on_duty", until=wib(until)))
+        outcome = self.desk_service().go_on_duty(ON_DUTY_HOURS)
+        self.say(officer_text("on_duty", until=wib(outcome.values["until"])))
 
     def go_off_duty(self) -> None:
-        self.officer.duty_override, self.officer.duty_override_until = None, None
-        shift_end = rostered_until(self.officer.shifts, self.now)
-        if shift_end is not None:  # off for the rest of this rostered shift
-            self.officer.duty_override, self.officer.duty_override_until = "off", shift_end
-            return self.say(officer_text("off_duty_until", until=wib(shift_end)))
+        outcome = self.desk_service().go_off_duty()
+        if outcome.code == "off_duty_until":
+            return self.say(officer_text("off_duty_until", until=wib(outcome.values["until"])))
         self.say(officer_text("off_duty"))
 
     # -- buttons ----------------------------------------------------------------------

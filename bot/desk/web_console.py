@@ -47,7 +47,7 @@ from messaging.takeover import conversation_in_remit, open_takeover
 from referral import audit, conduct, logins
 from referral.models import Case, CaseAlert, ConsoleSession, Officer, Referral
 from referral.officers import case_in_remit
-from referral.roster import WIB
+from referral.roster import WIB, is_on_duty
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,9 @@ FLASH = {
     "decline_reason": "Mohon tulis alasan singkat mengapa rujukan tidak dapat diterima.",
     "declined_next": "Alasan dicatat. Kasus dirujuk ke layanan lain. Terima kasih.",
     "declined_none": "Alasan dicatat. Tidak ada layanan lain yang cocok; koordinator akan menanganinya.",
+    "on_duty": "Anda sekarang siaga selama 12 jam: pemberitahuan kasus di wilayah Anda dikirim ke Telegram Anda.",
+    "off_duty": "Siaga selesai. Terima kasih.",
+    "off_duty_until": "Siaga selesai sampai akhir jadwal jaga Anda. Terima kasih.",
     "checked": "Tercatat: Anda sudah mengecek tanda bahaya pada percakapan ini. Pengingat untuknya berhenti.",
     "status_needs_note": "Menutup kasus tidak bisa dibatalkan: tuliskan catatan singkat alasannya.",
     "status_held_by_other": "Kasus belum bisa ditutup: percakapannya sedang dipegang petugas lain.",
@@ -373,16 +376,27 @@ async def queue_page(request: Request, db: Session, console: ConsoleSession) -> 
     if officer.role == "facility":
         return render("referrals.html", officer=officer, csrf_token=console.csrf_token, referrals=_facility_referrals(db, officer),
                       flash=FLASH.get(request.query_params.get("done", "")))
-    items = desk_queue.queue(db, officer, _filters(request))
-    return render("queue.html", officer=officer, csrf_token=console.csrf_token, items=items, filters=_filters(request),
+    now = request.state.gateway.desk.clock()
+    items = desk_queue.queue(db, officer, _filters(request), now=now)
+    return render("queue.html", on_duty=is_on_duty(officer, now), flash=FLASH.get(request.query_params.get("done", "")), officer=officer, csrf_token=console.csrf_token, items=items, filters=_filters(request),
                   counts=_counts(db), statuses=STATUS_NAMES, categories=CATEGORY_NAMES, urgencies=URGENCY_NAMES)
 
 
 @signed_in
 async def queue_json(request: Request, db: Session, console: ConsoleSession) -> Response:
-    items = desk_queue.queue(db, console.officer, _filters(request))
+    items = desk_queue.queue(db, console.officer, _filters(request), now=request.state.gateway.desk.clock())
     counts = {} if console.officer.role == "facility" else _counts(db)  # the helpline's figures are staff's
     return secured(JSONResponse({"items": [item.as_json() for item in items], "counts": counts}))
+
+
+@signed_in
+async def duty(request: Request, db: Session, console: ConsoleSession) -> Response:
+    """On or off duty outside the roster, as /siaga and /selesai_siaga on Telegram."""
+    if console.officer.role == "facility":
+        return render("not_found.html", 404, officer=console.officer, csrf_token=console.csrf_token)
+    desk = Desk(db, console.officer, now=request.state.gateway.desk.clock(), source=client_address(request))
+    outcome = desk.go_on_duty() if request.state.form.get("state") == "on" else desk.go_off_duty()
+    return _answer(request, outcome, "/console")
 
 
 # -- a case ---------------------------------------------------------------------------------

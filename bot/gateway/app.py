@@ -350,6 +350,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         Route("/console/export", web_coordinator.export_page),
         Route("/console/export.{format:str}", web_coordinator.welfare_export_file),
         Route("/console/media/{message_id}", web_console.media),
+        Route("/console/duty", web_console.duty, methods=["POST"]),
         Route("/console/api/queue", web_console.queue_json),
         Route("/console/api/cases/{ticket}/messages", web_console.case_messages_json),
         Route("/console/api/health", web_console.health_json),

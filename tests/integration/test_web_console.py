@@ -412,3 +412,31 @@ def test_a_second_factor_when_required_for_coordinators(database_url, tmp_path):
             failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
                 LoginAttempt.username == "koor#totp", LoginAttempt.succeeded.is_(False)))
         assert failures == 3  # wrong codes counted apart: a right password never resets them
+
+
+def test_the_queue_filters_by_region_and_age_and_the_duty_switch(client):
+    from datetime import timedelta
+
+    officer_id = officer_with_login(client, "koor", role="coordinator", regions=())
+    _, old_id, old = reporter_case(sessions_of(client), province="34", regency="34.04", alert=False)
+    _, _, recent = reporter_case(sessions_of(client), province="35", regency="35.78", alert=False)
+    with unit_of_work(sessions_of(client)) as session:
+        session.get(Case, old_id).created_at = client.app_state["gateway"].desk.clock() - timedelta(days=8)
+    csrf = signed_in(client, "koor")
+
+    def tickets(query: str) -> set[str]:
+        return {i["ticket"] for i in client.get(f"/console/api/queue?{query}").json()["items"]}
+
+    assert tickets("") >= {old, recent}
+    assert old in tickets("region=34") and recent not in tickets("region=34")
+    assert tickets("region=35.78") >= {recent} and old not in tickets("region=35.78")
+    assert old in tickets("older_than_days=7") and recent not in tickets("older_than_days=7")
+    assert tickets("region=%3Cscript%3E") >= {old, recent}  # nonsense is ignored, not an error
+    assert "Mulai siaga" in client.get("/console").text
+    on = client.post("/console/duty", data={"csrf_token": csrf, "state": "on"})
+    assert "Anda sekarang siaga" in on.text and "Selesai siaga" in on.text
+    with unit_of_work(sessions_of(client)) as session:
+        assert session.get(Officer, officer_id).duty_override == "on"
+    client.post("/console/duty", data={"csrf_token": csrf, "state": "off"})
+    with unit_of_work(sessions_of(client)) as session:
+        assert session.get(Officer, officer_id).duty_override is None

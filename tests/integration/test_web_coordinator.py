@@ -211,3 +211,20 @@ def test_a_coordinator_reroutes_a_referral_and_assigns_the_case(client, gazettee
         statuses = [(r.facility.code, r.status) for r in session.scalar(select(Case).where(Case.ticket == ticket)).referrals]
     assert statuses[0] == (code, "declined") and statuses[1][1] == "sent"
     assert {"assign", "referral_rerouted"} <= set(events(client, ticket=ticket))
+
+
+def test_a_referral_past_its_time_is_flagged_in_the_queue(client, gazetteer):
+    from datetime import timedelta
+
+    from referral.models import Referral
+
+    referral_id, ticket, _ = referred_case(client, gazetteer)
+    officer_with_login(client, "koor", role="coordinator", regions=())
+    signed_in(client, "koor")
+    label = {i["ticket"]: i["label"] for i in client.get("/console/api/queue").json()["items"]}
+    assert label[ticket] != "Rujukan perlu tindakan"
+    with unit_of_work(sessions_of(client)) as session:
+        referral = session.get(Referral, referral_id)
+        referral.sent_at = referral.sent_at - timedelta(hours=25)
+    label = {i["ticket"]: i["label"] for i in client.get("/console/api/queue").json()["items"]}
+    assert label[ticket] == "Rujukan perlu tindakan"
