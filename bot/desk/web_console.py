@@ -1,60 +1,45 @@
-"""The officers' desk on the web: login, the queue, and a case's page with its transcript,
-takeover, chat, notes and status.
+"""The officers' desk on the web: the queue, a case's page with its transcript, takeover,
+chat, notes, status, assignment and referrals, a conversation without a case yet, a facility
+contact's referrals, and reporters' media.
 
-Every page needs a console login (referral/logins.py); every operation goes through the
-same desk service as the Telegram desk (bot/desk/service.py), inside one transaction with
-its audit row. A case outside the officer's remit is the same 404 as an unknown ticket.
-The shared console token reads only health figures (`/console/api/health`): no case data.
+Every page passes the door first (bot/desk/web_door.py); every operation goes through the
+same desk service as the Telegram desk (bot/desk/service.py), inside one transaction with its
+audit row. A case outside the officer's remit is the same 404 as an unknown ticket. The shared
+console token reads only health figures (`/console/api/health`): no case data.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from functools import wraps
 from importlib import resources
 
-import segno
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from bot.desk import media as desk_media
 from bot.desk import queue as desk_queue
 from bot.desk.service import MANUAL_TRANSITIONS, Desk, assignable_officers
-from bot.desk.texts import CATEGORY_NAMES, EVENT_NAMES, ROLE_NAMES, STATUS_NAMES, URGENCY_NAMES, VICTIM_NAMES, case_details
-from bot.desk.web_auth import (
-    LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
-    client_address,
-    csrf_matches,
-    current_session,
-    form_csrf,
-    login_csrf,
-    not_signed_in,
-    secured,
-    set_login_csrf,
-    set_session_cookie,
-    wants_json,
-)
+from bot.desk.texts import CATEGORY_NAMES, STATUS_NAMES, URGENCY_NAMES, case_details
+from bot.desk.web_auth import client_address, current_session, not_signed_in, secured
+from bot.desk.web_door import CONDUCT, OFF, missing_step, signed_in
+from bot.desk.web_templates import render
 from bot.duties.alerts import alerts_without_recipient
 from bot.gateway.http_utils import bearer_matches
 from messaging.models import Conversation, Message
 from messaging.queries import attention_summary
 from messaging.takeover import conversation_in_remit, open_takeover
-from referral import audit, conduct, logins
+from referral import audit
 from referral.models import Case, CaseAlert, ConsoleSession, Officer, Referral
 from referral.officers import case_in_remit
 from referral.roster import WIB, is_on_duty
 from referral.storage import unit_of_work
 
 log = logging.getLogger(__name__)
-ID = re.compile(r"[0-9]{1,9}")
-MAX_POST_BYTES = 3 * 1024 * 1024  # the largest form: a facility directory of 2 MB  # str.isdigit() takes "²", which int() refuses
+ID = re.compile(r"[0-9]{1,9}")  # str.isdigit() takes "²", which int() refuses
 TRANSCRIPT_LIMIT = 200
-OFF = "The officer console is turned off (HELPLINE_CONSOLE=off)."
 REFUSED = "The console's health figures need its token (HELPLINE_CONSOLE_TOKEN)."
 ASSETS = {"console.css": "text/css", "console.js": "text/javascript"}
 # What the officer reads after an action (the desk service's outcome codes).
@@ -91,272 +76,6 @@ FLASH = {
     "status_held_by_other": "Kasus belum bisa ditutup: percakapannya sedang dipegang petugas lain.",
     "status_emergency_open": "Kasus belum bisa ditutup: masih ada peringatan darurat yang belum dijawab. Pastikan pelapor aman dulu.",
 }
-
-
-def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("bot.desk", "templates"), autoescape=select_autoescape(default=True))
-    env.filters["wib"] = lambda moment: moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if moment else "-"
-    env.filters["actor"] = lambda actor: actor.replace("officer:", "petugas #") if actor else "-"
-    env.globals.update(VICTIM_NAMES=VICTIM_NAMES, EVENT_NAMES=EVENT_NAMES, CATEGORY_NAMES=CATEGORY_NAMES, STATUS_NAMES=STATUS_NAMES, URGENCY_NAMES=URGENCY_NAMES, ROLE_NAMES=ROLE_NAMES)
-    return env
-
-
-_templates: Environment | None = None
-
-
-def render(template: str, status_code: int = 200, **values) -> HTMLResponse:
-    global _templates
-    if _templates is None:  # built on first use, not at import
-        _templates = _environment()
-    return secured(HTMLResponse(_templates.get_template(template).render(**values), status_code=status_code))
-
-
-def console_on(handler):
-    @wraps(handler)
-    async def checked(request: Request) -> Response:
-        if not request.state.gateway.settings.console_enabled:
-            return PlainTextResponse(OFF, status_code=404)
-        return await handler(request)
-    return checked
-
-
-# How far into the door a page needs the officer: a session; the second factor given; the
-# second factor set up (when required); the code of conduct accepted (every other page).
-SESSION, SECOND_FACTOR, ENROLLED, CONDUCT = range(4)
-
-
-def _signed_in(handler, *, needs: int):
-    @wraps(handler)
-    async def checked(request: Request) -> Response:
-        if not request.state.gateway.settings.console_enabled:
-            return PlainTextResponse(OFF, status_code=404)
-        declared = request.headers.get("content-length", "")
-        if request.method == "POST" and (not declared.isascii() or not declared.isdigit() or int(declared) > MAX_POST_BYTES):
-            return secured(PlainTextResponse("Permintaan terlalu besar atau tanpa panjang.", status_code=413))
-        if request.method == "POST":
-            with unit_of_work(request.state.gateway.sessions) as db:  # nobody's upload is read before their session is
-                if current_session(request, db) is None:
-                    return not_signed_in(request)
-        form, given = (await form_csrf(request)) if request.method == "POST" else ({}, None)
-        with unit_of_work(request.state.gateway.sessions) as db:
-            console = current_session(request, db)
-            if console is None:
-                return not_signed_in(request)
-            if request.method == "POST" and not csrf_matches(given, console.csrf_token):
-                return secured(PlainTextResponse("Permintaan ditolak: token keamanan (CSRF) tidak ada atau salah. Muat ulang halaman lalu coba lagi.", status_code=403))
-            missing = _missing_step(request, db, console, needs)
-            if missing is not None:
-                if wants_json(request):
-                    return secured(JSONResponse({"error": "sign-in not complete", "next": missing}, status_code=403))
-                return secured(RedirectResponse(missing, status_code=303))
-            request.state.form = form
-            return await handler(request, db, console)
-    return checked
-
-
-def _missing_step(request: Request, db: Session, console: ConsoleSession, needs: int) -> str | None:
-    """The page the officer must go through first, if any."""
-    officer = console.officer
-    if needs >= SECOND_FACTOR and not console.verified:
-        return "/console/login/totp"
-    if needs >= ENROLLED and officer.totp_secret is None and request.state.gateway.settings.console_totp == "required" \
-            and officer.role in ("coordinator", "admin"):
-        return "/console/totp"
-    if needs >= CONDUCT and not conduct.has_accepted(db, officer, _conduct(request, db).version):
-        return "/console/conduct"
-    return None
-
-
-def signed_in(handler):
-    """The handler gets (request, db, console session) inside one transaction, or the
-    request goes to the login page (401 for JSON). State-changing requests need the CSRF
-    token; nothing is shown before the second factor (when the officer has one or must) and
-    the current code of conduct."""
-    return _signed_in(handler, needs=CONDUCT)
-
-
-def signed_in_before_conduct(handler):
-    """For the pages an officer needs before accepting: the code itself."""
-    return _signed_in(handler, needs=ENROLLED)
-
-
-def _signed_in_at(needs: int):
-    return lambda handler: _signed_in(handler, needs=needs)
-
-
-def _conduct(request: Request, db: Session) -> conduct.Conduct:
-    return conduct.current(db, request.state.gateway.settings.config_dir / "code_of_conduct.yml")
-
-
-# -- the way in ----------------------------------------------------------------------------
-
-
-@console_on
-async def login_page(request: Request) -> Response:
-    token = login_csrf(request)
-    response = render("login.html", csrf_token=token, notice=request.query_params.get("notice"))
-    set_login_csrf(request, response, token)
-    return response
-
-
-@console_on
-async def login(request: Request) -> Response:
-    gateway = request.state.gateway
-    form, given = await form_csrf(request)
-    token = login_csrf(request)
-    if not csrf_matches(given, request.cookies.get(LOGIN_CSRF_COOKIE)):
-        return secured(PlainTextResponse("Permintaan ditolak: token keamanan (CSRF) tidak ada atau salah. Muat ulang halaman login.", status_code=403))
-    source = client_address(request)
-    now = gateway.desk.clock()
-    with unit_of_work(gateway.sessions) as db:
-        result = logins.log_in(db, form.get("username", ""), form.get("password", ""), source, now=now)
-        officer = result.officer
-        if result.token is None:
-            audit.record(db, "login_failed", officer=officer, source=source, now=now,
-                         detail={"locked": result.locked_until is not None})
-        else:
-            audit.record(db, "login", officer=officer, source=source, now=now)
-    if result.locked_until is not None:
-        until = result.locked_until.astimezone(WIB).strftime("%H:%M")
-        response = render("login.html", 429, csrf_token=token, error=f"Terlalu banyak percobaan yang salah. Coba lagi setelah pukul {until} WIB.")
-    elif result.token is None:
-        response = render("login.html", 401, csrf_token=token, error="Nama pengguna atau kata sandi salah.")
-    else:
-        log.info("officer %s signed in to the console", officer.id)
-        response = secured(RedirectResponse("/console", status_code=303))
-        set_session_cookie(request, response, result.token)
-        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
-        return response
-    set_login_csrf(request, response, token)
-    return response
-
-
-@_signed_in_at(SESSION)
-async def logout(request: Request, db: Session, console: ConsoleSession) -> Response:
-    logins.end_session(db, request.cookies.get(SESSION_COOKIE, ""))
-    audit.record(db, "logout", officer_id=console.officer_id, source=client_address(request))
-    response = secured(RedirectResponse("/console/login", status_code=303))
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
-
-
-@console_on
-async def password_page(request: Request) -> Response:
-    token = login_csrf(request)
-    with unit_of_work(request.state.gateway.sessions) as db:
-        officer = logins.link_officer(db, request.path_params["token"])
-        name = officer.name if officer else None
-    if name is None:
-        return render("password.html", 404, gone=True, csrf_token=token)
-    response = render("password.html", name=name, csrf_token=token, min_chars=logins.MIN_PASSWORD_CHARS)
-    set_login_csrf(request, response, token)
-    return response
-
-
-@console_on
-async def choose_password(request: Request) -> Response:
-    form, given = await form_csrf(request)
-    token = login_csrf(request)
-    if not csrf_matches(given, request.cookies.get(LOGIN_CSRF_COOKIE)):
-        return secured(PlainTextResponse("Permintaan ditolak: token keamanan (CSRF) tidak ada atau salah.", status_code=403))
-    password = form.get("password", "")
-    if password != form.get("password_again", ""):
-        return render("password.html", 400, name="", csrf_token=token, min_chars=logins.MIN_PASSWORD_CHARS,
-                      error="Kedua kata sandi tidak sama.")
-    try:
-        with unit_of_work(request.state.gateway.sessions) as db:
-            officer = logins.redeem_login_link(db, request.path_params["token"], password)
-            audit.record(db, "password_set", officer=officer, source=client_address(request))
-    except logins.LoginError as error:
-        gone = isinstance(error, logins.LinkGone)
-        message = None if gone else f"Kata sandi minimal {logins.MIN_PASSWORD_CHARS} karakter."
-        return render("password.html", 404 if gone else 400, gone=gone, name="", csrf_token=token,
-                      min_chars=logins.MIN_PASSWORD_CHARS, error=message)
-    return secured(RedirectResponse("/console/login?notice=password", status_code=303))
-
-
-# -- the second factor (TOTP) -------------------------------------------------------------
-
-
-@_signed_in_at(SESSION)
-async def second_factor_page(request: Request, db: Session, console: ConsoleSession) -> Response:
-    if console.verified:
-        return secured(RedirectResponse("/console", status_code=303))
-    return render("totp_login.html", csrf_token=console.csrf_token)
-
-
-@_signed_in_at(SESSION)
-async def second_factor(request: Request, db: Session, console: ConsoleSession) -> Response:
-    source = client_address(request)
-    now = request.state.gateway.desk.clock()
-    result = logins.verify_second_factor(db, console, request.state.form.get("code", ""), source, now=now)
-    if result is True:
-        audit.record(db, "login", officer=console.officer, source=source, now=now, detail={"second_factor": True})
-        return secured(RedirectResponse("/console", status_code=303))
-    audit.record(db, "login_failed", officer=console.officer, source=source, now=now, detail={"second_factor": True})
-    if result is False:
-        return render("totp_login.html", 401, csrf_token=console.csrf_token, error="Kode salah atau sudah lewat. Coba kode terbaru dari aplikasi Anda.")
-    until = result.astimezone(WIB).strftime("%H:%M")
-    return render("totp_login.html", 429, csrf_token=console.csrf_token, error=f"Terlalu banyak kode yang salah. Coba lagi setelah pukul {until} WIB.")
-
-
-@_signed_in_at(SECOND_FACTOR)
-async def totp_page(request: Request, db: Session, console: ConsoleSession) -> Response:
-    officer = console.officer
-    secret = logins.new_totp_secret()
-    uri = logins.totp_uri(officer, secret)
-    return render("totp.html", officer=officer, csrf_token=console.csrf_token, secret=secret,
-                  qr=segno.make(uri, error="m").svg_data_uri(scale=4), enrolled=officer.totp_secret is not None,
-                  required=request.state.gateway.settings.console_totp == "required" and officer.role in ("coordinator", "admin"),
-                  error=request.query_params.get("error") == "1")
-
-
-@_signed_in_at(SECOND_FACTOR)
-async def enrol_totp(request: Request, db: Session, console: ConsoleSession) -> Response:
-    form = request.state.form
-    now = request.state.gateway.desk.clock()
-    officer = console.officer
-    # Replacing a second factor needs a code from the current one, too.
-    current_ok = officer.totp_secret is None or logins.totp_step(
-        officer.totp_secret, form.get("current_code", ""), now=now, after=officer.totp_last_step) is not None
-    secret = form.get("secret", "")
-    if not current_ok or not re.fullmatch(r"[A-Z2-7]{32}", secret) or not logins.enrol_totp(db, console, secret, form.get("code", ""), now=now):
-        audit.record(db, "login_failed", officer=officer, source=client_address(request), detail={"totp_enrolment": True})
-        return secured(RedirectResponse("/console/totp?error=1", status_code=303))
-    audit.record(db, "totp_enrolled", officer=officer, source=client_address(request))
-    return secured(RedirectResponse("/console", status_code=303))
-
-
-# -- the code of conduct ------------------------------------------------------------------
-
-
-@signed_in_before_conduct
-async def conduct_page(request: Request, db: Session, console: ConsoleSession) -> Response:
-    officer = console.officer
-    current = _conduct(request, db)
-    return render("conduct.html", officer=officer, csrf_token=console.csrf_token, conduct=current,
-                  accepted=conduct.has_accepted(db, officer, current.version),
-                  can_edit=officer.role in ("coordinator", "admin"), saved=request.query_params.get("saved") == "1")
-
-
-@signed_in_before_conduct
-async def accept_conduct(request: Request, db: Session, console: ConsoleSession) -> Response:
-    current = _conduct(request, db)
-    if request.state.form.get("version") != current.version:  # changed while they read it: read the new one
-        return secured(RedirectResponse("/console/conduct", status_code=303))
-    conduct.accept(db, console.officer, current.version, client_address(request), now=request.state.gateway.desk.clock())
-    audit.record(db, "conduct_accepted", officer=console.officer, source=client_address(request), detail={"version": current.version})
-    return secured(RedirectResponse("/console", status_code=303))
-
-
-@signed_in
-async def edit_conduct(request: Request, db: Session, console: ConsoleSession) -> Response:
-    try:
-        saved = conduct.save(db, console.officer, request.state.form.get("text", ""), now=request.state.gateway.desk.clock())
-    except conduct.ConductError:
-        return secured(PlainTextResponse("Kode etik tidak disimpan: hanya koordinator yang dapat mengubahnya, dan teksnya tidak boleh kosong.", status_code=400))
-    audit.record(db, "conduct_edited", officer=console.officer, source=client_address(request), detail={"version": saved.version})
-    return secured(RedirectResponse("/console/conduct?saved=1", status_code=303))
 
 
 # -- the queue ------------------------------------------------------------------------------
@@ -661,7 +380,7 @@ async def media(request: Request) -> Response:
         console = current_session(request, db)
         if console is None:
             return not_signed_in(request)
-        if _missing_step(request, db, console, CONDUCT) is not None or not ID.fullmatch(raw):
+        if missing_step(request, db, console, CONDUCT) is not None or not ID.fullmatch(raw):
             return secured(PlainTextResponse("not found", status_code=404))
         message = db.get(Message, int(raw))
         allowed = (message is not None and message.kind == "media" and message.conversation_id is not None
@@ -713,13 +432,3 @@ async def asset(request: Request) -> Response:
     response = Response(body, media_type=ASSETS[name])
     response.headers.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
     return response
-
-
-def signed_in_coordinator(request: Request) -> bool:
-    """Does this request carry a live console session of a coordinator or admin (for /metrics)?"""
-    if not request.cookies.get(SESSION_COOKIE):
-        return False
-    with unit_of_work(request.state.gateway.sessions) as db:
-        console = current_session(request, db)
-        return (console is not None and console.officer.role in ("coordinator", "admin")
-                and _missing_step(request, db, console, CONDUCT) is None)

@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from bot.desk.web_auth import client_address, secured
-from bot.desk.web_console import render, signed_in
+from bot.desk.web_door import COORDINATORS, signed_in
+from bot.desk.web_templates import render
 from bot.duties.digest import build_digest, draw_charts, rows
 from referral import audit, welfare_export
 from referral.digest import Week
@@ -37,7 +38,6 @@ from referral.storage import make_private_dir
 CHARTS = ("kasus-per-kategori.png", "rujukan-diterima.png")
 WEEKS_LISTED = 12
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-COORDINATORS = ("coordinator", "admin")
 NUMBER = re.compile(r"[0-9]{1,6}")
 
 

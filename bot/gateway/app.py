@@ -26,7 +26,7 @@ from starlette.routing import Route
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.desk import web_console, web_coordinator
+from bot.desk import web_console, web_coordinator, web_login
 from bot.desk.web_auth import ConsoleHeaders
 from bot.gateway import webchat
 from bot.duties.alerts import OfficerAlerts, alerts_without_recipient
@@ -320,18 +320,18 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         Route("/webhooks/whatsapp", whatsapp_webhook.verify, methods=["GET"]),
         Route("/webhooks/whatsapp", whatsapp_webhook.receive, methods=["POST"]),
         Route("/console", web_console.queue_page),
-        Route("/console/login", web_console.login_page, methods=["GET"]),
-        Route("/console/login", web_console.login, methods=["POST"]),
-        Route("/console/logout", web_console.logout, methods=["POST"]),
-        Route("/console/login/totp", web_console.second_factor_page, methods=["GET"]),
-        Route("/console/login/totp", web_console.second_factor, methods=["POST"]),
-        Route("/console/totp", web_console.totp_page, methods=["GET"]),
-        Route("/console/totp", web_console.enrol_totp, methods=["POST"]),
-        Route("/console/password/{token}", web_console.password_page, methods=["GET"]),
-        Route("/console/password/{token}", web_console.choose_password, methods=["POST"]),
-        Route("/console/conduct", web_console.conduct_page, methods=["GET"]),
-        Route("/console/conduct/accept", web_console.accept_conduct, methods=["POST"]),
-        Route("/console/conduct/edit", web_console.edit_conduct, methods=["POST"]),
+        Route("/console/login", web_login.login_page, methods=["GET"]),
+        Route("/console/login", web_login.login, methods=["POST"]),
+        Route("/console/logout", web_login.logout, methods=["POST"]),
+        Route("/console/login/totp", web_login.second_factor_page, methods=["GET"]),
+        Route("/console/login/totp", web_login.second_factor, methods=["POST"]),
+        Route("/console/totp", web_login.totp_page, methods=["GET"]),
+        Route("/console/totp", web_login.enrol_totp, methods=["POST"]),
+        Route("/console/password/{token}", web_login.password_page, methods=["GET"]),
+        Route("/console/password/{token}", web_login.choose_password, methods=["POST"]),
+        Route("/console/conduct", web_login.conduct_page, methods=["GET"]),
+        Route("/console/conduct/accept", web_login.accept_conduct, methods=["POST"]),
+        Route("/console/conduct/edit", web_login.edit_conduct, methods=["POST"]),
         Route("/console/cases/{ticket}", web_console.case_page, methods=["GET"]),
         Route("/console/cases/{ticket}/{action}", web_console.case_action, methods=["POST"]),
         Route("/console/referrals/{referral_id}", web_console.referral_page, methods=["GET"]),

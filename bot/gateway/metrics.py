@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.desk.web_console import signed_in_coordinator
+from bot.desk.web_door import signed_in_coordinator
 from bot.duties.alerts import alerts_without_recipient
 from bot.gateway.http_utils import bearer_matches
 from wiring.schedule_models import JobRun
