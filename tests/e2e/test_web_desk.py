@@ -171,3 +171,51 @@ def test_an_officer_talks_with_a_telegram_reporter_from_the_browser(postgres_sta
     wait.until(seen.text_to_be_present_in_element((By.ID, "holder"), "Dijawab oleh bot"))
     actions = [e["action"] for e in helpline(postgres_stack, "audit", "--officer", str(coordinator))["events"]]
     assert {"takeover", "message_sent", "hand_back"} <= set(actions)
+
+
+def test_in_the_browser_lockout_csrf_and_remit_hold(postgres_stack, browser):
+    from referral.cases import NewCase, open_case
+    from referral.storage import make_engine, make_session_factory, unit_of_work
+
+    base = postgres_stack.base_url
+    added = helpline(postgres_stack, "officers", "add", "Budi Jatim", "--role", "officer", "--region", "35", "--username", "budi")
+    set_password(postgres_stack, added["id"])
+    engine = make_engine(postgres_stack.database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:  # a case in DI Yogyakarta: not Budi's
+            case = open_case(session, NewCase(category="aid", is_emergency=False, description="butuh sembako"), actor="bot")
+            case.province_code, case.regency_code = "34", "34.04"
+            elsewhere = case.ticket
+    finally:
+        engine.dispose()
+    browser.delete_all_cookies()
+    wait = WebDriverWait(browser, 30)
+
+    def try_password(password: str) -> str:
+        browser.get(f"{base}/console/login")
+        browser.find_element(By.NAME, "username").send_keys("budi")
+        browser.find_element(By.NAME, "password").send_keys(password)
+        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        return wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, ".error, #queue, form[action='/console/conduct/accept']"))).text
+
+    for _ in range(5):
+        assert "kata sandi salah" in try_password("salah-terus-ya")
+    assert "Terlalu banyak percobaan" in try_password(PASSWORD)  # locked from this address, the right password too
+    helpline(postgres_stack, "officers", "unlock", str(added["id"]))
+    try_password(PASSWORD)
+    wait.until(seen.element_to_be_clickable((By.XPATH, "//button[contains(., 'menyetujui kode etik')]"))).click()
+    wait.until(seen.presence_of_element_located((By.ID, "queue")))
+
+    # A form posted without its CSRF token is refused
+    browser.execute_script("document.querySelector('form.duty input[name=csrf_token]').remove()")
+    browser.find_element(By.CSS_SELECTOR, "form.duty button").click()
+    wait.until(seen.text_to_be_present_in_element((By.TAG_NAME, "body"), "token keamanan (CSRF)"))
+
+    # A case outside the remit is the same page as an unknown ticket
+    browser.get(f"{base}/console/cases/{elsewhere}")
+    outside = browser.find_element(By.TAG_NAME, "main").text
+    browser.get(f"{base}/console/cases/MPKS-2099-99999")
+    assert browser.find_element(By.TAG_NAME, "main").text == outside and "tidak ditemukan" in outside.lower()
+
+    actions = [e["action"] for e in reversed(helpline(postgres_stack, "audit", "--officer", str(added["id"]))["events"])]
+    assert actions[:6] == ["password_set"] + ["login_failed"] * 5 and "login" in actions and "conduct_accepted" in actions
