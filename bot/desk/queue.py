@@ -126,7 +126,9 @@ def _case_items(session: Session, officer: Officer, filters: dict[str, str], now
         query = query.where(Case.urgency == filters["urgency"])
     alerted = select(CaseAlert.id).where(
         CaseAlert.resolved_at.is_(None), CaseAlert.reason.in_(list(RANKS)),
-        (CaseAlert.case_id == Case.id) | ((CaseAlert.conversation_id == Case.conversation_id) & CaseAlert.conversation_id.is_not(None)),
+        # an alert about a case is that case's; one about a conversation (no case yet) is its cases'
+        (CaseAlert.case_id == Case.id)
+        | (CaseAlert.case_id.is_(None) & (CaseAlert.conversation_id == Case.conversation_id) & CaseAlert.conversation_id.is_not(None)),
     ).exists()
     asked = select(HandoffRequest.id).where(HandoffRequest.status == "open", HandoffRequest.conversation_id == Case.conversation_id).exists()
     overdue = select(Referral.id).where(
@@ -147,7 +149,7 @@ def _case_items(session: Session, officer: Officer, filters: dict[str, str], now
         )
     ):
         for case in cases:
-            if case.id == case_id or (conversation_id and case.conversation_id == conversation_id):
+            if case.id == case_id or (case_id is None and conversation_id and case.conversation_id == conversation_id):
                 alerts.setdefault(case.id, set()).add(reason)
     handoffs = set(session.scalars(
         select(HandoffRequest.conversation_id).where(HandoffRequest.status == "open", HandoffRequest.conversation_id.in_(conversation_ids))

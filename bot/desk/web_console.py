@@ -78,6 +78,11 @@ FLASH = {
 }
 
 
+def not_found(console: ConsoleSession) -> Response:
+    """The one 404 page: an unknown ticket and a case outside the remit look the same."""
+    return render("not_found.html", 404, officer=console.officer, csrf_token=console.csrf_token)
+
+
 # -- the queue ------------------------------------------------------------------------------
 
 
@@ -112,7 +117,7 @@ async def queue_json(request: Request, db: Session, console: ConsoleSession) -> 
 async def duty(request: Request, db: Session, console: ConsoleSession) -> Response:
     """On or off duty outside the roster, as /siaga and /selesai_siaga on Telegram."""
     if console.officer.role == "facility":
-        return render("not_found.html", 404, officer=console.officer, csrf_token=console.csrf_token)
+        return not_found(console)
     desk = Desk(db, console.officer, now=request.state.gateway.desk.clock(), source=client_address(request))
     outcome = desk.go_on_duty() if request.state.form.get("state") == "on" else desk.go_off_duty()
     return _answer(request, outcome, "/console")
@@ -192,7 +197,7 @@ async def case_page(request: Request, db: Session, console: ConsoleSession) -> R
     officer = console.officer
     case = _case_in_remit(db, officer, request.path_params["ticket"])
     if case is None:
-        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+        return not_found(console)
     view = _case_view(db, officer, case)
     conversation_id = view["conversation"].id if view["conversation"] else None
     audit.record(db, "view_case", officer=officer, ticket=case.ticket, conversation_id=conversation_id, source=client_address(request))
@@ -244,7 +249,7 @@ async def referral_page(request: Request, db: Session, console: ConsoleSession) 
     officer = console.officer
     referral = _own_referral(db, officer, request.path_params["referral_id"])
     if referral is None:
-        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+        return not_found(console)
     accepted = referral.status == "accepted"
     audit.record(db, "view_case", officer=officer, ticket=referral.case.ticket, source=client_address(request),
                  detail={"referral_id": referral.id})
@@ -258,7 +263,7 @@ async def referral_action(request: Request, db: Session, console: ConsoleSession
     officer = console.officer
     referral = _own_referral(db, officer, request.path_params["referral_id"])
     if referral is None:
-        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+        return not_found(console)
     desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request),
                 routing=request.state.gateway.desk.routing)
     action = request.path_params["action"]
@@ -289,7 +294,7 @@ async def conversation_page(request: Request, db: Session, console: ConsoleSessi
     officer = console.officer
     conversation = _conversation_in_remit(db, officer, request.path_params["conversation_id"])
     if conversation is None:
-        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+        return not_found(console)
     audit.record(db, "view_case", officer=officer, conversation_id=conversation.id, source=client_address(request))
     possible = db.scalar(select(CaseAlert.id).where(
         CaseAlert.conversation_id == conversation.id, CaseAlert.reason.in_(("emergency", "possible_emergency"))).limit(1)) is not None
@@ -312,7 +317,7 @@ async def conversation_action(request: Request, db: Session, console: ConsoleSes
     officer = console.officer
     conversation = _conversation_in_remit(db, officer, request.path_params["conversation_id"])
     if conversation is None:
-        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+        return not_found(console)
     form = request.state.form
     desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request))
     action = request.path_params["action"]
@@ -341,7 +346,7 @@ async def case_action(request: Request, db: Session, console: ConsoleSession) ->
     ticket = request.path_params["ticket"]
     case = _case_in_remit(db, officer, ticket)
     if case is None:
-        return render("not_found.html", 404, officer=officer, csrf_token=console.csrf_token)
+        return not_found(console)
     form = request.state.form
     desk = Desk(db, officer, now=request.state.gateway.desk.clock(), source=client_address(request),
                 routing=request.state.gateway.desk.routing)

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from bot.desk.web_auth import client_address, secured
+from bot.desk.web_console import not_found
 from bot.desk.web_door import COORDINATORS, signed_in
 from bot.desk.web_templates import render
 from bot.duties.digest import build_digest, draw_charts, rows
@@ -46,7 +47,7 @@ def coordinators_only(handler):
     @wraps(handler)
     async def checked(request: Request, db: Session, console: ConsoleSession) -> Response:
         if console.officer.role not in COORDINATORS:
-            return render("not_found.html", 404, officer=console.officer, csrf_token=console.csrf_token)
+            return not_found(console)
         return await handler(request, db, console)
     return checked
 
@@ -117,7 +118,7 @@ def _facilities(db: Session, console: ConsoleSession, *, problems=None, notice=N
 async def facility_page(request: Request, db: Session, console: ConsoleSession) -> Response:
     facility = db.scalar(select(Facility).where(Facility.code == request.path_params["code"]))
     if facility is None:
-        return render("not_found.html", 404, officer=console.officer, csrf_token=console.csrf_token)
+        return not_found(console)
     months = facility_months(db, facility, now=_now(request))
     audit.record(db, "view_facility", officer=console.officer, source=client_address(request), detail={"facility": facility.code})
     return render("facility.html", officer=console.officer, csrf_token=console.csrf_token, facility=facility, months=months)
@@ -183,7 +184,7 @@ async def audit_page(request: Request, db: Session, console: ConsoleSession) -> 
 async def welfare_export_file(request: Request, db: Session, console: ConsoleSession) -> Response:
     kind = request.path_params["format"]
     if kind not in ("csv", "json"):
-        return render("not_found.html", 404, officer=console.officer, csrf_token=console.csrf_token)
+        return not_found(console)
     raw = request.query_params.get("weeks", "12")
     weeks = min(max(int(raw), 1), 104) if NUMBER.fullmatch(raw) else 12
     table = welfare_export.export_rows(db, weeks=weeks, now=_now(request))

@@ -440,3 +440,18 @@ def test_the_queue_filters_by_region_and_age_and_the_duty_switch(client):
     client.post("/console/duty", data={"csrf_token": csrf, "state": "off"})
     with unit_of_work(sessions_of(client)) as session:
         assert session.get(Officer, officer_id).duty_override is None
+
+
+def test_an_alert_about_one_case_does_not_flag_another_case_of_the_conversation(client):
+    from referral.cases import NewCase, open_case
+    from referral.models import CaseAlert
+
+    officer_with_login(client, "koor", role="coordinator", regions=())
+    conversation_id, emergency_id, emergency = reporter_case(sessions_of(client), emergency=True)  # its alert names it
+    with unit_of_work(sessions_of(client)) as session:
+        aid = open_case(session, NewCase(category="aid", is_emergency=False, conversation_id=conversation_id,
+                                         description="butuh sembako"), actor="bot").ticket
+        session.add(CaseAlert(conversation_id=conversation_id, reason="handoff"))  # about the conversation: both cases
+    signed_in(client, "koor")
+    labels = {i["ticket"]: i["label"] for i in client.get("/console/api/queue").json()["items"]}
+    assert labels[emergency] == "DARURAT" and labels[aid] == "Minta petugas"
