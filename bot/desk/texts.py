@@ -13,6 +13,19 @@ EVENT_NAMES = {
     "follow_up_sent": "pertanyaan tindak lanjut dikirim", "follow_up_answered": "pelapor menjawab tindak lanjut",
 }
 VICTIM_NAMES = {"self": "pelapor sendiri", "child": "anak", "other": "orang lain", "elderly": "lansia"}
+# The audit trail's actions as coordinators read them (referral/audit.py ACTIONS).
+AUDIT_NAMES = {
+    "view_case": "membuka kasus", "view_summary": "membaca ringkasan", "view_messages": "membaca pesan baru",
+    "view_media": "membuka lampiran", "takeover": "mengambil alih", "message_sent": "mengirim pesan ke pelapor",
+    "hand_back": "mengembalikan ke bot", "note": "menulis catatan", "status": "mengubah status", "assign": "menugaskan",
+    "referral_accepted": "menerima rujukan", "referral_declined": "menolak rujukan", "referral_rerouted": "mengalihkan rujukan",
+    "possible_emergency_checked": "mengecek tanda bahaya", "export": "mengekspor data", "facilities_import": "mengimpor direktori",
+    "login": "masuk", "login_failed": "gagal masuk", "logout": "keluar", "password_set": "mengatur kata sandi",
+    "login_link": "tautan kata sandi dibuat", "totp_enrolled": "mengaktifkan verifikasi dua langkah",
+    "totp_reset": "verifikasi dua langkah dihapus", "conduct_accepted": "menyetujui kode etik", "conduct_edited": "mengubah kode etik",
+    "view_audit": "membuka jejak audit", "view_digest": "membuka ringkasan mingguan", "view_facility": "membuka angka layanan",
+    "view_facilities": "membuka direktori", "view_officers": "membuka daftar petugas",
+}
 ROLE_NAMES = {"officer": "petugas jaga", "coordinator": "koordinator", "admin": "admin", "facility": "kontak layanan"}
 
 HELP_STAFF = """Perintah petugas:

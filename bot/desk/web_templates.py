@@ -6,7 +6,7 @@ from __future__ import annotations
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
-from bot.desk.texts import CATEGORY_NAMES, EVENT_NAMES, ROLE_NAMES, STATUS_NAMES, URGENCY_NAMES, VICTIM_NAMES
+from bot.desk.texts import AUDIT_NAMES, CATEGORY_NAMES, EVENT_NAMES, ROLE_NAMES, STATUS_NAMES, URGENCY_NAMES, VICTIM_NAMES
 from bot.desk.web_auth import secured
 from referral.roster import WIB
 
@@ -15,7 +15,7 @@ def _environment() -> Environment:
     env = Environment(loader=PackageLoader("bot.desk", "templates"), autoescape=select_autoescape(default=True))
     env.filters["wib"] = lambda moment: moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if moment else "-"
     env.filters["actor"] = lambda actor: actor.replace("officer:", "petugas #") if actor else "-"
-    env.globals.update(VICTIM_NAMES=VICTIM_NAMES, EVENT_NAMES=EVENT_NAMES, CATEGORY_NAMES=CATEGORY_NAMES, STATUS_NAMES=STATUS_NAMES, URGENCY_NAMES=URGENCY_NAMES, ROLE_NAMES=ROLE_NAMES)
+    env.globals.update(AUDIT_NAMES=AUDIT_NAMES, VICTIM_NAMES=VICTIM_NAMES, EVENT_NAMES=EVENT_NAMES, CATEGORY_NAMES=CATEGORY_NAMES, STATUS_NAMES=STATUS_NAMES, URGENCY_NAMES=URGENCY_NAMES, ROLE_NAMES=ROLE_NAMES)
     return env
 
 

@@ -142,7 +142,7 @@ def test_the_audit_and_officers_pages(client):
     officers = client.get("/console/officers").text
     assert "Rina Petugas" in officers and "koordinator" in officers
     audit_page = client.get(f"/console/audit?officer={coordinator}").text
-    assert "login" in audit_page and "conduct_accepted" in audit_page
+    assert "masuk" in audit_page and "menyetujui kode etik" in audit_page
 
 
 def referred_case(client, gazetteer) -> tuple[int, str, str]:
