@@ -1,5 +1,6 @@
 """The export for MPKS's social-welfare information system: de-identified figures by ISO
-week and region (province and kabupaten/kota codes), as rows for CSV and JSON.
+week and region (province and kabupaten/kota codes), and each facility's referrals by week,
+as rows for CSV and JSON.
 
 Counts only, never a ticket, a text, a name or an address, and only for weeks that have
 ended (a week still going would show each new case as it comes). A count from 1 to 4 is
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from referral.digest import SMALL_COUNT, Week, shown
-from referral.models import Case, CaseEvent, Referral
+from referral.models import Case, CaseEvent, Facility, Referral
 
 CATEGORIES = ("violence", "bullying", "elderly_care", "aid")
 COLUMNS = (
@@ -25,6 +26,8 @@ COLUMNS = (
     "cases_closed", "referrals_sent", "referrals_accepted", "referrals_declined",
 )
 WITHHELD = "<5"
+FACILITY_COLUMNS = ("week", "facility_code", "facility_kind", "province_code", "regency_code",
+                    "referrals_received", "referrals_accepted", "referrals_declined", "referrals_unanswered")
 
 
 def export_rows(session: Session, *, weeks: int, now: datetime) -> list[dict]:
@@ -57,6 +60,29 @@ def export_rows(session: Session, *, weeks: int, now: datetime) -> list[dict]:
     return [
         {"week": week, "province_code": province or None, "regency_code": regency or None, **_published(counts)}
         for (week, province, regency), counts in sorted(table.items())
+    ]
+
+
+def facility_rows(session: Session, *, weeks: int, now: datetime) -> list[dict]:
+    """Referrals each PSKM/AUMSos received per ended week (an institution is not a person, but
+    its small counts are "<5" too: a week's one referral could point at its case)."""
+    last = Week.containing(now).previous()
+    start, end = Week.containing(last.start - timedelta(weeks=weeks - 1)).start, last.end
+    table: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(FACILITY_COLUMNS[5:], 0))
+    for referral, facility in session.execute(
+        select(Referral, Facility).join(Facility, Facility.id == Referral.facility_id)
+        .where(Referral.sent_at >= start, Referral.sent_at < end)
+    ):
+        key = (str(Week.containing(referral.sent_at)), facility.code, facility.kind, facility.province_code or "", facility.regency_code or "")
+        row = table[key]
+        row["referrals_received"] += 1
+        row["referrals_accepted"] += int(referral.status == "accepted")
+        row["referrals_declined"] += int(referral.status == "declined")
+        row["referrals_unanswered"] += int(referral.status == "sent")
+    return [
+        {"week": week, "facility_code": code, "facility_kind": kind, "province_code": province or None,
+         "regency_code": regency or None, **{key: shown(value) for key, value in counts.items()}}
+        for (week, code, kind, province, regency), counts in sorted(table.items())
     ]
 
 

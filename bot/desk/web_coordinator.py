@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import os
-import re
 import tempfile
 from functools import wraps
 from pathlib import Path
@@ -24,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from bot.desk.web_auth import client_address, secured
-from bot.desk.web_console import not_found
+from bot.desk.web_console import ID, not_found
 from bot.desk.web_door import COORDINATORS, signed_in
 from bot.desk.web_templates import render
 from bot.duties.digest import build_digest, draw_charts, rows
@@ -39,7 +38,6 @@ from referral.storage import make_private_dir
 CHARTS = ("kasus-per-kategori.png", "rujukan-diterima.png")
 WEEKS_LISTED = 12
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-NUMBER = re.compile(r"[0-9]{1,6}")
 
 
 def coordinators_only(handler):
@@ -171,7 +169,7 @@ async def officers_page(request: Request, db: Session, console: ConsoleSession) 
 async def audit_page(request: Request, db: Session, console: ConsoleSession) -> Response:
     ticket = request.query_params.get("ticket") or None
     raw_officer = request.query_params.get("officer", "")
-    officer_id = int(raw_officer) if NUMBER.fullmatch(raw_officer) else None
+    officer_id = int(raw_officer) if ID.fullmatch(raw_officer) else None
     events = audit.list_events(db, ticket=ticket, officer_id=officer_id, limit=500)
     names = {o.id: o.name for o in db.scalars(select(Officer))}
     audit.record(db, "view_audit", officer=console.officer, source=client_address(request),
@@ -186,21 +184,28 @@ async def welfare_export_file(request: Request, db: Session, console: ConsoleSes
     if kind not in ("csv", "json"):
         return not_found(console)
     raw = request.query_params.get("weeks", "12")
-    weeks = min(max(int(raw), 1), 104) if NUMBER.fullmatch(raw) else 12
-    table = welfare_export.export_rows(db, weeks=weeks, now=_now(request))
+    weeks = min(max(int(raw), 1), 104) if ID.fullmatch(raw) else 12
+    now = _now(request)
+    tables = {"rows": welfare_export.export_rows(db, weeks=weeks, now=now),
+              "facility_rows": welfare_export.facility_rows(db, weeks=weeks, now=now)}
     audit.record(db, "export", officer=console.officer, source=client_address(request),
-                 detail={"what": "welfare", "format": kind, "weeks": weeks, "rows": len(table)})
+                 detail={"what": "welfare", "format": kind, "weeks": weeks, "rows": sum(map(len, tables.values()))})
     if kind == "json":
-        body = json.dumps({"columns": list(welfare_export.COLUMNS), "rows": table}, ensure_ascii=False)
-        return secured(Response(body, media_type="application/json"))
+        body = {"columns": list(welfare_export.COLUMNS), "facility_columns": list(welfare_export.FACILITY_COLUMNS), **tables}
+        return secured(Response(json.dumps(body, ensure_ascii=False), media_type="application/json"))
+    facilities = request.query_params.get("table") == "facilities"
+    columns = welfare_export.FACILITY_COLUMNS if facilities else welfare_export.COLUMNS
+    table = tables["facility_rows" if facilities else "rows"]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=welfare_export.COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     writer.writerows(table)
+    name = f"mpks-helpline-{'layanan-' if facilities else ''}{weeks}-minggu.csv"
     return secured(Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="mpks-helpline-{weeks}-minggu.csv"'}))
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'}))
 
 
 @coordinators_only
 async def export_page(request: Request, db: Session, console: ConsoleSession) -> Response:
-    return render("export.html", officer=console.officer, csrf_token=console.csrf_token, columns=welfare_export.COLUMNS)
+    return render("export.html", officer=console.officer, csrf_token=console.csrf_token, columns=welfare_export.COLUMNS,
+                  facility_columns=welfare_export.FACILITY_COLUMNS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 
 import httpx
 import pytest
@@ -110,7 +111,12 @@ def test_an_officer_handles_an_emergency_from_the_browser(postgres_stack, browse
         return found.group(0) if found else None
 
     ticket = wait_until(ticket_told, 60, "the emergency's ticket")
+    raised = time.monotonic()  # the case and its alert exist once the reporter has the ticket
     item = wait.until(lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, f'#queue .item.rank-0[data-ticket="{ticket}"]')), None))
+    shown_after = time.monotonic() - raised
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "emergency-shown-after.txt").write_text(f"{shown_after:.2f} s\n")
+    assert shown_after <= 5, f"the emergency took {shown_after:.1f} s to appear in the queue"  # the page polls every 3 s
     assert "DARURAT" in item.text
     shoot(browser, "queue")
 

@@ -228,3 +228,22 @@ def test_a_referral_past_its_time_is_flagged_in_the_queue(client, gazetteer):
         referral.sent_at = referral.sent_at - timedelta(hours=25)
     label = {i["ticket"]: i["label"] for i in client.get("/console/api/queue").json()["items"]}
     assert label[ticket] == "Rujukan perlu tindakan"
+
+
+def test_the_welfare_export_has_each_facilitys_referrals_by_ended_week(client, gazetteer):
+    from datetime import timedelta
+
+    from referral.models import Referral
+
+    referral_id, _, code = referred_case(client, gazetteer)
+    with unit_of_work(sessions_of(client)) as session:
+        referral = session.get(Referral, referral_id)
+        referral.sent_at = referral.sent_at - timedelta(days=7)  # last week: ended
+    officer_with_login(client, "koor", role="coordinator", regions=())
+    signed_in(client, "koor")
+    data = client.get("/console/export.json?weeks=2").json()
+    [row] = [r for r in data["facility_rows"] if r["facility_code"] == code]
+    assert row["referrals_received"] == "<5" and row["facility_kind"] == "PSKM"
+    text = client.get("/console/export.csv?weeks=2&table=facilities").text
+    assert text.splitlines()[0].startswith("week,facility_code,facility_kind") and code in text
+    assert "Ibu Sari" not in text and "MPKS-" not in text
