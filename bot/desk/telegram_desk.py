@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.desk.service import ON_DUTY_HOURS, Desk, release_takeovers
-from bot.desk.texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, case_details, officer_text
+from bot.desk.texts import HELP_FACILITY, HELP_STAFF, ROLE_NAMES, STATUS_NAMES, case_details, officer_names, officer_text, speaker
 from bot.gateway.engine_client import EngineClient, EngineUnavailable
 from messaging.models import Conversation, Message
 from messaging.statuses import MessageStatus
@@ -355,17 +355,9 @@ class Turn:
         self.say("\n".join(lines), {"conversation_id": conversation_id})
 
     def transcript(self, conversation_id: int, limit: int) -> str:
-        lines = []
-        for message in last_messages(self.session, conversation_id, limit):
-            if message.direction == "in":
-                who = "Pelapor"
-            elif (message.payload or {}).get("officer_id"):
-                holder = self.session.get(Officer, message.payload["officer_id"])
-                who = holder.first_name if holder else "Petugas"
-            else:
-                who = "Bot"
-            body = message.text or f"({message.kind})"
-            lines.append(f"{wib(message.created_at)[-5:]} {who}: {body[:300]}")
+        messages = last_messages(self.session, conversation_id, limit)
+        names = officer_names(self.session, messages)
+        lines = [f"{wib(m.created_at)[-5:]} {speaker(m, names)}: {(m.text or f'({m.kind})')[:300]}" for m in messages]
         while lines and len("\n".join(lines)) > TRANSCRIPT_CHARS:  # a Telegram message holds 4096: the oldest go first
             lines.pop(0)
         return "\n".join(lines) or officer_text("transcript_empty")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from referral.models import Case
+from sqlalchemy import select
+
+from referral.models import Case, Officer
 
 CATEGORY_NAMES = {"violence": "kekerasan", "bullying": "perundungan", "elderly_care": "perawatan lansia", "aid": "bantuan"}
 URGENCY_NAMES = {"emergency": "DARURAT", "high": "tinggi", "normal": "biasa"}
@@ -105,6 +107,21 @@ TEXTS = {
     "relay_unchecked": "Pesan ini belum bisa diperiksa tanda bahayanya karena sistem sedang gangguan: mohon dibaca dengan saksama.",
     "relay_held_back": "Pesan ini tiba tepat saat Anda mengambil alih: jawaban bot untuknya ditahan, tidak dikirim ke pelapor.",
 }
+
+
+def speaker(message, officer_names: dict[int, str]) -> str:
+    """Who wrote a transcript line: the reporter, an officer (by first name), or the bot."""
+    if message.direction == "in":
+        return "Pelapor"
+    officer_id = (message.payload or {}).get("officer_id")
+    return officer_names.get(officer_id, "Petugas") if officer_id else "Bot"
+
+
+def officer_names(session, messages) -> dict[int, str]:
+    """The first names of the officers who wrote any of `messages`, in one query."""
+    ids = {(m.payload or {}).get("officer_id") for m in messages}
+    ids = {i for i in ids if isinstance(i, int)}
+    return {o.id: o.first_name for o in session.scalars(select(Officer).where(Officer.id.in_(ids)))} if ids else {}
 
 
 def officer_text(key: str, **values: object) -> str:

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from bot.desk import media as desk_media
 from bot.desk import queue as desk_queue
 from bot.desk.service import MANUAL_TRANSITIONS, Desk, assignable_officers
-from bot.desk.texts import CATEGORY_NAMES, STATUS_NAMES, URGENCY_NAMES, case_details
+from bot.desk.texts import CATEGORY_NAMES, STATUS_NAMES, URGENCY_NAMES, case_details, officer_names, speaker
 from bot.desk.web_auth import client_address, current_session, not_signed_in, secured
 from bot.desk.web_door import CONDUCT, OFF, missing_step, signed_in
 from bot.desk.web_templates import render
@@ -140,13 +140,11 @@ def _transcript(db: Session, conversation_id: int | None, after_id: int = 0) -> 
         select(Message).where(Message.conversation_id == conversation_id, Message.id > after_id)
         .order_by(Message.id.desc()).limit(TRANSCRIPT_LIMIT)
     ).all()
-    names = {o.id: o.first_name for o in db.scalars(select(Officer).where(
-        Officer.id.in_({(m.payload or {}).get("officer_id") for m in rows if isinstance((m.payload or {}).get("officer_id"), int)})
-    ))}
+    names = officer_names(db, rows)
     lines = []
     for message in reversed(rows):
         officer_id = (message.payload or {}).get("officer_id")
-        who = "Pelapor" if message.direction == "in" else names.get(officer_id, "Petugas") if officer_id else "Bot"
+        who = speaker(message, names)
         media = message.kind == "media" and bool((message.payload or {}).get("file_id") or (message.payload or {}).get("media_id"))
         lines.append({
             "id": message.id, "at": message.created_at.astimezone(WIB).strftime("%d-%m %H:%M"), "who": who,
